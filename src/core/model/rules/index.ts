@@ -1,0 +1,32 @@
+export type { Rule, RuleContext } from './rule.js';
+import { exceptionValidity } from './exceptions.js';
+import { groupCycles } from './group-cycles.js';
+import { hostAddresses } from './host-addresses.js';
+import { policiesThatMatchNothing } from './policies.js';
+import { unresolvedReferences } from './references.js';
+import { durations, recurrences } from './schedules.js';
+import { timezones } from './timezones.js';
+import { windowOverlaps } from './window-overlaps.js';
+import { repositoryPaths } from './repository-paths.js';
+import { ringMembership, ringPercentages, ringShapes } from './rings.js';
+import type { Rule } from './rule.js';
+import { uniqueDocumentNames, uniqueHostNames } from './unique-names.js';
+
+/** Every cross-document rule, in the order their diagnostics are most useful. */
+export const RULES: readonly Rule[] = [
+  repositoryPaths,
+  uniqueDocumentNames,
+  uniqueHostNames,
+  hostAddresses,
+  unresolvedReferences,
+  groupCycles,
+  ringShapes,
+  ringPercentages,
+  ringMembership,
+  timezones,
+  durations,
+  recurrences,
+  windowOverlaps,
+  exceptionValidity,
+  policiesThatMatchNothing,
+];

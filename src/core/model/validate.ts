@@ -1,0 +1,247 @@
+// Schema validation: ajv over the plain value, each error mapped back to the node it is about.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { Diagnostic } from './diagnostics.js';
+import type { ParsedDocument, Path, PathSegment } from './parse.js';
+import type { Kind } from './types.js';
+import { API_VERSION, KINDS } from './types.js';
+import type { FeedSchemas } from './advisories.js';
+import { closest } from './suggest.js';
+
+// ajv-formats is CommonJS with a default export; under ESM the function may sit on `.default`.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+
+/** File name (in schemas/) of each kind's schema. */
+export const SCHEMA_FILES: Readonly<Record<Kind, string>> = {
+  Config: 'config.schema.json',
+  Inventory: 'inventory.schema.json',
+  Group: 'group.schema.json',
+  Rollout: 'rollout.schema.json',
+  MaintenanceWindow: 'maintenance-window.schema.json',
+  Blackout: 'blackout.schema.json',
+  PatchPolicy: 'patch-policy.schema.json',
+  PatchException: 'patch-exception.schema.json',
+};
+
+export interface SchemaSet {
+  validatorFor(kind: Kind): ValidateFunction;
+}
+
+/** Compiles the schemas (objects read from schemas/*.json by the caller). */
+export function compileSchemas(schemas: readonly object[]): SchemaSet {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+  addFormats(ajv);
+  // Understood by VS Code and yaml-language-server; ajv only carries it for our messages.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  for (const schema of schemas) ajv.addSchema(schema);
+  const byKind = new Map<Kind, ValidateFunction>();
+  return {
+    validatorFor(kind) {
+      let fn = byKind.get(kind);
+      if (!fn) {
+        fn = ajv.getSchema(`https://patchctl.dev/schemas/v1/${SCHEMA_FILES[kind]}`);
+        if (!fn) throw new Error(`schema for ${kind} is missing (${SCHEMA_FILES[kind]})`);
+        byKind.set(kind, fn);
+      }
+      return fn;
+    },
+  };
+}
+
+/** Validators for third-party feeds (OSV is draft 2020-12, CISA's KEV schema draft-07). */
+export function compileFeedSchemas(osv: object, kev: object): FeedSchemas {
+  const osvAjv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(osvAjv);
+  const kevAjv = new Ajv({ allErrors: true, strict: false });
+  addFormats(kevAjv);
+  return { osv: osvAjv.compile(osv), kev: kevAjv.compile(kev) };
+}
+
+export interface ValidatedDocument {
+  parsed: ParsedDocument;
+  kind: Kind;
+  name: string | undefined;
+  /** True when the document matched its schema. */
+  valid: boolean;
+}
+
+/** Checks one document: its envelope (apiVersion, kind) first, then the kind's schema. */
+export function validateDocument(
+  parsed: ParsedDocument,
+  schemas: SchemaSet,
+): { result?: ValidatedDocument; diagnostics: Diagnostic[] } {
+  const v = parsed.value;
+  const error = (code: string, message: string, path: Path, part: 'key' | 'value' = 'value'): Diagnostic => ({
+    severity: 'error',
+    code,
+    message,
+    at: parsed.locate(path, part),
+  });
+  if (v === undefined) return { diagnostics: [] }; // parse errors were reported already
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return {
+      diagnostics: [
+        error('not-a-document', 'expected a mapping with apiVersion, kind, metadata and spec', []),
+      ],
+    };
+  }
+  const obj = v as Record<string, unknown>;
+  const diagnostics: Diagnostic[] = [];
+  if (obj.apiVersion === undefined) {
+    diagnostics.push(error('missing-api-version', `add "apiVersion: ${API_VERSION}"`, []));
+  } else if (obj.apiVersion !== API_VERSION) {
+    diagnostics.push(
+      error(
+        'unknown-api-version',
+        `apiVersion ${JSON.stringify(obj.apiVersion)} is not supported; this patchctl reads ${API_VERSION}`,
+        ['apiVersion'],
+      ),
+    );
+  }
+  const kind = obj.kind;
+  if (kind === undefined) {
+    diagnostics.push(error('missing-kind', `add "kind:", one of ${KINDS.join(', ')}`, []));
+    return { diagnostics };
+  }
+  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+    const hint = typeof kind === 'string' ? closest(kind, KINDS) : undefined;
+    diagnostics.push(
+      error(
+        'unknown-kind',
+        `unknown kind ${JSON.stringify(kind)}${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${KINDS.join(', ')}`,
+        ['kind'],
+      ),
+    );
+    return { diagnostics };
+  }
+  const validate = schemas.validatorFor(kind as Kind);
+  const ok = validate(v) as boolean;
+  if (!ok) {
+    for (const e of relevantErrors(validate.errors ?? [])) {
+      if (e.instancePath === '/apiVersion') continue; // reported above, more clearly
+      diagnostics.push(toDiagnostic(e, parsed));
+    }
+  }
+  const metadata = obj.metadata as Record<string, unknown> | undefined;
+  const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+  return {
+    result: { parsed, kind: kind as Kind, name, valid: diagnostics.length === 0 },
+    diagnostics,
+  };
+}
+
+/**
+ * Drops the wrappers (`if`, `allOf`...) whose causes are reported on their own, and folds the
+ * branch errors of an `anyOf` into the `anyOf` itself ("must be a number or a percentage"
+ * reads better than one error per branch).
+ */
+function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const wrappers = new Set(['if', 'oneOf', 'allOf', 'not', 'then', 'else']);
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const isBranchOf = (e: ErrorObject) =>
+    anyOfs.some(
+      (a) => a !== e && e.instancePath === a.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`),
+    );
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (wrappers.has(e.keyword) || isBranchOf(e)) return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/** `spec.hosts[3].name`: how a path reads in a message. */
+export function describePath(path: Path): string {
+  let out = '';
+  for (const s of path) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out === '' ? s : `.${s}`;
+  }
+  return out === '' ? 'the document' : out;
+}
+
+function toDiagnostic(e: ErrorObject, parsed: ParsedDocument): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const where = describePath(path);
+  const d = (code: string, message: string, at = parsed.locate(path)): Diagnostic => ({
+    severity: 'error',
+    code,
+    message,
+    at,
+  });
+  const parentSchema = (e.parentSchema ?? {}) as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((parentSchema.properties as Record<string, unknown> | undefined) ?? {});
+      const hint = closest(field, known);
+      const secret = /pass(word|phrase)?|secret|token|private.?key/i.test(field)
+        ? '; secrets never live in the repository: name an environment variable instead (e.g. passwordEnv)'
+        : '';
+      const suffix = hint
+        ? ` (did you mean "${hint}"?)`
+        : known.length
+          ? `; known fields: ${known.join(', ')}`
+          : '';
+      return d(
+        'unknown-field',
+        `unknown field "${field}" in ${where}${secret || suffix}`,
+        parsed.locate([...path, field], 'key'),
+      );
+    }
+    case 'required': {
+      const field = String((e.params as { missingProperty: string }).missingProperty);
+      return d('missing-field', `${where} is missing required field "${field}"`);
+    }
+    case 'pattern': {
+      const explain =
+        typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : e.message;
+      return d('invalid-value', `${where} ${JSON.stringify(e.data)} ${explain}`);
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const hint = typeof e.data === 'string' ? closest(e.data, allowed.map(String)) : undefined;
+      return d(
+        'invalid-value',
+        `${where} ${JSON.stringify(e.data)} must be one of ${allowed.map(String).join(', ')}${hint ? ` (did you mean ${hint}?)` : ''}`,
+      );
+    }
+    case 'const':
+      return d(
+        'invalid-value',
+        `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`,
+      );
+    case 'type': {
+      const expected = String((e.params as { type: string }).type);
+      const quote =
+        expected === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean')
+          ? ` (YAML read ${JSON.stringify(e.data)} as a ${typeof e.data}: put the value in quotes)`
+          : '';
+      return d('wrong-type', `${where} must be ${article(expected)} ${expected}${quote}`);
+    }
+    case 'anyOf': {
+      const what = typeof parentSchema.description === 'string' ? `: ${parentSchema.description}` : '';
+      return d('invalid-value', `${where} ${JSON.stringify(e.data)} is not valid${what}`);
+    }
+    default:
+      return d('invalid-value', `${where} ${e.message ?? 'is invalid'}`);
+  }
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
