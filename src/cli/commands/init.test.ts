@@ -1,0 +1,75 @@
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { captureIo } from '../../test-support/capture-io.js';
+import { main } from '../main.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'patchctl-init-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const listFiles = (root: string): string[] => {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
+};
+
+describe('patchctl init', () => {
+  it('writes a repository that validates as written, with schemas for editors', async () => {
+    const target = path.join(dir, 'repo');
+    const io = captureIo();
+    expect(await main(['init', target], io)).toBe(0);
+    expect(io.text().stdout).toMatch(/^wrote \d+ files to /);
+    const files = listFiles(target);
+    expect(files).toEqual(
+      expect.arrayContaining(['patchctl.yaml', 'schemas/inventory.schema.json', 'known_hosts']),
+    );
+    expect(files.some((f) => f.startsWith('policies/'))).toBe(true);
+    expect(files.some((f) => f.startsWith('exceptions/'))).toBe(true);
+    const v = captureIo();
+    expect(await main(['validate', '-C', target, '--strict'], v)).toBe(0);
+    // Every YAML file tells yaml-language-server where its schema is, and the schema is there.
+    for (const f of files.filter((x) => x.endsWith('.yaml'))) {
+      const m = /yaml-language-server: \$schema=(\S+)/.exec(readFileSync(path.join(target, f), 'utf8'));
+      expect(m).not.toBeNull();
+      expect(existsSync(path.join(target, path.dirname(f), m?.[1] ?? ''))).toBe(true);
+    }
+  });
+
+  it('refuses to overwrite anything and writes nothing', async () => {
+    mkdirSync(path.join(dir, 'inventory'));
+    writeFileSync(path.join(dir, 'patchctl.yaml'), 'mine\n');
+    const io = captureIo();
+    expect(await main(['init', dir], io)).toBe(1);
+    expect(io.text().stderr).toMatch(
+      /refusing to overwrite existing files in .*: patchctl.yaml; nothing was written/,
+    );
+    expect(listFiles(dir)).toEqual(['patchctl.yaml']);
+    expect(readFileSync(path.join(dir, 'patchctl.yaml'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses a target that is a file', async () => {
+    writeFileSync(path.join(dir, 'f'), '');
+    const io = captureIo();
+    expect(await main(['init', path.join(dir, 'f')], io)).toBe(1);
+    expect(io.text().stderr).toMatch(/exists and is not a folder/);
+  });
+});

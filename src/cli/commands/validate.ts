@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import { Chalk } from 'chalk';
+import { validateRepository } from '../../engine/load-repo.js';
+import {
+  diagnosticsToJson,
+  renderDiagnosticsGithub,
+  renderDiagnosticsText,
+} from '../../render/diagnostics.js';
+import type { RawCommon } from '../common-options.js';
+import { addAtOption, addCommonOptions, commonOptions, parseAt } from '../common-options.js';
+import { EXIT_INVALID_CONFIG, EXIT_OK } from '../exit-codes.js';
+import type { Io } from '../io.js';
+
+export function validateCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('validate')
+    .description('check every document of the repository: schemas, references, rings, windows, exceptions')
+    .option('--strict', 'treat warnings as errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchctl validate -C ops/patching
+  $ patchctl validate --at 2026-12-01T00:00:00Z --strict
+  $ patchctl validate --format github      # annotations on the changed lines of a pull request
+
+Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
+    );
+  addCommonOptions(cmd, ['text', 'json', 'github']);
+  addAtOption(cmd);
+  cmd.action((raw: RawCommon & { strict?: boolean; at?: string }) => {
+    const opts = commonOptions(raw, io);
+    const at = parseAt(raw.at, io);
+    const result = validateRepository(opts.dir, { at });
+    const diagnostics = opts.quiet
+      ? result.diagnostics.filter((d) => d.severity === 'error')
+      : result.diagnostics;
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = result.diagnostics.length - errors;
+    const failed = errors > 0 || (raw.strict === true && warnings > 0);
+    switch (opts.format) {
+      case 'json':
+        io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
+        break;
+      case 'github':
+        io.stdout(renderDiagnosticsGithub(diagnostics, opts.dir, io.cwd));
+        break;
+      default: {
+        io.stdout(renderDiagnosticsText(diagnostics, opts.color));
+        if (!opts.quiet || failed)
+          io.stdout(
+            `${summaryLine(errors, warnings, result.repository?.hosts.length, failed, opts.color)}\n`,
+          );
+      }
+    }
+    setExit(failed ? EXIT_INVALID_CONFIG : EXIT_OK);
+  });
+  return cmd;
+}
+
+function summaryLine(
+  errors: number,
+  warnings: number,
+  hosts: number | undefined,
+  failed: boolean,
+  color: boolean,
+): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (!failed) {
+    const tail = warnings > 0 ? ` with ${plural(warnings, 'warning')}` : '';
+    return c.green(`valid${tail}: ${plural(hosts ?? 0, 'host')}`);
+  }
+  return c.red(`invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+}

@@ -1,0 +1,70 @@
+// The conventions every command shares: -C DIR, --format, colours (NO_COLOR, --no-color, TTY),
+// --quiet/--verbose and --at.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { DateTime } from 'luxon';
+import { UsageError } from '../errors.js';
+import type { Io } from './io.js';
+
+export interface CommonOptions {
+  /** The repository, absolute. */
+  dir: string;
+  format: string;
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export interface RawCommon {
+  directory?: string;
+  format?: string;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function addCommonOptions(
+  cmd: Command,
+  formats: readonly string[],
+  defaultFormat = formats[0],
+): Command {
+  return cmd
+    .option('-C, --directory <dir>', 'the patchctl repository to work in', '.')
+    .addOption(new Option('--format <format>', 'output format').choices([...formats]).default(defaultFormat))
+    .option('--no-color', 'never colour the output (NO_COLOR does the same)')
+    .option('-q, --quiet', 'print only what matters: errors and results')
+    .option('-v, --verbose', 'print more detail');
+}
+
+export function commonOptions(raw: RawCommon, io: Io): CommonOptions {
+  const format = raw.format ?? 'text';
+  return {
+    dir: path.resolve(io.cwd, raw.directory ?? '.'),
+    format,
+    color: useColor(raw.color !== false, format, io),
+    quiet: raw.quiet === true,
+    verbose: raw.verbose === true,
+  };
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colours off; so do pipes and dumb terminals. */
+export function useColor(flag: boolean, format: string, io: Io): boolean {
+  if (!flag || format !== 'text' || !io.isTTY) return false;
+  if ((io.env.NO_COLOR ?? '') !== '') return false;
+  if (io.env.TERM === 'dumb') return false;
+  return true;
+}
+
+export function addAtOption(cmd: Command): Command {
+  return cmd.option('--at <time>', 'judge windows and exceptions at this ISO 8601 time instead of now');
+}
+
+export function parseAt(text: string | undefined, io: Io): DateTime {
+  if (text === undefined) return io.now();
+  const at = DateTime.fromISO(text, { setZone: true, zone: 'UTC' });
+  if (!at.isValid) {
+    throw new UsageError(`--at "${text}" is not an ISO 8601 time (e.g. 2026-12-01T00:00:00Z)`);
+  }
+  return at;
+}

@@ -1,0 +1,41 @@
+// The only top-level catch: user mistakes print a message and exit with their code; anything
+// else is a bug and says so.
+import { Command, CommanderError } from 'commander';
+import { PatchctlError } from '../errors.js';
+import { initCommand } from './commands/init.js';
+import { validateCommand } from './commands/validate.js';
+import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
+import type { Io } from './io.js';
+import { processIo } from './io.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let exitCode = EXIT_OK;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('patchctl')
+    .description('GitOps patch management: declarative policies, planned rollouts, compliance in git')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const sub of [initCommand(io, setExit), validateCommand(io, setExit)]) {
+    sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    program.addCommand(sub);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander printed the reason
+    if (err instanceof PatchctlError) {
+      io.stderr(`patchctl: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    io.stderr(`patchctl: internal error (a bug in patchctl, please report it with this text):\n${detail}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,76 @@
+// `patchctl init`: copies the starter repository (examples/starter) and the JSON Schemas into a
+// folder, refusing to overwrite anything, and leaving nothing behind when it cannot finish.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { SCHEMAS_DIR } from './schemas.js';
+
+export const STARTER_DIR = fileURLToPath(new URL('../../examples/starter/', import.meta.url));
+
+/** Parts of the starter that are results of running patchctl, not documents to start from. */
+const NOT_COPIED = new Set(['state', 'reports', 'schemas']);
+
+export interface InitPlanEntry {
+  /** Relative to the target folder. */
+  target: string;
+  source: string;
+}
+
+export function starterFiles(): InitPlanEntry[] {
+  const entries: InitPlanEntry[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(STARTER_DIR, rel)).sort()) {
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      if (rel === '' && NOT_COPIED.has(name)) continue;
+      const abs = path.join(STARTER_DIR, childRel);
+      if (statSync(abs).isDirectory()) walk(childRel);
+      else entries.push({ target: childRel, source: abs });
+    }
+  };
+  walk('');
+  for (const name of readdirSync(SCHEMAS_DIR).sort()) {
+    if (name.endsWith('.json'))
+      entries.push({ target: `schemas/${name}`, source: path.join(SCHEMAS_DIR, name) });
+  }
+  return entries;
+}
+
+/** Writes the starter into `dir`; returns the files written (relative). */
+export function initRepository(dir: string): string[] {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UsageError(`${dir} exists and is not a folder`);
+  const entries = starterFiles();
+  const clashes = entries.filter((e) => existsSync(path.join(dir, e.target))).map((e) => e.target);
+  if (clashes.length > 0) {
+    const shown = clashes.slice(0, 10).join(', ');
+    const more = clashes.length > 10 ? ` and ${clashes.length - 10} more` : '';
+    throw new UsageError(
+      `refusing to overwrite existing files in ${dir}: ${shown}${more}; nothing was written`,
+    );
+  }
+  const createdDirs: string[] = [];
+  const written: string[] = [];
+  try {
+    for (const e of entries) {
+      const target = path.join(dir, e.target);
+      for (let d = path.dirname(target); !existsSync(d); d = path.dirname(d)) createdDirs.unshift(d);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileAtomic(target, readFileSync(e.source));
+      written.push(e.target);
+    }
+  } catch (err) {
+    // Roll back: the folder is left as it was found.
+    for (const f of written) rmSync(path.join(dir, f), { force: true });
+    for (const d of [...createdDirs].reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // not empty or already gone: leave it
+      }
+    }
+    throw err;
+  }
+  return written;
+}

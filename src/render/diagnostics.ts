@@ -1,0 +1,65 @@
+// validate's three outputs: lines for people, a JSON list for tools, GitHub workflow annotations.
+import path from 'node:path';
+import { Chalk } from 'chalk';
+import type { Diagnostic } from '../core/model/diagnostics.js';
+import { formatDiagnostic } from '../core/model/diagnostics.js';
+
+export function renderDiagnosticsText(list: readonly Diagnostic[], color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  return list
+    .map((d) => {
+      const line = formatDiagnostic(d);
+      if (!color) return line;
+      const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.col} ` : '';
+      const sev = d.severity === 'error' ? c.red.bold('error') : c.yellow.bold('warning');
+      return `${c.bold(where)}${sev} ${c.dim(`${d.code}:`)} ${d.message}`;
+    })
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
+export interface DiagnosticJson {
+  file: string | null;
+  line: number | null;
+  col: number | null;
+  severity: Diagnostic['severity'];
+  code: string;
+  message: string;
+}
+
+export function diagnosticsToJson(list: readonly Diagnostic[]): DiagnosticJson[] {
+  return list.map((d) => ({
+    file: d.at?.file ?? null,
+    line: d.at?.line ?? null,
+    col: d.at?.col ?? null,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  }));
+}
+
+/**
+ * `::error file=…,line=…,col=…,title=…::message`. Files are made relative to the workspace
+ * (`cwd`) so that annotations land on the changed lines when -C points into a subfolder.
+ */
+export function renderDiagnosticsGithub(list: readonly Diagnostic[], repoDir: string, cwd: string): string {
+  return list
+    .map((d) => {
+      const props: string[] = [];
+      if (d.at) {
+        const file = path.relative(cwd, path.join(repoDir, d.at.file)).split(path.sep).join('/');
+        props.push(`file=${escapeProperty(file)}`, `line=${d.at.line}`, `col=${d.at.col}`);
+      }
+      props.push(`title=${escapeProperty(`patchctl ${d.code}`)}`);
+      return `::${d.severity} ${props.join(',')}::${escapeData(d.message)}\n`;
+    })
+    .join('');
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
