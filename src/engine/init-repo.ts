@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { SCHEMAS_DIR } from './schemas.js';
@@ -37,8 +38,35 @@ export function starterFiles(): InitPlanEntry[] {
   return entries;
 }
 
+/**
+ * The starter's exception is dated; a new repository gets it re-dated to `today` with the same
+ * length, so that `init` output validates on any day, not only near the day it was written.
+ */
+export function redateException(text: string, today: DateTime): string {
+  const date = /^(\s*)(created|expires):\s*(['"]?)(\d{4}-\d{2}-\d{2})\3\s*$/gm;
+  const found = new Map<string, string>();
+  for (const m of text.matchAll(date)) if (m[2] && m[4]) found.set(m[2], m[4]);
+  const created = found.get('created');
+  const expires = found.get('expires');
+  if (!created || !expires) return text;
+  const days = DateTime.fromISO(expires, { zone: 'UTC' }).diff(
+    DateTime.fromISO(created, { zone: 'UTC' }),
+    'days',
+  ).days;
+  const start = today.toUTC().startOf('day');
+  const next = {
+    created: start.toISODate() ?? created,
+    expires: start.plus({ days }).toISODate() ?? expires,
+  };
+  return text.replace(
+    date,
+    (_all, indent: string, key: 'created' | 'expires', quote: string) =>
+      `${indent}${key}: ${quote}${next[key]}${quote}`,
+  );
+}
+
 /** Writes the starter into `dir`; returns the files written (relative). */
-export function initRepository(dir: string): string[] {
+export function initRepository(dir: string, today: DateTime = DateTime.now()): string[] {
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new UsageError(`${dir} exists and is not a folder`);
   const entries = starterFiles();
@@ -57,7 +85,10 @@ export function initRepository(dir: string): string[] {
       const target = path.join(dir, e.target);
       for (let d = path.dirname(target); !existsSync(d); d = path.dirname(d)) createdDirs.unshift(d);
       mkdirSync(path.dirname(target), { recursive: true });
-      writeFileAtomic(target, readFileSync(e.source));
+      const content = e.target.startsWith('exceptions/')
+        ? redateException(readFileSync(e.source, 'utf8'), today)
+        : readFileSync(e.source);
+      writeFileAtomic(target, content);
       written.push(e.target);
     }
   } catch (err) {

@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { DateTime } from 'luxon';
 import { captureIo } from '../../test-support/capture-io.js';
 import { main } from '../main.js';
 
@@ -52,6 +53,17 @@ describe('patchctl init', () => {
       expect(m).not.toBeNull();
       expect(existsSync(path.join(target, path.dirname(f), m?.[1] ?? ''))).toBe(true);
     }
+  });
+
+  it('dates the example exception from today, so the output validates on any day', async () => {
+    const target = path.join(dir, 'later');
+    const now = () => DateTime.fromISO('2031-07-04T10:00:00Z', { setZone: true });
+    expect(await main(['init', target], captureIo({ now }))).toBe(0);
+    const exception = readdirSync(path.join(target, 'exceptions'))[0] ?? '';
+    const text = readFileSync(path.join(target, 'exceptions', exception), 'utf8');
+    expect(text).toMatch(/created: '2031-07-04'/);
+    expect(text).toMatch(/expires: '2031-09-29'/); // same 87 days as the starter's 2026-11-20 → 2027-02-15
+    expect(await main(['validate', '-C', target, '--strict'], captureIo({ now }))).toBe(0);
   });
 
   it('refuses to overwrite anything and writes nothing', async () => {

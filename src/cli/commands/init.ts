@@ -19,9 +19,10 @@ Existing files are never overwritten: init refuses and writes nothing.`,
     )
     .action((dir: string, raw: { quiet?: boolean }) => {
       const target = path.resolve(io.cwd, dir);
-      const written = initRepository(target);
+      const written = initRepository(target, io.now());
       if (!raw.quiet) {
-        const shown = path.relative(io.cwd, target) || '.';
+        const relative = path.relative(io.cwd, target);
+        const shown = relative === '' ? '.' : relative.startsWith('..') ? target : relative;
         io.stdout(
           `wrote ${written.length} files to ${shown}\n` +
             `next: edit inventory/ for your hosts, then\n` +
