@@ -1,5 +1,6 @@
 // The only top-level catch: user mistakes print a message and exit with their code; anything
 // else is a bug and says so.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PatchctlError } from '../errors.js';
 import { initCommand } from './commands/init.js';
@@ -8,7 +9,10 @@ import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
 
-export const VERSION = '0.1.0';
+/** package.json sits two levels above both src/cli and dist/cli. */
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode = EXIT_OK;
@@ -19,6 +23,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description('GitOps patch management: declarative policies, planned rollouts, compliance in git')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchctl init ops/patching               # a complete, commented repository to start from
+  $ patchctl validate -C ops/patching        # exit 0 valid, 3 invalid
+  $ patchctl validate --format github        # pull-request annotations in GitHub Actions
+
+Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbose.
+Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid configuration.`,
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   for (const sub of [initCommand(io, setExit), validateCommand(io, setExit)]) {

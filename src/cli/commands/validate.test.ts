@@ -44,6 +44,21 @@ describe('patchctl validate', () => {
     ]);
   });
 
+  it('says what it read with --verbose, and only errors with --quiet', async () => {
+    write({
+      ...good,
+      'policies/p.yaml': doc('PatchPolicy', 'p', 'appliesTo:\n  selector:\n    matchLabels: { role: x }'),
+    });
+    const io = captureIo();
+    expect(await main(['validate', '-C', dir, '--verbose'], io)).toBe(0);
+    expect(io.text().stdout.split('\n')[0]).toBe(
+      'read 1 hosts, 1 groups, 0 rollouts, 0 windows, 0 blackouts, 1 policies, 0 exceptions; judged at 2026-12-01T00:00:00.000Z',
+    );
+    const quiet = captureIo();
+    expect(await main(['validate', '-C', dir, '--quiet'], quiet)).toBe(0);
+    expect(quiet.text().stdout).toBe('');
+  });
+
   it('passes warnings unless --strict', async () => {
     write({
       ...good,

@@ -6,6 +6,7 @@ import {
   renderDiagnosticsGithub,
   renderDiagnosticsText,
 } from '../../render/diagnostics.js';
+import type { Repository } from '../../core/model/repository.js';
 import type { RawCommon } from '../common-options.js';
 import { addAtOption, addCommonOptions, commonOptions, parseAt } from '../common-options.js';
 import { EXIT_INVALID_CONFIG, EXIT_OK } from '../exit-codes.js';
@@ -45,6 +46,8 @@ Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
         io.stdout(renderDiagnosticsGithub(diagnostics, opts.dir, io.cwd));
         break;
       default: {
+        if (opts.verbose && result.repository)
+          io.stdout(`${inventoryLine(result.repository, at.toISO() ?? '')}\n`);
         io.stdout(renderDiagnosticsText(diagnostics, opts.color));
         if (!opts.quiet || failed)
           io.stdout(
@@ -71,4 +74,17 @@ function summaryLine(
     return c.green(`valid${tail}: ${plural(hosts ?? 0, 'host')}`);
   }
   return c.red(`invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+}
+
+function inventoryLine(repo: Repository, at: string): string {
+  const parts: [number, string][] = [
+    [repo.hosts.length, 'hosts'],
+    [repo.groups.length, 'groups'],
+    [repo.rollouts.length, 'rollouts'],
+    [repo.windows.length, 'windows'],
+    [repo.blackouts.length, 'blackouts'],
+    [repo.policies.length, 'policies'],
+    [repo.exceptions.length, 'exceptions'],
+  ];
+  return `read ${parts.map(([n, w]) => `${n} ${w}`).join(', ')}; judged at ${at}`;
 }

@@ -1,0 +1,88 @@
+// End-to-end: the real launcher, as a user runs it, over the shipped examples and presets.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from '@jest/globals';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const AT = '2026-12-01T00:00:00Z';
+const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-e2e-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function patchctl(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'patchctl'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('shipped examples', () => {
+  it.each(['starter', 'enterprise'])('examples/%s validates strictly', (name) => {
+    const r = patchctl(['validate', '-C', `examples/${name}`, '--at', AT, '--strict']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^valid: \d+ hosts\n$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('the enterprise example is a fleet of hundreds of hosts across three sites, Linux and Windows', () => {
+    const r = patchctl(['validate', '-C', 'examples/enterprise', '--at', AT]);
+    const hosts = Number(/valid: (\d+) hosts/.exec(r.stdout)?.[1]);
+    expect(hosts).toBeGreaterThanOrEqual(300);
+    const inventories = readdirSync(path.join(root, 'examples/enterprise/inventory'));
+    expect(inventories).toHaveLength(3);
+  });
+
+  it.each(readdirSync(path.join(root, 'policies')).filter((f) => f.endsWith('.yaml')))(
+    'preset policies/%s validates when dropped into the starter',
+    (preset) => {
+      const repo = path.join(scratch, `preset-${preset}`);
+      cpSync(path.join(root, 'examples/starter'), repo, { recursive: true, dereference: true });
+      cpSync(path.join(root, 'policies', preset), path.join(repo, 'policies', `preset-${preset}`));
+      const r = patchctl(['validate', '-C', repo, '--at', AT, '--strict']);
+      expect(r.stdout).toMatch(/^valid/);
+      expect(r.status).toBe(0);
+    },
+  );
+});
+
+describe('the command line', () => {
+  it('exits 3 with annotations relative to the workspace, and no stack trace', () => {
+    const repo = path.join(scratch, 'broken');
+    cpSync(path.join(root, 'examples/starter'), repo, { recursive: true, dereference: true });
+    cpSync(path.join(root, 'test/fixtures/unknown-group-policy.yaml'), path.join(repo, 'policies/bad.yaml'));
+    const r = patchctl(['validate', '-C', 'broken', '--at', AT, '--format', 'github'], scratch);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe(
+      '::error file=broken/policies/bad.yaml,line=8,col=14,title=patchctl unknown-group::group "serverz" is not defined (did you mean "servers"?)\n',
+    );
+    expect(r.stderr).toBe('');
+  });
+
+  it.each(['init', 'validate'])('%s --help shows an example', (cmd) => {
+    const r = patchctl([cmd, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n\s+\$ patchctl /);
+  });
+
+  it('an unknown command or option is a usage error, not a crash', () => {
+    const r = patchctl(['frobnicate']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the package entry exports the library API', async () => {
+    const api = (await import(path.join(root, 'dist/index.js'))) as Record<string, unknown>;
+    expect(typeof api.loadRepository).toBe('function');
+    expect(typeof api.validateRepository).toBe('function');
+    const result = (api.validateRepository as (d: string, o: object) => { ok: boolean })(
+      path.join(root, 'examples/starter'),
+      {},
+    );
+    expect(result.ok).toBe(true);
+  });
+});
