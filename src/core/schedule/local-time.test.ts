@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { DateTime } from 'luxon';
 
 import { createZoneClock, resolveLocalTime } from './local-time.js';
 
@@ -26,6 +27,19 @@ describe('resolveLocalTime', () => {
     expect(iso('America/New_York', 2026, 3, 8, 2, 59)).toBe('2026-03-08T03:59:00-04:00');
     expect(iso('Europe/Berlin', 2026, 3, 29, 2, 30)).toBe('2026-03-29T03:30:00+02:00');
     expect(iso('Australia/Lord_Howe', 2026, 10, 4, 2, 15)).toBe('2026-10-04T02:45:00+11:00');
+  });
+
+  it('agrees with luxon DateTime.fromObject in gaps', () => {
+    const gaps: [string, [number, number, number, number, number]][] = [
+      ['America/New_York', [2026, 3, 8, 2, 30]],
+      ['Europe/Berlin', [2026, 3, 29, 2, 0]],
+      ['Australia/Lord_Howe', [2026, 10, 4, 2, 15]],
+    ];
+    for (const [zone, [year, month, day, hour, minute]] of gaps) {
+      const ours = resolveLocalTime({ year, month, day, hour, minute }, zone);
+      const luxons = DateTime.fromObject({ year, month, day, hour, minute }, { zone });
+      expect(ours.toMillis()).toBe(luxons.toMillis());
+    }
   });
 
   it('takes the earlier instant of a repeated time', () => {

@@ -601,6 +601,18 @@ describe('nextOpening', () => {
     ).toBe(undefined);
   });
 
+  it('still finds the open window with a zero horizon', () => {
+    const open = nextOpening(patchFriday, {
+      ...shape,
+      at: at('2026-01-16T22:00', BERLIN),
+      horizon: duration('0s'),
+    });
+    expect(open && iso(open.start)).toBe('2026-01-16T22:00:00+01:00');
+    expect(
+      nextOpening(patchFriday, { ...shape, at: at('2026-01-16T21:59', BERLIN), horizon: duration('0s') }),
+    ).toBe(undefined);
+  });
+
   it('gives up on a rule that never occurs', () => {
     const never = rrule('FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=1');
     expect(

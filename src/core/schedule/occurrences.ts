@@ -97,8 +97,10 @@ export function nextOpening(rule: Recurrence, opts: NextOpeningOptions): Occurre
   // the answer.
   const slices = [DAY, 7 * DAY, 31 * DAY, 92 * DAY, 366 * DAY];
   let sliceStart = atMs;
-  for (let i = 0; sliceStart < endMs; i++) {
-    const sliceEnd = Math.min(sliceStart + (slices[Math.min(i, slices.length - 1)] ?? DAY), endMs);
+  // The first slice is at least 1 ms long, so a zero horizon still finds the window open at `at`.
+  for (let i = 0; i === 0 || sliceStart < endMs; i++) {
+    const size = slices[Math.min(i, slices.length - 1)] ?? DAY;
+    const sliceEnd = Math.max(Math.min(sliceStart + size, endMs), sliceStart + 1);
     const found = windowOccurrences(rule, {
       ...shape,
       from: DateTime.fromMillis(sliceStart, { zone: opts.zone }),
@@ -124,7 +126,10 @@ export function overlaps(
   const left = byStart(a);
   const right = byStart(b);
   const rightStarts = right.map((o) => o.start.toMillis());
-  const longestRight = Math.max(0, ...right.map((o) => o.end.toMillis() - o.start.toMillis()));
+  const longestRight = right.reduce(
+    (longest, o) => Math.max(longest, o.end.toMillis() - o.start.toMillis()),
+    0,
+  );
   let best: { a: Occurrence; b: Occurrence; at: number } | undefined;
   for (const x of left) {
     const xs = x.start.toMillis();
