@@ -28,6 +28,30 @@ export class UsageError extends PatchctlError {
   }
 }
 
+/** A saved plan no longer matches what it was computed from: apply must refuse it. */
+export class StalePlanError extends PatchctlError {
+  readonly code = 'stale-plan';
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly changedFiles: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'StalePlanError';
+  }
+}
+
+/** A file patchctl reads (a saved plan, a state file) is not one it can use. */
+export class InputFileError extends PatchctlError {
+  readonly code = 'input-file';
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'InputFileError';
+    this.exitCode = exitCode;
+  }
+}
+
 /** A bug in patchctl: the CLI asks the user to report it. */
 export class InternalError extends PatchctlError {
   readonly code = 'internal';

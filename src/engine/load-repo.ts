@@ -1,8 +1,10 @@
 // Reads a repository from disk and checks it: the I/O around core/model/check.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
+import type { CheckedFeed } from '../core/model/advisories.js';
 import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { CONFIG_FILE, checkRepository } from '../core/model/check.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
@@ -23,6 +25,10 @@ export interface ValidationResult {
   diagnostics: Diagnostic[];
   /** Present when the documents could be read (even with errors). */
   repository?: Repository;
+  /** The offline feeds found under advisories/. */
+  feeds?: CheckedFeed[];
+  /** Every file read (documents and advisories), relative path → sha256 of its bytes. */
+  inputs: Map<string, string>;
 }
 
 const DOCUMENT_DIRS = ['inventory', 'groups', 'rollouts', 'windows', 'policies', 'exceptions'] as const;
@@ -33,6 +39,7 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return {
       ok: false,
+      inputs: new Map(),
       diagnostics: [
         {
           severity: 'error',
@@ -43,7 +50,7 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
       ],
     };
   }
-  const { files, advisoryFiles, advisories, diagnostics: readProblems } = readSources(dir);
+  const { files, advisoryFiles, advisories, inputs, diagnostics: readProblems } = readSources(dir);
   const result: CheckResult = checkRepository({
     files,
     schemas: bundledSchemas(),
@@ -53,21 +60,34 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
     feedSchemas: bundledFeedSchemas(),
   });
   const diagnostics = [...readProblems, ...result.diagnostics];
-  return { ok: !hasErrors(diagnostics), diagnostics, repository: result.repository };
+  return {
+    ok: !hasErrors(diagnostics),
+    diagnostics,
+    repository: result.repository,
+    feeds: result.feeds,
+    inputs,
+  };
 }
 
 /** Loads a repository for the commands that act on it: any error throws a ConfigError. */
 export function loadRepository(
   dir: string,
   options: LoadOptions = {},
-): { repository: Repository; warnings: Diagnostic[] } {
+): { repository: Repository; warnings: Diagnostic[]; feeds: CheckedFeed[]; inputs: Map<string, string> } {
   const result = validateRepository(dir, options);
-  if (!result.ok || !result.repository)
+  if (!result.ok || !result.repository) {
     throw new ConfigError(result.diagnostics.filter((d) => d.severity === 'error'));
-  return { repository: result.repository, warnings: result.diagnostics };
+  }
+  return {
+    repository: result.repository,
+    warnings: result.diagnostics,
+    feeds: result.feeds ?? [],
+    inputs: result.inputs,
+  };
 }
 
 interface Sources {
+  inputs: Map<string, string>;
   files: SourceFile[];
   advisoryFiles: Set<string>;
   advisories: SourceFile[];
@@ -76,6 +96,8 @@ interface Sources {
 
 function readSources(root: string): Sources {
   const diagnostics: Diagnostic[] = [];
+  const inputs = new Map<string, string>();
+  const readText = (base: string, rel: string, into: Diagnostic[]) => readTextHashed(base, rel, into, inputs);
   const files: SourceFile[] = [];
   const configPath = path.join(root, CONFIG_FILE);
   let paths: Record<string, unknown> = {};
@@ -113,7 +135,7 @@ function readSources(root: string): Sources {
       if (text !== undefined) feedFiles.push({ path: file, text });
     }
   }
-  return { files, advisoryFiles, advisories: feedFiles, diagnostics };
+  return { files, advisoryFiles, advisories: feedFiles, inputs, diagnostics };
 }
 
 /** The `spec.paths` of patchctl.yaml, read leniently: the real check happens in checkRepository. */
@@ -150,8 +172,14 @@ function filesUnder(root: string, rel: string, wanted: (name: string) => boolean
   return out;
 }
 
-function readText(root: string, rel: string, diagnostics: Diagnostic[]): string | undefined {
+function readTextHashed(
+  root: string,
+  rel: string,
+  diagnostics: Diagnostic[],
+  inputs: Map<string, string>,
+): string | undefined {
   const buf = readFileSync(path.join(root, rel));
+  inputs.set(rel, createHash('sha256').update(buf).digest('hex'));
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

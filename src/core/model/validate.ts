@@ -28,27 +28,28 @@ export const SCHEMA_FILES: Readonly<Record<Kind, string>> = {
 
 export interface SchemaSet {
   validatorFor(kind: Kind): ValidateFunction;
+  /** Any other schema of schemas/, by file name (plan.schema.json, host-state.schema.json...). */
+  validatorForFile(file: string): ValidateFunction;
 }
 
 /** Compiles the schemas (objects read from schemas/*.json by the caller). */
 export function compileSchemas(schemas: readonly object[]): SchemaSet {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   // Understood by VS Code and yaml-language-server; ajv only carries it for our messages.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   for (const schema of schemas) ajv.addSchema(schema);
-  const byKind = new Map<Kind, ValidateFunction>();
-  return {
-    validatorFor(kind) {
-      let fn = byKind.get(kind);
-      if (!fn) {
-        fn = ajv.getSchema(`https://patchctl.dev/schemas/v1/${SCHEMA_FILES[kind]}`);
-        if (!fn) throw new Error(`schema for ${kind} is missing (${SCHEMA_FILES[kind]})`);
-        byKind.set(kind, fn);
-      }
-      return fn;
-    },
+  const byFile = new Map<string, ValidateFunction>();
+  const validatorForFile = (file: string): ValidateFunction => {
+    let fn = byFile.get(file);
+    if (!fn) {
+      fn = ajv.getSchema(`https://patchctl.dev/schemas/v1/${file}`);
+      if (!fn) throw new Error(`schema ${file} is missing`);
+      byFile.set(file, fn);
+    }
+    return fn;
   };
+  return { validatorFor: (kind) => validatorForFile(SCHEMA_FILES[kind]), validatorForFile };
 }
 
 /** Validators for third-party feeds (OSV is draft 2020-12, CISA's KEV schema draft-07). */

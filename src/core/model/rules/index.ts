@@ -2,6 +2,7 @@ export type { Rule, RuleContext } from './rule.js';
 import { exceptionValidity } from './exceptions.js';
 import { groupCycles } from './group-cycles.js';
 import { hostAddresses } from './host-addresses.js';
+import { pinConstraints } from './pins.js';
 import { policiesThatMatchNothing } from './policies.js';
 import { unresolvedReferences } from './references.js';
 import { durations, recurrences } from './schedules.js';
@@ -29,4 +30,5 @@ export const RULES: readonly Rule[] = [
   windowOverlaps,
   exceptionValidity,
   policiesThatMatchNothing,
+  pinConstraints,
 ];

@@ -1,0 +1,312 @@
+// documents × observed state × a point in time → the plan. Pure: the same inputs give the same
+// plan, byte for byte once serialised.
+import { DateTime } from 'luxon';
+import type { GroupMembers } from '../model/groups.js';
+import { resolveGroups } from '../model/groups.js';
+import type { Repository } from '../model/repository.js';
+import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
+import type { RolloutDocument } from '../model/types.js';
+import { durationToLuxon, parseDuration } from '../schedule/duration.js';
+import { assignRings } from '../schedule/rings.js';
+import type { Ecosystem, HostState, ObservedState, PackageManagerId, RolloutState } from '../state/types.js';
+import type { Calendar, HostOpening } from './calendar.js';
+import { buildCalendar, hostOpening } from './calendar.js';
+import { decideUpdate, iso } from './decide-update.js';
+import { activeExceptions } from './exceptions.js';
+import type { PolicyDoc } from './policies-for-host.js';
+import { policiesForHost, policyHosts } from './policies-for-host.js';
+import type { Plan, PlanAction, PlanHost, PlanRing, PlanSkip, PlanSummary, UpgradeAction } from './types.js';
+import { PLAN_FORMAT_VERSION } from './types.js';
+
+export interface PlanInputs {
+  repository: Repository;
+  state: ObservedState;
+  at: DateTime;
+  inputsDigest: string;
+  inputs: Record<string, string>;
+  gitCommit: string | null;
+}
+
+export interface PlanFilter {
+  /** Only this ring. */
+  ring?: string;
+  /** Only these hosts. */
+  hosts?: readonly string[];
+}
+
+/** Ring of hosts that no rollout covers. */
+export const NO_ROLLOUT_RING = 'unassigned';
+
+const ECOSYSTEM: Record<PackageManagerId, Ecosystem | undefined> = {
+  apt: 'deb',
+  dnf: 'rpm',
+  yum: 'rpm',
+  zypper: 'rpm',
+  apk: 'apk',
+  winupdate: undefined,
+};
+
+export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
+  const { repository: repo, state, at } = inputs;
+  const members = resolveGroups(repo);
+  const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
+  const policies = repo.policies.map((p) => p.doc);
+  const applies = policyHosts(repo.policies, repo.hosts, members);
+  const exceptions = activeExceptions(repo.exceptions, members, zone, at);
+  const calendar = buildCalendar(repo.windows, repo.blackouts, members, zone, at);
+  const placement = placeHosts(repo, members, policies, applies);
+
+  const rolloutDocs = new Map(repo.rollouts.map((r) => [r.doc.metadata.name, r.doc]));
+  const ctx: HostContext = { exceptions, feeds: state.feeds, calendar, at };
+  const rings: PlanRing[] = [];
+  const planned = new Map<string, PlanRing>(); // slot key → ring, for the gate of the next ring
+  for (const slot of placement.order) {
+    const names = repo.hosts
+      .map((h) => h.name)
+      .filter((n) => placement.slotOf.get(n) === slot.key && (!filter.hosts || filter.hosts.includes(n)))
+      .sort(cmp);
+    const gate = ringGate(slot, rolloutDocs.get(slot.rollout), planned, state.rollouts, at);
+    const hosts = names.map((n) =>
+      planHost(n, state.hosts.get(n), policiesForHost(n, policies, applies), gate.notBefore, ctx),
+    );
+    const withChanges = hosts.filter((h) => h.actions.length > 0);
+    const starts = withChanges.map((h) => h.window?.start ?? iso(gate.notBefore)).sort();
+    const ring: PlanRing = {
+      name: slot.ring,
+      rollout: slot.rollout,
+      earliestStart: gate.blocked ? null : (starts[0] ?? null),
+      ...(gate.text ? { gate: gate.text } : {}),
+      hosts,
+    };
+    planned.set(slot.key, ring);
+    if (hosts.length > 0 && (filter.ring === undefined || filter.ring === slot.ring)) rings.push(ring);
+  }
+
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: iso(at),
+    at: iso(at),
+    inputsDigest: inputs.inputsDigest,
+    inputs: inputs.inputs,
+    gitCommit: inputs.gitCommit,
+    summary: summarise(rings),
+    rings,
+  };
+}
+
+interface HostContext {
+  exceptions: ReturnType<typeof activeExceptions>;
+  feeds: ObservedState['feeds'];
+  calendar: Calendar;
+  at: DateTime;
+}
+
+function planHost(
+  name: string,
+  host: HostState | undefined,
+  policies: readonly PolicyDoc[],
+  notBefore: DateTime,
+  { exceptions, feeds, calendar, at }: HostContext,
+): PlanHost {
+  if (!host)
+    return { host: name, note: 'never scanned: run patchctl scan', window: null, actions: [], skipped: [] };
+  if (!host.reachable) {
+    const why = `last scan ${host.scannedAt}${host.error ? `: ${host.error}` : ''}`;
+    return {
+      host: name,
+      note: `unreachable (${why})`,
+      window: null,
+      actions: [],
+      skipped: host.updates.map((u) => ({ package: u.name, to: u.to, reason: 'host-unreachable', by: why })),
+    };
+  }
+  const ecosystem = host.packageManager ? ECOSYSTEM[host.packageManager] : undefined;
+  const ctx = { host, ecosystem, policies, exceptions, feeds, at };
+  const skipped: PlanSkip[] = [];
+  const byPolicy = new Map<PolicyDoc, UpgradeAction[]>();
+  for (const u of host.updates) {
+    const d = decideUpdate(u, ctx);
+    if (d.kind === 'skip') skipped.push(d.skip);
+    else byPolicy.set(d.policy, [...(byPolicy.get(d.policy) ?? []), d.action]);
+  }
+  // Windows, blackouts and ring gates: per governing policy (each names its own windows), and
+  // separately for its emergency updates, which may skip windows and bake time.
+  const upgrades: UpgradeAction[] = [];
+  let window: PlanHost['window'] = null;
+  const reboots: string[] = [];
+  for (const [policy, actions] of byPolicy) {
+    const e = policy.spec.emergency;
+    for (const track of ['normal', 'emergency'] as const) {
+      const group = actions.filter((a) => (a.emergency === true) === (track === 'emergency'));
+      if (group.length === 0) continue;
+      const from = track === 'emergency' && e?.skipBakeTime === true ? at : notBefore;
+      const opening: HostOpening =
+        track === 'emergency' && e?.ignoreWindows === true
+          ? { kind: 'open', opening: null }
+          : hostOpening(calendar, name, policy.spec.windows, policy.metadata.name, from);
+      if (opening.kind !== 'open') {
+        for (const a of group) {
+          skipped.push({
+            package: a.package,
+            to: a.to,
+            reason: opening.kind,
+            by: opening.by,
+            ...(opening.kind === 'blackout' && opening.eligibleAt
+              ? { eligibleAt: iso(opening.eligibleAt) }
+              : {}),
+          });
+        }
+        continue;
+      }
+      if (opening.opening && (!window || iso(opening.opening.start) < window.start)) {
+        window = {
+          name: opening.opening.window,
+          start: iso(opening.opening.start),
+          end: iso(opening.opening.end),
+        };
+      }
+      upgrades.push(...group);
+      reboots.push(...rebootReasons(policy, group, host));
+    }
+  }
+  const actions: PlanAction[] = upgrades.sort(
+    (a, b) => cmp(a.package, b.package) || cmp(a.arch ?? '', b.arch ?? ''),
+  );
+  const reason = [...new Set(reboots)].sort()[0];
+  if (reason) actions.push({ type: 'reboot', reason });
+  skipped.sort((a, b) => cmp(a.package, b.package) || cmp(a.to, b.to));
+  return { host: name, window, actions, skipped };
+}
+
+function rebootReasons(policy: PolicyDoc, scheduled: readonly UpgradeAction[], host: HostState): string[] {
+  const mode = policy.spec.reboot ?? 'ifRequired';
+  if (mode === 'never') return [];
+  if (mode === 'always') return [`policy ${policy.metadata.name} reboots after every patch run`];
+  const needing = scheduled.filter((a) =>
+    host.updates.some((u) => u.name === a.package && u.rebootRequired === true),
+  );
+  if (needing.length > 0)
+    return [
+      `${needing
+        .map((a) => a.package)
+        .sort()
+        .join(', ')} require${needing.length === 1 ? 's' : ''} a reboot`,
+    ];
+  if (host.rebootRequired === true) return ['the host already needs a reboot'];
+  return [];
+}
+
+interface Slot {
+  key: string;
+  rollout: string;
+  ring: string;
+}
+
+/**
+ * Each host's ring: from the rollout of its highest-precedence policy that names one and
+ * places the host; otherwise the first rollout (by name) that places it; otherwise none.
+ */
+function placeHosts(
+  repo: Repository,
+  members: GroupMembers,
+  policies: readonly PolicyDoc[],
+  applies: ReadonlyMap<string, ReadonlySet<string>>,
+): { order: Slot[]; slotOf: Map<string, string> } {
+  const rollouts = [...repo.rollouts].sort((a, b) => cmp(a.doc.metadata.name, b.doc.metadata.name));
+  const ringOf = new Map<string, Map<string, string>>();
+  for (const r of rollouts) ringOf.set(r.doc.metadata.name, assignRings(r.doc, repo.hosts, members).ringOf);
+  const order: Slot[] = [];
+  for (const r of rollouts) {
+    for (const ring of r.doc.spec.rings)
+      order.push({
+        key: `${r.doc.metadata.name}/${ring.name}`,
+        rollout: r.doc.metadata.name,
+        ring: ring.name,
+      });
+  }
+  order.push({ key: `/${NO_ROLLOUT_RING}`, rollout: '', ring: NO_ROLLOUT_RING });
+  const slotOf = new Map<string, string>();
+  for (const h of repo.hosts) {
+    const named = policiesForHost(h.name, policies, applies)
+      .map((p) => p.spec.rollout)
+      .filter((r): r is string => r !== undefined);
+    const candidates = [...named, ...rollouts.map((r) => r.doc.metadata.name)];
+    const rollout = candidates.find((r) => ringOf.get(r)?.has(h.name));
+    const ring = rollout ? ringOf.get(rollout)?.get(h.name) : undefined;
+    slotOf.set(h.name, rollout && ring ? `${rollout}/${ring}` : `/${NO_ROLLOUT_RING}`);
+  }
+  return { order, slotOf };
+}
+
+interface RingGate {
+  /** No host of the ring starts before this. */
+  notBefore: DateTime;
+  /** The ring cannot start at a time the plan can tell (halted, or waiting on a ring in progress). */
+  blocked: boolean;
+  text?: string;
+}
+
+/**
+ * What holds a ring back: the previous ring of its rollout must have completed and stayed
+ * healthy for its bake time (recorded in state/rollouts/ across runs). When the previous
+ * ring still has work in this plan, the estimate is its earliest start plus the bake time.
+ */
+function ringGate(
+  slot: Slot,
+  rollout: RolloutDocument | undefined,
+  planned: ReadonlyMap<string, PlanRing>,
+  progress: ReadonlyMap<string, RolloutState>,
+  at: DateTime,
+): RingGate {
+  const open: RingGate = { notBefore: at, blocked: false };
+  if (!rollout) return open;
+  const state = progress.get(rollout.metadata.name);
+  const halted = Object.entries(state?.rings ?? {}).find(([, p]) => p.status === 'halted');
+  if (halted) {
+    const why = halted[1].haltedReason ? `: ${halted[1].haltedReason}` : '';
+    return {
+      notBefore: at,
+      blocked: halted[0] !== slot.ring,
+      text: `rollout halted at ring ${halted[0]}${why}`,
+    };
+  }
+  const index = rollout.spec.rings.findIndex((r) => r.name === slot.ring);
+  const prev = index > 0 ? rollout.spec.rings[index - 1] : undefined;
+  if (!prev) return open;
+  const bake = prev.bakeTime ? parseDuration(prev.bakeTime) : undefined;
+  const plusBake = (t: DateTime) => (bake?.ok ? t.plus(durationToLuxon(bake.value)) : t);
+  const waiting = `after ring ${prev.name} completes${prev.bakeTime ? ` and bakes ${prev.bakeTime}` : ''}`;
+  const prevRing = planned.get(`${rollout.metadata.name}/${prev.name}`);
+  if (prevRing && prevRing.hosts.some((h) => h.actions.length > 0)) {
+    const estimate = prevRing.earliestStart
+      ? plusBake(DateTime.fromISO(prevRing.earliestStart, { setZone: true }))
+      : undefined;
+    if (!estimate) return { notBefore: at, blocked: true, text: waiting };
+    return { notBefore: estimate > at ? estimate : at, blocked: false, text: waiting };
+  }
+  const prevState = state?.rings[prev.name];
+  if (prevState && prevState.status !== 'completed') return { notBefore: at, blocked: true, text: waiting };
+  const healthy = prevState?.healthySince ?? prevState?.finishedAt;
+  if (healthy) {
+    const until = plusBake(DateTime.fromISO(healthy, { setZone: true }));
+    if (until > at)
+      return { notBefore: until, blocked: false, text: `ring ${prev.name} bakes until ${iso(until)}` };
+  }
+  return open;
+}
+
+function summarise(rings: readonly PlanRing[]): PlanSummary {
+  const hosts = rings.flatMap((r) => r.hosts);
+  const upgrades = hosts.flatMap((h) => h.actions.filter((a) => a.type === 'upgrade'));
+  return {
+    hosts: hosts.length,
+    hostsWithChanges: hosts.filter((h) => h.actions.length > 0).length,
+    updates: upgrades.length,
+    reboots: hosts.filter((h) => h.actions.some((a) => a.type === 'reboot')).length,
+    skipped: hosts.reduce((n, h) => n + h.skipped.length, 0),
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

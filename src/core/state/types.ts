@@ -1,0 +1,76 @@
+// What patchctl observed and did (DESIGN.md §2): the files under state/. schemas/host-state.schema.json
+// and schemas/rollout-state.schema.json are the precise statement.
+import type { Classification, Severity } from '../model/types.js';
+
+export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'apk' | 'winupdate';
+export type Ecosystem = 'deb' | 'rpm' | 'apk' | 'semver';
+
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  arch?: string;
+}
+
+export interface PendingUpdate {
+  name: string;
+  from: string;
+  to: string;
+  arch?: string;
+  /** Repository/suite the candidate comes from, e.g. bookworm-security. */
+  source?: string;
+  classification: Exclude<Classification, 'all'>;
+  severity?: Severity;
+  /** CVE/DSA/ALSA/KB ids the update fixes. */
+  advisories?: string[];
+  /** When the update was published: the approval delay runs from here. */
+  releasedAt?: string;
+  /** The package manager says this update needs a reboot (kernels, glibc...). */
+  rebootRequired?: boolean;
+}
+
+export interface HostState {
+  formatVersion: 1;
+  host: string;
+  scannedAt: string;
+  reachable: boolean;
+  /** Why the last scan could not reach the host (with reachable: false). */
+  error?: string;
+  /** When the host was last reached (kept across unreachable scans). */
+  lastReachableAt?: string;
+  os?: { family: string; id: string; version: string; kernel?: string };
+  packageManager?: PackageManagerId;
+  bootId?: string;
+  rebootRequired?: boolean;
+  installed: InstalledPackage[];
+  updates: PendingUpdate[];
+  held: string[];
+}
+
+export type RingStatus = 'pending' | 'in-progress' | 'completed' | 'halted';
+
+export interface RingProgress {
+  status: RingStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Since when the ring has been healthy (bake time counts from here). */
+  healthySince?: string;
+  failures?: number;
+  haltedReason?: string;
+}
+
+export interface RolloutState {
+  formatVersion: 1;
+  rollout: string;
+  /** Digest of the plan the progress belongs to. */
+  planDigest?: string;
+  updatedAt: string;
+  rings: Record<string, RingProgress>;
+}
+
+/** Everything read from state/ and advisories/ that the planner uses. */
+export interface ObservedState {
+  hosts: ReadonlyMap<string, HostState>;
+  rollouts: ReadonlyMap<string, RolloutState>;
+  /** Advisory ids listed by each emergency feed file (e.g. "kev.json" → CVE ids). */
+  feeds: ReadonlyMap<string, ReadonlySet<string>>;
+}

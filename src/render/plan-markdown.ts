@@ -1,0 +1,367 @@
+// The plan as a pull-request comment (GitHub, GitLab): a summary table, then one collapsed
+// <details> block per ring. Hosts that receive the same changes share a row; skips are counted
+// by reason. The comment stays under GitHub's limit by cutting per-host detail, and says so.
+import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
+import {
+  count,
+  formatInstantUtc,
+  formatSpanUtc,
+  humanizeInstants,
+  planHeader,
+  ringStartPhrase,
+  skipReasonPhrase,
+  upgradeDetails,
+} from './plan-text.js';
+
+/** GitHub refuses issue and pull-request comments longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface PlanMarkdownOptions {
+  /** Longest comment to produce; default GITHUB_COMMENT_LIMIT. */
+  maxLength?: number;
+}
+
+/** Host names listed per row before "(+N more)". */
+const HOST_NAMES_SHOWN = 5;
+/** Packages listed per skip reason before "+N more". */
+const PACKAGES_SHOWN = 3;
+const FULL_PLAN = '`patchctl plan --format text`';
+
+export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
+  const limit = options.maxLength ?? GITHUB_COMMENT_LIMIT;
+  const blocks = plan.rings.map(ringBlock);
+  const head = headLines(plan);
+
+  // Everything, when it fits (measured lazily: a huge plan stops measuring at the limit).
+  let size = head.length;
+  for (const b of blocks) {
+    size += b.open.length + b.close.length;
+    for (const s of b.sections) {
+      if (s.rows.length > 0) size += s.header.length + s.footer.length;
+      for (const r of s.rows) {
+        if (size > limit) break;
+        size += text(r).length;
+      }
+    }
+  }
+  const out =
+    size <= limit
+      ? head + blocks.map((b) => assemble(b, () => true, '')).join('')
+      : truncated(plan, head, blocks, limit);
+  return out.replace(/\n+$/, '\n');
+}
+
+// ---- the document ---------------------------------------------------------------------------
+
+interface Row {
+  hosts: number;
+  render: () => string;
+  cached?: string;
+}
+
+interface Section {
+  /** Summaries (skip table, host lists) are kept before the per-host change rows. */
+  kind: 'summary' | 'changes';
+  header: string;
+  footer: string;
+  rows: Row[];
+}
+
+interface RingBlock {
+  hosts: number;
+  open: string;
+  close: string;
+  sections: Section[];
+}
+
+function text(r: Row): string {
+  r.cached ??= r.render();
+  return r.cached;
+}
+
+function headLines(plan: Plan): string {
+  const s = plan.summary;
+  const title =
+    s.updates === 0 && s.reboots === 0
+      ? 'no changes'
+      : `${count(s.updates, 'update')} on ${count(s.hostsWithChanges, 'host')}`;
+  return [
+    `### patchctl plan: ${title}`,
+    '',
+    md(planHeader(plan)),
+    '',
+    '| Hosts | With changes | Updates | Reboots | Skipped |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    `| ${s.hosts} | ${s.hostsWithChanges} | ${s.updates} | ${s.reboots} | ${s.skipped} |`,
+    '',
+    '',
+  ].join('\n');
+}
+
+function assemble(b: RingBlock, chosen: (r: Row) => boolean, more: string): string {
+  const out: string[] = [b.open];
+  for (const s of b.sections) {
+    const rows = s.rows.filter(chosen);
+    if (rows.length === 0) continue;
+    out.push(s.header, ...rows.map(text), s.footer);
+  }
+  out.push(more, b.close);
+  return out.join('');
+}
+
+function truncated(plan: Plan, head: string, all: readonly RingBlock[], limit: number): string {
+  const note = (shown: number): string =>
+    `> **Truncated:** ${shown} of ${count(plan.summary.hosts, 'host')} are shown in detail, to stay under ` +
+    `${limit === GITHUB_COMMENT_LIMIT ? "GitHub's" : 'a'} ${limit}-character limit for comments. ` +
+    `See the full plan with ${FULL_PLAN}.\n\n`;
+  const more = (hidden: number): string =>
+    `_… ${hidden} more ${hidden === 1 ? 'host' : 'hosts'} not shown here; see the full plan with ${FULL_PLAN}._\n\n`;
+  const moreRings = (rings: number, hosts: number): string =>
+    `_… ${count(rings, 'more ring')} (${count(hosts, 'host')}) not shown; see the full plan with ${FULL_PLAN}._\n`;
+
+  // The frame of every ring stays; in the rare plan with too many rings even for that, the last go.
+  const blocks = [...all];
+  const frame = (b: RingBlock): number => b.open.length + b.close.length + more(b.hosts).length;
+  const allHosts = Math.max(
+    plan.summary.hosts,
+    all.reduce((n, b) => n + b.hosts, 0),
+  );
+  let used = head.length + note(allHosts).length;
+  for (const b of blocks) used += frame(b);
+  let tail = '';
+  while (blocks.length > 0 && used + tail.length > limit) {
+    used -= frame(blocks.pop() as RingBlock);
+    const dropped = all.slice(blocks.length);
+    tail = moreRings(
+      dropped.length,
+      dropped.reduce((n, b) => n + b.hosts, 0),
+    );
+  }
+  used += tail.length;
+
+  // Summaries first (first fit), then change rows in order until the first that does not fit.
+  const chosen = new Set<Row>();
+  const opened = new Set<Section>();
+  for (const kind of ['summary', 'changes'] as const) {
+    fill: for (const b of blocks) {
+      for (const s of b.sections) {
+        if (s.kind !== kind) continue;
+        for (const r of s.rows) {
+          const cost = text(r).length + (opened.has(s) ? 0 : s.header.length + s.footer.length);
+          if (used + cost <= limit) {
+            chosen.add(r);
+            opened.add(s);
+            used += cost;
+          } else if (kind === 'changes') {
+            break fill;
+          }
+        }
+      }
+    }
+  }
+
+  let shown = 0;
+  const body = blocks.map((b) => {
+    const hostsShown = b.sections.reduce(
+      (n, s) => n + s.rows.reduce((m, r) => m + (chosen.has(r) ? r.hosts : 0), 0),
+      0,
+    );
+    shown += hostsShown;
+    const hidden = b.hosts - hostsShown;
+    return assemble(b, (r) => chosen.has(r), hidden > 0 ? more(hidden) : '');
+  });
+  return head + note(shown) + body.join('') + tail;
+}
+
+// ---- one ring ---------------------------------------------------------------------------------
+
+function ringBlock(ring: PlanRing): RingBlock {
+  const changed = ring.hosts.filter((h) => h.actions.length > 0);
+  const updates = changed.reduce((n, h) => n + h.actions.filter((a) => a.type === 'upgrade').length, 0);
+  const reboots = changed.filter((h) => h.actions.some((a) => a.type === 'reboot')).length;
+  const summary = [
+    `<b>ring ${md(ring.name)}</b>`,
+    ...(ring.rollout !== '' ? [`rollout ${md(ring.rollout)}`] : []),
+    `${count(ring.hosts.length, 'host')}, ${changed.length === 0 ? 'none' : changed.length} with changes`,
+    `${count(updates, 'update')}, ${count(reboots, 'reboot')}`,
+    md(ringStartPhrase(ring)),
+  ].join(' · ');
+  return {
+    hosts: ring.hosts.length,
+    open: `<details><summary>${summary}</summary>\n\n`,
+    close: '</details>\n\n',
+    sections: [changesSection(changed), skipsSection(ring.hosts), listsSection(ring.hosts)],
+  };
+}
+
+interface ChangeGroup {
+  hosts: string[];
+  windows: Map<string, PlanWindow | null>;
+  changes: string;
+}
+
+function changesSection(changed: readonly PlanHost[]): Section {
+  const groups = new Map<string, ChangeGroup>();
+  for (const h of changed) {
+    const changes = h.actions
+      .map((a) => (a.type === 'upgrade' ? upgradeCell(a) : `**reboot** (${md(humanizeInstants(a.reason))})`))
+      .join('<br>');
+    let g = groups.get(changes);
+    if (!g) {
+      g = { hosts: [], windows: new Map(), changes };
+      groups.set(changes, g);
+    }
+    g.hosts.push(h.host);
+    const w = h.window;
+    g.windows.set(w ? `${w.name}\u0000${w.start}\u0000${w.end}` : '', w);
+  }
+  return {
+    kind: 'changes',
+    header: '| Hosts | Window | Changes |\n| --- | --- | --- |\n',
+    footer: '\n',
+    rows: [...groups.values()].map((g) => ({
+      hosts: g.hosts.length,
+      render: () => `| ${hostNames(g.hosts)} | ${windowCell(g.windows)} | ${g.changes} |\n`,
+    })),
+  };
+}
+
+function upgradeCell(a: UpgradeAction): string {
+  const name = a.arch ? `${a.package}:${a.arch}` : a.package;
+  const cell = `**${md(name)}** ${md(a.from)} → ${md(a.to)} (${md(upgradeDetails(a).join(', '))})`;
+  return a.emergency ? `${cell} **‼ emergency**` : cell;
+}
+
+function windowCell(windows: ReadonlyMap<string, PlanWindow | null>): string {
+  const [first] = windows.values();
+  const shown = first ? `${md(first.name)}<br>${md(formatSpanUtc(first.start, first.end))}` : 'none needed';
+  return windows.size > 1 ? `${shown}<br>(+${count(windows.size - 1, 'other window')})` : shown;
+}
+
+interface SkipTally {
+  reason: PlanSkip['reason'];
+  by: string;
+  updates: number;
+  hosts: number;
+  lastHost: string | null;
+  packages: Map<string, number>;
+  eligibleAt: Set<string>;
+  expires: Set<string>;
+}
+
+function skipsSection(hosts: readonly PlanHost[]): Section {
+  const tallies = new Map<string, SkipTally>();
+  for (const h of hosts) {
+    for (const s of h.skipped) {
+      // The cause of an unreachable host differs per host (scan time, error): count by reason alone.
+      const by = s.reason === 'host-unreachable' ? '' : s.by;
+      const key = `${s.reason}\u0000${by}`;
+      let t = tallies.get(key);
+      if (!t) {
+        t = {
+          reason: s.reason,
+          by,
+          updates: 0,
+          hosts: 0,
+          lastHost: null,
+          packages: new Map(),
+          eligibleAt: new Set(),
+          expires: new Set(),
+        };
+        tallies.set(key, t);
+      }
+      t.updates++;
+      if (t.lastHost !== h.host) {
+        t.hosts++;
+        t.lastHost = h.host;
+      }
+      t.packages.set(s.package, (t.packages.get(s.package) ?? 0) + 1);
+      if (s.eligibleAt !== undefined) t.eligibleAt.add(s.eligibleAt);
+      if (s.expires !== undefined) t.expires.add(s.expires);
+    }
+  }
+  const rows = [...tallies.values()]
+    .map((t) => ({ t, phrase: tallyPhrase(t) }))
+    .sort((a, b) => b.t.updates - a.t.updates || (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0));
+  return {
+    kind: 'summary',
+    header: '| Skipped | Updates | Hosts | Packages |\n| --- | ---: | ---: | --- |\n',
+    footer: '\n',
+    rows: rows.map(({ t, phrase }) => ({
+      hosts: 0,
+      render: () => `| ${md(phrase)} | ${t.updates} | ${t.hosts} | ${topPackages(t.packages)} |\n`,
+    })),
+  };
+}
+
+function tallyPhrase(t: SkipTally): string {
+  const one = (set: ReadonlySet<string>): string | undefined => (set.size === 1 ? [...set][0] : undefined);
+  const phrase = skipReasonPhrase(t.reason, t.by, one(t.eligibleAt), one(t.expires));
+  const from = (set: ReadonlySet<string>, what: string): string =>
+    set.size > 1 ? ` (${what} from ${formatInstantUtc([...set].sort()[0] ?? '')})` : '';
+  return phrase + from(t.eligibleAt, 'eligible') + from(t.expires, 'expiring');
+}
+
+function topPackages(packages: ReadonlyMap<string, number>): string {
+  const top = [...packages]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, PACKAGES_SHOWN)
+    .map(([name, n]) => (n > 1 ? `${md(name)} (${n})` : md(name)));
+  const rest = packages.size - top.length;
+  return rest > 0 ? `${top.join(', ')} +${rest} more` : top.join(', ');
+}
+
+function listsSection(hosts: readonly PlanHost[]): Section {
+  const onlySkipped: string[] = [];
+  const upToDate: string[] = [];
+  const notes = new Map<string, string[]>();
+  for (const h of hosts) {
+    if (h.actions.length > 0) continue;
+    if (h.note !== undefined) {
+      const list = notes.get(h.note);
+      if (list) list.push(h.host);
+      else notes.set(h.note, [h.host]);
+    } else if (h.skipped.length > 0) onlySkipped.push(h.host);
+    else upToDate.push(h.host);
+  }
+  const rows: Row[] = [];
+  if (onlySkipped.length > 0) {
+    rows.push({
+      hosts: onlySkipped.length,
+      render: () => `- **Only skipped:** ${hostNames(onlySkipped)}\n`,
+    });
+  }
+  for (const [note, names] of notes) {
+    rows.push({
+      hosts: names.length,
+      render: () => `- **Not planned:** ${hostNames(names)} — ${md(humanizeInstants(note))}\n`,
+    });
+  }
+  if (upToDate.length > 0) {
+    rows.push({
+      hosts: upToDate.length,
+      render: () => `- **Up to date:** ${count(upToDate.length, 'host')}: ${hostNames(upToDate)}\n`,
+    });
+  }
+  return { kind: 'summary', header: '', footer: '\n', rows };
+}
+
+function hostNames(names: readonly string[]): string {
+  const shown = names.slice(0, HOST_NAMES_SHOWN).map(md).join(', ');
+  return names.length > HOST_NAMES_SHOWN ? `${shown} (+${names.length - HOST_NAMES_SHOWN} more)` : shown;
+}
+
+// ---- escaping ---------------------------------------------------------------------------------
+
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * A value from the plan as inert text, in Markdown and inside HTML blocks (<summary>) alike:
+ * character references, which neither syntax interprets. `|` would end a table cell, `~` strikes
+ * through (Debian versions are full of it), `$` starts maths, `@` mentions; newlines end a row.
+ */
+export function md(value: string): string {
+  return value
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[&<>|`*_~[\]\\#@$!{}]/g, (ch) => ENTITY[ch] ?? `&#${ch.charCodeAt(0)};`);
+}

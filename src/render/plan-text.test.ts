@@ -1,0 +1,206 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PlanSkip, SkipReason } from '../core/plan/types.js';
+import {
+  FRA_WINDOW,
+  aHost,
+  aPlan,
+  aReboot,
+  aRing,
+  aSkip,
+  anUpgrade,
+  bigPlan,
+  samplePlan,
+} from './__fixtures__/plans.js';
+import { formatInstantUtc, formatSpanUtc, renderPlanText, skipPhrase } from './plan-text.js';
+
+const plain = (plan: Parameters<typeof renderPlanText>[0], width?: number): string =>
+  renderPlanText(plan, { color: false, ...(width !== undefined ? { width } : {}) });
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+const SAMPLE_TEXT = `Plan at 2026-12-01 09:00 UTC · commit 1a2b3c4 · inputs sha256:9f8e7d6c5b4a
+
+ring canary · rollout web · 3 hosts · earliest start 2026-12-11 22:00 UTC
+
+  fra-web-01 · window fra-servers-monthly 2026-12-11 22:00 → 2026-12-12 04:00 UTC
+    ~ openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, high, DSA-5939-1)
+    ~ sudo 1.9.13p3-1+deb12u1 → 1.9.13p3-1+deb12u2 (security, critical, DSA-5954-1, CVE-2025-32462, CVE-2025-32463 +1) !! emergency
+    ! reboot (linux-image-amd64 requires a reboot)
+    - skipped linux-image-amd64 6.1.140-1: excluded by policy linux-security
+
+  fra-web-02 · window fra-servers-monthly 2026-12-11 22:00 → 2026-12-12 04:00 UTC
+    ~ openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, high, DSA-5939-1)
+
+  1 host up to date: fra-web-03
+
+ring broad · rollout web · 5 hosts · after ring canary completes and bakes 24h
+
+  fra-db-01  - skipped curl 7.88.1-10+deb12u12, openssl 3.0.17-1~deb12u1: not approved yet by policy debian-security (eligible 2026-12-04 00:00 UTC)
+             - skipped postgresql-15 15.13-0+deb12u1: waived by exception legacy-db (expires 2027-02-15)
+  fra-db-02  ? unreachable (last scan 2026-11-30 02:00 UTC: connection timed out)
+             - skipped openssl 3.0.17-1~deb12u1: host unreachable
+  fra-db-03  ? never scanned: run patchctl scan
+
+  2 hosts up to date: fra-web-04, fra-web-05
+
+Plan: 3 updates on 2 hosts, 1 reboot, 5 skipped.
+`;
+
+describe('renderPlanText', () => {
+  it('prints a small plan like terraform does', () => {
+    expect(plain(samplePlan())).toBe(SAMPLE_TEXT);
+  });
+
+  it('colours only when asked, and colour changes nothing but escape codes', () => {
+    expect(plain(samplePlan())).not.toContain('\u001b');
+    const coloured = renderPlanText(samplePlan(), { color: true });
+    expect(coloured).toContain('\u001b[33m~\u001b[39m openssl'); // ~ yellow
+    expect(coloured).toContain('\u001b[31m!\u001b[39m'); // ! red
+    expect(coloured).toContain('\u001b[35m\u001b[1m!! emergency'); // !! magenta, bold
+    expect(coloured).toContain('\u001b[2m    - skipped linux-image-amd64'); // - dim
+    expect(coloured).toContain('\u001b[1mring canary'); // headers bold
+    expect(stripAnsi(coloured)).toBe(SAMPLE_TEXT);
+  });
+
+  it('has a readable phrase for every skip reason, followed by its cause', () => {
+    const cases: [SkipReason, Partial<PlanSkip>, string][] = [
+      ['excluded', { by: 'policy linux-security' }, 'excluded by policy linux-security'],
+      ['excluded', { by: 'no policy applies to this host' }, 'excluded (no policy applies to this host)'],
+      ['pinned', { by: 'policy web (pin openssl 3.0.*)' }, 'pinned by policy web (pin openssl 3.0.*)'],
+      ['held', { by: 'package manager hold on the host' }, 'held (package manager hold on the host)'],
+      [
+        'exception',
+        { by: 'exception legacy', expires: '2027-02-15' },
+        'waived by exception legacy (expires 2027-02-15)',
+      ],
+      [
+        'not-approved-yet',
+        { by: 'policy x', eligibleAt: '2026-12-04T00:00:00Z' },
+        'not approved yet by policy x (eligible 2026-12-04 00:00 UTC)',
+      ],
+      ['below-severity', { by: 'policy x' }, 'below the minimum severity set by policy x'],
+      ['classification', { by: 'policy x' }, 'classification not selected by policy x'],
+      [
+        'no-window',
+        { by: 'policy x: none of its windows covers this host' },
+        'no maintenance window (policy x: none of its windows covers this host)',
+      ],
+      [
+        'blackout',
+        { by: 'blackout year-end', eligibleAt: '2027-01-04T07:00:00+01:00' },
+        'blocked by blackout year-end (eligible 2027-01-04 06:00 UTC)',
+      ],
+      [
+        'host-unreachable',
+        { by: 'last scan 2026-11-30T02:00:00Z: timeout' },
+        'host unreachable (last scan 2026-11-30 02:00 UTC: timeout)',
+      ],
+    ];
+    for (const [reason, over, phrase] of cases) {
+      const skip = aSkip({ package: 'openssl', to: '3.0.17-1', reason, ...over });
+      expect(skipPhrase(skip)).toBe(phrase);
+      const host = aHost('web-01', { window: FRA_WINDOW, actions: [anUpgrade()], skipped: [skip] });
+      expect(plain(aPlan([aRing('r', [host])]))).toContain(`    - skipped openssl 3.0.17-1: ${phrase}\n`);
+    }
+  });
+
+  it('counts in the singular and the plural', () => {
+    const one = aPlan([
+      aRing('r', [aHost('a', { window: FRA_WINDOW, actions: [anUpgrade(), aReboot()], skipped: [aSkip()] })]),
+    ]);
+    expect(plain(one)).toContain('ring r · rollout web · 1 host · not scheduled\n');
+    expect(plain(one).endsWith('Plan: 1 update on 1 host, 1 reboot, 1 skipped.\n')).toBe(true);
+    const two = aPlan([
+      aRing('r', [
+        aHost('a', { window: FRA_WINDOW, actions: [anUpgrade(), anUpgrade({ package: 'curl' })] }),
+        aHost('b', { window: FRA_WINDOW, actions: [anUpgrade()] }),
+        aHost('c'),
+        aHost('d'),
+      ]),
+    ]);
+    expect(plain(two)).toContain('ring r · rollout web · 4 hosts · not scheduled\n');
+    expect(plain(two)).toContain('  2 hosts up to date: c, d\n');
+    expect(plain(two).endsWith('Plan: 3 updates on 2 hosts, 0 reboots, 0 skipped.\n')).toBe(true);
+  });
+
+  it('says "No changes." for an empty plan and for plans with nothing to apply', () => {
+    expect(plain(aPlan([]))).toBe(
+      'Plan at 2026-12-01 09:00 UTC · commit 1a2b3c4 · inputs sha256:9f8e7d6c5b4a\n\n' +
+        'No changes. The plan covers no hosts.\n',
+    );
+    const idle = aPlan([aRing('r', [aHost('a'), aHost('b')], { rollout: '' })]);
+    expect(plain(idle)).toBe(
+      'Plan at 2026-12-01 09:00 UTC · commit 1a2b3c4 · inputs sha256:9f8e7d6c5b4a\n\n' +
+        'ring r · 2 hosts · not scheduled\n\n' +
+        '  2 hosts up to date: a, b\n\n' +
+        'No changes. 2 hosts up to date.\n',
+    );
+    const skipping = aPlan([aRing('r', [aHost('a', { skipped: [aSkip()] })])]);
+    expect(plain(skipping).endsWith('No changes. Nothing to apply on 1 host; 1 skipped.\n')).toBe(true);
+  });
+
+  it('fits the list of up-to-date hosts into the width', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `fra-app-${String(i + 1).padStart(2, '0')}`);
+    const plan = aPlan([
+      aRing(
+        'r',
+        names.map((n) => aHost(n)),
+      ),
+    ]);
+    const line = plain(plan, 62)
+      .split('\n')
+      .find((l) => l.includes('up to date'));
+    expect(line).toBe('  12 hosts up to date: fra-app-01, fra-app-02, fra-app-03 … +9');
+    expect(line?.length).toBe(62);
+    expect(plain(plan, 61)).toContain('  12 hosts up to date: fra-app-01, fra-app-02 … +10\n');
+    expect(plain(plan, 200)).toContain(`  12 hosts up to date: ${names.join(', ')}\n`);
+    // At least one name, however narrow.
+    expect(plain(plan, 10)).toContain('  12 hosts up to date: fra-app-01 … +11\n');
+  });
+
+  it('shows the arch, a note next to changes, and a window that needs no opening', () => {
+    const host = aHost('web-01', {
+      note: 'facts are 9 days old',
+      actions: [anUpgrade({ arch: 'amd64', severity: null, advisories: [] })],
+    });
+    expect(plain(aPlan([aRing('r', [host])]))).toContain(
+      '  web-01 · no window needed\n' +
+        '    ? facts are 9 days old\n' +
+        '    ~ openssl:amd64 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security)\n',
+    );
+  });
+
+  it('shortens commits and digests, and says when there is no commit', () => {
+    expect(plain(aPlan([], { gitCommit: '1a2b3c4d5e6f-dirty' })).split('\n')[0]).toBe(
+      'Plan at 2026-12-01 09:00 UTC · commit 1a2b3c4-dirty · inputs sha256:9f8e7d6c5b4a',
+    );
+    expect(plain(aPlan([], { gitCommit: null })).split('\n')[0]).toContain('· not in git ·');
+  });
+
+  it('formats instants in UTC, compactly', () => {
+    expect(formatInstantUtc('2026-12-11T23:30:00+01:00')).toBe('2026-12-11 22:30 UTC');
+    expect(formatInstantUtc('2026-12-11T22:00:15.000Z')).toBe('2026-12-11 22:00:15 UTC');
+    expect(formatInstantUtc('2027-02-15')).toBe('2027-02-15');
+    expect(formatInstantUtc('2026-12-11T22:00:00')).toBe('2026-12-11T22:00:00'); // no zone: as written
+    expect(formatSpanUtc('2026-12-11T20:00:00Z', '2026-12-11T23:30:00Z')).toBe(
+      '2026-12-11 20:00 → 23:30 UTC',
+    );
+    expect(formatSpanUtc(FRA_WINDOW.start, FRA_WINDOW.end)).toBe('2026-12-11 22:00 → 2026-12-12 04:00 UTC');
+  });
+
+  it('gives the same string for the same plan', () => {
+    expect(plain(samplePlan())).toBe(plain(samplePlan()));
+    expect(renderPlanText(samplePlan(), { color: true })).toBe(renderPlanText(samplePlan(), { color: true }));
+  });
+
+  it('renders 10,000 hosts × 50 updates quickly (a sanity guard, not a benchmark)', () => {
+    const plan = bigPlan(10_000, 50);
+    const started = performance.now();
+    const out = renderPlanText(plan, { color: true });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(
+      out.endsWith('Plan: 500000 updates on 10000 hosts, 10000 reboots, 10000 skipped.\u001b[22m\n'),
+    ).toBe(true);
+  });
+});

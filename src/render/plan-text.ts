@@ -1,0 +1,250 @@
+// The plan for people: reads like terraform's plan output, something to paste into a change
+// ticket. Reads the same Plan document that `plan --format json` prints (DESIGN.md §3).
+import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
+
+export interface PlanTextOptions {
+  color: boolean;
+  /** Terminal width; only the one-line lists of host names are fitted to it. Default 80. */
+  width?: number;
+}
+
+const DEFAULT_WIDTH = 80;
+/** Advisories shown per upgrade before "+N". */
+const ADVISORIES_SHOWN = 3;
+/** Longest host-name column in the compact host lists. */
+const MAX_HOST_COLUMN = 32;
+
+export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
+  const out: string[] = [c.bold(planHeader(plan)), ''];
+  for (const ring of plan.rings) renderRing(out, ring, c, width);
+  out.push(c.bold(closingLine(plan)));
+  return `${out.join('\n')}\n`;
+}
+
+function renderRing(out: string[], ring: PlanRing, c: ChalkInstance, width: number): void {
+  out.push(c.bold(ringHeader(ring)), '');
+  const compact: PlanHost[] = [];
+  const upToDate: string[] = [];
+  for (const h of ring.hosts) {
+    if (h.actions.length > 0) renderChangedHost(out, h, c);
+    else if (h.skipped.length > 0 || h.note !== undefined) compact.push(h);
+    else upToDate.push(h.host);
+  }
+  if (compact.length > 0) {
+    const column = Math.min(MAX_HOST_COLUMN, Math.max(...compact.map((h) => h.host.length))) + 2;
+    for (const h of compact) renderCompactHost(out, h, column, c);
+    out.push('');
+  }
+  if (upToDate.length > 0) {
+    out.push(c.dim(fitNames(`  ${count(upToDate.length, 'host')} up to date: `, upToDate, width)), '');
+  }
+}
+
+function renderChangedHost(out: string[], h: PlanHost, c: ChalkInstance): void {
+  out.push(`  ${c.bold(h.host)} · ${windowPhrase(h.window)}`);
+  if (h.note !== undefined) out.push(`    ${c.red('?')} ${humanizeInstants(h.note)}`);
+  for (const a of h.actions) {
+    if (a.type === 'upgrade') {
+      const line = `    ${c.yellow('~')} ${upgradePhrase(a)}`;
+      out.push(a.emergency ? `${line} ${c.magenta.bold('!! emergency')}` : line);
+    } else {
+      out.push(`    ${c.red('!')} ${c.red('reboot')} (${humanizeInstants(a.reason)})`);
+    }
+  }
+  for (const s of h.skipped) out.push(c.dim(`    - skipped ${skipTarget(s)}: ${skipPhrase(s)}`));
+  out.push('');
+}
+
+/** A host without actions, on one line per kind of skip: `name  - skipped a 1, b 2: held (…)`. */
+function renderCompactHost(out: string[], h: PlanHost, column: number, c: ChalkInstance): void {
+  const name = h.host.length < column ? h.host.padEnd(column) : `${h.host} `;
+  const indent = ' '.repeat(column + 2);
+  let first = true;
+  const push = (text: string): void => {
+    out.push(first ? `  ${c.bold(name)}${text}` : `${indent}${text}`);
+    first = false;
+  };
+  if (h.note !== undefined) push(c.red(`? ${humanizeInstants(h.note)}`));
+  for (const g of groupSkips(h.skipped, h.note !== undefined)) {
+    push(c.dim(`- skipped ${g.targets.join(', ')}: ${g.phrase}`));
+  }
+}
+
+interface SkipGroup {
+  phrase: string;
+  targets: string[];
+}
+
+/** Skips with the same phrase, in first-seen order. Under a note, "host unreachable" needs no cause. */
+function groupSkips(skips: readonly PlanSkip[], underNote: boolean): SkipGroup[] {
+  const groups = new Map<string, SkipGroup>();
+  for (const s of skips) {
+    const phrase = underNote && s.reason === 'host-unreachable' ? 'host unreachable' : skipPhrase(s);
+    const g = groups.get(phrase);
+    if (g) g.targets.push(skipTarget(s));
+    else groups.set(phrase, { phrase, targets: [skipTarget(s)] });
+  }
+  return [...groups.values()];
+}
+
+/** `12 hosts up to date: a, b, c … +9`, as many names as fit in the width (at least one). */
+function fitNames(prefix: string, names: readonly string[], width: number): string {
+  let line = prefix;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? '';
+    const sep = i === 0 ? '' : ', ';
+    const rest = names.length - i - 1;
+    const tail = rest > 0 ? ` … +${rest}` : '';
+    if (i > 0 && line.length + sep.length + name.length + tail.length > width) {
+      return `${line} … +${names.length - i}`;
+    }
+    line += sep + name;
+  }
+  return line;
+}
+
+// ---- phrases, shared with the Markdown renderer -------------------------------------------
+
+export function planHeader(plan: Plan): string {
+  return `Plan at ${formatInstantUtc(plan.at)} · ${commitPhrase(plan.gitCommit)} · inputs ${shortDigest(plan.inputsDigest)}`;
+}
+
+export function commitPhrase(commit: string | null): string {
+  if (commit === null || commit === '') return 'not in git';
+  const m = /^([0-9a-f]{7})[0-9a-f]*(.*)$/.exec(commit);
+  return `commit ${m ? `${m[1]}${m[2]}` : commit}`;
+}
+
+export function shortDigest(digest: string): string {
+  const m = /^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/.exec(digest);
+  return m ? `${m[1] ?? ''}${m[2]}` : digest;
+}
+
+export function ringHeader(ring: PlanRing): string {
+  const parts = [`ring ${ring.name}`];
+  if (ring.rollout !== '') parts.push(`rollout ${ring.rollout}`);
+  parts.push(count(ring.hosts.length, 'host'));
+  parts.push(ringStartPhrase(ring));
+  return parts.join(' · ');
+}
+
+export function ringStartPhrase(ring: PlanRing): string {
+  const gate = ring.gate !== undefined ? humanizeInstants(ring.gate) : undefined;
+  if (ring.earliestStart === null) return gate ?? 'not scheduled';
+  const start = `earliest start ${formatInstantUtc(ring.earliestStart)}`;
+  return gate !== undefined ? `${start} · ${gate}` : start;
+}
+
+export function windowPhrase(w: PlanWindow | null): string {
+  return w ? `window ${w.name} ${formatSpanUtc(w.start, w.end)}` : 'no window needed';
+}
+
+export function upgradePhrase(a: UpgradeAction): string {
+  const name = a.arch ? `${a.package}:${a.arch}` : a.package;
+  return `${name} ${a.from} → ${a.to} (${upgradeDetails(a).join(', ')})`;
+}
+
+/** classification, severity, the first advisories and "+N". */
+export function upgradeDetails(a: UpgradeAction): string[] {
+  const details: string[] = [a.classification];
+  if (a.severity !== null) details.push(a.severity);
+  details.push(...a.advisories.slice(0, ADVISORIES_SHOWN));
+  if (a.advisories.length > ADVISORIES_SHOWN) {
+    details[details.length - 1] += ` +${a.advisories.length - ADVISORIES_SHOWN}`;
+  }
+  return details;
+}
+
+export function skipTarget(s: PlanSkip): string {
+  return s.to === '' ? s.package : `${s.package} ${s.to}`;
+}
+
+const SKIP_VERB: Record<PlanSkip['reason'], string> = {
+  excluded: 'excluded',
+  pinned: 'pinned',
+  held: 'held',
+  exception: 'waived',
+  'not-approved-yet': 'not approved yet',
+  'below-severity': 'below the minimum severity set',
+  classification: 'classification not selected',
+  'no-window': 'no maintenance window',
+  blackout: 'blocked',
+  'host-unreachable': 'host unreachable',
+};
+
+/** `by` texts that name a document read well after "by": "excluded by policy linux-security". */
+const NAMES_A_DOCUMENT = /^(policy|exception|blackout|window|rollout) \S/;
+
+/** Why an update is skipped, for people: `not approved yet by policy x (eligible 2026-12-04 00:00 UTC)`. */
+export function skipPhrase(s: PlanSkip): string {
+  return skipReasonPhrase(s.reason, s.by, s.eligibleAt, s.expires);
+}
+
+export function skipReasonPhrase(
+  reason: PlanSkip['reason'],
+  by: string,
+  eligibleAt?: string,
+  expires?: string,
+): string {
+  const verb = SKIP_VERB[reason];
+  const cause = humanizeInstants(by);
+  const viaBy = cause !== '' && NAMES_A_DOCUMENT.test(cause) && reason !== 'no-window';
+  const notes: string[] = [];
+  if (cause !== '' && !viaBy) notes.push(cause);
+  if (eligibleAt !== undefined) notes.push(`eligible ${formatInstantUtc(eligibleAt)}`);
+  if (expires !== undefined) notes.push(`expires ${formatInstantUtc(expires)}`);
+  const head = viaBy ? `${verb} by ${cause}` : verb;
+  return notes.length > 0 ? `${head} (${notes.join('; ')})` : head;
+}
+
+export function closingLine(plan: Plan): string {
+  const s = plan.summary;
+  if (s.updates === 0 && s.reboots === 0) {
+    if (s.hosts === 0) return 'No changes. The plan covers no hosts.';
+    if (s.skipped === 0) return `No changes. ${count(s.hosts, 'host')} up to date.`;
+    return `No changes. Nothing to apply on ${count(s.hosts, 'host')}; ${s.skipped} skipped.`;
+  }
+  return `Plan: ${count(s.updates, 'update')} on ${count(s.hostsWithChanges, 'host')}, ${count(s.reboots, 'reboot')}, ${s.skipped} skipped.`;
+}
+
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+// ---- instants ---------------------------------------------------------------------------------
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const INSTANT_IN_TEXT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+
+/** `2026-12-11 22:00` (seconds only when not zero), in UTC; null unless `iso` is an instant with a zone. */
+function utcParts(iso: string): { date: string; time: string } | null {
+  if (!INSTANT.test(iso)) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return null;
+  const s = new Date(ms).toISOString();
+  const seconds = s.slice(17, 19);
+  return { date: s.slice(0, 10), time: seconds === '00' ? s.slice(11, 16) : s.slice(11, 19) };
+}
+
+/** `2026-12-11 22:00 UTC`; a date (`2027-02-15`) or anything else that is not an instant stays as it is. */
+export function formatInstantUtc(iso: string): string {
+  const p = utcParts(iso);
+  return p ? `${p.date} ${p.time} UTC` : iso;
+}
+
+/** `2026-12-11 22:00 → 2026-12-12 04:00 UTC`, or `2026-12-11 22:00 → 23:30 UTC` within a day. */
+export function formatSpanUtc(start: string, end: string): string {
+  const a = utcParts(start);
+  const b = utcParts(end);
+  if (!a || !b) return `${formatInstantUtc(start)} → ${formatInstantUtc(end)}`;
+  return `${a.date} ${a.time} → ${a.date === b.date ? '' : `${b.date} `}${b.time} UTC`;
+}
+
+/** Instants inside free text (gates, notes, causes) in the same compact UTC form. */
+export function humanizeInstants(text: string): string {
+  return text.includes('T') ? text.replace(INSTANT_IN_TEXT, (m) => formatInstantUtc(m)) : text;
+}
