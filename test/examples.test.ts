@@ -15,6 +15,7 @@ function patchctl(args: string[], cwd = root) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'patchctl'), ...args], {
     cwd,
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -49,6 +50,44 @@ describe('shipped examples', () => {
   );
 });
 
+describe('planning the shipped examples', () => {
+  it('plans the enterprise example byte-identically twice, showing every skip reason', () => {
+    const args = ['plan', '-C', 'examples/enterprise', '--at', AT, '--format', 'json'];
+    const a = patchctl(args);
+    const b = patchctl(args);
+    expect(a.status).toBe(0);
+    expect(a.stderr).toBe('');
+    expect(a.stdout).toBe(b.stdout);
+    const plan = JSON.parse(a.stdout) as { rings: { hosts: { skipped: { reason: string }[] }[] }[] };
+    const reasons = new Set(
+      plan.rings.flatMap((r) => r.hosts.flatMap((h) => h.skipped.map((s) => s.reason))),
+    );
+    expect([...reasons].sort()).toEqual(
+      [
+        'blackout',
+        'below-severity',
+        'classification',
+        'exception',
+        'excluded',
+        'held',
+        'host-unreachable',
+        'no-window',
+        'not-approved-yet',
+        'pinned',
+      ].sort(),
+    );
+  });
+
+  it('plans the starter example as text a reviewer can read', () => {
+    const r = patchctl(['plan', '-C', 'examples/starter', '--at', AT]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Plan at 2026-12-01 00:00 UTC/);
+    expect(r.stdout).toMatch(/\n\s+~ \S+ \S+ → \S+ \(security/);
+    expect(r.stdout).toMatch(/\nPlan: \d+ updates on \d+ hosts/);
+    expect(patchctl(['plan', '-C', 'examples/starter', '--at', AT, '--detailed-exitcode']).status).toBe(2);
+  });
+});
+
 describe('the command line', () => {
   it('exits 3 with annotations relative to the workspace, and no stack trace', () => {
     const repo = path.join(scratch, 'broken');
@@ -62,7 +101,7 @@ describe('the command line', () => {
     expect(r.stderr).toBe('');
   });
 
-  it.each(['init', 'validate'])('%s --help shows an example', (cmd) => {
+  it.each(['init', 'validate', 'plan'])('%s --help shows an example', (cmd) => {
     const r = patchctl([cmd, '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n\s+\$ patchctl /);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PatchctlError } from '../errors.js';
 import { initCommand } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -30,13 +31,14 @@ Examples:
   $ patchctl init ops/patching               # a complete, commented repository to start from
   $ patchctl validate -C ops/patching        # exit 0 valid, 3 invalid
   $ patchctl validate --format github        # pull-request annotations in GitHub Actions
+  $ patchctl plan -C ops/patching            # what apply would do, ring by ring
 
 Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbose.
 Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid configuration.`,
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const sub of [initCommand(io, setExit), validateCommand(io, setExit)]) {
+  for (const sub of [initCommand(io, setExit), validateCommand(io, setExit), planCommand(io, setExit)]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);
   }

@@ -12,7 +12,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const git = (...args: string[]) =>
-  spawnSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.net', ...args], { encoding: 'utf8' });
+  spawnSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.net', ...args], {
+    encoding: 'utf8',
+  });
 
 describe('gitCommit', () => {
   it('is null outside a work tree and in a repository without commits', () => {

@@ -446,8 +446,15 @@ function withValue(doc: unknown, path: Array<string | number>, value: unknown): 
 // ---------------------------------------------------------------- tests
 
 describe('schema files', () => {
-  it('hold one schema per kind, the common definitions and the any-document schema', () => {
-    const expected = ['common.schema.json', 'patchctl.schema.json', ...Object.values(FILE_OF_KIND)].sort();
+  it('hold one schema per kind, the common definitions, the any-document schema, plan and state', () => {
+    const files = [
+      'common.schema.json',
+      'patchctl.schema.json',
+      'plan.schema.json',
+      'host-state.schema.json',
+      'rollout-state.schema.json',
+    ];
+    const expected = [...files, ...Object.values(FILE_OF_KIND)].sort();
     expect([...schemas.keys()]).toEqual(expected);
     expect(Object.keys(FILE_OF_KIND).sort()).toEqual([...KINDS].sort());
   });

@@ -1,0 +1,405 @@
+// The files under state/ (DESIGN.md §2), checked like the documents: JSON syntax and schema
+// errors at file:line:col, then the cross-checks that a scanner bug or a hand edit would break.
+// A file with an error yields no state: the planner never works from data it cannot trust.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { jsonErrorOffset } from '../model/advisories.js';
+import type { Diagnostic, SourcePos } from '../model/diagnostics.js';
+import type { Path } from '../model/parse.js';
+import { parseYamlFile } from '../model/parse.js';
+import { closest } from '../model/suggest.js';
+import { describePath, pointerToPath } from '../model/validate.js';
+import type { HostState, PendingUpdate, RolloutState } from './types.js';
+
+export const STATE_FORMAT_VERSION = 1;
+export const HOST_STATE_SCHEMA = 'host-state.schema.json';
+export const ROLLOUT_STATE_SCHEMA = 'rollout-state.schema.json';
+
+export interface StateSchemas {
+  host: ValidateFunction;
+  rollout: ValidateFunction;
+}
+
+export interface HostStateCheck {
+  /** Present only when the file has no errors (warnings are fine). */
+  state?: HostState;
+  diagnostics: Diagnostic[];
+}
+
+export interface RolloutStateCheck {
+  /** Present only when the file has no errors (warnings are fine). */
+  state?: RolloutState;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Checks `state/hosts/<host>.json`. `inventoryHosts` (every host name of the inventories) turns
+ * a file for a host that is no longer in the inventory into a warning.
+ */
+export function checkHostStateFile(
+  file: string,
+  text: string,
+  schemas: StateSchemas,
+  inventoryHosts?: ReadonlySet<string>,
+): HostStateCheck {
+  const read = readStateFile(file, text, schemas.host);
+  if (!read.value) return { diagnostics: read.diagnostics };
+  const state = read.value as unknown as HostState;
+  const { locate, diagnostics } = read;
+  const error = (code: string, message: string, path: Path, part?: 'key'): void => {
+    diagnostics.push({ severity: 'error', code, message, at: locate(path, part) });
+  };
+  const warn = (code: string, message: string, path: Path, part?: 'key'): void => {
+    diagnostics.push({ severity: 'warning', code, message, at: locate(path, part) });
+  };
+
+  const named = baseName(file);
+  if (named !== state.host) {
+    error(
+      'state-host-mismatch',
+      `the file is named after host "${named}" but describes host "${state.host}"; host state files are state/hosts/<host>.json`,
+      ['host'],
+    );
+  }
+  if (inventoryHosts && !inventoryHosts.has(state.host)) {
+    const hint = closest(state.host, [...inventoryHosts]);
+    warn(
+      'state-for-unknown-host',
+      `host "${state.host}" is not in any inventory${hint ? ` (did you mean "${hint}"?)` : ''}; its state is ignored (delete the file if the host is gone)`,
+      ['host'],
+    );
+  }
+  if (!state.reachable && state.error === undefined) {
+    error('invalid-state', 'reachable is false, so "error" must say why the host could not be reached', [
+      'reachable',
+    ]);
+  }
+  if (state.lastReachableAt && later(state.lastReachableAt, state.scannedAt)) {
+    warn(
+      'state-inconsistent',
+      `lastReachableAt ${state.lastReachableAt} is after scannedAt ${state.scannedAt}`,
+      ['lastReachableAt'],
+    );
+  }
+
+  // Installed: a package may be installed in several versions (kernels), never twice the same.
+  const installedVersions = new Map<string, { arch?: string; version: string }[]>();
+  const seenInstalled = new Map<string, number>();
+  state.installed.forEach((p, i) => {
+    const key = `${p.name}\u0000${p.arch ?? ''}\u0000${p.version}`;
+    const first = seenInstalled.get(key);
+    if (first !== undefined) {
+      error(
+        'duplicate-state-entry',
+        `installed[${i}] repeats installed[${first}] (${describePackage(p.name, p.arch)} ${p.version})`,
+        ['installed', i],
+      );
+      return;
+    }
+    seenInstalled.set(key, i);
+    const list = installedVersions.get(p.name) ?? [];
+    list.push({ arch: p.arch, version: p.version });
+    installedVersions.set(p.name, list);
+  });
+
+  const seenUpdates = new Map<string, number>();
+  state.updates.forEach((u, i) => {
+    const key = `${u.name}\u0000${u.arch ?? ''}`;
+    const first = seenUpdates.get(key);
+    if (first !== undefined) {
+      error(
+        'duplicate-state-entry',
+        `updates[${i}] is a second update for ${describePackage(u.name, u.arch)} (see updates[${first}])`,
+        ['updates', i, 'name'],
+      );
+      return;
+    }
+    seenUpdates.set(key, i);
+    const problem = updateProblem(u, installedVersions.get(u.name), state.packageManager === 'winupdate');
+    if (problem) warn('state-inconsistent', problem.message, ['updates', i, problem.field]);
+    if (u.releasedAt && later(u.releasedAt, state.scannedAt)) {
+      warn(
+        'state-inconsistent',
+        `updates[${i}] (${u.name}) was released at ${u.releasedAt}, after the scan at ${state.scannedAt}`,
+        ['updates', i, 'releasedAt'],
+      );
+    }
+  });
+
+  return withStateIfClean(state, diagnostics);
+}
+
+/**
+ * Checks `state/rollouts/<rollout>.json`. `rollouts` (rollout name → its ring names) turns
+ * progress for a rollout or ring that no longer exists into a warning.
+ */
+export function checkRolloutStateFile(
+  file: string,
+  text: string,
+  schemas: StateSchemas,
+  rollouts?: ReadonlyMap<string, readonly string[]>,
+): RolloutStateCheck {
+  const read = readStateFile(file, text, schemas.rollout);
+  if (!read.value) return { diagnostics: read.diagnostics };
+  const state = read.value as unknown as RolloutState;
+  const { locate, diagnostics } = read;
+  const push = (severity: Diagnostic['severity'], code: string, message: string, at: SourcePos): void => {
+    diagnostics.push({ severity, code, message, at });
+  };
+
+  const named = baseName(file);
+  if (named !== state.rollout) {
+    push(
+      'error',
+      'state-rollout-mismatch',
+      `the file is named after rollout "${named}" but records rollout "${state.rollout}"; rollout state files are state/rollouts/<rollout>.json`,
+      locate(['rollout']),
+    );
+  }
+  const rings = rollouts?.get(state.rollout);
+  if (rollouts && !rings) {
+    const hint = closest(state.rollout, [...rollouts.keys()]);
+    push(
+      'warning',
+      'state-for-unknown-rollout',
+      `rollout "${state.rollout}" is not defined${hint ? ` (did you mean "${hint}"?)` : ''}; its progress is ignored`,
+      locate(['rollout']),
+    );
+  }
+  for (const [ring, p] of Object.entries(state.rings)) {
+    if (rings && !rings.includes(ring)) {
+      push(
+        'warning',
+        'state-for-unknown-ring',
+        `rollout "${state.rollout}" has no ring "${ring}"; its progress is ignored`,
+        locate(['rings', ring], 'key'),
+      );
+    }
+    const at = (field: string): SourcePos => locate(['rings', ring, field]);
+    if (p.status === 'pending' && p.startedAt) {
+      push('warning', 'state-inconsistent', `ring "${ring}" is pending but has a startedAt`, at('startedAt'));
+    }
+    if (p.status === 'completed' && !p.finishedAt) {
+      push(
+        'warning',
+        'state-inconsistent',
+        `ring "${ring}" is completed but has no finishedAt`,
+        at('status'),
+      );
+    }
+    if (p.startedAt && p.finishedAt && later(p.startedAt, p.finishedAt)) {
+      push(
+        'warning',
+        'state-inconsistent',
+        `ring "${ring}" finished (${p.finishedAt}) before it started (${p.startedAt})`,
+        at('finishedAt'),
+      );
+    }
+    if (p.startedAt && p.healthySince && later(p.startedAt, p.healthySince)) {
+      push(
+        'warning',
+        'state-inconsistent',
+        `ring "${ring}" is healthy since ${p.healthySince}, before it started (${p.startedAt})`,
+        at('healthySince'),
+      );
+    }
+    for (const field of ['startedAt', 'finishedAt', 'healthySince'] as const) {
+      const value = p[field];
+      if (value && later(value, state.updatedAt)) {
+        push(
+          'warning',
+          'state-inconsistent',
+          `ring "${ring}" ${field} ${value} is after the file's updatedAt ${state.updatedAt}`,
+          at(field),
+        );
+      }
+    }
+  }
+  return withStateIfClean(state, diagnostics);
+}
+
+// ---------------------------------------------------------------- shared
+
+type Locate = (path: Path, part?: 'key' | 'value') => SourcePos;
+
+interface ReadResult {
+  /** The parsed value when it passed the schema. */
+  value?: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+  locate: Locate;
+}
+
+/** Keywords whose failure is explained by other errors. */
+const WRAPPERS = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf', 'not', 'contains']);
+const MAX_REPORTED = 20;
+
+function readStateFile(file: string, text: string, validate: ValidateFunction): ReadResult {
+  // Positions are only needed when something is wrong: parse again with positions then.
+  let locator: Locate | undefined;
+  const locate: Locate = (path, part) => {
+    if (!locator) {
+      const doc = parseYamlFile(file, text).documents[0];
+      locator = doc ? (p, k) => doc.locate(p, k) : () => ({ file, line: 1, col: 1 });
+    }
+    return locator(path, part);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { diagnostics: [jsonSyntaxError(file, text, err)], locate };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'invalid-state',
+          message: 'expected a JSON object written by `patchctl scan` or `patchctl apply`',
+          at: { file, line: 1, col: 1 },
+        },
+      ],
+      locate,
+    };
+  }
+  const obj = value as Record<string, unknown>;
+  const version = obj.formatVersion;
+  if (version !== undefined && version !== STATE_FORMAT_VERSION) {
+    const newer = typeof version === 'number' && version > STATE_FORMAT_VERSION;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'unsupported-state-version',
+          message: `formatVersion ${JSON.stringify(version)} is not supported: this patchctl reads formatVersion ${STATE_FORMAT_VERSION}${newer ? ' (written by a newer patchctl? upgrade patchctl, or scan again)' : ''}`,
+          at: locate(['formatVersion']),
+        },
+      ],
+      locate,
+    };
+  }
+  if (validate(value)) return { value: obj, diagnostics: [], locate };
+  const causes = relevantErrors(validate.errors ?? []);
+  const diagnostics = causes.slice(0, MAX_REPORTED).map((e) => schemaError(e, locate));
+  if (causes.length > MAX_REPORTED) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'invalid-state',
+      message: `${causes.length - MAX_REPORTED} more schema errors not shown`,
+      at: { file, line: 1, col: 1 },
+    });
+  }
+  return { diagnostics, locate };
+}
+
+function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (WRAPPERS.has(e.keyword)) return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const where = describePath(path);
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const d = (message: string, at = locate(path)): Diagnostic => ({
+    severity: 'error',
+    code: 'invalid-state',
+    message,
+    at,
+  });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
+      const hint = closest(field, known);
+      return d(
+        `unknown field "${field}" in ${where}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        locate([...path, field], 'key'),
+      );
+    }
+    case 'required':
+      return d(
+        `${where} is missing required field "${String((e.params as { missingProperty: string }).missingProperty)}"`,
+      );
+    case 'pattern': {
+      const explain = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : e.message;
+      return d(`${where} ${JSON.stringify(e.data)} ${explain}`);
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      return d(`${where} ${JSON.stringify(e.data)} must be one of ${allowed.join(', ')}`);
+    }
+    case 'const':
+      return d(`${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
+    case 'type':
+      return d(`${where} must be of type ${String((e.params as { type: string }).type)}`);
+    default:
+      return d(`${where} ${e.message ?? 'is invalid'}`);
+  }
+}
+
+function jsonSyntaxError(file: string, text: string, err: unknown): Diagnostic {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /position (\d+)/.exec(message);
+  const offset = m ? Math.min(Number(m[1]), text.length) : jsonErrorOffset(text);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  const found =
+    offset < text.length ? `unexpected ${JSON.stringify(text.charAt(offset))}` : 'unexpected end of file';
+  return {
+    severity: 'error',
+    code: 'json-syntax',
+    message: `invalid JSON: ${found}`,
+    at: { file, line, col },
+  };
+}
+
+function updateProblem(
+  u: PendingUpdate,
+  installed: readonly { arch?: string; version: string }[] | undefined,
+  winupdate: boolean,
+): { message: string; field: keyof PendingUpdate } | undefined {
+  if (u.from === u.to) {
+    return { message: `the update of ${u.name} does not change its version (${u.from})`, field: 'to' };
+  }
+  const sameArch = (installed ?? []).filter((p) => !p.arch || !u.arch || p.arch === u.arch);
+  if (sameArch.length === 0) {
+    // Windows updates (KBs) are new packages; everywhere else an update upgrades an installed one.
+    if (winupdate) return undefined;
+    return {
+      message: `the update of ${describePackage(u.name, u.arch)} upgrades a package that is not installed`,
+      field: 'name',
+    };
+  }
+  if (sameArch.some((p) => p.version === u.from)) return undefined;
+  const versions = sameArch.map((p) => p.version).join(', ');
+  return {
+    message: `the update of ${describePackage(u.name, u.arch)} is from ${u.from}, but the installed version is ${versions}`,
+    field: 'from',
+  };
+}
+
+function describePackage(name: string, arch: string | undefined): string {
+  return arch ? `${name} (${arch})` : name;
+}
+
+/** The file name without folders and without `.json`. */
+function baseName(file: string): string {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return name.endsWith('.json') ? name.slice(0, -'.json'.length) : name;
+}
+
+/** a > b for two instants that passed the schema's pattern (both carry a zone). */
+function later(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
+}
+
+function withStateIfClean<S>(state: S, diagnostics: Diagnostic[]): { state?: S; diagnostics: Diagnostic[] } {
+  return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { state, diagnostics };
+}
