@@ -278,6 +278,9 @@ describe('buildPlan', () => {
 describe('buildPlan with versions it cannot order', () => {
   it('skips an update whose versions are invalid for the ecosystem instead of failing', () => {
     const p = plan([aHostState('web-2', [anUpdate('bash', { from: '', to: '1:' })])]);
-    expect(hostIn(p, 'web-2').skipped[0]).toMatchObject({ reason: 'excluded', by: expect.stringMatching(/not a valid deb version/) });
+    expect(hostIn(p, 'web-2').skipped[0]).toMatchObject({
+      reason: 'excluded',
+      by: expect.stringMatching(/not a valid deb version/),
+    });
   });
 });
