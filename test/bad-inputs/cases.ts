@@ -1,0 +1,2243 @@
+// The catalogue of broken repositories: each case edits a copy of base/ and says which
+// diagnostics `patchctl validate` must report, and where. Positions are given by a marker (a
+// substring of the edited file that occurs once; the diagnostic points at its first character,
+// or at `focus` inside it), so cases survive edits to base/. catalogue.test.ts runs them.
+import { readFileSync } from 'node:fs';
+
+/** Replace the only occurrence of `find` in `file`; write a whole file; delete one; or more. */
+export type Edit =
+  | { file: string; find: string; replace: string }
+  | { file: string; content: string | Uint8Array }
+  | { file: string; remove: true }
+  | { file: string; symlink: string }
+  | { file: string; mkdir: true };
+
+export interface Expectation {
+  code: string;
+  /** Path relative to the repository. */
+  file: string;
+  /** A substring that occurs exactly once in the edited file; the diagnostic points at its start... */
+  marker?: string;
+  /** ...or at the first occurrence of `focus` inside `marker`. */
+  focus?: string;
+  /** Explicit position, only where there is no good marker (1:1, a file that is not UTF-8). */
+  line?: number;
+  col?: number;
+  /** Default 'error'; warnings are asserted with `strict: true` (which makes them fail validate). */
+  severity?: 'error' | 'warning';
+}
+
+export interface BadInputCase {
+  /** Unique slug. */
+  name: string;
+  description: string;
+  edits: Edit[];
+  /** `--at` (default 2026-12-01T00:00:00Z). */
+  at?: string;
+  /** Run with --strict (for the diagnostics that are warnings). */
+  strict?: boolean;
+  /** Directory given to -C, relative to the repository (default: the repository itself). */
+  root?: string;
+  expect: Expectation[];
+  /**
+   * The validator does not do this yet (see the reason); the test runs with `it.failing`, so it
+   * passes while the bug is there and fails, asking for this flag to go, once it is fixed.
+   */
+  knownBug?: string;
+}
+
+// ------------------------------------------------------------------------------------------ helpers
+
+const CONFIG = 'patchctl.yaml';
+const FRA = 'inventory/fra.yaml';
+const NYC = 'inventory/nyc.yaml';
+const SITES = 'groups/sites.yaml';
+const ROLES = 'groups/roles.yaml';
+const ROLLOUT = 'rollouts/standard.yaml';
+const FRA_WINDOW = 'windows/fra.yaml';
+const NYC_WINDOW = 'windows/nyc.yaml';
+const FREEZE = 'windows/freeze.yaml';
+const SECURITY = 'policies/security.yaml';
+const BASELINE = 'policies/baseline.yaml';
+const EXCEPTION = 'exceptions/fra-db-01-postgresql.yaml';
+const KEV = 'advisories/kev.json';
+
+const sub = (file: string, find: string, replace: string): Edit => ({ file, find, replace });
+const put = (file: string, content: string | Uint8Array): Edit => ({ file, content });
+const del = (file: string): Edit => ({ file, remove: true });
+
+const err = (code: string, file: string, marker: string, focus?: string): Expectation => ({
+  code,
+  file,
+  marker,
+  ...(focus === undefined ? {} : { focus }),
+});
+const warn = (code: string, file: string, marker: string, focus?: string): Expectation => ({
+  ...err(code, file, marker, focus),
+  severity: 'warning',
+});
+const at = (code: string, file: string, line: number, col: number): Expectation => ({
+  code,
+  file,
+  line,
+  col,
+});
+
+/** A copy of a real third-party file kept in real/ (see SOURCES.md), byte for byte. */
+const real = (name: string): Uint8Array => readFileSync(new URL(`./real/${name}`, import.meta.url));
+
+/** A whole document, for cases that add one. */
+const doc = (kind: string, name: string, spec: string): string =>
+  `apiVersion: patchctl/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+
+/** A MaintenanceWindow for the fra group that overlaps fra-patch-friday (Fridays 23:00 Berlin). */
+const OVERLAPPING_WINDOW = doc(
+  'MaintenanceWindow',
+  'fra-weekly',
+  '  timezone: Europe/Berlin\n  cron: 0 23 * * 5\n  duration: 2h\n  groups: [fra]\n',
+);
+
+/** Nine levels of aliases, each four times the one before: 4^9 copies if expanded. */
+const ALIAS_BOMB =
+  doc('Group', 'lol', '  hosts: [fra-web-01]\n') +
+  'x:\n' +
+  '  l0: &l0 [lol, lol]\n' +
+  Array.from({ length: 9 }, (_, i) => `  l${i + 1}: &l${i + 1} [*l${i}, *l${i}, *l${i}, *l${i}]\n`).join('');
+
+// ------------------------------------------------------------------------------------------ cases
+
+const yamlCases: BadInputCase[] = [
+  {
+    name: 'yaml-unclosed-flow-sequence',
+    description: 'a flow sequence without its closing bracket; the parser notices on the next line',
+    edits: [sub(ROLES, '  groups: [web, db]', '  groups: [web, db')],
+    expect: [err('yaml-syntax', ROLES, 'hosts: [fra-app-01]')],
+  },
+  {
+    name: 'yaml-extra-closing-bracket',
+    description: 'a stray "]" after a flow sequence',
+    edits: [sub(ROLES, '  groups: [web, db]', '  groups: [web, db]]')],
+    expect: [err('yaml-syntax', ROLES, ']]\n', ']\n')],
+  },
+  {
+    name: 'yaml-unclosed-double-quote',
+    description: 'a double-quoted reason that never ends; the error should point where the quote opens',
+    edits: [sub(FREEZE, '  reason: Year-end change freeze.', '  reason: "Year-end change freeze.')],
+    expect: [err('yaml-syntax', FREEZE, '"Year-end')],
+    knownBug:
+      'reported at the end of the file (line 12 of an 11-line file), not at the opening quote (yaml reports the end of the token)',
+  },
+  {
+    name: 'yaml-mapping-misaligned',
+    description: 'a key indented one space less than its siblings',
+    edits: [sub(FRA_WINDOW, '  duration: 6h', ' duration: 6h')],
+    expect: [err('yaml-syntax', FRA_WINDOW, ' duration: 6h')],
+  },
+  {
+    name: 'yaml-sequence-item-misaligned',
+    description: 'the second key of a host indented one space less than the first',
+    edits: [sub(FRA, '    - name: fra-web-02\n      address', '    - name: fra-web-02\n     address')],
+    expect: [err('yaml-syntax', FRA, '     address: 192.0.2.12')],
+  },
+  {
+    name: 'yaml-tab-indentation-mapping',
+    description: 'a tab used to indent a label (editors that insert tabs)',
+    edits: [sub(FRA, '        role: app', '\trole: app')],
+    expect: [err('yaml-syntax', FRA, '\trole: app')],
+  },
+  {
+    name: 'yaml-tab-indentation-key',
+    description: 'a tab used to indent a host key',
+    edits: [sub(FRA, '      user: deploy\n', '\tuser: deploy\n')],
+    expect: [err('yaml-syntax', FRA, '\tuser: deploy')],
+  },
+  {
+    name: 'yaml-duplicate-key-top-level',
+    description: 'kind given twice in one document',
+    edits: [sub(NYC_WINDOW, 'kind: MaintenanceWindow\n', 'kind: MaintenanceWindow\nkind: Blackout\n')],
+    expect: [err('yaml-duplicate-key', NYC_WINDOW, 'kind: Blackout')],
+  },
+  {
+    name: 'yaml-duplicate-key-nested',
+    description: 'a host label given twice',
+    edits: [sub(FRA, '        owner: team-dba', '        owner: team-dba\n        role: cache')],
+    expect: [err('yaml-duplicate-key', FRA, 'role: cache')],
+  },
+  {
+    name: 'yaml-duplicate-key-flow-mapping',
+    description: 'a key given twice in a flow mapping',
+    edits: [sub(FRA, '      labels:\n        role: app', '      labels: {role: app, role: web}')],
+    expect: [err('yaml-duplicate-key', FRA, 'role: web}')],
+  },
+  {
+    name: 'yaml-duplicate-key-quoted',
+    description: 'the same key once plain and once quoted',
+    edits: [sub(FRA_WINDOW, '  cutoff: 1h', '  cutoff: 1h\n  "cutoff": 2h')],
+    expect: [err('yaml-duplicate-key', FRA_WINDOW, '"cutoff"')],
+  },
+  {
+    name: 'yaml-duplicate-key-groups',
+    description: 'two `groups:` lines in one Group, the second silently winning in lax parsers',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]\n', '  hosts: [fra-app-01]\n  groups: [web]\n')],
+    expect: [err('yaml-duplicate-key', ROLES, 'groups: [web]\n')],
+  },
+  {
+    name: 'yaml-duplicate-block-key',
+    description: 'spec: written twice, the first with its value on the following lines',
+    edits: [sub(NYC_WINDOW, 'spec:\n', 'spec:\nspec:\n')],
+    expect: [err('yaml-duplicate-key', NYC_WINDOW, 'spec:\n  timezone')],
+    knownBug: 'reported at the end of the first spec: (6:6), not at the duplicate key (7:1)',
+  },
+  {
+    name: 'yaml-custom-tag-local',
+    description: 'an application tag (!foo)',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: !foo [fra-app-01]')],
+    expect: [err('yaml-custom-tag', ROLES, '!foo [fra-app-01]', '[')],
+  },
+  {
+    name: 'yaml-custom-tag-binary',
+    description: 'a YAML 1.1 !!binary value',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: !!binary ZnJhLWFwcC0wMQ==')],
+    expect: [err('yaml-custom-tag', ROLES, 'ZnJhLWFwcC0wMQ==')],
+  },
+  {
+    name: 'yaml-custom-tag-python-object',
+    description: 'a PyYAML object constructor (remote code execution in unsafe loaders)',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: !!python/object/apply:os.system ["reboot"]')],
+    expect: [err('yaml-custom-tag', ROLES, '["reboot"]')],
+  },
+  {
+    name: 'yaml-custom-tag-set',
+    description: 'a YAML 1.1 !!set',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: !!set {fra-app-01}')],
+    expect: [err('yaml-custom-tag', ROLES, '{fra-app-01}')],
+  },
+  {
+    name: 'yaml-custom-tag-verbatim',
+    description: 'a verbatim tag (js-yaml function constructor)',
+    edits: [
+      sub(ROLES, '  hosts: [fra-app-01]', '  hosts: !<tag:yaml.org,2002:js/function> "function () {}"'),
+    ],
+    expect: [err('yaml-custom-tag', ROLES, '"function () {}"')],
+  },
+  {
+    name: 'yaml-custom-tag-timestamp',
+    description: 'a YAML 1.1 !!timestamp on an exception date',
+    edits: [sub(EXCEPTION, '  created: 2026-11-20', '  created: !!timestamp 2026-11-20')],
+    expect: [err('yaml-custom-tag', EXCEPTION, '2026-11-20')],
+  },
+  {
+    name: 'yaml-custom-tag-on-mapping',
+    description: 'a CloudFormation-style tag on a mapping',
+    edits: [sub(SITES, '    matchLabels:\n      site: fra', '    matchLabels: !Ref\n      site: fra')],
+    expect: [err('yaml-custom-tag', SITES, 'site: fra')],
+  },
+  {
+    name: 'yaml-alias-bomb',
+    description: 'a "billion laughs" document: nine levels of aliases',
+    edits: [put('groups/lol.yaml', ALIAS_BOMB)],
+    expect: [err('yaml-alias-limit', 'groups/lol.yaml', '[*l0,', '*l0')],
+  },
+  {
+    name: 'yaml-alias-with-tag',
+    description: 'an alias that also carries a tag',
+    edits: [
+      sub(ROLES, '  groups: [web, db]', '  groups: &g [web, db]'),
+      sub(ROLES, '  excludeGroups: [db]', '  excludeGroups: !!seq *g'),
+    ],
+    expect: [err('yaml-bad-alias', ROLES, '*g')],
+  },
+  {
+    name: 'yaml-alias-undefined',
+    description: 'an alias to an anchor that does not exist',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: *nope')],
+    expect: [err('yaml-bad-alias', ROLES, '*nope')],
+    knownBug:
+      'reported as yaml-alias-limit "aliases expand too far (more than 50 times)": every exception of toJS is taken for the alias limit',
+  },
+  {
+    name: 'yaml-merge-key',
+    description: 'a YAML 1.1 merge key (<<) is an ordinary key in the core schema: an unknown field',
+    edits: [
+      sub(FRA, '      labels:\n        role: app', '      labels: &app\n        role: app'),
+      sub(FRA, '    - name: fra-stage-01\n', '    - name: fra-stage-01\n      <<: *app\n'),
+    ],
+    expect: [err('unknown-field', FRA, '<<: *app')],
+  },
+  {
+    name: 'encoding-latin1',
+    description: 'an inventory saved as ISO-8859-1 (é in a description)',
+    edits: [
+      put(
+        FRA,
+        Buffer.from(
+          readFileSync(new URL('./base/inventory/fra.yaml', import.meta.url), 'utf8').replace(
+            'Frankfurt data centre.',
+            'Frankfurt data centre, caf\u00e9 floor.',
+          ),
+          'latin1',
+        ),
+      ),
+    ],
+    expect: [at('not-utf8', FRA, 6, 39)],
+    knownBug: 'not-utf8 is always reported at 1:1, not at the line and column of the first invalid byte',
+  },
+  {
+    name: 'encoding-utf16',
+    description: 'an inventory saved as UTF-16LE with a byte order mark',
+    edits: [
+      put(
+        NYC,
+        Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(readFileSync(new URL('./base/inventory/nyc.yaml', import.meta.url), 'utf8'), 'utf16le'),
+        ]),
+      ),
+    ],
+    expect: [at('not-utf8', NYC, 1, 1)],
+  },
+  {
+    name: 'encoding-bom-does-not-shift-columns',
+    description: 'a UTF-8 byte order mark is accepted, and positions on line 1 are not shifted by it',
+    edits: [
+      put(
+        'windows/bom.yaml',
+        `\ufeffapiVersion: patchctl/v2\nkind: Blackout\nmetadata:\n  name: bom\nspec:\n  start: 2026-12-24\n  end: 2026-12-27\n`,
+      ),
+    ],
+    expect: [err('unknown-api-version', 'windows/bom.yaml', 'patchctl/v2')],
+  },
+  {
+    name: 'encoding-zero-width-space-in-host-name',
+    description: 'an invisible zero-width space pasted into a host name',
+    edits: [sub(FRA, '    - name: fra-web-02', '    - name: fra-web\u200b-02')],
+    expect: [err('invalid-value', FRA, 'fra-web\u200b-02')],
+  },
+  {
+    name: 'encoding-nul-in-label',
+    description: 'a NUL character in a label value',
+    edits: [sub(FRA, '        role: app', '        role: app\u0000')],
+    expect: [err('invalid-value', FRA, 'app\u0000')],
+  },
+  {
+    name: 'file-too-large',
+    description: 'an inventory file over 16 MiB is refused before parsing',
+    edits: [put('inventory/huge.yaml', `# ${'x'.repeat(16 * 1024 * 1024)}\n`)],
+    expect: [at('file-too-large', 'inventory/huge.yaml', 1, 1)],
+  },
+];
+
+const envelopeCases: BadInputCase[] = [
+  {
+    name: 'api-version-v2',
+    description: 'an apiVersion this patchctl does not read',
+    edits: [sub(NYC, 'apiVersion: patchctl/v1', 'apiVersion: patchctl/v2')],
+    expect: [err('unknown-api-version', NYC, 'patchctl/v2')],
+  },
+  {
+    name: 'api-version-kubernetes-habit',
+    description: 'apiVersion: v1, as in Kubernetes',
+    edits: [sub(NYC, 'apiVersion: patchctl/v1', 'apiVersion: v1')],
+    expect: [err('unknown-api-version', NYC, 'v1\n')],
+  },
+  {
+    name: 'api-version-missing',
+    description: 'no apiVersion line',
+    edits: [sub(NYC, 'apiVersion: patchctl/v1\n', '')],
+    expect: [err('missing-api-version', NYC, 'kind: Inventory')],
+  },
+  {
+    name: 'kind-missing',
+    description: 'no kind line',
+    edits: [sub(NYC, 'kind: Inventory\n', '')],
+    expect: [err('missing-kind', NYC, 'apiVersion')],
+  },
+  {
+    name: 'kind-misspelt',
+    description: 'kind: Inventroy',
+    edits: [sub(NYC, 'kind: Inventory', 'kind: Inventroy')],
+    expect: [err('unknown-kind', NYC, 'Inventroy')],
+  },
+  {
+    name: 'kind-lower-case',
+    description: 'kind: group',
+    edits: [sub(SITES, 'kind: Group\nmetadata:\n  name: nyc', 'kind: group\nmetadata:\n  name: nyc')],
+    expect: [err('unknown-kind', SITES, 'group\n')],
+  },
+  {
+    name: 'kind-not-a-string',
+    description: 'kind given as a list',
+    edits: [sub(FRA_WINDOW, 'kind: MaintenanceWindow', 'kind: [MaintenanceWindow]')],
+    expect: [err('unknown-kind', FRA_WINDOW, '[MaintenanceWindow]')],
+  },
+  {
+    name: 'kind-from-another-tool',
+    description: 'a Kubernetes ConfigMap dropped into groups/',
+    edits: [
+      put(
+        'groups/configmap.yaml',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  hosts: fra-web-01\n',
+      ),
+    ],
+    expect: [
+      err('unknown-api-version', 'groups/configmap.yaml', 'v1'),
+      err('unknown-kind', 'groups/configmap.yaml', 'ConfigMap'),
+    ],
+  },
+  {
+    name: 'document-is-a-list',
+    description: 'a file whose document is a sequence',
+    edits: [put('groups/list.yaml', '- apiVersion: patchctl/v1\n  kind: Group\n')],
+    expect: [at('not-a-document', 'groups/list.yaml', 1, 1)],
+  },
+  {
+    name: 'document-is-text',
+    description: 'a file of plain text',
+    edits: [put('groups/notes.yaml', 'web servers are patched on Fridays\n')],
+    expect: [at('not-a-document', 'groups/notes.yaml', 1, 1)],
+  },
+  {
+    name: 'document-is-null',
+    description: 'an explicit null document after a separator',
+    edits: [sub(ROLES, '  excludeGroups: [db]\n', '  excludeGroups: [db]\n--- ~\n')],
+    expect: [err('not-a-document', ROLES, '~')],
+  },
+  {
+    name: 'document-spec-null',
+    description: 'a stray separator right after spec: cuts the document in two',
+    edits: [sub(NYC_WINDOW, 'spec:\n', 'spec:\n---\n')],
+    expect: [
+      err('wrong-type', NYC_WINDOW, 'spec:\n', '\n'),
+      err('missing-api-version', NYC_WINDOW, 'timezone: America/New_York'),
+    ],
+  },
+  {
+    name: 'config-in-groups-folder',
+    description: 'a second Config document outside patchctl.yaml',
+    edits: [put('groups/config.yaml', doc('Config', 'other', '  timezone: UTC\n'))],
+    expect: [err('misplaced-config', 'groups/config.yaml', 'Config')],
+  },
+  {
+    name: 'group-in-patchctl-yaml',
+    description: 'a Group added to patchctl.yaml',
+    edits: [
+      sub(
+        CONFIG,
+        '    authorEmail: patchctl@example.net\n',
+        `    authorEmail: patchctl@example.net\n---\n${doc('Group', 'extra', '  hosts: [fra-web-01]\n')}`,
+      ),
+    ],
+    expect: [err('misplaced-document', CONFIG, 'Group')],
+  },
+  {
+    name: 'two-configs',
+    description: 'two Config documents in patchctl.yaml',
+    edits: [
+      sub(
+        CONFIG,
+        '    authorEmail: patchctl@example.net\n',
+        `    authorEmail: patchctl@example.net\n---\n${doc('Config', 'second', '  timezone: UTC\n')}`,
+      ),
+    ],
+    expect: [err('duplicate-config', CONFIG, 'Config\nmetadata:\n  name: second')],
+  },
+  {
+    name: 'config-missing',
+    description: 'no patchctl.yaml',
+    edits: [del(CONFIG)],
+    expect: [at('missing-config', CONFIG, 1, 1)],
+  },
+  {
+    name: 'config-wrong-extension',
+    description: 'patchctl.yml instead of patchctl.yaml',
+    edits: [put('patchctl.yml', readFileSync(new URL('./base/patchctl.yaml', import.meta.url))), del(CONFIG)],
+    expect: [at('missing-config', CONFIG, 1, 1)],
+  },
+  {
+    name: 'config-empty',
+    description: 'an empty patchctl.yaml holds no Config document',
+    edits: [put(CONFIG, '')],
+    expect: [at('missing-config', CONFIG, 1, 1)],
+    knownBug:
+      'an empty (or comments-only) patchctl.yaml validates: only the existence of the file is checked',
+  },
+  {
+    name: 'repository-missing',
+    description: '-C names a directory that does not exist',
+    edits: [],
+    root: 'no-such-dir',
+    expect: [at('repository-not-found', CONFIG, 1, 1)],
+  },
+  {
+    name: 'repository-is-a-file',
+    description: '-C names a file',
+    edits: [],
+    root: 'patchctl.yaml',
+    expect: [at('repository-not-found', CONFIG, 1, 1)],
+  },
+  {
+    name: 'config-is-a-directory',
+    description: 'patchctl.yaml is a directory',
+    edits: [del(CONFIG), { file: CONFIG, mkdir: true }],
+    expect: [at('missing-config', CONFIG, 1, 1)],
+    knownBug: 'internal error (EISDIR from readFileSync) with a stack trace, exit 1',
+  },
+  {
+    name: 'dangling-symlink',
+    description: 'a symbolic link in groups/ whose target does not exist',
+    edits: [{ file: 'groups/old.yaml', symlink: 'removed/old.yaml' }],
+    expect: [at('unreadable-file', 'groups/old.yaml', 1, 1)],
+    knownBug: 'internal error (ENOENT from readFileSync) with a stack trace, exit 1',
+  },
+  {
+    name: 'symlink-out-of-repository',
+    description:
+      'an inventory that is a symbolic link to a file outside the repository (not what git reviews)',
+    edits: [
+      {
+        file: '../outside/nyc.yaml',
+        content: readFileSync(new URL('./base/inventory/nyc.yaml', import.meta.url)),
+      },
+      del(NYC),
+      { file: NYC, symlink: '../../outside/nyc.yaml' },
+    ],
+    expect: [at('path-outside-repository', NYC, 1, 1)],
+    knownBug: 'symbolic links are followed out of the repository (while paths.* outside it are refused)',
+  },
+];
+
+const schemaCases: BadInputCase[] = [
+  {
+    name: 'unknown-field-metadata-typo',
+    description: 'metdata instead of metadata',
+    edits: [sub(NYC_WINDOW, 'metadata:\n', 'metdata:\n')],
+    expect: [err('unknown-field', NYC_WINDOW, 'metdata'), err('missing-field', NYC_WINDOW, 'apiVersion')],
+  },
+  {
+    name: 'unknown-field-ssh-password',
+    description: 'a password in patchctl.yaml: refused with a hint to use an environment variable',
+    edits: [sub(CONFIG, '    useAgent: true', '    useAgent: true\n    password: hunter2')],
+    expect: [err('unknown-field', CONFIG, 'password: hunter2')],
+  },
+  {
+    name: 'unknown-field-winrm-password',
+    description: 'a WinRM password instead of passwordEnv',
+    edits: [sub(CONFIG, '    passwordEnv: PATCHCTL_WINRM_PASSWORD', '    password: "S3cr3t!"')],
+    expect: [err('unknown-field', CONFIG, 'password: "S3cr3t!"')],
+  },
+  {
+    name: 'unknown-field-ansible-host-var',
+    description: 'an Ansible host variable on a host',
+    edits: [sub(FRA, '      user: deploy', '      user: deploy\n      ansible_host: 192.0.2.41')],
+    expect: [err('unknown-field', FRA, 'ansible_host')],
+  },
+  {
+    name: 'unknown-field-ring-typo',
+    description: 'maxParalel in a ring',
+    edits: [sub(ROLLOUT, '      maxParallel: 5\n', '      maxParalel: 5\n')],
+    expect: [err('unknown-field', ROLLOUT, 'maxParalel')],
+  },
+  {
+    name: 'unknown-field-policy-typo',
+    description: 'reboots instead of reboot',
+    edits: [sub(SECURITY, '  reboot: ifRequired', '  reboots: ifRequired')],
+    expect: [err('unknown-field', SECURITY, 'reboots')],
+  },
+  {
+    name: 'unknown-field-exception-approver',
+    description: 'a field PatchException does not have',
+    edits: [sub(EXCEPTION, '  ticket: CHG-4711', '  ticket: CHG-4711\n  approver: alice')],
+    expect: [err('unknown-field', EXCEPTION, 'approver')],
+  },
+  {
+    name: 'unknown-field-policy-hosts',
+    description: 'appliesTo.hosts (policies target groups or selectors)',
+    edits: [sub(SECURITY, '    groups: [servers]', '    groups: [servers]\n    hosts: [fra-web-01]')],
+    expect: [err('unknown-field', SECURITY, 'hosts: [fra-web-01]')],
+  },
+  {
+    name: 'unknown-field-top-level',
+    description: 'a status block, as in Kubernetes objects',
+    edits: [
+      sub(BASELINE, '  windows: [fra-patch-friday]', '  windows: [fra-patch-friday]\nstatus:\n  applied: 3'),
+    ],
+    expect: [err('unknown-field', BASELINE, 'status:')],
+  },
+  {
+    name: 'missing-metadata-name',
+    description: 'a window without a name',
+    edits: [sub(NYC_WINDOW, '  name: nyc-sunday\n', '  description: Sundays\n')],
+    expect: [err('missing-field', NYC_WINDOW, 'description: Sundays')],
+  },
+  {
+    name: 'missing-window-duration',
+    description: 'a window without duration',
+    edits: [sub(FRA_WINDOW, '  duration: 6h\n', '')],
+    expect: [err('missing-field', FRA_WINDOW, 'timezone: Europe/Berlin')],
+  },
+  {
+    name: 'missing-window-groups',
+    description: 'a window for no groups',
+    edits: [sub(NYC_WINDOW, '  groups: [nyc]\n', '')],
+    expect: [err('missing-field', NYC_WINDOW, 'timezone: America/New_York')],
+  },
+  {
+    name: 'missing-exception-owner',
+    description: 'an exception nobody owns',
+    edits: [sub(EXCEPTION, '  owner: team-dba\n', '')],
+    expect: [err('missing-field', EXCEPTION, 'hosts: [fra-db-01]')],
+  },
+  {
+    name: 'missing-exception-reason',
+    description: 'an exception without a reason',
+    edits: [
+      sub(
+        EXCEPTION,
+        '  reason: Vendor certifies PostgreSQL 15.4 only; upgrade planned with the Q1 release.\n',
+        '',
+      ),
+    ],
+    expect: [err('missing-field', EXCEPTION, 'hosts: [fra-db-01]')],
+  },
+  {
+    name: 'missing-exception-expires',
+    description: 'an exception that never expires',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15\n', '')],
+    expect: [err('missing-field', EXCEPTION, 'hosts: [fra-db-01]')],
+  },
+  {
+    name: 'missing-pin-version',
+    description: 'a pin without a version',
+    edits: [sub(SECURITY, '      version: "=6.1.0-28"\n', '')],
+    expect: [err('missing-field', SECURITY, 'package: "linux-image-*"')],
+  },
+  {
+    name: 'missing-host-name',
+    description: 'a host with an address and no name',
+    edits: [sub(NYC, '    - name: nyc-db-01\n      address', '    - address')],
+    expect: [err('missing-field', NYC, 'address: 198.51.100.21')],
+  },
+  {
+    name: 'missing-inventory-hosts',
+    description: 'an inventory whose hosts key is misspelt',
+    edits: [sub(NYC, '  hosts:\n', '  host:\n')],
+    expect: [err('missing-field', NYC, 'defaults:'), err('unknown-field', NYC, 'host:')],
+  },
+  {
+    name: 'missing-selector-operator',
+    description: 'a matchExpression without operator',
+    edits: [sub(SITES, '        operator: In\n', '')],
+    expect: [err('missing-field', SITES, 'key: site')],
+  },
+  {
+    name: 'missing-hook-command',
+    description: 'a pre hook with only a timeout',
+    edits: [
+      sub(SECURITY, '      - command: [systemctl, stop, myapp]\n        timeout: 2m', '      - timeout: 2m'),
+    ],
+    expect: [err('missing-field', SECURITY, 'timeout: 2m')],
+  },
+  {
+    name: 'missing-spec',
+    description: 'a group without spec',
+    edits: [sub(SITES, 'spec:\n  selector:\n    matchLabels:\n      site: fra\n', '')],
+    expect: [err('missing-field', SITES, 'apiVersion: patchctl/v1\nkind: Group\nmetadata:\n  name: fra')],
+  },
+  {
+    name: 'wrong-type-version-1-10',
+    description: 'an unquoted version 1.10 is the number 1.1',
+    edits: [sub(SECURITY, '      version: "=6.1.0-28"', '      version: 1.10')],
+    expect: [err('wrong-type', SECURITY, '1.10')],
+  },
+  {
+    name: 'wrong-type-numeric-label',
+    description: 'rack: 12 is a number, label values are strings',
+    edits: [sub(NYC, '        role: db', '        role: db\n        rack: 12')],
+    expect: [err('wrong-type', NYC, '12\n')],
+  },
+  {
+    name: 'wrong-type-boolean-label',
+    description: 'managed: true is a boolean',
+    edits: [sub(NYC, '        role: db', '        role: db\n        managed: true')],
+    expect: [err('wrong-type', NYC, 'true')],
+  },
+  {
+    name: 'wrong-type-port-string',
+    description: 'a quoted port',
+    edits: [sub(FRA, '      port: 2222', '      port: "2222"')],
+    expect: [err('wrong-type', FRA, '"2222"')],
+  },
+  {
+    name: 'wrong-type-hosts-string',
+    description: 'hosts: given as one string instead of a list',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: fra-app-01')],
+    expect: [err('wrong-type', ROLES, 'fra-app-01')],
+  },
+  {
+    name: 'wrong-type-ticket-number',
+    description: 'ticket: 4711 is a number',
+    edits: [sub(EXCEPTION, '  ticket: CHG-4711', '  ticket: 4711')],
+    expect: [err('wrong-type', EXCEPTION, '4711')],
+  },
+  {
+    name: 'wrong-type-name-number',
+    description: 'a document named 2024',
+    edits: [sub(FREEZE, '  name: year-end-freeze', '  name: 2024')],
+    expect: [err('wrong-type', FREEZE, '2024')],
+  },
+  {
+    name: 'wrong-type-duration-number',
+    description: 'duration: 6 is a number without a unit',
+    edits: [sub(FRA_WINDOW, '  duration: 6h', '  duration: 6')],
+    expect: [err('wrong-type', FRA_WINDOW, '6\n')],
+  },
+  {
+    name: 'wrong-type-command-string',
+    description: 'a health check given as a shell string instead of an argument vector',
+    edits: [
+      sub(
+        ROLLOUT,
+        '        command: [systemctl, is-system-running]',
+        '        command: systemctl is-system-running',
+      ),
+    ],
+    expect: [err('wrong-type', ROLLOUT, 'systemctl is-system-running')],
+  },
+  {
+    name: 'wrong-type-rings-mapping',
+    description: 'rings written as a mapping',
+    edits: [put(ROLLOUT, doc('Rollout', 'standard', '  rings:\n    canary:\n      groups: [canary]\n'))],
+    expect: [err('wrong-type', ROLLOUT, 'canary:\n')],
+  },
+  {
+    name: 'enum-transport-typo',
+    description: 'transport: sssh',
+    edits: [sub(NYC, '      transport: winrm', '      transport: sssh')],
+    expect: [err('invalid-value', NYC, 'sssh')],
+  },
+  {
+    name: 'enum-os-typo',
+    description: 'os: debain',
+    edits: [sub(FRA, '    os: debian', '    os: debain')],
+    expect: [err('invalid-value', FRA, 'debain')],
+  },
+  {
+    name: 'enum-reboot',
+    description: 'reboot: sometimes',
+    edits: [sub(BASELINE, '  reboot: never', '  reboot: sometimes')],
+    expect: [err('invalid-value', BASELINE, 'sometimes')],
+  },
+  {
+    name: 'enum-selector-operator-case',
+    description: 'operator: in (lower case)',
+    edits: [sub(SITES, '        operator: In', '        operator: in')],
+    expect: [err('invalid-value', SITES, 'in\n')],
+  },
+  {
+    name: 'enum-classification',
+    description: 'classification: [critical] (a severity, not a classification)',
+    edits: [sub(SECURITY, '  classification: [security]', '  classification: [critical]')],
+    expect: [err('invalid-value', SECURITY, 'critical')],
+  },
+  {
+    name: 'enum-winrm-scheme-case',
+    description: 'scheme: HTTPS',
+    edits: [sub(CONFIG, '    scheme: https', '    scheme: HTTPS')],
+    expect: [err('invalid-value', CONFIG, 'HTTPS')],
+  },
+  {
+    name: 'port-too-large',
+    description: 'port 70000',
+    edits: [sub(FRA, '      port: 2222', '      port: 70000')],
+    expect: [err('invalid-value', FRA, '70000')],
+  },
+  {
+    name: 'port-zero',
+    description: 'port 0',
+    edits: [sub(CONFIG, '    port: 22\n', '    port: 0\n')],
+    expect: [err('invalid-value', CONFIG, '0\n    identityFile')],
+  },
+  {
+    name: 'concurrency-zero',
+    description: 'concurrency: 0 would never patch anything',
+    edits: [sub(CONFIG, '  concurrency: 10', '  concurrency: 0')],
+    expect: [err('invalid-value', CONFIG, '0\n  ssh:')],
+  },
+  {
+    name: 'ring-percent-zero',
+    description: 'percent: 0',
+    edits: [sub(ROLLOUT, '      percent: 30', '      percent: 0')],
+    expect: [err('invalid-value', ROLLOUT, '0\n      maxParallel')],
+  },
+  {
+    name: 'ring-percent-above-100',
+    description: 'percent: 130',
+    edits: [sub(ROLLOUT, '      percent: 30', '      percent: 130')],
+    expect: [err('invalid-value', ROLLOUT, '130')],
+  },
+  {
+    name: 'max-parallel-zero-percent',
+    description: 'maxParallel: 0%',
+    edits: [sub(ROLLOUT, '      maxParallel: 5\n', '      maxParallel: 0%\n')],
+    expect: [err('invalid-value', ROLLOUT, 'maxParallel: 0%', '0%')],
+  },
+  {
+    name: 'max-parallel-fraction',
+    description: 'maxParallel: 2.5',
+    edits: [sub(ROLLOUT, '      maxParallel: 5\n', '      maxParallel: 2.5\n')],
+    expect: [err('invalid-value', ROLLOUT, '2.5')],
+  },
+  {
+    name: 'exception-reason-too-short',
+    description: 'reason: n/a',
+    edits: [
+      sub(
+        EXCEPTION,
+        '  reason: Vendor certifies PostgreSQL 15.4 only; upgrade planned with the Q1 release.',
+        '  reason: n/a',
+      ),
+    ],
+    expect: [err('invalid-value', EXCEPTION, 'n/a')],
+  },
+  {
+    name: 'exception-owner-empty',
+    description: 'owner: ""',
+    edits: [sub(EXCEPTION, '  owner: team-dba', '  owner: ""')],
+    expect: [err('invalid-value', EXCEPTION, '""')],
+  },
+  {
+    name: 'git-email-format',
+    description: 'authorEmail without @',
+    edits: [sub(CONFIG, '    authorEmail: patchctl@example.net', '    authorEmail: patchctl at example.net')],
+    expect: [err('invalid-value', CONFIG, 'patchctl at example.net')],
+  },
+  {
+    name: 'list-duplicate-items',
+    description: 'a group listed twice',
+    edits: [sub(ROLES, '  groups: [web, db]', '  groups: [web, db, web]')],
+    expect: [err('invalid-value', ROLES, '[web, db, web]')],
+  },
+  {
+    name: 'rings-empty',
+    description: 'a rollout without rings',
+    edits: [put(ROLLOUT, doc('Rollout', 'standard', '  rings: []\n'))],
+    expect: [err('invalid-value', ROLLOUT, '[]')],
+  },
+  {
+    name: 'command-empty',
+    description: 'an empty argument vector',
+    edits: [sub(SECURITY, '      - command: [systemctl, start, myapp]', '      - command: []')],
+    expect: [err('invalid-value', SECURITY, '[]')],
+  },
+  {
+    name: 'name-with-space',
+    description: 'a group named "web prod"',
+    edits: [sub(ROLES, '  name: web\n', '  name: web prod\n')],
+    expect: [err('invalid-value', ROLES, 'web prod')],
+  },
+  {
+    name: 'duration-words',
+    description: 'duration: 6 hours',
+    edits: [sub(FRA_WINDOW, '  duration: 6h', '  duration: 6 hours')],
+    expect: [err('invalid-value', FRA_WINDOW, '6 hours')],
+  },
+  {
+    name: 'duration-iso-8601',
+    description: 'bakeTime: PT24H (ISO 8601 durations are not the format)',
+    edits: [sub(ROLLOUT, '      bakeTime: 24h', '      bakeTime: PT24H')],
+    expect: [err('invalid-value', ROLLOUT, 'PT24H')],
+  },
+  {
+    name: 'duration-upper-case',
+    description: 'approveAfter: 3D',
+    edits: [sub(SECURITY, '  approveAfter: 3d', '  approveAfter: 3D')],
+    expect: [err('invalid-value', SECURITY, '3D')],
+  },
+  {
+    name: 'duration-fraction',
+    description: 'cutoff: 1.5h',
+    edits: [sub(FRA_WINDOW, '  cutoff: 1h', '  cutoff: 1.5h')],
+    expect: [err('invalid-value', FRA_WINDOW, '1.5h')],
+  },
+  {
+    name: 'date-german-format',
+    description: 'expires: 15.02.2027',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 15.02.2027')],
+    expect: [err('invalid-value', EXCEPTION, '15.02.2027')],
+  },
+  {
+    name: 'date-without-padding',
+    description: 'start: 2026-12-5',
+    edits: [sub(FREEZE, '  start: 2026-12-20', '  start: 2026-12-5')],
+    expect: [err('invalid-value', FREEZE, '2026-12-5')],
+  },
+  {
+    name: 'timezone-with-space',
+    description: 'timezone: America/New York (the schema refuses spaces)',
+    edits: [sub(NYC_WINDOW, '  timezone: America/New_York', '  timezone: America/New York')],
+    expect: [err('invalid-value', NYC_WINDOW, 'America/New York')],
+  },
+  {
+    name: 'rrule-with-prefix',
+    description: 'rrule: RRULE:FREQ=... (the iCalendar property name included)',
+    edits: [sub(FRA_WINDOW, '  rrule: FREQ=', '  rrule: RRULE:FREQ=')],
+    expect: [err('invalid-value', FRA_WINDOW, 'RRULE:FREQ')],
+  },
+  {
+    name: 'cron-macro',
+    description: 'cron: "@weekly" (the schema refuses @, although the cron parser knows macros)',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0', '  cron: "@weekly"')],
+    expect: [err('invalid-value', NYC_WINDOW, '"@weekly"')],
+  },
+];
+
+/** Shell metacharacters in every field that is checked against a safe pattern. */
+const metacharCases: BadInputCase[] = [
+  {
+    name: 'meta-host-name-semicolon',
+    description: 'host name with ;',
+    edits: [sub(FRA, '    - name: fra-web-01', '    - name: fra-web-01;reboot')],
+    expect: [err('invalid-value', FRA, 'fra-web-01;reboot')],
+  },
+  {
+    name: 'meta-host-name-command-substitution',
+    description: 'host name with $()',
+    edits: [sub(NYC, '    - name: nyc-win-01', '    - name: "nyc-win-01$(id)"')],
+    expect: [err('invalid-value', NYC, '"nyc-win-01$(id)"')],
+  },
+  {
+    name: 'meta-address-pipe',
+    description: 'address with |',
+    edits: [sub(FRA, '      address: 192.0.2.11', '      address: 192.0.2.11|nc')],
+    expect: [err('invalid-value', FRA, '192.0.2.11|nc')],
+  },
+  {
+    name: 'meta-address-backtick',
+    description: 'address with backticks',
+    edits: [sub(NYC, '      address: nyc-win-01.example.net', '      address: "`reboot`.example.net"')],
+    expect: [err('invalid-value', NYC, '"`reboot`')],
+  },
+  {
+    name: 'meta-address-newline',
+    description: 'address with a newline',
+    edits: [sub(FRA, '      address: 192.0.2.21', '      address: "192.0.2.21\\nreboot"')],
+    expect: [err('invalid-value', FRA, '"192.0.2.21\\nreboot"')],
+  },
+  {
+    name: 'meta-label-key-ampersand',
+    description: 'label key with &',
+    edits: [sub(FRA, '        owner: team-dba', '        owner&x: team-dba')],
+    expect: [err('invalid-value', FRA, 'owner&x')],
+    knownBug:
+      'a bad label key is reported at the first key of its labels map (here role: db), not at the key itself (propertyNames errors point at the map)',
+  },
+  {
+    name: 'meta-label-key-first-pipe',
+    description: 'the first label key of the inventory defaults with |',
+    edits: [sub(FRA, '      site: fra', '      "site|x": fra')],
+    expect: [err('invalid-value', FRA, '"site|x"')],
+  },
+  {
+    name: 'meta-label-value-command-substitution',
+    description: 'label value with $()',
+    edits: [sub(FRA, '        owner: team-dba', '        owner: team-dba$(id)')],
+    expect: [err('invalid-value', FRA, 'team-dba$(id)')],
+  },
+  {
+    name: 'meta-label-value-newline',
+    description: 'label value with a newline',
+    edits: [sub(NYC, '      env: prod', '      env: "prod\\nstaging"')],
+    expect: [err('invalid-value', NYC, '"prod\\nstaging"')],
+  },
+  {
+    name: 'meta-selector-key-semicolon',
+    description: 'matchLabels key with ;',
+    edits: [sub(SITES, '      site: fra', '      site;x: fra')],
+    expect: [err('invalid-value', SITES, 'site;x')],
+  },
+  {
+    name: 'meta-selector-value-pipe',
+    description: 'matchExpressions value with |',
+    edits: [sub(SITES, '        values: [nyc]', '        values: [nyc, "a|b"]')],
+    expect: [err('invalid-value', SITES, '"a|b"')],
+  },
+  {
+    name: 'meta-include-backtick',
+    description: 'include glob with backticks',
+    edits: [sub(SECURITY, '  include: [openssl, ', '  include: ["openssl`id`", ')],
+    expect: [err('invalid-value', SECURITY, '"openssl`id`"')],
+  },
+  {
+    name: 'meta-exclude-redirect',
+    description: 'exclude glob with >',
+    edits: [sub(SECURITY, '  exclude: ["postgresql-*"]', '  exclude: ["postgresql-*>/tmp/x"]')],
+    expect: [err('invalid-value', SECURITY, '"postgresql-*>/tmp/x"')],
+  },
+  {
+    name: 'meta-pin-package-less-than',
+    description: 'pin package with <',
+    edits: [sub(SECURITY, '    - package: openssl', '    - package: "openssl</etc/passwd"')],
+    expect: [err('invalid-value', SECURITY, '"openssl</etc/passwd"')],
+  },
+  {
+    name: 'meta-pin-version-semicolon',
+    description: 'pin version with ;',
+    edits: [sub(SECURITY, '      version: "=6.1.0-28"', '      version: "=6.1.0-28; rm -rf /"')],
+    expect: [err('invalid-value', SECURITY, '"=6.1.0-28; rm -rf /"')],
+  },
+  {
+    name: 'meta-pin-version-redirect',
+    description: 'pin version with a > redirection',
+    edits: [sub(SECURITY, '      version: ">=3.0.11 <3.1"', '      version: ">=3.0.11 > /etc/passwd"')],
+    expect: [err('invalid-value', SECURITY, '">=3.0.11 > /etc/passwd"')],
+  },
+  {
+    name: 'meta-pin-version-newline',
+    description: 'pin version with a newline',
+    edits: [sub(SECURITY, '      version: ">=3.0.11 <3.1"', '      version: "<3.1\\nreboot"')],
+    expect: [err('invalid-value', SECURITY, '"<3.1\\nreboot"')],
+  },
+  {
+    name: 'meta-advisory-ampersand',
+    description: 'exception advisory with &&',
+    edits: [
+      sub(
+        EXCEPTION,
+        '  advisories: [CVE-2025-48384, DSA-5939-1]',
+        '  advisories: [CVE-2025-48384, "DSA-5939-1&&reboot"]',
+      ),
+    ],
+    expect: [err('invalid-value', EXCEPTION, '"DSA-5939-1&&reboot"')],
+  },
+  {
+    name: 'meta-advisory-less-than',
+    description: 'exception advisory with <',
+    edits: [sub(EXCEPTION, '  advisories: [CVE-2025-48384, ', '  advisories: ["CVE-2025-48384<x", ')],
+    expect: [err('invalid-value', EXCEPTION, '"CVE-2025-48384<x"')],
+  },
+  {
+    name: 'meta-exception-package-pipe',
+    description: 'exception package with |',
+    edits: [
+      sub(EXCEPTION, '  packages: [postgresql-15, "libpq*"]', '  packages: ["postgresql-15|x", "libpq*"]'),
+    ],
+    expect: [err('invalid-value', EXCEPTION, '"postgresql-15|x"')],
+  },
+  {
+    name: 'meta-ssh-user-command-substitution',
+    description: 'Config ssh user with $()',
+    edits: [sub(CONFIG, '    user: patchctl', '    user: "patchctl$(id)"')],
+    expect: [err('invalid-value', CONFIG, '"patchctl$(id)"')],
+  },
+  {
+    name: 'meta-host-user-semicolon',
+    description: 'host user with ;',
+    edits: [sub(FRA, '      user: deploy', '      user: deploy;id')],
+    expect: [err('invalid-value', FRA, 'deploy;id')],
+  },
+  {
+    name: 'meta-host-user-newline',
+    description: 'host user with a newline',
+    edits: [sub(FRA, '      user: deploy', '      user: "deploy\\nroot"')],
+    expect: [err('invalid-value', FRA, '"deploy\\nroot"')],
+  },
+  {
+    name: 'meta-jump-host-option',
+    description: 'jumpHost with a space and an ssh option',
+    edits: [
+      sub(
+        CONFIG,
+        '    jumpHost: patchctl@bastion.example.net:22',
+        '    jumpHost: patchctl@bastion.example.net:22 -oProxyCommand=sh',
+      ),
+    ],
+    expect: [err('invalid-value', CONFIG, 'patchctl@bastion.example.net:22 -oProxyCommand=sh')],
+  },
+  {
+    name: 'meta-jump-host-backtick',
+    description: 'host jumpHost with backticks',
+    edits: [
+      sub(
+        FRA,
+        '      jumpHost: jump@bastion-fra.example.net:2222',
+        '      jumpHost: "jump@`id`.example.net"',
+      ),
+    ],
+    expect: [err('invalid-value', FRA, '"jump@`id`.example.net"')],
+  },
+  {
+    name: 'meta-env-var-command-substitution',
+    description: 'passwordEnv with $()',
+    edits: [sub(CONFIG, '    passwordEnv: PATCHCTL_WINRM_PASSWORD', '    passwordEnv: PASS$(id)')],
+    expect: [err('invalid-value', CONFIG, 'PASS$(id)')],
+  },
+  {
+    name: 'meta-env-var-semicolon',
+    description: 'passphraseEnv with ;',
+    edits: [sub(CONFIG, '    passphraseEnv: PATCHCTL_SSH_PASSPHRASE', '    passphraseEnv: "PASS;X"')],
+    expect: [err('invalid-value', CONFIG, '"PASS;X"')],
+  },
+  {
+    name: 'meta-env-var-greater-than',
+    description: 'userEnv with >',
+    edits: [sub(CONFIG, '    userEnv: PATCHCTL_WINRM_USER', '    userEnv: "USER>/tmp/x"')],
+    expect: [err('invalid-value', CONFIG, '"USER>/tmp/x"')],
+  },
+  {
+    name: 'meta-group-reference-semicolon',
+    description: 'group name with ; in a policy',
+    edits: [sub(SECURITY, '    groups: [servers]', '    groups: ["servers;id"]')],
+    expect: [err('invalid-value', SECURITY, '"servers;id"')],
+  },
+  {
+    name: 'meta-document-name-pipe',
+    description: 'document name with |',
+    edits: [sub(BASELINE, '  name: baseline', '  name: "baseline|tee"')],
+    expect: [err('invalid-value', BASELINE, '"baseline|tee"')],
+  },
+  {
+    name: 'meta-timezone-semicolon',
+    description: 'timezone with ;',
+    edits: [sub(FREEZE, '  timezone: Europe/Berlin', '  timezone: "Europe/Berlin;id"')],
+    expect: [err('invalid-value', FREEZE, '"Europe/Berlin;id"')],
+  },
+  {
+    name: 'meta-rrule-pipe',
+    description: 'rrule with |',
+    edits: [sub(FRA_WINDOW, 'BYMINUTE=0', 'BYMINUTE=0|reboot')],
+    expect: [err('invalid-value', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'meta-cron-redirect',
+    description: 'cron with > and ;',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0', '  cron: "0 2 * * 0; reboot > /dev/null"')],
+    expect: [err('invalid-value', NYC_WINDOW, '"0 2 * * 0; reboot > /dev/null"')],
+  },
+  {
+    name: 'meta-feed-ampersand',
+    description: 'emergency feed with &',
+    edits: [sub(SECURITY, '    feeds: [kev.json]', '    feeds: ["kev.json&"]')],
+    expect: [err('invalid-value', SECURITY, '"kev.json&"')],
+  },
+  {
+    name: 'meta-exception-host-and',
+    description: 'exception host with && and spaces',
+    edits: [sub(EXCEPTION, '  hosts: [fra-db-01]', '  hosts: ["fra-db-01 && reboot"]')],
+    expect: [err('invalid-value', EXCEPTION, '"fra-db-01 && reboot"')],
+  },
+  {
+    name: 'meta-group-host-backtick',
+    description: 'group host with backticks',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: ["`reboot`"]')],
+    expect: [err('invalid-value', ROLES, '"`reboot`"')],
+  },
+  {
+    name: 'meta-ring-name-dollar',
+    description: 'ring name with $',
+    edits: [sub(ROLLOUT, '    - name: pilot', '    - name: "pilot$HOME"')],
+    expect: [err('invalid-value', ROLLOUT, '"pilot$HOME"')],
+  },
+  {
+    name: 'real-host-name-non-ascii',
+    description:
+      'a host name from a real inventory (ansible-core test data, ansible-inventory_files_unicode.yml) with a non-ASCII letter',
+    edits: [
+      sub(
+        FRA,
+        '        env: staging\n',
+        '        env: staging\n    - name: příbor\n      address: 192.0.2.50\n',
+      ),
+    ],
+    expect: [err('invalid-value', FRA, 'příbor')],
+  },
+  {
+    name: 'real-host-name-ansible-range',
+    description:
+      'a host pattern from a real inventory (openshift-ansible hosts.example): ose3-master[1:3].test.example.com',
+    edits: [
+      sub(
+        FRA,
+        '        env: staging\n',
+        '        env: staging\n    - name: ose3-master[1:3].test.example.com\n',
+      ),
+    ],
+    expect: [err('invalid-value', FRA, 'ose3-master[1:3]')],
+  },
+];
+
+const addressCases: BadInputCase[] = [
+  {
+    name: 'ipv4-octet-256',
+    description: 'an IPv4 octet of 256',
+    edits: [sub(FRA, '      address: 192.0.2.12', '      address: 192.0.2.256')],
+    expect: [err('invalid-address', FRA, '192.0.2.256')],
+  },
+  {
+    name: 'ipv4-three-octets',
+    description: 'an IPv4 address with three octets',
+    edits: [sub(FRA, '      address: 192.0.2.12', '      address: 192.0.2')],
+    expect: [err('invalid-address', FRA, '192.0.2\n')],
+  },
+  {
+    name: 'ipv4-leading-zero',
+    description: 'an IPv4 octet with a leading zero (octal in some resolvers)',
+    edits: [sub(FRA, '      address: 192.0.2.12', '      address: 192.0.2.012')],
+    expect: [err('invalid-address', FRA, '192.0.2.012')],
+  },
+  {
+    name: 'ipv6-triple-colon',
+    description: 'an IPv6 address with :::',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: 2001:db8:::11')],
+    expect: [err('invalid-address', NYC, '2001:db8:::11')],
+  },
+  {
+    name: 'ipv6-not-hex',
+    description: 'an IPv6 group with a g',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: 2001:db8::g1')],
+    expect: [err('invalid-address', NYC, '2001:db8::g1')],
+  },
+  {
+    name: 'ipv6-nine-groups',
+    description: 'an IPv6 address with nine groups',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: 1:2:3:4:5:6:7:8:9')],
+    expect: [err('invalid-address', NYC, '1:2:3:4:5:6:7:8:9')],
+  },
+  {
+    name: 'ipv6-two-double-colons',
+    description: 'an IPv6 address with two ::',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: 2001::db8::11')],
+    expect: [err('invalid-address', NYC, '2001::db8::11')],
+  },
+  {
+    name: 'ipv6-mapped-bad-ipv4',
+    description: 'an IPv4-mapped IPv6 address with a bad IPv4 part',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: ::ffff:192.0.2.300')],
+    expect: [err('invalid-address', NYC, '::ffff:192.0.2.300')],
+  },
+  {
+    name: 'ipv6-brackets',
+    description: 'an IPv6 address in brackets (URL style)',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: "[2001:db8::11]"')],
+    expect: [err('invalid-value', NYC, '"[2001:db8::11]"')],
+  },
+  {
+    name: 'ipv6-zone-index',
+    description: 'an IPv6 link-local address with a zone index',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: fe80::1%eth0')],
+    expect: [err('invalid-value', NYC, 'fe80::1%eth0')],
+  },
+  {
+    name: 'dns-double-dot',
+    description: 'a DNS name with an empty label',
+    edits: [sub(NYC, '      address: nyc-win-01.example.net', '      address: nyc-win-01..example.net')],
+    expect: [err('invalid-address', NYC, 'nyc-win-01..example.net')],
+  },
+  {
+    name: 'dns-label-too-long',
+    description: 'a DNS label of 64 characters',
+    edits: [
+      sub(FRA, '      address: fra-app-01.example.net', `      address: ${'a'.repeat(64)}.example.net`),
+    ],
+    expect: [err('invalid-address', FRA, `${'a'.repeat(64)}.example.net`)],
+  },
+  {
+    name: 'address-option-injection',
+    description: 'an address starting with - (read as an option by ssh)',
+    edits: [sub(NYC, '      address: 2001:db8::11', '      address: -oProxyCommand')],
+    expect: [err('invalid-address', NYC, '-oProxyCommand')],
+  },
+  {
+    name: 'host-name-as-bad-address',
+    description: 'a host without address whose name (used as address) is not a valid IPv4 address',
+    edits: [
+      sub(NYC, '      address: 198.51.100.21\n', ''),
+      sub(NYC, '    - name: nyc-db-01', '    - name: 198.51.100.999'),
+    ],
+    expect: [err('invalid-address', NYC, '198.51.100.999')],
+  },
+  {
+    name: 'jump-host-option-injection',
+    description: 'a jump host starting with - is not checked like addresses',
+    edits: [sub(FRA, '      jumpHost: jump@bastion-fra.example.net:2222', '      jumpHost: -oProxyCommand')],
+    expect: [err('invalid-address', FRA, '-oProxyCommand')],
+    knownBug:
+      'jumpHost only has the schema pattern: "-oProxyCommand", "999.1.1.1" or port 99999 are accepted',
+  },
+];
+
+const uniquenessCases: BadInputCase[] = [
+  {
+    name: 'duplicate-host-same-file',
+    description: 'two hosts named fra-web-01 in one inventory',
+    edits: [sub(FRA, '    - name: fra-web-02', '    - name: fra-web-01')],
+    expect: [err('duplicate-host', FRA, 'fra-web-01\n      address: 192.0.2.12')],
+  },
+  {
+    name: 'duplicate-host-across-files',
+    description: 'nyc-web-01 defined in both inventories',
+    edits: [sub(FRA, '    - name: fra-app-01', '    - name: nyc-web-01')],
+    expect: [err('duplicate-host', NYC, 'nyc-web-01\n')],
+  },
+  {
+    name: 'duplicate-group-across-files',
+    description: 'a second Group named web',
+    edits: [put('groups/more.yaml', doc('Group', 'web', '  hosts: [fra-web-01]\n'))],
+    expect: [err('duplicate-name', ROLES, 'web\nspec')],
+  },
+  {
+    name: 'duplicate-window-name',
+    description: 'a second MaintenanceWindow named fra-patch-friday',
+    edits: [
+      put(
+        'windows/zz-copy.yaml',
+        doc(
+          'MaintenanceWindow',
+          'fra-patch-friday',
+          '  timezone: UTC\n  cron: 0 3 * * 6\n  duration: 2h\n  groups: [nyc]\n',
+        ),
+      ),
+    ],
+    expect: [err('duplicate-name', 'windows/zz-copy.yaml', 'fra-patch-friday')],
+  },
+  {
+    name: 'duplicate-policy-same-file',
+    description: 'two PatchPolicies named baseline in one file',
+    edits: [
+      sub(
+        BASELINE,
+        '  windows: [fra-patch-friday]\n',
+        `  windows: [fra-patch-friday]\n---\n${doc('PatchPolicy', 'baseline', '  appliesTo:\n    groups: [web]\n')}`,
+      ),
+    ],
+    expect: [err('duplicate-name', BASELINE, 'baseline\nspec:\n  appliesTo:\n    groups')],
+  },
+  {
+    name: 'duplicate-inventory-name',
+    description: 'two inventories named fra',
+    edits: [sub(NYC, '  name: nyc', '  name: fra')],
+    expect: [err('duplicate-name', NYC, 'fra')],
+  },
+  {
+    name: 'duplicate-exception-name',
+    description: 'an exception copied without renaming',
+    edits: [put('exceptions/copy.yaml', readFileSync(new URL('./base/' + EXCEPTION, import.meta.url)))],
+    expect: [err('duplicate-name', EXCEPTION, 'fra-db-01-postgresql\n')],
+  },
+];
+
+const referenceCases: BadInputCase[] = [
+  {
+    name: 'unknown-group-policy',
+    description: 'a policy for group "sever"',
+    edits: [sub(SECURITY, '    groups: [servers]', '    groups: [sever]')],
+    expect: [err('unknown-group', SECURITY, 'sever]')],
+  },
+  {
+    name: 'unknown-group-window',
+    description: 'a window for group "frankfurt"',
+    edits: [sub(FRA_WINDOW, '  groups: [fra]', '  groups: [frankfurt]')],
+    expect: [err('unknown-group', FRA_WINDOW, 'frankfurt')],
+  },
+  {
+    name: 'unknown-group-blackout',
+    description: 'a blackout for group "server"',
+    edits: [sub(FREEZE, '  groups: [servers]', '  groups: [server]')],
+    expect: [err('unknown-group', FREEZE, 'server]')],
+  },
+  {
+    name: 'unknown-group-ring',
+    description: 'a ring taking group "canaries"',
+    edits: [sub(ROLLOUT, '      groups: [canary]', '      groups: [canaries]')],
+    expect: [err('unknown-group', ROLLOUT, 'canaries')],
+  },
+  {
+    name: 'unknown-group-rollout-applies-to',
+    description: 'a rollout for group "prod"',
+    edits: [sub(ROLLOUT, 'spec:\n  rings:', 'spec:\n  appliesTo: [prod]\n  rings:')],
+    expect: [err('unknown-group', ROLLOUT, 'prod]')],
+  },
+  {
+    name: 'unknown-group-included',
+    description: 'a group including group "dbs"',
+    edits: [sub(ROLES, '  groups: [web, db]', '  groups: [web, dbs]')],
+    expect: [err('unknown-group', ROLES, 'dbs')],
+  },
+  {
+    name: 'unknown-group-excluded',
+    description: 'a group excluding group "database"',
+    edits: [sub(ROLES, '  excludeGroups: [db]', '  excludeGroups: [database]')],
+    expect: [err('unknown-group', ROLES, 'database')],
+  },
+  {
+    name: 'unknown-group-exception',
+    description: 'an exception for group "dba"',
+    edits: [sub(EXCEPTION, '  hosts: [fra-db-01]', '  groups: [dba]')],
+    expect: [err('unknown-group', EXCEPTION, 'dba]')],
+  },
+  {
+    name: 'unknown-window',
+    description: 'a policy naming window "nyc-sundays"',
+    edits: [
+      sub(
+        SECURITY,
+        '  windows: [fra-patch-friday, nyc-sunday]',
+        '  windows: [fra-patch-friday, nyc-sundays]',
+      ),
+    ],
+    expect: [err('unknown-window', SECURITY, 'nyc-sundays')],
+  },
+  {
+    name: 'unknown-window-blackout-name',
+    description: 'a policy naming a Blackout as one of its windows',
+    edits: [sub(BASELINE, '  windows: [fra-patch-friday]', '  windows: [year-end-freeze]')],
+    expect: [err('unknown-window', BASELINE, 'year-end-freeze')],
+  },
+  {
+    name: 'unknown-rollout',
+    description: 'a policy naming rollout "standrad"',
+    edits: [sub(SECURITY, '  rollout: standard', '  rollout: standrad')],
+    expect: [err('unknown-rollout', SECURITY, 'standrad')],
+  },
+  {
+    name: 'unknown-host-group',
+    description: 'a group naming host "fra-app-02"',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: [fra-app-02]')],
+    expect: [err('unknown-host', ROLES, 'fra-app-02')],
+  },
+  {
+    name: 'unknown-host-exclude',
+    description: 'a group excluding host "fra-stage-1"',
+    edits: [sub(ROLES, '  exclude: [fra-stage-01]', '  exclude: [fra-stage-1]')],
+    expect: [err('unknown-host', ROLES, 'fra-stage-1]')],
+  },
+  {
+    name: 'unknown-host-exception',
+    description: 'an exception for host "fra-db-1"',
+    edits: [sub(EXCEPTION, '  hosts: [fra-db-01]', '  hosts: [fra-db-1]')],
+    expect: [err('unknown-host', EXCEPTION, 'fra-db-1]')],
+  },
+  {
+    name: 'unknown-host-fqdn',
+    description: 'a group naming a host by its address instead of its inventory name',
+    edits: [sub(ROLES, '  hosts: [fra-app-01]', '  hosts: [fra-app-01.example.net]')],
+    expect: [err('unknown-host', ROLES, 'fra-app-01.example.net')],
+  },
+  {
+    name: 'unknown-feed-without-extension',
+    description: 'feeds: [kev] for advisories/kev.json',
+    edits: [sub(SECURITY, '    feeds: [kev.json]', '    feeds: [kev]')],
+    expect: [err('unknown-advisory-feed', SECURITY, 'kev]')],
+  },
+  {
+    name: 'unknown-feed-file-removed',
+    description: 'the KEV file a policy names is not in advisories/',
+    edits: [del(KEV)],
+    expect: [err('unknown-advisory-feed', SECURITY, 'kev.json')],
+  },
+];
+
+const cycleCases: BadInputCase[] = [
+  {
+    name: 'group-cycle-self',
+    description: 'a group including itself',
+    edits: [sub(ROLES, '  groups: [web, db]', '  groups: [web, db, servers]')],
+    expect: [err('group-cycle', ROLES, 'servers]')],
+  },
+  {
+    name: 'group-cycle-two',
+    description: 'web includes servers, which includes web',
+    edits: [sub(ROLES, '  exclude: [fra-stage-01]', '  exclude: [fra-stage-01]\n  groups: [servers]')],
+    expect: [err('group-cycle', ROLES, 'groups: [web, db]', 'web')],
+  },
+  {
+    name: 'group-cycle-three',
+    description: 'web → servers → canary → web',
+    edits: [
+      sub(ROLES, '  exclude: [fra-stage-01]', '  exclude: [fra-stage-01]\n  groups: [servers]'),
+      sub(ROLES, '  groups: [web, db]', '  groups: [canary, db]'),
+      sub(ROLES, '  excludeGroups: [db]', '  excludeGroups: [db]\n  groups: [web]'),
+    ],
+    expect: [err('group-cycle', ROLES, 'web]\n')],
+  },
+  {
+    name: 'group-cycle-through-exclude',
+    description: 'db excludes canary, which excludes db',
+    edits: [sub(ROLES, '      role: db\n', '      role: db\n  excludeGroups: [canary]\n')],
+    expect: [err('group-cycle', ROLES, 'excludeGroups: [db]', 'db')],
+  },
+];
+
+const ringCases: BadInputCase[] = [
+  {
+    name: 'ring-host-in-two-rings-groups',
+    description: 'pilot takes group web, which shares nyc-web-01 with canary',
+    edits: [sub(ROLLOUT, '    - name: pilot\n      percent: 30', '    - name: pilot\n      groups: [web]')],
+    expect: [err('host-in-several-rings', ROLLOUT, 'pilot')],
+  },
+  {
+    name: 'ring-host-in-two-rings-selector',
+    description: 'pilot takes every staging host by selector, and canary already has fra-stage-01',
+    edits: [
+      sub(
+        ROLLOUT,
+        '    - name: pilot\n      percent: 30',
+        '    - name: pilot\n      selector:\n        matchLabels:\n          env: staging',
+      ),
+    ],
+    expect: [err('host-in-several-rings', ROLLOUT, 'pilot')],
+  },
+  {
+    name: 'ring-percent-over-100',
+    description: 'pilot 30% + broad 80%',
+    edits: [sub(ROLLOUT, '      rest: true', '      percent: 80')],
+    expect: [err('ring-percent-over', ROLLOUT, '80')],
+  },
+  {
+    name: 'ring-percent-under-100',
+    description: 'pilot 30% + broad 50%, no rest ring',
+    edits: [sub(ROLLOUT, '      rest: true', '      percent: 50')],
+    expect: [err('ring-percent-under', ROLLOUT, '50\n')],
+  },
+  {
+    name: 'ring-percent-thirds',
+    description: 'three rings of 33.3% add up to 99.9%',
+    edits: [
+      sub(ROLLOUT, '      percent: 30', '      percent: 33.3'),
+      sub(ROLLOUT, '      rest: true', '      percent: 33.3'),
+      sub(
+        ROLLOUT,
+        '    - name: canary\n      description: Hosts whose owners volunteered.\n      groups: [canary]',
+        '    - name: canary\n      percent: 33.3',
+      ),
+    ],
+    expect: [err('ring-percent-under', ROLLOUT, '33.3\n      maxParallel: 5\n')],
+  },
+  {
+    name: 'ring-rest-not-last',
+    description: 'the rest ring before another ring',
+    edits: [
+      sub(
+        ROLLOUT,
+        '        maxFailedPercent: 10',
+        '        maxFailedPercent: 10\n    - name: stragglers\n      percent: 10',
+      ),
+    ],
+    expect: [err('rest-ring-not-last', ROLLOUT, 'true')],
+  },
+  {
+    name: 'ring-empty',
+    description: 'a ring with nothing to take hosts by',
+    edits: [sub(ROLLOUT, '    - name: pilot\n      percent: 30\n', '    - name: pilot\n')],
+    expect: [err('empty-ring', ROLLOUT, 'pilot')],
+  },
+  {
+    name: 'ring-ambiguous-groups-and-percent',
+    description: 'a ring with both groups and percent',
+    edits: [sub(ROLLOUT, '      percent: 30', '      percent: 30\n      groups: [db]')],
+    expect: [err('ambiguous-ring', ROLLOUT, 'pilot')],
+  },
+  {
+    name: 'ring-ambiguous-percent-and-rest',
+    description: 'a ring with both percent and rest',
+    edits: [sub(ROLLOUT, '      rest: true', '      rest: true\n      percent: 50')],
+    expect: [err('ambiguous-ring', ROLLOUT, 'broad')],
+  },
+  {
+    name: 'ring-duplicate-name',
+    description: 'two rings named canary',
+    edits: [sub(ROLLOUT, '    - name: pilot', '    - name: canary')],
+    expect: [err('duplicate-ring', ROLLOUT, 'canary\n      percent')],
+  },
+  {
+    name: 'ring-rest-stays-empty',
+    description: 'percent rings already add up to 100%, so the rest ring is empty (a warning)',
+    edits: [sub(ROLLOUT, '      percent: 30', '      percent: 100')],
+    strict: true,
+    expect: [warn('rest-ring-empty', ROLLOUT, 'rest: true', 'true')],
+  },
+  {
+    name: 'ring-hosts-left-over',
+    description: 'rings by group only leave nyc-win-01 out (a warning)',
+    edits: [
+      sub(ROLLOUT, '    - name: pilot\n      percent: 30', '    - name: pilot\n      groups: [db]'),
+      sub(ROLLOUT, '    - name: broad\n      rest: true', '    - name: broad\n      groups: [web]'),
+    ],
+    strict: true,
+    expect: [warn('hosts-without-ring', ROLLOUT, 'rings:')],
+  },
+];
+
+const zoneCases: BadInputCase[] = [
+  {
+    name: 'zone-unknown-config',
+    description: 'Europe/Frankfurt is not a zone',
+    edits: [sub(CONFIG, '  timezone: Europe/Berlin', '  timezone: Europe/Frankfurt')],
+    expect: [err('unknown-timezone', CONFIG, 'Europe/Frankfurt')],
+  },
+  {
+    name: 'zone-misspelt-window',
+    description: 'Europe/Berln',
+    edits: [sub(FRA_WINDOW, '  timezone: Europe/Berlin', '  timezone: Europe/Berln')],
+    expect: [err('unknown-timezone', FRA_WINDOW, 'Europe/Berln')],
+  },
+  {
+    name: 'zone-lower-case-blackout',
+    description: 'europe/berlin',
+    edits: [sub(FREEZE, '  timezone: Europe/Berlin', '  timezone: europe/berlin')],
+    expect: [err('unknown-timezone', FREEZE, 'europe/berlin')],
+  },
+  {
+    name: 'zone-city-only-host',
+    description: 'a host in zone "New_York"',
+    edits: [sub(NYC, '      os: rhel', '      os: rhel\n      timezone: New_York')],
+    expect: [err('unknown-timezone', NYC, 'timezone: New_York', 'New_York')],
+  },
+  {
+    name: 'zone-typo-inventory-defaults',
+    description: 'America/NewYork',
+    edits: [sub(NYC, '    timezone: America/New_York', '    timezone: America/NewYork')],
+    expect: [err('unknown-timezone', NYC, 'America/NewYork')],
+  },
+  {
+    name: 'zone-utc-offset',
+    description: 'UTC+1 is an offset, not a zone',
+    edits: [sub(NYC_WINDOW, '  timezone: America/New_York', '  timezone: UTC+1')],
+    expect: [err('unknown-timezone', NYC_WINDOW, 'UTC+1')],
+  },
+];
+
+const scheduleCases: BadInputCase[] = [
+  {
+    name: 'duration-units-out-of-order',
+    description: 'approveAfter: 30m1h',
+    edits: [sub(SECURITY, '  approveAfter: 3d', '  approveAfter: 30m1h')],
+    expect: [err('invalid-duration', SECURITY, '30m1h')],
+  },
+  {
+    name: 'duration-unit-repeated',
+    description: 'duration: 1h6h',
+    edits: [sub(FRA_WINDOW, '  duration: 6h', '  duration: 1h6h')],
+    expect: [err('invalid-duration', FRA_WINDOW, '1h6h')],
+  },
+  {
+    name: 'duration-zero-window',
+    description: 'a window lasting 0h',
+    edits: [sub(NYC_WINDOW, '  duration: 4h', '  duration: 0h')],
+    expect: [err('invalid-duration', NYC_WINDOW, '0h'), err('cutoff-too-long', NYC_WINDOW, '30m')],
+  },
+  {
+    name: 'duration-zero-timeout',
+    description: 'connectTimeout: 0s',
+    edits: [sub(CONFIG, '    connectTimeout: 15s', '    connectTimeout: 0s')],
+    expect: [err('invalid-duration', CONFIG, 'connectTimeout: 0s', '0s')],
+  },
+  {
+    name: 'duration-too-large',
+    description: 'an SLA of 99999999999999999999w',
+    edits: [sub(CONFIG, '    low: 90d', '    low: 99999999999999999999w')],
+    expect: [err('invalid-duration', CONFIG, '99999999999999999999w')],
+  },
+  {
+    name: 'duration-zero-exception-max',
+    description: 'exceptions.maxDuration: 0d',
+    edits: [sub(CONFIG, '    maxDuration: 90d', '    maxDuration: 0d')],
+    expect: [err('invalid-duration', CONFIG, 'maxDuration: 0d', '0d')],
+  },
+  {
+    name: 'cutoff-equals-duration',
+    description: 'cutoff 6h in a 6h window',
+    edits: [sub(FRA_WINDOW, '  cutoff: 1h', '  cutoff: 6h')],
+    expect: [err('cutoff-too-long', FRA_WINDOW, '6h\n  groups')],
+  },
+  {
+    name: 'cutoff-longer-than-duration',
+    description: 'cutoff 1d in a 4h window',
+    edits: [sub(NYC_WINDOW, '  cutoff: 30m', '  cutoff: 1d')],
+    expect: [err('cutoff-too-long', NYC_WINDOW, '1d')],
+  },
+  {
+    name: 'rrule-monthly-without-day',
+    description: 'FREQ=MONTHLY without BYDAY or BYMONTHDAY',
+    edits: [sub(FRA_WINDOW, 'FREQ=MONTHLY;BYDAY=2TU;', 'FREQ=MONTHLY;')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'rrule-sixth-tuesday',
+    description: 'BYDAY=6TU',
+    edits: [sub(FRA_WINDOW, 'BYDAY=2TU', 'BYDAY=6TU')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'rrule-count',
+    description: 'COUNT (not supported: windows recur forever or until UNTIL)',
+    edits: [sub(FRA_WINDOW, 'BYMINUTE=0', 'BYMINUTE=0;COUNT=3')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'rrule-unknown-frequency',
+    description: 'FREQ=FORTNIGHTLY',
+    edits: [sub(FRA_WINDOW, 'FREQ=MONTHLY;BYDAY=2TU', 'FREQ=FORTNIGHTLY;BYDAY=TU')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=FORTNIGHTLY')],
+  },
+  {
+    name: 'rrule-hour-24',
+    description: 'BYHOUR=24',
+    edits: [sub(FRA_WINDOW, 'BYHOUR=22', 'BYHOUR=24')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'rrule-until-impossible-date',
+    description: 'UNTIL=20270230',
+    edits: [sub(FRA_WINDOW, 'BYMINUTE=0', 'BYMINUTE=0;UNTIL=20270230')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'rrule-lower-case',
+    description: 'freq=monthly (the schema wants upper case)',
+    edits: [
+      sub(FRA_WINDOW, 'FREQ=MONTHLY;BYDAY=2TU;BYHOUR=22;BYMINUTE=0', 'freq=monthly;byday=2tu;byhour=22'),
+    ],
+    expect: [err('invalid-value', FRA_WINDOW, 'freq=monthly')],
+  },
+  {
+    name: 'window-rrule-and-cron',
+    description: 'a window with both rrule and cron',
+    edits: [sub(FRA_WINDOW, '  offset: 3d', '  cron: 0 22 * * 5\n  offset: 3d')],
+    expect: [err('invalid-recurrence', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'window-without-recurrence',
+    description: 'a window with neither rrule nor cron',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0\n', '')],
+    expect: [err('invalid-recurrence', NYC_WINDOW, 'timezone: America/New_York')],
+  },
+  {
+    name: 'cron-hour-25',
+    description: 'cron hour 25',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0', '  cron: 0 25 * * 0')],
+    expect: [err('invalid-recurrence', NYC_WINDOW, '0 25 * * 0')],
+  },
+  {
+    name: 'cron-four-fields',
+    description: 'a cron expression with four fields',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0', '  cron: 0 2 * *')],
+    expect: [err('invalid-recurrence', NYC_WINDOW, '0 2 * *')],
+  },
+  {
+    name: 'cron-six-fields',
+    description: 'a cron expression with seconds (six fields, Quartz style)',
+    edits: [sub(NYC_WINDOW, '  cron: 0 2 * * 0', '  cron: 0 0 2 ? * SUN')],
+    expect: [err('invalid-recurrence', NYC_WINDOW, '0 0 2 ? * SUN')],
+  },
+  {
+    name: 'blackout-cron-invalid',
+    description: 'a recurring blackout with cron month 13',
+    edits: [
+      sub(FREEZE, '  start: 2026-12-20\n  end: 2027-01-04T08:00\n', '  cron: 0 0 20 13 *\n  duration: 15d\n'),
+    ],
+    expect: [err('invalid-recurrence', FREEZE, '0 0 20 13 *')],
+  },
+  {
+    name: 'blackout-mixed',
+    description: 'a blackout with start/end and an rrule',
+    edits: [
+      sub(
+        FREEZE,
+        '  end: 2027-01-04T08:00\n',
+        '  end: 2027-01-04T08:00\n  rrule: FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=20;BYHOUR=0\n',
+      ),
+    ],
+    expect: [err('invalid-blackout', FREEZE, 'timezone: Europe/Berlin')],
+  },
+  {
+    name: 'blackout-without-period',
+    description: 'a blackout with neither start/end nor a recurrence',
+    edits: [sub(FREEZE, '  start: 2026-12-20\n  end: 2027-01-04T08:00\n', '')],
+    expect: [err('invalid-blackout', FREEZE, 'timezone: Europe/Berlin')],
+  },
+  {
+    name: 'blackout-recurring-without-duration',
+    description: 'a recurring blackout with no duration',
+    edits: [sub(FREEZE, '  start: 2026-12-20\n  end: 2027-01-04T08:00\n', '  cron: 0 0 20 12 *\n')],
+    expect: [err('invalid-blackout', FREEZE, 'timezone: Europe/Berlin')],
+  },
+  {
+    name: 'blackout-start-without-end',
+    description: 'a blackout that never ends',
+    edits: [sub(FREEZE, '  end: 2027-01-04T08:00\n', '')],
+    expect: [err('invalid-blackout', FREEZE, '2026-12-20')],
+  },
+  {
+    name: 'blackout-ends-before-start',
+    description: 'end before start',
+    edits: [sub(FREEZE, '  start: 2026-12-20', '  start: 2027-01-05')],
+    expect: [err('invalid-blackout', FREEZE, '2027-01-04T08:00')],
+  },
+  {
+    name: 'blackout-ends-when-it-starts',
+    description: 'end equal to start',
+    edits: [sub(FREEZE, '  start: 2026-12-20', '  start: 2027-01-04T08:00')],
+    expect: [err('invalid-blackout', FREEZE, '2027-01-04T08:00\n  groups')],
+  },
+  {
+    name: 'blackout-impossible-date',
+    description: 'start: 2026-02-30',
+    edits: [sub(FREEZE, '  start: 2026-12-20', '  start: 2026-02-30')],
+    expect: [err('invalid-date', FREEZE, '2026-02-30')],
+  },
+  {
+    name: 'blackout-impossible-hour',
+    description: 'start at 25:00',
+    edits: [sub(FREEZE, '  start: 2026-12-20', '  start: 2026-12-20T25:00')],
+    expect: [err('invalid-date', FREEZE, '2026-12-20T25:00')],
+  },
+  {
+    name: 'blackout-impossible-offset',
+    description: 'an end with a UTC offset of +99:99',
+    edits: [sub(FREEZE, '  end: 2027-01-04T08:00', '  end: 2027-01-04T08:00:00+99:99')],
+    expect: [err('invalid-date', FREEZE, '2027-01-04T08:00:00+99:99')],
+    knownBug: 'luxon accepts any offset ("+99:99" becomes +100:39) and parseInstant does not check it',
+  },
+  {
+    name: 'windows-overlap',
+    description: 'a weekly Friday window for fra that overlaps the Patch-Tuesday-plus-3 window (a warning)',
+    edits: [put('windows/fra-weekly.yaml', OVERLAPPING_WINDOW)],
+    strict: true,
+    // Reported on the later of the two in file order.
+    expect: [warn('overlapping-windows', FRA_WINDOW, 'groups: [fra]')],
+  },
+];
+
+const exceptionCases: BadInputCase[] = [
+  {
+    name: 'exception-without-target',
+    description: 'an exception for no hosts and no groups',
+    edits: [sub(EXCEPTION, '  hosts: [fra-db-01]\n', '')],
+    expect: [err('exception-without-target', EXCEPTION, 'packages:')],
+  },
+  {
+    name: 'exception-without-subject',
+    description: 'an exception waiving no package and no advisory',
+    edits: [
+      sub(
+        EXCEPTION,
+        '  packages: [postgresql-15, "libpq*"]\n  advisories: [CVE-2025-48384, DSA-5939-1]\n',
+        '',
+      ),
+    ],
+    expect: [err('exception-without-subject', EXCEPTION, 'hosts:')],
+  },
+  {
+    name: 'exception-expired',
+    description: 'expired the day before --at',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2026-11-30')],
+    expect: [err('exception-expired', EXCEPTION, '2026-11-30')],
+  },
+  {
+    name: 'exception-expired-at-later-time',
+    description: 'the base exception, validated after it expired',
+    edits: [],
+    at: '2027-02-16T00:00:00Z',
+    expect: [err('exception-expired', EXCEPTION, '2027-02-15')],
+  },
+  {
+    name: 'exception-expired-at-end-of-day',
+    description:
+      'a date expiry lasts through the end of that day in the Config zone (23:00 UTC in Berlin winter)',
+    edits: [],
+    at: '2027-02-15T23:00:00Z',
+    expect: [err('exception-expired', EXCEPTION, '2027-02-15')],
+  },
+  {
+    name: 'exception-expired-instant',
+    description: 'an expiry given as an instant, one second before --at',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2026-11-30T23:59:59Z')],
+    expect: [err('exception-expired', EXCEPTION, '2026-11-30T23:59:59Z')],
+  },
+  {
+    name: 'exception-too-long',
+    description: '193 days from creation with a 90d maximum',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2027-06-01')],
+    expect: [err('exception-too-long', EXCEPTION, '2027-06-01')],
+  },
+  {
+    name: 'exception-too-long-from-now',
+    description: 'no created date: measured from --at',
+    edits: [
+      sub(EXCEPTION, '  created: 2026-11-20\n', ''),
+      sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2027-03-15'),
+    ],
+    expect: [err('exception-too-long', EXCEPTION, '2027-03-15')],
+  },
+  {
+    name: 'exception-too-long-back-dated',
+    description: 'a created date long ago does not shorten the remaining time, but the total counts',
+    edits: [sub(EXCEPTION, '  created: 2026-11-20', '  created: 2026-06-01')],
+    expect: [err('exception-too-long', EXCEPTION, '2027-02-15')],
+  },
+  {
+    name: 'exception-longer-than-config-maximum',
+    description: 'the Config maximum lowered to 30d',
+    edits: [sub(CONFIG, '    maxDuration: 90d', '    maxDuration: 30d')],
+    expect: [err('exception-too-long', EXCEPTION, '2027-02-15')],
+  },
+  {
+    name: 'exception-ends-before-created',
+    description: 'created after expires',
+    edits: [sub(EXCEPTION, '  created: 2026-11-20', '  created: 2027-03-01')],
+    expect: [err('exception-ends-before-start', EXCEPTION, '2027-02-15')],
+  },
+  {
+    name: 'exception-impossible-expiry',
+    description: 'expires: 2027-02-30',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2027-02-30')],
+    expect: [err('invalid-date', EXCEPTION, '2027-02-30')],
+  },
+  {
+    name: 'exception-leap-day',
+    description: 'expires: 2027-02-29 (2027 is not a leap year)',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2027-02-29')],
+    expect: [err('invalid-date', EXCEPTION, '2027-02-29')],
+  },
+  {
+    name: 'exception-impossible-created',
+    description: 'created: 2026-13-01',
+    edits: [sub(EXCEPTION, '  created: 2026-11-20', '  created: 2026-13-01')],
+    expect: [err('invalid-date', EXCEPTION, '2026-13-01')],
+  },
+  {
+    name: 'exception-impossible-offset',
+    description: 'an expiry with the UTC offset +25:00',
+    edits: [sub(EXCEPTION, '  expires: 2027-02-15', '  expires: 2027-01-15T12:00:00+25:00')],
+    expect: [err('invalid-date', EXCEPTION, '2027-01-15T12:00:00+25:00')],
+    knownBug: 'luxon accepts any offset and parseInstant does not check it',
+  },
+  {
+    name: 'exception-expiring-soon',
+    description: 'validated 5 days before the expiry (a warning)',
+    edits: [],
+    at: '2027-02-10T00:00:00Z',
+    strict: true,
+    expect: [warn('exception-expiring', EXCEPTION, '2027-02-15')],
+  },
+];
+
+const policyCases: BadInputCase[] = [
+  {
+    name: 'policy-applies-to-nothing',
+    description: 'appliesTo: {}',
+    edits: [sub(SECURITY, '  appliesTo:\n    groups: [servers]', '  appliesTo: {}')],
+    expect: [err('policy-without-target', SECURITY, 'appliesTo')],
+  },
+  {
+    name: 'policy-empty-selector',
+    description: 'appliesTo with an empty selector',
+    edits: [
+      sub(
+        BASELINE,
+        '    selector:\n      matchExpressions:\n        - key: env\n          operator: In\n          values: [prod, staging]',
+        '    selector: {}',
+      ),
+    ],
+    expect: [err('policy-without-target', BASELINE, 'appliesTo')],
+  },
+  {
+    name: 'policy-matches-no-host',
+    description: 'a selector no host matches (a warning)',
+    edits: [sub(BASELINE, '          values: [prod, staging]', '          values: [dev]')],
+    strict: true,
+    expect: [warn('policy-matches-no-host', BASELINE, 'appliesTo')],
+  },
+  {
+    name: 'policy-excludes-what-it-includes',
+    description: 'include and exclude the same packages (a warning)',
+    edits: [
+      sub(
+        SECURITY,
+        '  exclude: ["postgresql-*"]',
+        '  exclude: [openssl, openssh-server, libssl3, "linux-image-*"]',
+      ),
+    ],
+    strict: true,
+    expect: [warn('policy-matches-no-package', SECURITY, 'exclude')],
+  },
+  {
+    name: 'policy-excludes-everything',
+    description: 'exclude: ["*"] (a warning)',
+    edits: [sub(SECURITY, '  exclude: ["postgresql-*"]', '  exclude: ["*"]')],
+    strict: true,
+    expect: [warn('policy-matches-no-package', SECURITY, 'exclude')],
+  },
+  {
+    name: 'policy-redundant-classification',
+    description: 'classification: [all, security] (a warning)',
+    edits: [sub(BASELINE, '  classification: [security, bugfix]', '  classification: [all, security]')],
+    strict: true,
+    expect: [warn('redundant-classification', BASELINE, '[all, security]')],
+  },
+];
+
+/** Version pins that pass the schema's pattern but that neither dpkg nor rpm can read. */
+const pinCases: BadInputCase[] = [
+  {
+    name: 'pin-star-inside-version',
+    description: 'a * in the middle of a version (only a trailing * is a prefix match)',
+    edits: [sub(SECURITY, '      version: "=6.1.0-28"', '      version: "=6.1.*-28"')],
+    expect: [err('invalid-pin', SECURITY, '"=6.1.*-28"')],
+  },
+  {
+    name: 'pin-empty-revision',
+    description: 'a version ending in - (an empty Debian revision, a broken rpm release)',
+    edits: [sub(SECURITY, '      version: "=6.1.0-28"', '      version: "=6.1.0-"')],
+    expect: [err('invalid-pin', SECURITY, '"=6.1.0-"')],
+  },
+  {
+    name: 'pin-empty-after-epoch',
+    description: 'an epoch with no version after it',
+    edits: [sub(SECURITY, '      version: ">=3.0.11 <3.1"', '      version: ">=3.0.11 <1:"')],
+    expect: [err('invalid-pin', SECURITY, '">=3.0.11 <1:"')],
+  },
+];
+
+const advisoryCases: BadInputCase[] = [
+  {
+    name: 'real-osv-no-introduced',
+    description:
+      "the OSV linter's own negative test record (ossf/osv-schema testdata nointroduced-CVE-2023-41045.json) under advisories/",
+    edits: [put('advisories/nointroduced-CVE-2023-41045.json', real('nointroduced-CVE-2023-41045.json'))],
+    expect: [err('osv-no-introduced', 'advisories/nointroduced-CVE-2023-41045.json', '"events": [', '[')],
+  },
+  {
+    name: 'osv-bad-modified',
+    description: 'an OSV record whose modified is not a date-time',
+    edits: [
+      put(
+        'advisories/osv/DSA-0000-1.json',
+        '{\n  "id": "DSA-0000-1",\n  "modified": "yesterday",\n  "affected": []\n}\n',
+      ),
+    ],
+    expect: [err('invalid-osv', 'advisories/osv/DSA-0000-1.json', '"yesterday"')],
+  },
+  {
+    name: 'kev-entry-without-cve',
+    description: 'a KEV entry missing cveID',
+    edits: [sub(KEV, '      "cveID": "CVE-2024-8068",\n', '')],
+    expect: [err('invalid-kev', KEV, '{\n      "vendorProject": "Citrix"')],
+  },
+  {
+    name: 'kev-cve-with-shell',
+    description: 'a KEV cveID with shell metacharacters',
+    edits: [sub(KEV, '"cveID": "CVE-2024-8068"', '"cveID": "CVE-2024-8068; rm -rf /"')],
+    expect: [err('invalid-kev', KEV, '"CVE-2024-8068; rm -rf /"')],
+  },
+  {
+    name: 'kev-count-string',
+    description: 'count as a string',
+    edits: [sub(KEV, '  "count": 3,', '  "count": "3",')],
+    expect: [err('invalid-kev', KEV, '"3"')],
+  },
+  {
+    name: 'kev-date-released-format',
+    description: 'dateReleased that is not a date-time',
+    edits: [sub(KEV, '"dateReleased": "2025-08-25T17:04:19.9796Z"', '"dateReleased": "25.08.2025"')],
+    expect: [err('invalid-kev', KEV, '"25.08.2025"')],
+  },
+  {
+    name: 'json-double-comma',
+    description: 'two commas in a row',
+    edits: [sub(KEV, '  "count": 3,', '  "count": 3,,')],
+    expect: [err('json-syntax', KEV, ',,\n', ',\n')],
+  },
+  {
+    name: 'json-trailing-comma',
+    description: 'a trailing comma before }',
+    edits: [sub(KEV, '      "cwes": ["CWE-269"]\n', '      "cwes": ["CWE-269"],\n')],
+    expect: [err('json-syntax', KEV, '],\n    },', '}')],
+  },
+  {
+    name: 'json-comment',
+    description: 'a // comment',
+    edits: [sub(KEV, '  "count": 3,', '  "count": 3, // three entries')],
+    expect: [err('json-syntax', KEV, '// three')],
+  },
+  {
+    name: 'json-truncated',
+    description: 'a download cut off in the middle',
+    edits: [
+      put(
+        KEV,
+        '{\n  "title": "CISA Catalog of Known Exploited Vulnerabilities",\n  "catalogVersion": "2025.0',
+      ),
+    ],
+    expect: [at('json-syntax', KEV, 3, 28)],
+  },
+  {
+    name: 'json-empty-file',
+    description: 'an empty feed file',
+    edits: [put('advisories/empty.json', '')],
+    expect: [at('json-syntax', 'advisories/empty.json', 1, 1)],
+  },
+  {
+    name: 'json-single-quotes',
+    description: 'a feed written with single quotes',
+    edits: [put('advisories/quotes.json', "{'catalogVersion': '1', 'vulnerabilities': []}\n")],
+    expect: [at('json-syntax', 'advisories/quotes.json', 1, 2)],
+  },
+  {
+    name: 'advisory-unknown-format',
+    description: 'a JSON file that is neither KEV nor OSV (an EPSS list), ignored with a warning',
+    edits: [put('advisories/epss.json', '[{"cve": "CVE-2021-33739", "epss": 0.97}]\n')],
+    strict: true,
+    expect: [{ ...at('unknown-advisory-format', 'advisories/epss.json', 1, 1), severity: 'warning' }],
+  },
+  {
+    name: 'advisory-not-utf8',
+    description: 'a feed in Latin-1',
+    edits: [put('advisories/latin1.json', Buffer.from('{"title": "Sch\u00e4den"}\n', 'latin1'))],
+    expect: [at('not-utf8', 'advisories/latin1.json', 1, 1)],
+  },
+];
+
+const pathCases: BadInputCase[] = [
+  {
+    name: 'path-inventory-parent',
+    description: 'paths.inventory: ../inventory',
+    edits: [sub(CONFIG, '    inventory: inventory', '    inventory: ../inventory')],
+    expect: [err('path-outside-repository', CONFIG, '../inventory')],
+  },
+  {
+    name: 'path-advisories-absolute',
+    description: 'paths.advisories: /etc',
+    edits: [sub(CONFIG, '    advisories: advisories', '    advisories: /etc')],
+    expect: [err('path-outside-repository', CONFIG, '/etc')],
+  },
+  {
+    name: 'path-reports-windows-drive',
+    description: 'paths.reports: C:\\reports',
+    edits: [sub(CONFIG, '    reports: reports', '    reports: C:\\reports')],
+    expect: [err('path-outside-repository', CONFIG, 'C:\\reports')],
+  },
+  {
+    name: 'path-state-climbs-out',
+    description: 'paths.state: state/../../state',
+    edits: [sub(CONFIG, '    state: state', '    state: state/../../state')],
+    expect: [err('path-outside-repository', CONFIG, 'state/../../state')],
+  },
+  {
+    name: 'path-known-hosts-parent',
+    description: 'paths.knownHosts: ../known_hosts',
+    edits: [sub(CONFIG, '    knownHosts: known_hosts', '    knownHosts: ../known_hosts')],
+    expect: [err('path-outside-repository', CONFIG, '../known_hosts')],
+  },
+  {
+    name: 'path-windows-backslashes',
+    description: 'paths.windows: ..\\..\\windows',
+    edits: [sub(CONFIG, '    windows: windows', '    windows: ..\\..\\windows')],
+    expect: [err('path-outside-repository', CONFIG, '..\\..\\windows')],
+  },
+];
+
+/** Real inventories from other tools, dropped into inventory/ as if they were patchctl's. */
+const realInventoryCases: BadInputCase[] = [
+  {
+    name: 'real-ansible-yaml-invalid-sample',
+    description: "ansible-core's invalid sample (a float as a variable key) as inventory/ansible.yaml",
+    edits: [put('inventory/ansible.yaml', real('ansible-inventory_files_invalid_sample.yml'))],
+    expect: [
+      at('missing-api-version', 'inventory/ansible.yaml', 1, 1),
+      at('missing-kind', 'inventory/ansible.yaml', 1, 1),
+    ],
+  },
+  {
+    name: 'real-ansible-yaml-int-hostname',
+    description: "ansible-core's inventory with an integer host name as inventory/kids.yaml",
+    edits: [put('inventory/kids.yaml', real('inventory_yaml_test_int_hostname.yml'))],
+    expect: [
+      at('missing-api-version', 'inventory/kids.yaml', 1, 1),
+      at('missing-kind', 'inventory/kids.yaml', 1, 1),
+    ],
+  },
+  {
+    name: 'real-ansible-yaml-unicode-host',
+    description: "ansible-core's inventory with a non-ASCII host as inventory/unicode.yaml",
+    edits: [put('inventory/unicode.yaml', real('ansible-inventory_files_unicode.yml'))],
+    expect: [at('missing-api-version', 'inventory/unicode.yaml', 1, 1)],
+  },
+  {
+    name: 'real-ansible-ini-as-yaml',
+    description: "ansible-core's INI inventory renamed to inventory/hosts.yaml (YAML reads it as one string)",
+    edits: [put('inventory/hosts.yaml', real('inventory_ini_inventory.ini'))],
+    expect: [at('not-a-document', 'inventory/hosts.yaml', 1, 1)],
+  },
+  {
+    name: 'real-ansible-ini-groups-as-yaml',
+    description: 'an INI inventory with [app] and [db] sections (ansible-for-devops) renamed .yaml',
+    edits: [put('inventory/hosts.yaml', real('orchestration_hosts.ini'))],
+    expect: [
+      err('yaml-syntax', 'inventory/hosts.yaml', '192.168.56.4'),
+      err('yaml-syntax', 'inventory/hosts.yaml', '[multi:vars]'),
+    ],
+    knownBug:
+      'after the first error, positions drift up by the lines of multi-line plain scalars: [multi:vars] (line 16) is reported at line 14, which is empty',
+  },
+  {
+    name: 'yaml-error-shifts-later-documents',
+    description:
+      'a stray * before the first comment breaks the first Group; the next documents must keep their lines',
+    edits: [sub(ROLES, '# Groups by role', '*# Groups by role')],
+    expect: [err('unknown-group', ROLES, 'web, db]')],
+    knownBug:
+      'the unknown-group in the third document is reported one line up (25:12, past the end of "spec:")',
+  },
+  {
+    name: 'yaml-error-line-after-multiline-scalar',
+    description:
+      'a syntax error after a multi-line plain scalar and a comment (the first lines of an INI inventory)',
+    edits: [
+      put(
+        'inventory/app.yaml',
+        '# Application servers\n[app]\n192.168.56.4\n192.168.56.5\n\n# Database server\n[db]\n',
+      ),
+    ],
+    expect: [err('yaml-syntax', 'inventory/app.yaml', '[db]')],
+    knownBug:
+      "reported at line 6 (the comment) instead of 7: yaml's LineCounter misses the newline inside the plain scalar",
+  },
+  {
+    name: 'real-openshift-inventory-as-yaml',
+    description: "openshift-ansible's hosts.example (INI, host ranges) renamed .yaml",
+    edits: [put('inventory/openshift.yaml', real('hosts.example'))],
+    expect: [err('yaml-syntax', 'inventory/openshift.yaml', 'ose3-master[1:3].test.example.com\n\n[etcd]')],
+  },
+];
+
+const warningCases: BadInputCase[] = [
+  {
+    name: 'yaml-unknown-directive',
+    description: 'an unknown %FOO directive (a warning)',
+    edits: [sub(SITES, '# One group per site, by label.\n', '%FOO bar\n---\n')],
+    strict: true,
+    expect: [{ ...at('yaml-warning', SITES, 1, 1), severity: 'warning' }],
+  },
+];
+
+export const CASES: readonly BadInputCase[] = [
+  ...yamlCases,
+  ...envelopeCases,
+  ...schemaCases,
+  ...metacharCases,
+  ...addressCases,
+  ...uniquenessCases,
+  ...referenceCases,
+  ...cycleCases,
+  ...ringCases,
+  ...zoneCases,
+  ...scheduleCases,
+  ...exceptionCases,
+  ...policyCases,
+  ...pinCases,
+  ...advisoryCases,
+  ...pathCases,
+  ...realInventoryCases,
+  ...warningCases,
+];
