@@ -121,7 +121,15 @@ function planHost(
     };
   }
   const ecosystem = host.packageManager ? ECOSYSTEM[host.packageManager] : undefined;
-  const ctx = { host, ecosystem, policies, exceptions, feeds, at };
+  const ctx = {
+    host,
+    ecosystem,
+    policies,
+    exceptions: exceptions.filter((e) => e.hosts.has(name)),
+    feeds,
+    at,
+    atMs: at.toMillis(),
+  };
   const skipped: PlanSkip[] = [];
   const byPolicy = new Map<PolicyDoc, UpgradeAction[]>();
   for (const u of host.updates) {

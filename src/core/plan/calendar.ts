@@ -145,15 +145,10 @@ export function hostOpening(
     .filter((w): w is CalendarWindow => w !== undefined && w.hosts.has(host));
   if (covering.length === 0)
     return { kind: 'no-window', by: `policy ${policy}: none of its windows covers this host` };
-  const all = covering
-    .flatMap((w) => w.openings)
-    .filter((o) => o.lastStart > from)
-    .map((o) => (o.start < from ? { ...o, start: from } : o))
-    .sort((a, b) => a.start.toMillis() - b.start.toMillis());
-  if (all.length === 0)
-    return { kind: 'no-window', by: `policy ${policy}: no window opens within ${HORIZON_DAYS} days` };
   let firstBlackout: string | undefined;
-  for (const o of all) {
+  let any = false;
+  for (const o of openingsFrom(covering, from)) {
+    any = true;
     const b = blackoutDuring(cal, host, o.start, o.lastStart);
     if (!b) {
       if (firstBlackout) return { kind: 'blackout', by: `blackout ${firstBlackout}`, eligibleAt: o.start };
@@ -161,5 +156,41 @@ export function hostOpening(
     }
     firstBlackout ??= b.name;
   }
+  if (!any) return { kind: 'no-window', by: `policy ${policy}: no window opens within ${HORIZON_DAYS} days` };
   return { kind: 'blackout', by: `blackout ${firstBlackout ?? '?'}` };
+}
+
+/**
+ * The openings of these windows still usable at `from`, in start order, lazily: each window's
+ * openings are sorted, so a binary search finds its first usable one, and a merge of the
+ * heads yields the next opening without sorting all of them (usually one or two are needed).
+ */
+function* openingsFrom(windows: readonly CalendarWindow[], from: DateTime): Generator<Opening> {
+  const fromMs = from.toMillis();
+  const heads = windows.map((w) => {
+    let lo = 0;
+    let hi = w.openings.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((w.openings[mid]?.lastStart.toMillis() ?? 0) > fromMs) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  });
+  for (;;) {
+    let best = -1;
+    let bestStart = Infinity;
+    windows.forEach((w, k) => {
+      const o = w.openings[heads[k] ?? Infinity];
+      if (o && Math.max(o.start.toMillis(), fromMs) < bestStart) {
+        best = k;
+        bestStart = Math.max(o.start.toMillis(), fromMs);
+      }
+    });
+    const w = windows[best];
+    const o = w?.openings[heads[best] ?? Infinity];
+    if (!o) return;
+    heads[best] = (heads[best] ?? 0) + 1;
+    yield o.start.toMillis() < fromMs ? { ...o, start: from } : o;
+  }
 }

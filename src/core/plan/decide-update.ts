@@ -2,7 +2,7 @@
 // Host-level scheduling (windows, blackouts, reachability) is decided in build-plan.
 import type { DateTime } from 'luxon';
 import { DateTime as LuxonDateTime } from 'luxon';
-import { durationToLuxon, parseDuration } from '../schedule/duration.js';
+import { durationToMillis, parseDuration } from '../schedule/duration.js';
 import type { Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
 import type { Ecosystem, HostState, PendingUpdate } from '../state/types.js';
@@ -23,6 +23,8 @@ export interface UpdateContext {
   /** Advisory ids per emergency feed file name. */
   feeds: ReadonlyMap<string, ReadonlySet<string>>;
   at: DateTime;
+  /** `at` in epoch milliseconds, compared once per update. */
+  atMs: number;
 }
 
 export type UpdateDecision =
@@ -61,7 +63,7 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
   const emergency = isEmergency(p, u, ctx.feeds);
   if (!(emergency && p.spec.emergency?.skipApproval === true)) {
     const eligibleAt = approvedAt(p, u, ctx.host);
-    if (eligibleAt && eligibleAt > ctx.at) {
+    if (eligibleAt && eligibleAt.toMillis() > ctx.atMs) {
       return skip('not-approved-yet', by, { eligibleAt: iso(eligibleAt) });
     }
   }
@@ -113,17 +115,30 @@ export function isEmergency(
   return names.some((f) => u.advisories?.some((a) => feeds.get(f)?.has(a) === true) === true);
 }
 
+const approvalDelays = new WeakMap<PolicyDoc, number | null>();
+
+/** The policy's approval delay in milliseconds, parsed once per policy document. */
+function approvalDelayMs(p: PolicyDoc): number | null {
+  let ms = approvalDelays.get(p);
+  if (ms === undefined) {
+    const delay = p.spec.approveAfter ? parseDuration(p.spec.approveAfter) : undefined;
+    ms = delay?.ok ? durationToMillis(delay.value) : null; // validate refuses a bad one before planning
+    approvalDelays.set(p, ms);
+  }
+  return ms;
+}
+
 /**
  * When the policy's approval delay is over. It runs from the update's release; when the
  * package manager gives no release date, from the scan that first saw it (never earlier).
+ * Days count as 24 hours: delays are elapsed time, not calendar days in a zone.
  */
 function approvedAt(p: PolicyDoc, u: PendingUpdate, host: HostState): DateTime | undefined {
-  if (!p.spec.approveAfter) return undefined;
-  const delay = parseDuration(p.spec.approveAfter);
-  if (!delay.ok) return undefined; // validate refuses it before planning
-  const released = LuxonDateTime.fromISO(u.releasedAt ?? host.scannedAt, { setZone: true });
-  if (!released.isValid) return undefined;
-  return released.toUTC().plus(durationToLuxon(delay.value));
+  const delay = approvalDelayMs(p);
+  if (delay === null) return undefined;
+  const released = Date.parse(u.releasedAt ?? host.scannedAt);
+  if (Number.isNaN(released)) return undefined;
+  return LuxonDateTime.fromMillis(released + delay, { zone: 'utc' });
 }
 
 export function severityRank(s: Severity): number {
