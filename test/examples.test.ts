@@ -118,6 +118,10 @@ describe('the command line', () => {
     const api = (await import(path.join(root, 'dist/index.js'))) as Record<string, unknown>;
     expect(typeof api.loadRepository).toBe('function');
     expect(typeof api.validateRepository).toBe('function');
+    expect(typeof api.buildPlan).toBe('function');
+    const compare = api.compareVersions as (e: string, a: string, b: string) => number;
+    expect(compare('deb', '1.0~rc1-1', '1.0-1')).toBe(-1);
+    expect(compare('rpm', '1.0^post', '1.0')).toBe(1);
     const result = (api.validateRepository as (d: string, o: object) => { ok: boolean })(
       path.join(root, 'examples/starter'),
       {},
