@@ -37,7 +37,15 @@ try {
     '2026-12-01T00:00:00Z',
   ]);
 
-  // A pull request that lets an exception run for a year and mistypes a group.
+  run('what apply would do on the starter fleet, ring by ring', [
+    'plan',
+    '-C',
+    path.join(root, 'examples', 'starter'),
+    '--at',
+    '2026-12-01T00:00:00Z',
+  ]);
+
+  // A pull request that mistypes a group.
   cpSync(path.join(scratch, 'fleet'), path.join(scratch, 'broken'), { recursive: true });
   const policyFile = path.join(scratch, 'broken', 'policies', 'security.yaml');
   const policy = readFileSync(policyFile, 'utf8');
