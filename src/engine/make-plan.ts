@@ -1,25 +1,33 @@
-// read → decide → (the CLI writes): everything `patchctl plan` needs, for one repository.
+// read → decide → (the CLI writes): everything `patchctl plan` needs, for one repository, and
+// the check `apply` makes on a saved plan against the same inputs.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { hasErrors } from '../core/model/diagnostics.js';
+import type { Repository } from '../core/model/repository.js';
 import type { PlanFilter } from '../core/plan/build-plan.js';
 import { buildPlan } from '../core/plan/build-plan.js';
 import type { Plan } from '../core/plan/types.js';
+import type { ObservedState } from '../core/state/types.js';
 import { ConfigError } from '../errors.js';
 import { gitCommit } from './git.js';
+import type { InputsDigest } from './inputs-digest.js';
 import { digestInputs } from './inputs-digest.js';
 import { loadRepository } from './load-repo.js';
 import { loadObservedState } from './load-state.js';
+import { assertPlanFresh, readPlanFile } from './plan-file.js';
 
-export interface MadePlan {
-  plan: Plan;
+export interface PlanInputsOnDisk {
+  repository: Repository;
+  state: ObservedState;
+  digest: InputsDigest;
   warnings: Diagnostic[];
 }
 
-export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): MadePlan {
+/** Documents, state and advisories of a repository, checked, with the digest of every file read. */
+export function readPlanInputs(dir: string, at: DateTime): PlanInputsOnDisk {
   const { repository, warnings, inputs, feeds } = loadRepository(dir, { at });
   const observed = loadObservedState(dir, repository, { feeds });
   if (hasErrors(observed.diagnostics)) {
@@ -27,6 +35,7 @@ export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): Ma
   }
   const stateInputs = new Map<string, string>();
   for (const rel of observed.files) {
+    if (inputs.has(rel)) continue; // advisories were hashed while validating
     stateInputs.set(
       rel,
       createHash('sha256')
@@ -34,17 +43,35 @@ export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): Ma
         .digest('hex'),
     );
   }
-  const digest = digestInputs(inputs, stateInputs);
+  return {
+    repository,
+    state: observed.state,
+    digest: digestInputs(inputs, stateInputs),
+    warnings: [...warnings, ...observed.diagnostics],
+  };
+}
+
+export interface MadePlan {
+  plan: Plan;
+  warnings: Diagnostic[];
+}
+
+export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): MadePlan {
+  const { repository, state, digest, warnings } = readPlanInputs(dir, at);
   const plan = buildPlan(
-    {
-      repository,
-      state: observed.state,
-      at,
-      inputsDigest: digest.digest,
-      inputs: digest.files,
-      gitCommit: gitCommit(dir),
-    },
+    { repository, state, at, inputsDigest: digest.digest, inputs: digest.files, gitCommit: gitCommit(dir) },
     filter,
   );
-  return { plan, warnings: [...warnings, ...observed.diagnostics] };
+  return { plan, warnings };
+}
+
+/**
+ * A saved plan, for apply: refused when its format is unknown, or when any input it was made
+ * from (document, state file, advisory) changed since — naming the files.
+ */
+export function loadSavedPlan(dir: string, file: string): Plan {
+  const plan = readPlanFile(file);
+  const at = DateTime.fromISO(plan.at, { setZone: true });
+  assertPlanFresh(plan, readPlanInputs(dir, at).digest);
+  return plan;
 }

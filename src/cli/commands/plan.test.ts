@@ -31,6 +31,18 @@ describe('patchctl plan', () => {
     expect(r.stdout).not.toContain('\u001b[');
   });
 
+  it('colours on a terminal, never with NO_COLOR or --no-color', async () => {
+    const tty = captureIo({ cwd: dir, isTTY: true });
+    await main(['plan', '--at', AT], tty);
+    expect(tty.text().stdout).toContain('\u001b[');
+    const noColor = captureIo({ cwd: dir, isTTY: true, env: { NO_COLOR: '1' } });
+    await main(['plan', '--at', AT], noColor);
+    expect(noColor.text().stdout).not.toContain('\u001b[');
+    const flag = captureIo({ cwd: dir, isTTY: true });
+    await main(['plan', '--at', AT, '--no-color'], flag);
+    expect(flag.text().stdout).not.toContain('\u001b[');
+  });
+
   it('exits 2 with --detailed-exitcode when there are changes, 0 when there are none', async () => {
     expect((await run('--detailed-exitcode')).code).toBe(2);
     expect((await run('--detailed-exitcode', '--hosts', 'no-such-host')).code).toBe(0);
@@ -96,5 +108,23 @@ describe('patchctl plan', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/state\/hosts\/fra-web-01\.json:1:\d+ error json-syntax/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a saved plan, as apply loads it', () => {
+  it('is accepted while its inputs are unchanged and refused, naming the files, once they change', async () => {
+    const { loadSavedPlan } = await import('../../engine/make-plan.js');
+    await run('--out', 'plan.json');
+    const file = path.join(dir, 'plan.json');
+    expect(loadSavedPlan(dir, file).summary.hosts).toBeGreaterThan(0);
+    const state = path.join(dir, 'state', 'hosts', 'fra-web-01.json');
+    writeFileSync(state, readFileSync(state, 'utf8').replace('"reachable": true', '"reachable": true '));
+    writeFileSync(
+      path.join(dir, 'groups', 'extra.yaml'),
+      'apiVersion: patchctl/v1\nkind: Group\nmetadata: { name: extra }\nspec: { hosts: [] }\n',
+    );
+    expect(() => loadSavedPlan(dir, file)).toThrow(
+      /the plan is stale: its inputs changed since it was made \(changed state\/hosts\/fra-web-01\.json, added groups\/extra\.yaml\)/,
+    );
   });
 });
