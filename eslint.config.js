@@ -13,5 +13,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/cli/**/*.ts', 'scripts/**', 'bin/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['src/cli/**/*.ts', 'scripts/**', 'bin/**', 'test/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -20,5 +20,12 @@ export { loadObservedState } from './engine/load-state.js';
 export { readPlanFile, writePlanFile, assertPlanFresh } from './engine/plan-file.js';
 export { renderPlanText } from './render/plan-text.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
-export { ConfigError, PatchctlError, UsageError, InternalError, StalePlanError, InputFileError } from './errors.js';
+export {
+  ConfigError,
+  PatchctlError,
+  UsageError,
+  InternalError,
+  StalePlanError,
+  InputFileError,
+} from './errors.js';
 export * from './core/model/types.js';
