@@ -1,6 +1,19 @@
 // Reads a repository from disk and checks it: the I/O around core/model/check.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
@@ -8,7 +21,8 @@ import type { CheckedFeed } from '../core/model/advisories.js';
 import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { CONFIG_FILE, checkRepository } from '../core/model/check.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
-import { hasErrors } from '../core/model/diagnostics.js';
+import { hasErrors, sortDiagnostics } from '../core/model/diagnostics.js';
+import { MAX_FILE_BYTES } from '../core/model/parse.js';
 import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
@@ -50,16 +64,24 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
       ],
     };
   }
-  const { files, advisoryFiles, advisories, inputs, diagnostics: readProblems } = readSources(dir);
+  const {
+    files,
+    advisoryFiles,
+    advisories,
+    inputs,
+    unreadable,
+    diagnostics: readProblems,
+  } = readSources(dir);
   const result: CheckResult = checkRepository({
     files,
+    unreadable,
     schemas: bundledSchemas(),
     at,
     advisoryFiles,
     advisories,
     feedSchemas: bundledFeedSchemas(),
   });
-  const diagnostics = [...readProblems, ...result.diagnostics];
+  const diagnostics = sortDiagnostics([...readProblems, ...result.diagnostics]);
   return {
     ok: !hasErrors(diagnostics),
     diagnostics,
@@ -91,18 +113,28 @@ interface Sources {
   files: SourceFile[];
   advisoryFiles: Set<string>;
   advisories: SourceFile[];
+  unreadable: Set<string>;
   diagnostics: Diagnostic[];
 }
 
 function readSources(root: string): Sources {
   const diagnostics: Diagnostic[] = [];
   const inputs = new Map<string, string>();
-  const readText = (base: string, rel: string, into: Diagnostic[]) => readTextHashed(base, rel, into, inputs);
+  const unreadable = new Set<string>();
+  const reader = repositoryReader(root);
+  const readText = (rel: string): string | undefined => {
+    const r = reader.readText(rel);
+    if (r.sha256 !== undefined) inputs.set(rel, r.sha256);
+    if (r.diagnostic) {
+      diagnostics.push(r.diagnostic);
+      if (r.text === undefined) unreadable.add(rel);
+    }
+    return r.text;
+  };
   const files: SourceFile[] = [];
-  const configPath = path.join(root, CONFIG_FILE);
   let paths: Record<string, unknown> = {};
-  if (existsSync(configPath)) {
-    const text = readText(root, CONFIG_FILE, diagnostics);
+  if (reader.exists(CONFIG_FILE)) {
+    const text = readText(CONFIG_FILE);
     if (text !== undefined) {
       files.push({ path: CONFIG_FILE, text });
       paths = configuredPaths(text);
@@ -113,11 +145,14 @@ function readSources(root: string): Sources {
     const configured = paths[key];
     const rel = typeof configured === 'string' ? configured : CONFIG_DEFAULTS.paths[key];
     if (pathProblem(rel)) continue; // reported by the repositoryPaths rule, at the node
-    if (!dirs.has(path.posix.normalize(rel))) dirs.set(path.posix.normalize(rel), key);
+    const normal = folderPath(rel);
+    if (!dirs.has(normal)) dirs.set(normal, key);
   }
   for (const rel of dirs.keys()) {
-    for (const file of yamlFilesUnder(root, rel)) {
-      const text = readText(root, file, diagnostics);
+    const listed = reader.listFiles(rel, (name) => /\.ya?ml$/.test(name));
+    diagnostics.push(...listed.diagnostics);
+    for (const file of listed.files) {
+      const text = readText(file);
       if (text !== undefined) files.push({ path: file, text });
     }
   }
@@ -126,16 +161,17 @@ function readSources(root: string): Sources {
   const advisoryFiles = new Set<string>();
   const feedFiles: SourceFile[] = [];
   if (!pathProblem(advisories)) {
-    const base = path.posix.normalize(advisories);
-    for (const file of filesUnder(root, advisories, (name) => name !== 'README.md')) {
-      const rel = file.slice(base.length + 1);
-      advisoryFiles.add(rel);
+    const base = folderPath(advisories);
+    const listed = reader.listFiles(base, (name) => name !== 'README.md');
+    diagnostics.push(...listed.diagnostics);
+    for (const file of listed.files) {
+      advisoryFiles.add(base === '' ? file : file.slice(base.length + 1));
       if (!file.endsWith('.json')) continue;
-      const text = readText(root, file, diagnostics);
+      const text = readText(file);
       if (text !== undefined) feedFiles.push({ path: file, text });
     }
   }
-  return { files, advisoryFiles, advisories: feedFiles, inputs, diagnostics };
+  return { files, advisoryFiles, advisories: feedFiles, inputs, unreadable, diagnostics };
 }
 
 /** The `spec.paths` of patchctl.yaml, read leniently: the real check happens in checkRepository. */
@@ -149,47 +185,310 @@ function configuredPaths(text: string): Record<string, unknown> {
   }
 }
 
-function yamlFilesUnder(root: string, rel: string): string[] {
-  return filesUnder(root, rel, (name) => /\.ya?ml$/.test(name));
+/** A configured folder as a relative posix path without `./` or a trailing slash ('' for the root). */
+export function folderPath(rel: string): string {
+  const normal = path.posix.normalize(rel.replace(/\\/g, '/')).replace(/\/+$/, '');
+  return normal === '.' ? '' : normal;
 }
 
-function filesUnder(root: string, rel: string, wanted: (name: string) => boolean): string[] {
-  const abs = path.join(root, rel);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (relDir: string): void => {
-    const entries = readdirSync(path.join(root, relDir), { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const child = path.posix.join(relDir, e.name);
-      if (e.isDirectory()) walk(child);
-      else if (wanted(e.name)) out.push(child);
+// ------------------------------------------------------------------------ reading files safely
+
+export interface ReadResult {
+  /** The text, without a leading byte order mark; undefined when the file could not be used. */
+  text?: string;
+  /** sha256 of the bytes, whenever they were read (even when they are not UTF-8). */
+  sha256?: string;
+  diagnostic?: Diagnostic;
+}
+
+export interface RepositoryReader {
+  /** Whether something (anything, even a broken link) is at `rel`. */
+  exists(rel: string): boolean;
+  /**
+   * Reads a file of the repository. Only a regular file inside the repository is opened: a
+   * directory, a FIFO, a socket, a device or a broken link is reported and never opened (a FIFO
+   * would block for ever), and a symbolic link that leads out of the repository is refused, as
+   * paths.* outside it are: the repository is what git reviews.
+   */
+  readText(rel: string): ReadResult;
+  /**
+   * The files under folder `rel` whose names are `wanted` (sorted; names starting with '.'
+   * skipped), in sub-folders too unless `recursive` is false. Symbolic links are followed inside
+   * the repository; one that leads out of it, or nowhere, is reported instead. A missing folder
+   * has no files; a folder that is not one is reported.
+   */
+  listFiles(
+    rel: string,
+    wanted: (name: string) => boolean,
+    options?: { recursive?: boolean },
+  ): { files: string[]; diagnostics: Diagnostic[] };
+}
+
+const AT_START = (file: string) => ({ file, line: 1, col: 1 });
+
+export function repositoryReader(root: string): RepositoryReader {
+  const realRoot = realpathSync.native(root);
+  const abs = (rel: string) => path.join(root, rel);
+  const inside = (real: string) => real === realRoot || real.startsWith(`${realRoot}${path.sep}`);
+  const lstat = (rel: string): Stats | undefined => {
+    try {
+      return lstatSync(abs(rel));
+    } catch {
+      return undefined;
     }
   };
-  walk(path.posix.normalize(rel));
-  return out;
+  /** Where `rel` really is, or why it cannot be followed. */
+  const resolve = (rel: string): { real: string } | { problem: Diagnostic } => {
+    try {
+      const real = realpathSync.native(abs(rel));
+      if (inside(real)) return { real };
+      return {
+        problem: {
+          severity: 'error',
+          code: 'path-outside-repository',
+          message: `${rel} leads out of the repository (to ${path.relative(realRoot, real)}) through a symbolic link: patchctl reads only what is in the repository, where git reviews it`,
+          at: AT_START(rel),
+        },
+      };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return {
+        problem: {
+          severity: 'error',
+          code: 'unreadable-file',
+          message:
+            code === 'ENOENT' || code === 'ELOOP'
+              ? `${rel} is a broken symbolic link${linkTarget(abs(rel))}`
+              : `${rel} cannot be read (${code ?? String(err)})`,
+          at: AT_START(rel),
+        },
+      };
+    }
+  };
+  const unreadable = (rel: string, message: string): ReadResult => ({
+    diagnostic: { severity: 'error', code: 'unreadable-file', message, at: AT_START(rel) },
+  });
+
+  const readText = (rel: string): ReadResult => {
+    const resolved = resolve(rel);
+    if ('problem' in resolved) return { diagnostic: resolved.problem };
+    let st: Stats;
+    try {
+      st = statSync(resolved.real);
+    } catch (err) {
+      return unreadable(rel, `${rel} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    if (!st.isFile()) return unreadable(rel, `${rel} is ${describeType(st)}, not a regular file`);
+    if (st.size > MAX_FILE_BYTES) {
+      return {
+        diagnostic: {
+          severity: 'error',
+          code: 'file-too-large',
+          message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`,
+          at: AT_START(rel),
+        },
+      };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(resolved.real);
+    } catch (err) {
+      const message = err instanceof NotRegularFile ? `${rel} is ${err.what}, not a regular file` : undefined;
+      return unreadable(
+        rel,
+        message ?? `${rel} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const decoded = decodeUtf8(bytes);
+    if ('text' in decoded) return { text: decoded.text, sha256 };
+    return {
+      sha256,
+      diagnostic: {
+        severity: 'error',
+        code: 'not-utf8',
+        message: `file is not valid UTF-8 text (byte 0x${decoded.byte.toString(16).padStart(2, '0')} at offset ${decoded.offset}); save it as UTF-8`,
+        at: { file: rel, line: decoded.line, col: decoded.col },
+      },
+    };
+  };
+
+  const listFiles: RepositoryReader['listFiles'] = (rel, wanted, options = {}) => {
+    const recursive = options.recursive ?? true;
+    const files: string[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const start = lstat(rel);
+    if (!start) return { files, diagnostics }; // a folder that is not there holds nothing
+    const top = resolve(rel);
+    if ('problem' in top) {
+      const p = top.problem;
+      diagnostics.push(
+        p.code === 'unreadable-file'
+          ? { ...p, code: 'not-a-folder', message: `${p.message}, not a folder` }
+          : p,
+      );
+      return { files, diagnostics };
+    }
+    const topStat = statSync(top.real);
+    if (!topStat.isDirectory()) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'not-a-folder',
+        message: `${rel} is ${describeType(topStat)}, not a folder: its documents are read from the files inside a folder of that name`,
+        at: AT_START(rel),
+      });
+      return { files, diagnostics };
+    }
+    // Real paths of the folders walked: a link to a folder already walked (or to one of its
+    // ancestors, which would never end) is not walked again.
+    const visited = new Set<string>();
+    const walk = (relDir: string, realDir: string): void => {
+      if (visited.has(realDir)) return;
+      visited.add(realDir);
+      const entries = readdirSync(abs(relDir), { withFileTypes: true })
+        .map((e) => ({ name: e.name, link: e.isSymbolicLink(), dir: e.isDirectory() }))
+        .sort((a, b) => byCodePoint(a.name, b.name));
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue;
+        const child = relDir === '' ? e.name : `${relDir}/${e.name}`;
+        if (e.link) {
+          const target = resolve(child);
+          if ('problem' in target) {
+            // Links that would not be read anyway (a sub-folder when not recursive) do not matter.
+            if (recursive || wanted(e.name)) diagnostics.push(target.problem);
+            continue;
+          }
+          if (statSync(target.real).isDirectory()) {
+            if (!recursive) continue;
+            if (realDir === target.real || realDir.startsWith(`${target.real}${path.sep}`)) {
+              diagnostics.push({
+                severity: 'error',
+                code: 'unreadable-file',
+                message: `${child} is a symbolic link to a folder that contains it: following it would never end`,
+                at: AT_START(child),
+              });
+              continue;
+            }
+            walk(child, target.real);
+            continue;
+          }
+          if (wanted(e.name)) files.push(child);
+        } else if (e.dir) {
+          if (recursive) walk(child, path.join(realDir, e.name));
+        } else if (wanted(e.name)) {
+          files.push(child); // a regular file, or a FIFO, socket or device that readText reports
+        }
+      }
+    };
+    walk(rel, top.real);
+    return { files, diagnostics };
+  };
+
+  return { exists: (rel) => lstat(rel) !== undefined, readText, listFiles };
 }
 
-function readTextHashed(
-  root: string,
-  rel: string,
-  diagnostics: Diagnostic[],
-  inputs: Map<string, string>,
-): string | undefined {
-  const buf = readFileSync(path.join(root, rel));
-  inputs.set(rel, createHash('sha256').update(buf).digest('hex'));
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    diagnostics.push({
-      severity: 'error',
-      code: 'not-utf8',
-      message: 'file is not valid UTF-8 text',
-      at: { file: rel, line: 1, col: 1 },
-    });
-    return undefined;
+class NotRegularFile extends Error {
+  constructor(readonly what: string) {
+    super(what);
   }
+}
+
+/**
+ * Reads a file that stat said is regular. Opened without blocking and without following a
+ * final symbolic link, then checked again on the open descriptor: if something swapped a FIFO
+ * in since, it is refused rather than read.
+ */
+function readRegularFile(real: string): Buffer {
+  const flags = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0);
+  const fd = openSync(real, flags);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotRegularFile(describeType(st));
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function describeType(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFile()) return 'a regular file';
+  return 'not a regular file';
+}
+
+function linkTarget(abs: string): string {
+  try {
+    return ` (to ${readlinkSync(abs)}, which does not exist)`;
+  } catch {
+    return '';
+  }
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * UTF-8 text from bytes (a leading byte order mark dropped), or where the first byte that is not
+ * UTF-8 is: its offset, and its line and column as the validator counts them (columns in UTF-16
+ * code units of the valid text before it on its line).
+ */
+export function decodeUtf8(
+  bytes: Uint8Array,
+): { text: string } | { offset: number; byte: number; line: number; col: number } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    const offset = firstInvalidUtf8(bytes) ?? 0;
+    let lineStart = 0;
+    let line = 1;
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const bom = lineStart === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(lineStart + bom, offset));
+    return { offset, byte: bytes[offset] ?? 0, line, col: before.length + 1 };
+  }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629). */
+export function firstInvalidUtf8(b: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] ?? 0;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // overlong
+      if (c === 0xed) hi = 0x9f; // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90; // overlong
+      if (c === 0xf4) hi = 0x8f; // beyond U+10FFFF
+    } else return i;
+    const second = b[i + 1];
+    if (second === undefined || second < lo || second > hi) return i;
+    for (let k = 2; k <= n; k++) {
+      const next = b[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += n + 1;
+  }
+  return undefined;
 }

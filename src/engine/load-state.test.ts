@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -238,5 +239,26 @@ describe('loadObservedState', () => {
     const r = loadObservedState(dir, repository);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['not-utf8']);
     expect(r.files).toEqual(['state/hosts/web-01.json']);
+  });
+
+  it('reads state files by the rules documents follow: regular files inside the repository', () => {
+    const { dir, repository } = repo({ 'state/hosts/web-01.json': json(host('web-01')) });
+    const outside = `${dir}-outside.json`;
+    writeFileSync(outside, json(host('db-01')));
+    dirs.push(outside);
+    symlinkSync(outside, path.join(dir, 'state/hosts/db-01.json'));
+    symlinkSync('web-01.json', path.join(dir, 'state/hosts/web-02.json')); // inside: read
+    symlinkSync('missing.json', path.join(dir, 'state/hosts/gone.json'));
+    mkdirSync(path.join(dir, 'state/rollouts'));
+    // A FIFO: reported, never opened (opening it to read would block for ever).
+    expect(spawnSync('mkfifo', [path.join(dir, 'state/rollouts/servers.json')]).status).toBe(0);
+    const r = loadObservedState(dir, repository);
+    expect(r.diagnostics.map((d) => `${d.at?.file}:${d.at?.line}:${d.at?.col} ${d.code}`)).toEqual([
+      'state/hosts/db-01.json:1:1 path-outside-repository',
+      'state/hosts/gone.json:1:1 unreadable-file',
+      'state/hosts/web-02.json:3:11 state-host-mismatch', // read: it says it is web-01
+      'state/rollouts/servers.json:1:1 unreadable-file',
+    ]);
+    expect([...r.state.hosts.keys()]).toEqual(['web-01']);
   });
 });

@@ -1,12 +1,9 @@
 // Reads what patchctl observed (state/hosts, state/rollouts) and the offline advisory feeds into
 // the ObservedState the planner takes: the I/O around core/state/check-state.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { CheckedFeed } from '../core/model/advisories.js';
 import { checkAdvisoryFile } from '../core/model/advisories.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { sortDiagnostics } from '../core/model/diagnostics.js';
-import { MAX_FILE_BYTES } from '../core/model/parse.js';
 import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
@@ -18,6 +15,8 @@ import {
   checkRolloutStateFile,
 } from '../core/state/check-state.js';
 import type { HostState, ObservedState, RolloutState } from '../core/state/types.js';
+import type { RepositoryReader } from './load-repo.js';
+import { folderPath as folder, repositoryReader } from './load-repo.js';
 import { bundledFeedSchemas, bundledSchemas } from './schemas.js';
 
 export interface LoadStateOptions {
@@ -61,14 +60,27 @@ export function loadObservedState(
   const hosts = new Map<string, HostState>();
   const rollouts = new Map<string, RolloutState>();
 
+  // The same rules as for documents: regular files inside the repository only.
+  const reader = repositoryReader(dir);
+  const readText = (rel: string, into: Diagnostic[]): string | undefined => {
+    const r = reader.readText(rel);
+    if (r.diagnostic) into.push(r.diagnostic);
+    return r.text;
+  };
+  const jsonFilesIn = (rel: string): string[] => {
+    const listed = reader.listFiles(rel, (name) => name.endsWith('.json'), { recursive: false });
+    diagnostics.push(...listed.diagnostics);
+    return listed.files;
+  };
+
   const stateDir = configured.state ?? CONFIG_DEFAULTS.paths.state;
   // A path outside the repository is reported by validate's repositoryPaths rule.
   if (!pathProblem(stateDir)) {
     const base = folder(stateDir);
     const schemas = bundledStateSchemas();
-    for (const rel of jsonFilesIn(dir, join(base, 'hosts'))) {
+    for (const rel of jsonFilesIn(join(base, 'hosts'))) {
       files.push(rel);
-      const text = readText(dir, rel, diagnostics);
+      const text = readText(rel, diagnostics);
       if (text === undefined) continue;
       const r = checkHostStateFile(rel, text, schemas, repository.hostNames);
       diagnostics.push(...r.diagnostics);
@@ -77,9 +89,9 @@ export function loadObservedState(
     const rings = new Map(
       repository.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]),
     );
-    for (const rel of jsonFilesIn(dir, join(base, 'rollouts'))) {
+    for (const rel of jsonFilesIn(join(base, 'rollouts'))) {
       files.push(rel);
-      const text = readText(dir, rel, diagnostics);
+      const text = readText(rel, diagnostics);
       if (text === undefined) continue;
       const r = checkRolloutStateFile(rel, text, schemas, rings);
       diagnostics.push(...r.diagnostics);
@@ -91,7 +103,7 @@ export function loadObservedState(
   const feeds = new Map<string, ReadonlySet<string>>();
   if (!pathProblem(advisoriesDir)) {
     const base = folder(advisoriesDir);
-    const checked = options.feeds ?? readFeeds(dir, base);
+    const checked = options.feeds ?? readFeeds(reader, base);
     for (const feed of checked) {
       files.push(feed.file);
       const prefix = join(base, '');
@@ -108,11 +120,11 @@ export function loadObservedState(
 }
 
 /** The JSON feeds under advisories/ (any depth), checked; problems are left to validate. */
-function readFeeds(root: string, base: string): CheckedFeed[] {
+function readFeeds(reader: RepositoryReader, base: string): CheckedFeed[] {
   const out: CheckedFeed[] = [];
   const schemas = bundledFeedSchemas();
-  for (const rel of filesUnder(root, base, (name) => name.endsWith('.json'))) {
-    const text = readText(root, rel, []);
+  for (const rel of reader.listFiles(base, (name) => name.endsWith('.json')).files) {
+    const text = reader.readText(rel).text;
     if (text === undefined) continue;
     // A feed JSON cannot parse is not a feed; validate reports it.
     out.push(checkAdvisoryFile(rel, text, schemas).feed ?? { file: rel, kind: 'unknown', ids: [] });
@@ -120,67 +132,6 @@ function readFeeds(root: string, base: string): CheckedFeed[] {
   return out;
 }
 
-/** A configured folder as a relative posix path without `./` or a trailing slash ('' for the root). */
-function folder(rel: string): string {
-  const normal = path.posix.normalize(rel.replace(/\\/g, '/')).replace(/\/+$/, '');
-  return normal === '.' ? '' : normal;
-}
-
 function join(base: string, name: string): string {
   return base === '' ? name : `${base}/${name}`;
-}
-
-/** `*.json` files directly in `rel` (not in sub-folders), sorted; none when the folder is missing. */
-function jsonFilesIn(root: string, rel: string): string[] {
-  const abs = path.join(root, rel);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
-  return readdirSync(abs, { withFileTypes: true })
-    .filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.endsWith('.json'))
-    .map((e) => e.name)
-    .sort(byCodePoint)
-    .map((name) => join(rel, name));
-}
-
-function filesUnder(root: string, rel: string, wanted: (name: string) => boolean): string[] {
-  const abs = path.join(root, rel);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (relDir: string): void => {
-    const entries = readdirSync(path.join(root, relDir), { withFileTypes: true }).sort((a, b) =>
-      byCodePoint(a.name, b.name),
-    );
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const child = join(relDir, e.name);
-      if (e.isDirectory()) walk(child);
-      else if (wanted(e.name)) out.push(child);
-    }
-  };
-  walk(rel);
-  return out;
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function readText(root: string, rel: string, diagnostics: Diagnostic[]): string | undefined {
-  const at = { file: rel, line: 1, col: 1 };
-  const abs = path.join(root, rel);
-  if (statSync(abs).size > MAX_FILE_BYTES) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'file-too-large',
-      message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`,
-      at,
-    });
-    return undefined;
-  }
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(abs));
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    diagnostics.push({ severity: 'error', code: 'not-utf8', message: 'file is not valid UTF-8 text', at });
-    return undefined;
-  }
 }

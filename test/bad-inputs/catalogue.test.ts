@@ -93,10 +93,11 @@ describe('the catalogue', () => {
   });
 
   // A known-bug case passes whenever it fails, so its setup must be checked on its own: edits
-  // that apply and markers that resolve, or it would pass for the wrong reason forever.
-  it.each(CASES.filter((c) => c.knownBug !== undefined).map((c) => [c.name, c] as const))(
-    'known-bug case %s is well-formed',
-    (_name, c) => {
+  // that apply and markers that resolve, or it would pass for the wrong reason forever. (jest
+  // refuses an empty table, and no case is a known bug today.)
+  const knownBugs = CASES.filter((c) => c.knownBug !== undefined).map((c) => [c.name, c] as const);
+  if (knownBugs.length > 0) {
+    it.each(knownBugs)('known-bug case %s is well-formed', (_name, c) => {
       const scratch = scratchCopy();
       try {
         applyEdits(scratch.repo, c.edits);
@@ -104,8 +105,8 @@ describe('the catalogue', () => {
       } finally {
         scratch.remove();
       }
-    },
-  );
+    });
+  }
 
   it('expects every diagnostic code the loader and the rules can emit', () => {
     const emitted = emittedCodes();
@@ -133,6 +134,9 @@ const SUBPROCESS_CASES = [
   'group-cycle-three',
   'real-ansible-ini-as-yaml',
   'real-osv-no-introduced',
+  // The process neither hangs on a FIFO nor dies on a directory where a file belongs.
+  'fifo-in-inventory',
+  'config-is-a-directory',
 ];
 
 describe('the same through `node bin/patchctl` (needs npm run build)', () => {

@@ -74,6 +74,12 @@ export function applyEdits(repo: string, edits: readonly Edit[]): void {
       symlinkSync(edit.symlink, target);
     } else if ('mkdir' in edit) {
       mkdirSync(target, { recursive: true });
+    } else if ('fifo' in edit) {
+      // Node has no mkfifo; the command exists on Linux and macOS.
+      mkdirSync(path.dirname(target), { recursive: true });
+      const r = spawnSync('mkfifo', [target], { encoding: 'utf8' });
+      if (r.status !== 0)
+        throw new Error(`edit: mkfifo ${edit.file} failed: ${r.stderr || r.error?.message}`);
     } else {
       const text = readFileSync(target, 'utf8');
       const n = occurrences(text, edit.find);
@@ -253,9 +259,12 @@ export function misplacedDiagnostics(repo: string, list: readonly JsonDiagnostic
       isFile = false;
     }
     if (!isFile) {
-      // Only "there is no repository / no patchctl.yaml here" may point at a file that is not there.
+      // Only "there is no repository / no patchctl.yaml here" may point at a file that is not
+      // there, and a problem with a path that is not a regular file (a directory, a FIFO, a
+      // broken link or one out of the repository) at the path itself.
       const fileLevel = ['missing-config', 'repository-not-found'].includes(d.code);
-      if (!(fileLevel && d.line === 1 && d.col === 1)) problems.push(`${where}: no such file`);
+      const pathLevel = PATH_CODES.includes(d.code) && existsAsLink(abs);
+      if (!((fileLevel || pathLevel) && d.line === 1 && d.col === 1)) problems.push(`${where}: no such file`);
       continue;
     }
     // latin1 keeps one character per byte, so a file that is not UTF-8 still has lines.
@@ -273,6 +282,19 @@ export function misplacedDiagnostics(repo: string, list: readonly JsonDiagnostic
       problems.push(`${where}: column ${d.col} is not in line ${d.line} (${lineText.length} characters)`);
   }
   return problems;
+}
+
+/** Codes about a path itself rather than its content: they point at 1:1 of whatever is there. */
+const PATH_CODES = ['unreadable-file', 'not-a-folder', 'path-outside-repository'];
+
+/** Something is at `abs`, even a broken symbolic link. */
+function existsAsLink(abs: string): boolean {
+  try {
+    lstatSync(abs);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `file:line:col severity code` of each diagnostic, to show in failure messages. */

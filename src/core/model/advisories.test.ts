@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { bundledFeedSchemas } from '../../engine/schemas.js';
-import { checkAdvisoryFile, jsonErrorOffset } from './advisories.js';
+import { checkAdvisoryFile, jsonErrorOffset, underContains } from './advisories.js';
 
 const fixtures = new URL('./__fixtures__/advisories/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, fixtures), 'utf8');
@@ -30,6 +30,18 @@ describe('advisory feeds', () => {
       '16:21 osv-no-introduced',
     );
     expect(r.diagnostics.every((d) => d.severity === 'error')).toBe(true);
+    // Only that: not also the per-event errors of the schema's `contains` check.
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['osv-no-introduced']);
+  });
+
+  it('leaves out the errors of items a `contains` check tried, but not a property named contains', () => {
+    const e = (schemaPath: string) =>
+      ({ schemaPath, instancePath: '', keyword: 'required', params: {} }) as Parameters<
+        typeof underContains
+      >[0];
+    expect(underContains(e('#/properties/events/contains/required'))).toBe(true);
+    expect(underContains(e('#/properties/events/contains'))).toBe(false);
+    expect(underContains(e('#/properties/contains/required'))).toBe(false);
   });
 
   it('points at schema violations', () => {

@@ -60,11 +60,22 @@ export function checkAdvisoryFile(
   const validate = schemas[kind];
   const diagnostics: Diagnostic[] = [];
   if (!validate(value)) {
-    const causes = (validate.errors ?? []).filter((e) => !WRAPPERS.has(e.keyword));
+    const causes = (validate.errors ?? []).filter((e) => !WRAPPERS.has(e.keyword) && !underContains(e));
     for (const e of causes.slice(0, MAX_REPORTED)) diagnostics.push(schemaError(kind, e, locate));
   }
   if (kind === 'osv') diagnostics.push(...lintOsv(value as OsvRecord, locate));
   return { feed: { file, kind, ids: feedIds(kind, value) }, diagnostics };
+}
+
+/**
+ * An error of a `contains` subschema is about one item that did not match, which is normal as
+ * long as another item does: only the `contains` itself (explained by lintOsv) is a problem.
+ */
+export function underContains(e: ErrorObject): boolean {
+  const segments = e.schemaPath.split('/');
+  return segments.some(
+    (s, i) => s === 'contains' && i < segments.length - 1 && segments[i - 1] !== 'properties',
+  );
 }
 
 function feedKind(value: unknown): FeedKind {

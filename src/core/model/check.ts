@@ -3,14 +3,17 @@ import type { DateTime } from 'luxon';
 import type { CheckedFeed, FeedSchemas } from './advisories.js';
 import { checkAdvisoryFile } from './advisories.js';
 import type { Diagnostic } from './diagnostics.js';
-import { sortDiagnostics } from './diagnostics.js';
+import { hasErrors, sortDiagnostics } from './diagnostics.js';
 import { resolveGroups } from './groups.js';
+import type { ParsedDocument } from './parse.js';
 import { parseYamlFile } from './parse.js';
 import type { Repository } from './repository.js';
 import { buildRepository } from './repository.js';
 import { RULES } from './rules/index.js';
 import type { SchemaSet, ValidatedDocument } from './validate.js';
 import { validateDocument } from './validate.js';
+import type { Kind } from './types.js';
+import { KINDS } from './types.js';
 
 export const CONFIG_FILE = 'patchctl.yaml';
 
@@ -26,6 +29,11 @@ export interface CheckInput {
   schemas: SchemaSet;
   at: DateTime;
   advisoryFiles?: ReadonlySet<string>;
+  /**
+   * Files that exist but could not be read (a directory, a broken link...), already reported
+   * by the caller: a patchctl.yaml among them is not also "not found".
+   */
+  unreadable?: ReadonlySet<string>;
   /** JSON feeds under advisories/ (paths relative to the repository), checked when given. */
   advisories?: readonly SourceFile[];
   feedSchemas?: FeedSchemas;
@@ -40,7 +48,7 @@ export interface CheckResult {
 export function checkRepository(input: CheckInput): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const validated: ValidatedDocument[] = [];
-  if (!input.files.some((f) => f.path === CONFIG_FILE)) {
+  if (!input.files.some((f) => f.path === CONFIG_FILE) && !input.unreadable?.has(CONFIG_FILE)) {
     diagnostics.push({
       severity: 'error',
       code: 'missing-config',
@@ -51,11 +59,26 @@ export function checkRepository(input: CheckInput): CheckResult {
   for (const file of input.files) {
     const parsed = parseYamlFile(file.path, file.text);
     diagnostics.push(...parsed.diagnostics);
+    const isConfigFile = file.path === CONFIG_FILE;
+    if (isConfigFile && parsed.documents.length === 0 && !hasErrors(parsed.diagnostics)) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'missing-config',
+        message: `${CONFIG_FILE} holds no Config document (it is empty or only comments): write one, or create it with \`patchctl init\``,
+        at: { file: CONFIG_FILE, line: 1, col: 1 },
+      });
+    }
     for (const doc of parsed.documents) {
+      if (doc.value === undefined) {
+        // YAML errors (reported): keep what names can be read, so that references to this
+        // document do not fail everywhere else too.
+        const named = namesOnly(doc);
+        if (named && !isConfigFile && named.kind !== 'Config') validated.push(named);
+        continue;
+      }
       const { result, diagnostics: found } = validateDocument(doc, input.schemas);
       diagnostics.push(...found);
       if (!result) continue;
-      const isConfigFile = file.path === CONFIG_FILE;
       if (result.kind === 'Config' && !isConfigFile) {
         diagnostics.push({
           severity: 'error',
@@ -102,6 +125,19 @@ export function checkRepository(input: CheckInput): CheckResult {
   };
   for (const rule of RULES) diagnostics.push(...rule(repository, ctx));
   return { repository, feeds, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+}
+
+/** A document that did not parse, as far as its kind and names can be read (never valid). */
+function namesOnly(doc: ParsedDocument): ValidatedDocument | undefined {
+  const names = doc.names;
+  if (names?.kind === undefined || !(KINDS as readonly string[]).includes(names.kind)) return undefined;
+  // The shape buildRepository reads names from; nothing else looks at an invalid document.
+  const skeleton = {
+    kind: names.kind,
+    metadata: { name: names.name },
+    spec: { hosts: names.hosts.map((name) => ({ name })) },
+  };
+  return { parsed: { ...doc, value: skeleton }, kind: names.kind as Kind, name: names.name, valid: false };
 }
 
 function dedupe(list: readonly Diagnostic[]): Diagnostic[] {

@@ -4,11 +4,38 @@ import { DateTime } from 'luxon';
 
 export type DateMeaning = 'start-of-day' | 'end-of-day';
 
+/** A UTC offset at the end of a date-time: `+01:00`, `-0530`, `+14`. */
+const OFFSET = /T.*([+-])(\d{2}):?(\d{2})?$/;
+
 /** Undefined when `text` is not a real date or time. */
 export function parseInstant(text: string, zone: string, dateMeans: DateMeaning): DateTime | undefined {
+  if (offsetProblem(text)) return undefined;
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const dt = DateTime.fromISO(text, { zone, setZone: true });
   if (!dt.isValid) return undefined;
   if (dateOnly && dateMeans === 'end-of-day') return dt.plus({ days: 1 }).startOf('day');
   return dt;
+}
+
+/**
+ * Why the UTC offset of `text` is not a real one (undefined when it is, or there is none).
+ * luxon reads any two digits, so `+99:99` would become +100:39. Offsets in use run from
+ * -12:00 to +14:00, with minutes below 60.
+ */
+export function offsetProblem(text: string): string | undefined {
+  const m = OFFSET.exec(text);
+  if (!m) return undefined;
+  const sign = m[1] === '-' ? -1 : 1;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3] ?? '0');
+  if (minutes >= 60) return `the offset's minutes (${m[3]}) must be below 60`;
+  const total = sign * (hours * 60 + minutes);
+  if (total > 14 * 60 || total < -12 * 60) return 'UTC offsets run from -12:00 to +14:00';
+  return undefined;
+}
+
+/** `: <why>` when the offset explains why `text` is not a real date, else nothing (for messages). */
+export function notARealDateBecause(text: string): string {
+  const problem = offsetProblem(text);
+  return problem ? `: ${problem}` : '';
 }

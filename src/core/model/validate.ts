@@ -121,9 +121,13 @@ export function validateDocument(
   const validate = schemas.validatorFor(kind as Kind);
   const ok = validate(v) as boolean;
   if (!ok) {
-    for (const e of relevantErrors(validate.errors ?? [])) {
-      if (e.instancePath === '/apiVersion') continue; // reported above, more clearly
-      diagnostics.push(toDiagnostic(e, parsed));
+    const errors = [...(validate.errors ?? [])];
+    const quotingHelps = quotingCheck(validate, v);
+    for (const e of relevantErrors(errors)) {
+      // The envelope was checked above, more clearly.
+      if (e.instancePath === '/apiVersion') continue;
+      if (e.instancePath === '' && e.keyword === 'required' && missingProperty(e) === 'apiVersion') continue;
+      diagnostics.push(toDiagnostic(e, parsed, quotingHelps));
     }
   }
   const metadata = obj.metadata as Record<string, unknown> | undefined;
@@ -140,7 +144,9 @@ export function validateDocument(
  * reads better than one error per branch).
  */
 function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const wrappers = new Set(['if', 'oneOf', 'allOf', 'not', 'then', 'else']);
+  // `propertyNames` only says "property name must be valid"; the error of its subschema (with
+  // `propertyName` set) says what is wrong, and is reported at the key.
+  const wrappers = new Set(['if', 'oneOf', 'allOf', 'not', 'then', 'else', 'propertyNames']);
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
   const isBranchOf = (e: ErrorObject) =>
     anyOfs.some(
@@ -175,9 +181,46 @@ export function describePath(path: Path): string {
   return out === '' ? 'the document' : out;
 }
 
-function toDiagnostic(e: ErrorObject, parsed: ParsedDocument): Diagnostic {
+function missingProperty(e: ErrorObject): string | undefined {
+  return e.keyword === 'required'
+    ? String((e.params as { missingProperty: string }).missingProperty)
+    : undefined;
+}
+
+/**
+ * Whether the string `text` would be valid where a type error is: the document is validated
+ * again with that one value replaced. Answers are cached by schema location and text, so a
+ * thousand hosts with `tier: 1` cost one extra validation.
+ */
+function quotingCheck(validate: ValidateFunction, value: unknown): (e: ErrorObject, text: string) => boolean {
+  const cache = new Map<string, boolean>();
+  return (e, text) => {
+    const key = `${e.schemaPath}\u0000${text}`;
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const copy = structuredClone(value);
+    const path = pointerToPath(e.instancePath);
+    let parent: unknown = copy;
+    for (const segment of path.slice(0, -1)) parent = (parent as Record<string, unknown>)[segment];
+    const last = path[path.length - 1];
+    if (last === undefined || parent === null || typeof parent !== 'object') return false;
+    (parent as Record<string, unknown>)[last] = text;
+    validate(copy);
+    const at = e.instancePath;
+    const ok = !(validate.errors ?? []).some(
+      (x) => x.instancePath === at || x.instancePath.startsWith(`${at}/`),
+    );
+    cache.set(key, ok);
+    return ok;
+  };
+}
+
+function toDiagnostic(
+  e: ErrorObject,
+  parsed: ParsedDocument,
+  quotingHelps: (e: ErrorObject, text: string) => boolean,
+): Diagnostic {
   const path = pointerToPath(e.instancePath);
-  const where = describePath(path);
   const d = (code: string, message: string, at = parsed.locate(path)): Diagnostic => ({
     severity: 'error',
     code,
@@ -185,6 +228,20 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedDocument): Diagnostic {
     at,
   });
   const parentSchema = (e.parentSchema ?? {}) as Record<string, unknown>;
+  // An error of a `propertyNames` subschema is about a key of the mapping at `path`.
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    const explain =
+      typeof parentSchema.patternErrorMessage === 'string'
+        ? parentSchema.patternErrorMessage
+        : (e.message ?? 'is not valid');
+    return d(
+      'invalid-value',
+      `${describePath(path)}: key ${JSON.stringify(propertyName)} ${explain}`,
+      parsed.locate([...path, propertyName], 'key'),
+    );
+  }
+  const where = describePath(path);
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -228,11 +285,10 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedDocument): Diagnostic {
       );
     case 'type': {
       const expected = String((e.params as { type: string }).type);
-      const quote =
-        expected === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean')
-          ? ` (YAML read ${JSON.stringify(e.data)} as a ${typeof e.data}: put the value in quotes)`
-          : '';
-      return d('wrong-type', `${where} must be ${article(expected)} ${expected}${quote}`);
+      return d(
+        'wrong-type',
+        `${where} must be ${article(expected)} ${expected}${readAs(e, expected, quotingHelps)}`,
+      );
     }
     case 'anyOf': {
       const what = typeof parentSchema.description === 'string' ? `: ${parentSchema.description}` : '';
@@ -241,6 +297,30 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedDocument): Diagnostic {
     default:
       return d('invalid-value', `${where} ${e.message ?? 'is invalid'}`);
   }
+}
+
+/**
+ * For a number or boolean where a string belongs: suggest quotes only when the quoted value
+ * would be valid; otherwise say what the string must look like.
+ */
+function readAs(
+  e: ErrorObject,
+  expected: string,
+  quotingHelps: (e: ErrorObject, text: string) => boolean,
+): string {
+  if (expected !== 'string' || (typeof e.data !== 'number' && typeof e.data !== 'boolean')) return '';
+  const text = String(e.data);
+  const read = `YAML read ${text} as a ${typeof e.data}`;
+  if (quotingHelps(e, text)) return ` (${read}: put the value in quotes)`;
+  const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const examples = Array.isArray(schema.examples)
+    ? schema.examples.filter((x): x is string => typeof x === 'string').slice(0, 3)
+    : [];
+  if (typeof schema.patternErrorMessage === 'string')
+    return ` (${read}; as a string it ${schema.patternErrorMessage})`;
+  if (examples.length > 0)
+    return ` (${read}; write a string such as ${examples.map((x) => JSON.stringify(x)).join(', ')})`;
+  return ` (${read})`;
 }
 
 function article(word: string): string {

@@ -19,6 +19,13 @@ describe('exceptionValidity', () => {
       runRule(exceptionValidity, exception('created: "2026-11-20"\nexpires: "2027-02-15"'), { at }),
     ).toEqual([]);
   });
+  it('refuses a UTC offset that does not exist, saying why', () => {
+    const d = runRule(exceptionValidity, exception('expires: 2027-01-15T12:00:00+25:00'), { at });
+    expect(where(d)).toEqual(['exceptions/e.yaml:10:12 error invalid-date']);
+    expect(d[0]?.message).toBe(
+      'expires "2027-01-15T12:00:00+25:00" is not a real date: UTC offsets run from -12:00 to +14:00',
+    );
+  });
   it('fails an exception expired at --at', () => {
     const d = runRule(exceptionValidity, exception('created: "2026-09-01"\nexpires: "2026-11-30"'), { at });
     expect(where(d)).toEqual(['exceptions/e.yaml:11:12 error exception-expired']);

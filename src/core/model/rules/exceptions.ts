@@ -1,6 +1,6 @@
 import { durationToMillis, formatDuration, parseDuration } from '../../schedule/duration.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { parseInstant } from '../instant.js';
+import { notARealDateBecause as why, parseInstant } from '../instant.js';
 import { CONFIG_DEFAULTS, configSpec } from '../repository.js';
 import type { Rule } from './rule.js';
 import { diagnostic } from './rule.js';
@@ -48,7 +48,7 @@ export const exceptionValidity: Rule = (repo, ctx) => {
     const expires = parseInstant(s.expires, zone, 'end-of-day');
     if (!expires) {
       out.push(
-        diagnostic('error', 'invalid-date', `expires "${s.expires}" is not a real date`, e, [
+        diagnostic('error', 'invalid-date', `expires "${s.expires}" is not a real date${why(s.expires)}`, e, [
           'spec',
           'expires',
         ]),
@@ -58,7 +58,7 @@ export const exceptionValidity: Rule = (repo, ctx) => {
     const created = s.created === undefined ? undefined : parseInstant(s.created, zone, 'start-of-day');
     if (s.created !== undefined && !created) {
       out.push(
-        diagnostic('error', 'invalid-date', `created "${s.created}" is not a real date`, e, [
+        diagnostic('error', 'invalid-date', `created "${s.created}" is not a real date${why(s.created)}`, e, [
           'spec',
           'created',
         ]),

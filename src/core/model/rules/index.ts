@@ -2,6 +2,7 @@ export type { Rule, RuleContext } from './rule.js';
 import { exceptionValidity } from './exceptions.js';
 import { groupCycles } from './group-cycles.js';
 import { hostAddresses } from './host-addresses.js';
+import { jumpHosts } from './jump-hosts.js';
 import { pinConstraints } from './pins.js';
 import { policiesThatMatchNothing } from './policies.js';
 import { unresolvedReferences } from './references.js';
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   uniqueDocumentNames,
   uniqueHostNames,
   hostAddresses,
+  jumpHosts,
   unresolvedReferences,
   groupCycles,
   ringShapes,

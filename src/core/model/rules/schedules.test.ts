@@ -23,6 +23,12 @@ describe('durations', () => {
       runRule(durations, window('rrule: FREQ=DAILY;BYHOUR=2\nduration: 2h\ncutoff: 30m\noffset: 3d')),
     ).toEqual([]);
   });
+  it('says what is wrong with a duration once, naming the value once', () => {
+    const d = runRule(durations, window('rrule: FREQ=DAILY;BYHOUR=2\nduration: 1h6h'));
+    expect(d.map((x) => x.message)).toEqual([
+      'duration "1h6h": give each unit at most once, largest first (w, d, h, m, s), e.g. 1d12h',
+    ]);
+  });
   it('checks durations in rollouts, policies and the Config', () => {
     const d = runRule(durations, {
       ...group,

@@ -2,7 +2,7 @@ import { durationToMillis, isZeroDuration, parseDuration } from '../../schedule/
 import { parseRecurrence } from '../../schedule/recurrence.js';
 import type { Duration } from '../../schedule/types.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { parseInstant } from '../instant.js';
+import { notARealDateBecause as why, parseInstant } from '../instant.js';
 import type { Path } from '../parse.js';
 import type { Located } from '../repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../repository.js';
@@ -58,7 +58,8 @@ export const durations: Rule = (repo) => {
     const parsed = parseDuration(f.text ?? '');
     if (!parsed.ok) {
       out.push(
-        diagnostic('error', 'invalid-duration', `duration "${f.text}": ${parsed.message}`, f.where, f.path),
+        // The message names the value already ("duration "1h6h": give each unit...").
+        diagnostic('error', 'invalid-duration', parsed.message, f.where, f.path),
       );
     } else if (!f.zeroAllowed && isZeroDuration(parsed.value)) {
       out.push(
@@ -170,10 +171,18 @@ export const recurrences: Rule = (repo) => {
     const end = parseInstant(s.end, zoneOf(s.timezone), 'end-of-day');
     if (!start)
       out.push(
-        diagnostic('error', 'invalid-date', `start "${s.start}" is not a real date`, b, ['spec', 'start']),
+        diagnostic('error', 'invalid-date', `start "${s.start}" is not a real date${why(s.start)}`, b, [
+          'spec',
+          'start',
+        ]),
       );
     if (!end)
-      out.push(diagnostic('error', 'invalid-date', `end "${s.end}" is not a real date`, b, ['spec', 'end']));
+      out.push(
+        diagnostic('error', 'invalid-date', `end "${s.end}" is not a real date${why(s.end)}`, b, [
+          'spec',
+          'end',
+        ]),
+      );
     if (start && end && end <= start) {
       out.push(
         diagnostic('error', 'invalid-blackout', `blackout "${name}" ends before it starts`, b, [
