@@ -1,6 +1,7 @@
 // Saved plans (`plan --out`): written atomically, read back with their format and schema
 // checked, and refused when the inputs they were computed from have changed.
 import { readFileSync } from 'node:fs';
+import { jsonSyntaxError } from '../core/model/json-syntax.js';
 import type { Plan } from '../core/plan/types.js';
 import { PLAN_FORMAT_VERSION } from '../core/plan/types.js';
 import { InputFileError, StalePlanError } from '../errors.js';
@@ -29,8 +30,9 @@ export function readPlanFile(file: string): Plan {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    throw new InputFileError(`${file} is not a plan: not valid JSON`);
+  } catch (err) {
+    const d = jsonSyntaxError(file, text, err);
+    throw new InputFileError(`${file}:${d.at?.line}:${d.at?.col}: not a plan: ${d.message}`);
   }
   const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
   if (version !== PLAN_FORMAT_VERSION) {

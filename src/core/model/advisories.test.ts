@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { bundledFeedSchemas } from '../../engine/schemas.js';
-import { checkAdvisoryFile, jsonErrorOffset, underContains } from './advisories.js';
+import { checkAdvisoryFile, underContains } from './advisories.js';
+import { jsonErrorOffset } from './json-syntax.js';
 
 const fixtures = new URL('./__fixtures__/advisories/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, fixtures), 'utf8');

@@ -2,7 +2,7 @@
 // errors at file:line:col, then the cross-checks that a scanner bug or a hand edit would break.
 // A file with an error yields no state: the planner never works from data it cannot trust.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { jsonErrorOffset } from '../model/advisories.js';
+import { jsonSyntaxError } from '../model/json-syntax.js';
 import type { Diagnostic, SourcePos } from '../model/diagnostics.js';
 import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
@@ -341,23 +341,6 @@ function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
     default:
       return d(`${where} ${e.message ?? 'is invalid'}`);
   }
-}
-
-function jsonSyntaxError(file: string, text: string, err: unknown): Diagnostic {
-  const message = err instanceof Error ? err.message : String(err);
-  const m = /position (\d+)/.exec(message);
-  const offset = m ? Math.min(Number(m[1]), text.length) : jsonErrorOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const col = offset - before.lastIndexOf('\n');
-  const found =
-    offset < text.length ? `unexpected ${JSON.stringify(text.charAt(offset))}` : 'unexpected end of file';
-  return {
-    severity: 'error',
-    code: 'json-syntax',
-    message: `invalid JSON: ${found}`,
-    at: { file, line, col },
-  };
 }
 
 function updateProblem(
