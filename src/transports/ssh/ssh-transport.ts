@@ -1,0 +1,602 @@
+// The ssh transport (DESIGN.md §7): one ssh2 connection per host, reused for every command;
+// host keys always verified against known_hosts; commands built only by commandLine().
+
+import type { Duplex } from 'node:stream';
+
+import type { AnyAuthMethod, ClientChannel, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2 from 'ssh2';
+
+import { InternalError } from '../../errors.js';
+import { AbortedError, TransportError } from '../errors.js';
+import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../output.js';
+import { commandLine } from '../quote.js';
+import type { CommandResult, RemoteCommand, RunOptions, Transport } from '../types.js';
+import type { Credentials, CredentialOptions, Environment } from './credentials.js';
+import { CredentialsError, SshKeyring } from './credentials.js';
+import { parseJumpHost } from './jump-host.js';
+import type { HostKeyDecision, KnownHostsStore, PinnedHostKey } from './known-hosts-store.js';
+import { hostKeyNames } from './known-hosts.js';
+
+type Client = InstanceType<typeof ssh2.Client>;
+
+export const SSH_DEFAULTS = {
+  port: 22,
+  connectTimeoutMs: 30_000,
+  commandTimeoutMs: 30 * 60_000,
+  keepaliveIntervalMs: 15_000,
+  keepaliveCountMax: 3,
+  maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+  maxSessions: 8,
+  /** How long a stopped (timed-out) command may take to close its channel before it is given up. */
+  stopGraceMs: 2_000,
+} as const;
+
+export interface SshTransportOptions extends CredentialOptions {
+  /** The inventory name: `Transport.host`, messages, and a known_hosts name. */
+  host: string;
+  /** Where to connect (name or address); defaults to `host`. Also a known_hosts name. */
+  address?: string | undefined;
+  port?: number | undefined;
+  user: string;
+  /** The run's trusted keys; shared by all transports of a run. */
+  knownHosts: KnownHostsStore;
+  /** Pin a first-seen key into the repository's known_hosts (`--accept-new-host-keys`). */
+  acceptNewHostKeys?: boolean | undefined;
+  /** `[user@]host[:port]` of a bastion; its user defaults to `user`. */
+  jumpHost?: string | undefined;
+  /** Commands marked `sudo` run through `sudo -n --` (Config `ssh.sudo`); else as the login user. */
+  sudo?: boolean | undefined;
+  /** TCP connect plus SSH handshake plus authentication (ssh2 `readyTimeout`). */
+  connectTimeoutMs?: number | undefined;
+  /** Default per-command timeout; 0 = none. */
+  commandTimeoutMs?: number | undefined;
+  /** 0 disables keep-alives. */
+  keepaliveIntervalMs?: number | undefined;
+  keepaliveCountMax?: number | undefined;
+  /** Cap on each of stdout and stderr, in bytes. */
+  maxOutputBytes?: number | undefined;
+  /** Commands run at once over the connection (sshd's MaxSessions is 10 by default). */
+  maxSessions?: number | undefined;
+  /** Shared credentials (one per run). Default: one for this transport, from `env`. */
+  keyring?: SshKeyring | undefined;
+  /** Where SSH_AUTH_SOCK and the passphrase are read from when no keyring is given. */
+  env?: Environment | undefined;
+  /** Called for each key pinned while connecting to this host or its jump host. */
+  onHostKeyPinned?: ((pinned: PinnedHostKey) => void) | undefined;
+}
+
+interface Endpoint {
+  /** For messages (after the host name): `10.0.4.21:22` or `jump host bastion:22`. */
+  label: string;
+  address: string;
+  port: number;
+  user: string;
+  names: string[];
+}
+
+interface Connection {
+  client: Client;
+  jump: Client | undefined;
+  lost: boolean;
+  lastError: Error | undefined;
+}
+
+export class SshTransport implements Transport {
+  readonly id = 'ssh' as const;
+  readonly host: string;
+  /** Keys pinned while connecting to this host (and its jump host). */
+  readonly pinnedKeys: PinnedHostKey[] = [];
+
+  private readonly target: Endpoint;
+  private readonly jump: Endpoint | undefined;
+  private readonly keyring: SshKeyring;
+  private readonly sessions: Semaphore;
+  private connection: Connection | undefined;
+  private connecting: Promise<Connection> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: SshTransportOptions) {
+    this.host = options.host;
+    const address = options.address ?? options.host;
+    const port = options.port ?? SSH_DEFAULTS.port;
+    this.target = {
+      label: `${address}:${port}`,
+      address,
+      port,
+      user: options.user,
+      names: hostKeyNames([options.host, address], port),
+    };
+    if (options.jumpHost !== undefined) {
+      const jump = parseJumpHost(options.jumpHost, options.user);
+      this.jump = {
+        label: `jump host ${jump.host}:${jump.port}`,
+        address: jump.host,
+        port: jump.port,
+        user: jump.user,
+        names: hostKeyNames([jump.host], jump.port),
+      };
+    }
+    this.keyring = options.keyring ?? new SshKeyring(options.env ?? process.env);
+    this.sessions = new Semaphore(options.maxSessions ?? SSH_DEFAULTS.maxSessions);
+  }
+
+  async run(cmd: RemoteCommand, options: RunOptions = {}): Promise<CommandResult> {
+    const line = commandLine({ ...cmd, sudo: cmd.sudo === true && this.options.sudo === true });
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortedError(this.host, signal.reason);
+    const connection = await this.connect(signal);
+    const release = await abortable(this.sessions.acquire(), signal, this.host, (r) => r());
+    try {
+      const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs;
+      return await this.exec(connection, line, cmd.stdin, timeoutMs, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.connecting;
+    const connection = this.connection ?? (await pending?.catch(() => undefined));
+    this.connection = undefined;
+    if (connection) {
+      await Promise.all([
+        endClient(connection.client),
+        connection.jump ? endClient(connection.jump) : undefined,
+      ]);
+    }
+  }
+
+  /** The connection, opened on first use and reopened after it is lost. */
+  private connect(signal: AbortSignal | undefined): Promise<Connection> {
+    if (this.closed) throw new InternalError(`ssh transport for ${this.host} used after close()`);
+    if (this.connection && !this.connection.lost) return Promise.resolve(this.connection);
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return abortable(this.connecting, signal, this.host);
+  }
+
+  private async open(): Promise<Connection> {
+    let credentials: Credentials;
+    try {
+      credentials = await this.keyring.load(this.options);
+    } catch (error) {
+      if (error instanceof CredentialsError)
+        throw new TransportError('auth-failed', this.host, error.message);
+      throw error;
+    }
+    let jump: Client | undefined;
+    let sock: Duplex | undefined;
+    if (this.jump) {
+      jump = await this.handshake(this.jump, credentials, undefined);
+      try {
+        sock = await forwardOut(jump, this.target.address, this.target.port);
+      } catch (error) {
+        await endClient(jump);
+        throw new TransportError(
+          'unreachable',
+          this.host,
+          `${this.jump.label} could not open a connection to ${this.target.address}:${this.target.port}: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    let client: Client;
+    try {
+      client = await this.handshake(this.target, credentials, sock);
+    } catch (error) {
+      if (jump) await endClient(jump);
+      throw error;
+    }
+    const connection: Connection = { client, jump, lost: false, lastError: undefined };
+    client.on('error', (error: Error) => {
+      connection.lastError = error;
+    });
+    client.on('close', () => {
+      connection.lost = true;
+      if (jump) void endClient(jump);
+    });
+    jump?.on('close', () => {
+      connection.lost = true;
+    });
+    if (this.closed) {
+      await Promise.all([endClient(client), jump ? endClient(jump) : undefined]);
+      throw new InternalError(`ssh transport for ${this.host} closed while connecting`);
+    }
+    this.connection = connection;
+    return connection;
+  }
+
+  /** One SSH connection up to 'ready', with the host key checked before anything is sent. */
+  private handshake(endpoint: Endpoint, credentials: Credentials, sock: Duplex | undefined): Promise<Client> {
+    const { knownHosts } = this.options;
+    const acceptNew = this.options.acceptNewHostKeys === true;
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs;
+    return new Promise<Client>((resolve, reject) => {
+      const client = new ssh2.Client();
+      let decision: HostKeyDecision | undefined;
+      let pinFailure: unknown;
+      let settled = false;
+      const fail = (error: TransportError): void => {
+        if (settled) return;
+        settled = true;
+        client.end();
+        reject(error);
+      };
+      client.on('error', (error: Error & { level?: string }) => {
+        fail(this.connectError(endpoint, credentials, error, decision, pinFailure, connectTimeoutMs));
+      });
+      client.on('close', () => {
+        fail(
+          decision && !decision.ok
+            ? this.connectError(
+                endpoint,
+                credentials,
+                new Error('closed'),
+                decision,
+                pinFailure,
+                connectTimeoutMs,
+              )
+            : new TransportError(
+                'unreachable',
+                this.host,
+                `${endpoint.label} closed the connection during the handshake`,
+              ),
+        );
+      });
+      client.on('ready', () => {
+        if (settled) return;
+        settled = true;
+        resolve(client);
+      });
+      const config: ConnectConfig = {
+        host: endpoint.address,
+        port: endpoint.port,
+        username: endpoint.user,
+        readyTimeout: connectTimeoutMs,
+        keepaliveInterval: this.options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
+        keepaliveCountMax: this.options.keepaliveCountMax ?? SSH_DEFAULTS.keepaliveCountMax,
+        algorithms: { serverHostKey: knownHosts.algorithmsFor(endpoint.names) as ServerHostKeyAlgorithm[] },
+        hostVerifier: (key: Buffer, verify: (valid: boolean) => void): void => {
+          knownHosts.verify(endpoint.names, key, acceptNew).then(
+            (result) => {
+              decision = result;
+              if (result.ok && result.pinned) {
+                this.pinnedKeys.push(result.pinned);
+                this.options.onHostKeyPinned?.(result.pinned);
+              }
+              verify(result.ok);
+            },
+            (error: unknown) => {
+              pinFailure = error;
+              verify(false);
+            },
+          );
+        },
+        authHandler: authMethods(credentials, endpoint.user),
+        ...(sock ? { sock } : {}),
+      };
+      try {
+        client.connect(config);
+      } catch (error) {
+        fail(
+          new TransportError(
+            'protocol',
+            this.host,
+            `cannot connect to ${endpoint.label}: ${messageOf(error)}`,
+          ),
+        );
+      }
+    });
+  }
+
+  private connectError(
+    endpoint: Endpoint,
+    credentials: Credentials,
+    error: Error & { level?: string; code?: string },
+    decision: HostKeyDecision | undefined,
+    pinFailure: unknown,
+    connectTimeoutMs: number,
+  ): TransportError {
+    const at = endpoint.label;
+    if (decision && !decision.ok) {
+      return new TransportError(decision.kind, this.host, `${at}: ${decision.message}`, {
+        hostKey: decision.hostKey,
+        cause: error,
+      });
+    }
+    if (pinFailure !== undefined) {
+      return new TransportError(
+        'host-key-unknown',
+        this.host,
+        `${at}: the new host key could not be pinned into ${this.options.knownHosts.sources.repoFile}: ${messageOf(pinFailure)}`,
+        { cause: pinFailure },
+      );
+    }
+    switch (error.level) {
+      case 'client-timeout':
+        return new TransportError(
+          'timeout',
+          this.host,
+          /keepalive/i.test(error.message)
+            ? `${at} stopped answering keep-alives`
+            : `${at}: no SSH connection within ${connectTimeoutMs} ms (connect timeout)`,
+          { cause: error },
+        );
+      case 'client-authentication':
+        return new TransportError(
+          'auth-failed',
+          this.host,
+          `${at}: authentication as ${JSON.stringify(endpoint.user)} failed (tried ${credentials.description})`,
+          { cause: error },
+        );
+      case 'agent':
+        return new TransportError('auth-failed', this.host, `${at}: the ssh-agent failed: ${error.message}`, {
+          cause: error,
+        });
+      case 'client-socket':
+      case 'client-dns':
+        return new TransportError(
+          'unreachable',
+          this.host,
+          `cannot connect to ${at}: ${error.code ?? error.message}`,
+          {
+            cause: error,
+          },
+        );
+      default:
+        return new TransportError('protocol', this.host, `${at}: SSH protocol error: ${error.message}`, {
+          cause: error,
+        });
+    }
+  }
+
+  private exec(
+    connection: Connection,
+    line: string,
+    stdin: string | undefined,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<CommandResult> {
+    const maxBytes = this.options.maxOutputBytes ?? SSH_DEFAULTS.maxOutputBytes;
+    return new Promise<CommandResult>((resolve, reject) => {
+      const started = performance.now();
+      let settled = false;
+      const lostError = (): TransportError =>
+        new TransportError(
+          'unreachable',
+          this.host,
+          `the connection to ${this.target.label} was lost while a command ran; its outcome is unknown` +
+            (connection.lastError ? ` (${connection.lastError.message})` : ''),
+          { retryable: false, cause: connection.lastError },
+        );
+      const onChannel = (error: Error | undefined, channel: ClientChannel): void => {
+        if (error) {
+          settled = true;
+          reject(
+            connection.lost
+              ? new TransportError(
+                  'unreachable',
+                  this.host,
+                  `the connection to ${this.target.label} is lost`,
+                  {
+                    cause: error,
+                  },
+                )
+              : new TransportError('protocol', this.host, `cannot start a command: ${error.message}`, {
+                  retryable: true,
+                  cause: error,
+                }),
+          );
+          return;
+        }
+        const stdout = new CappedOutput('stdout', maxBytes);
+        const stderr = new CappedOutput('stderr', maxBytes);
+        let exitCode: number | null = null;
+        let exitSignal: string | undefined;
+        let sawExit = false;
+        let timedOut = false;
+        let timer: NodeJS.Timeout | undefined;
+        let graceTimer: NodeJS.Timeout | undefined;
+        const cleanup = (): void => {
+          settled = true;
+          clearTimeout(timer);
+          clearTimeout(graceTimer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const stop = (): void => {
+          sendSignal(channel, 'KILL');
+          channel.close();
+        };
+        const finish = (): void => {
+          if (settled) return;
+          cleanup();
+          if (!sawExit && !timedOut && connection.lost) {
+            reject(lostError());
+            return;
+          }
+          const result: CommandResult = {
+            exitCode: timedOut ? null : exitCode,
+            stdout: stdout.text(),
+            stderr: stderr.text(),
+            durationMs: Math.round(performance.now() - started),
+          };
+          if (exitSignal !== undefined && !timedOut) result.signal = exitSignal;
+          if (timedOut) result.timedOut = true;
+          if (stdout.truncated || stderr.truncated) result.truncated = true;
+          resolve(result);
+        };
+        const onAbort = (): void => {
+          if (settled) return;
+          cleanup();
+          stop();
+          reject(new AbortedError(this.host, signal?.reason));
+        };
+        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        channel.on('exit', (code: number | null, name?: string) => {
+          sawExit = true;
+          exitCode = typeof code === 'number' ? code : null;
+          if (typeof name === 'string' && name !== '')
+            exitSignal = name.startsWith('SIG') ? name : `SIG${name}`;
+        });
+        channel.on('close', finish);
+        channel.on('error', (channelError: Error) => {
+          connection.lastError = channelError;
+        });
+        if (timeoutMs > 0) {
+          timer = setTimeout(() => {
+            timedOut = true;
+            stop();
+            graceTimer = setTimeout(finish, SSH_DEFAULTS.stopGraceMs);
+          }, timeoutMs);
+        }
+        if (signal) {
+          if (signal.aborted) {
+            onAbort();
+            return;
+          }
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
+        // Standard input is always closed, so that a command reading it cannot hang.
+        if (stdin !== undefined) channel.end(stdin, 'utf8');
+        else channel.end();
+      };
+      try {
+        connection.client.exec(line, onChannel);
+      } catch {
+        if (!settled) reject(lostError());
+      }
+    });
+  }
+}
+
+/** The attempts ssh2 makes, in order: the identity file's key, then the agent's keys. */
+function authMethods(credentials: Credentials, username: string): AnyAuthMethod[] {
+  const methods: AnyAuthMethod[] = [];
+  if (credentials.privateKey) methods.push({ type: 'publickey', username, key: credentials.privateKey });
+  if (credentials.agent !== undefined) methods.push({ type: 'agent', username, agent: credentials.agent });
+  return methods;
+}
+
+/** Sends a `signal` channel request even after our EOF (ssh2's channel.signal() refuses then). */
+function sendSignal(channel: ClientChannel, name: string): void {
+  const internal = channel as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal?: (id: number, signal: string) => void } };
+  };
+  const outgoing = internal.outgoing;
+  const protocol = internal._client?._protocol;
+  if (!outgoing || !protocol?.signal || (outgoing.state !== 'open' && outgoing.state !== 'eof')) return;
+  try {
+    protocol.signal(outgoing.id, name);
+  } catch {
+    // Best effort: closing the channel follows.
+  }
+}
+
+function forwardOut(jump: Client, address: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    try {
+      jump.forwardOut('127.0.0.1', 0, address, port, (error, stream) => {
+        if (error) reject(error);
+        else resolve(stream);
+      });
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+/** Ends a client and waits (briefly) for its socket to close. */
+function endClient(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, 1_000);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+    const sock = (client as unknown as { _sock?: { destroyed?: boolean } })._sock;
+    if (!sock || sock.destroyed === true) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+/** `promise`, or an AbortedError as soon as `signal` aborts (the work itself goes on). */
+function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  host: string,
+  onLateValue?: (value: T) => void,
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const onAbort = (): void => {
+      if (done) return;
+      done = true;
+      reject(new AbortedError(host, signal.reason));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (done) onLateValue?.(value);
+        else {
+          done = true;
+          resolve(value);
+        }
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!done) {
+          done = true;
+          reject(error);
+        }
+      },
+    );
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A counting semaphore; acquire() resolves to the release function. */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  acquire(): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = (): void => {
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          const next = this.waiting.shift();
+          if (next) next();
+          else this.free += 1;
+        });
+      };
+      if (this.free > 0) {
+        this.free -= 1;
+        grant();
+      } else {
+        this.waiting.push(grant);
+      }
+    });
+  }
+}
