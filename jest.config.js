@@ -12,7 +12,12 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   coverageProvider: 'v8',
-  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.test.ts', '!src/**/__fixtures__/**', '!src/test-support/**'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    '!src/**/*.test.ts',
+    '!src/**/__fixtures__/**',
+    '!src/test-support/**',
+  ],
   coverageReporters: ['text-summary', 'lcov'],
   testTimeout: 30000,
 };
