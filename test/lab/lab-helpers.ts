@@ -1,0 +1,123 @@
+// Helpers for tests that run against the real lab fleet (lab/lab.mjs): bring it up and down,
+// run its fault helpers, and reach its hosts with the system ssh client pinned to the lab's
+// known_hosts. Everything shells out, so tests see the lab exactly as a user does.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LAB_CLI = path.join(PROJECT, 'lab', 'lab.mjs');
+export const LAB_REPO = path.join(PROJECT, '.lab', 'repo');
+export const LAB_KNOWN_HOSTS = path.join(LAB_REPO, 'known_hosts');
+export const LAB_CLIENT_KEY = path.join(PROJECT, '.lab', 'client', 'id_ed25519');
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Why the lab cannot run here (not Linux, not root, tools missing), or undefined when it can. */
+export function labUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return `the lab needs Linux (this is ${process.platform})`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the lab needs root';
+  for (const tool of ['/usr/sbin/debootstrap', '/usr/bin/apt-ftparchive', '/usr/bin/ssh']) {
+    if (!existsSync(tool)) {
+      return `${path.basename(tool)} is missing (apt-get install debootstrap apt-utils openssh-client iproute2)`;
+    }
+  }
+  return undefined;
+}
+
+function run(cmd: string, args: string[], timeoutMs: number, input?: string): RunResult {
+  const r = spawnSync(cmd, args, {
+    cwd: PROJECT,
+    encoding: 'utf8',
+    input,
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    // A minimal environment: nothing from the test runner's (APT_CONFIG, DPKG_ROOT...) reaches the lab.
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LC_ALL: 'C' },
+  });
+  if (r.error) return { status: 127, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error.message}` };
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `node lab/lab.mjs ARGS...` (up, down, reboot HOST, hold-dpkg-lock HOST 30, ...). */
+export function lab(args: string[], timeoutMs = 600_000): RunResult {
+  return run(process.execPath, [LAB_CLI, ...args], timeoutMs);
+}
+
+export interface LabHost {
+  name: string;
+  address: string;
+  up: boolean;
+  sshdPid: number | null;
+  bootId: string | null;
+  upperDir: string;
+}
+
+export interface LabStatus {
+  up: boolean;
+  repo: string | null;
+  clientKey: string | null;
+  knownHosts: string | null;
+  subnet: string;
+  suites: string[];
+  packages: { name: string; upgradeSuite: string; held: boolean }[];
+  hosts: LabHost[];
+}
+
+export function labStatus(): LabStatus {
+  const r = lab(['status', '--json'], 30_000);
+  if (r.status !== 0) throw new Error(`lab status failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as LabStatus;
+}
+
+/** The system ssh client as patchctl: pinned to .lab/repo/known_hosts, no agent, no sharing. */
+export function sshArgs(address: string, knownHosts = LAB_KNOWN_HOSTS): string[] {
+  return [
+    '-F',
+    '/dev/null',
+    '-i',
+    LAB_CLIENT_KEY,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+    '-o',
+    'ConnectTimeout=5',
+    `patchctl@${address}`,
+  ];
+}
+
+/** Runs a shell command line on a lab host over ssh. */
+export function ssh(
+  address: string,
+  command: string,
+  opts: { knownHosts?: string; timeoutMs?: number } = {},
+) {
+  return run('ssh', [...sshArgs(address, opts.knownHosts), command], opts.timeoutMs ?? 60_000);
+}
+
+/** Runs argv inside a host as root through the lab (nsenter), not through ssh. */
+export function hostExec(host: string, argv: string[], user?: string): RunResult {
+  const r = lab(['host-exec-json', host, ...(user ? ['--user', user] : []), '--', ...argv], 60_000);
+  if (r.status !== 0) throw new Error(`lab host-exec-json failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as RunResult;
+}
+
+export function patchctl(args: string[]): RunResult {
+  return run(process.execPath, [path.join(PROJECT, 'bin', 'patchctl'), ...args], 120_000);
+}
