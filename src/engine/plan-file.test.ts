@@ -64,7 +64,9 @@ describe('plan files', () => {
     expect(() => readPlanFile(file)).toThrow(/is not a patchctl plan/);
     writeFileSync(file, '{"formatVersion": 1');
     expect(() => readPlanFile(file)).toThrow(InputFileError);
-    expect(() => readPlanFile(file)).toThrow(/plan\.json:1:20: not a plan: invalid JSON: unexpected end of file/);
+    expect(() => readPlanFile(file)).toThrow(
+      /plan\.json:1:20: not a plan: invalid JSON: unexpected end of file/,
+    );
     writeFileSync(file, JSON.stringify({ ...aPlan(), summary: {} }));
     expect(() => readPlanFile(file)).toThrow(/is not a valid plan: \/summary/);
     expect(() => readPlanFile(path.join(dir, 'missing.json'))).toThrow(/cannot read plan .*ENOENT/);
