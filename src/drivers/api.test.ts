@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { driverFor, drivers } from './api.js';
+
+describe('driver registry', () => {
+  it('has apt', () => {
+    expect([...drivers.keys()]).toEqual(['apt']);
+    expect(driverFor('apt')?.id).toBe('apt');
+    expect(driverFor('dnf')).toBeUndefined();
+  });
+
+  it.each([...drivers])('%s: its id matches its key, and it has fixtures and a readme', (key, driver) => {
+    expect(driver.id).toBe(key);
+    const folder = new URL(`./${key}/`, import.meta.url);
+    const fixtures = new URL('__fixtures__/', folder);
+    expect(existsSync(fixtures) && statSync(fixtures).isDirectory()).toBe(true);
+    expect(readdirSync(fixtures).filter((n) => n !== 'SOURCES.md').length).toBeGreaterThan(0);
+    expect(existsSync(new URL('SOURCES.md', fixtures))).toBe(true);
+    expect(existsSync(new URL('readme.md', folder))).toBe(true);
+    expect(existsSync(new URL('parse.test.ts', folder))).toBe(true);
+  });
+
+  it.each([...drivers])('%s: builds every command without data', (_key, driver) => {
+    for (const cmd of [
+      driver.facts(),
+      driver.listInstalled(),
+      driver.listUpdates(),
+      driver.preflight(),
+      driver.refresh(),
+    ]) {
+      expect(cmd.argv.length).toBeGreaterThan(0);
+      expect(cmd.argv.every((a) => typeof a === 'string')).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+// The apt driver (Debian, Ubuntu and derivatives): see readme.md for the commands, the
+// classification rule and the fixtures.
+import type { PackageDriver } from '../types.js';
+import {
+  factsCommand,
+  installCommand,
+  installedCommand,
+  preflightCommand,
+  rebootRequiredCommand,
+  refreshCommand,
+  restartCheckCommand,
+  simulateInstallCommand,
+  updatesCommand,
+} from './commands.js';
+import {
+  parseCheckRestart,
+  parseFacts,
+  parseInstall,
+  parseInstalled,
+  parsePreflight,
+  parseRebootRequired,
+  parseRefresh,
+  parseUpdateScan,
+  parseUpdates,
+} from './parse.js';
+import { checkPreflight } from './preflight.js';
+
+export const apt = {
+  id: 'apt',
+  shell: 'sh',
+  ecosystem: 'deb',
+  facts: factsCommand,
+  parseFacts,
+  listInstalled: installedCommand,
+  parseInstalled,
+  listUpdates: updatesCommand,
+  parseUpdates,
+  parseUpdateScan,
+  refresh: refreshCommand,
+  parseRefresh,
+  preflight: preflightCommand,
+  parsePreflight,
+  checkPreflight,
+  install: installCommand,
+  simulateInstall: simulateInstallCommand,
+  parseInstall,
+  rebootRequired: rebootRequiredCommand,
+  parseRebootRequired,
+  restartCheck: restartCheckCommand,
+  parseRestartCheck: parseCheckRestart,
+} satisfies PackageDriver;

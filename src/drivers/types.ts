@@ -1,0 +1,244 @@
+// Package-manager drivers (STYLE.md "Drivers as plug-ins"): a driver builds RemoteCommands and parses
+// CommandResults. It never does I/O: the engine runs the commands over a transport.
+import type { Ecosystem, InstalledPackage, PackageManagerId, PendingUpdate } from '../core/state/types.js';
+
+// RemoteCommand and CommandResult mirror src/transports/types.ts field for field; they live here
+// until the two are unified, so that drivers do not depend on transports.
+
+/** One remote command: an argument vector plus how to run it. */
+export interface RemoteCommand {
+  argv: string[];
+  /** The command needs root (the transport adds `sudo -n --` when configured to). */
+  sudo?: boolean;
+  /** Extra environment. LC_ALL, LANG and PATH are fixed by the transport's scrubbed environment. */
+  env?: Record<string, string>;
+  stdin?: string;
+}
+
+/** What happened to a command that ran. A non-zero exit is a result, not an error. */
+export interface CommandResult {
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut?: boolean;
+  /** stdout or stderr went over the transport's output cap. */
+  truncated?: boolean;
+}
+
+export type DriverId = Extract<PackageManagerId, 'apt'>;
+
+/** An exact package version to install. `arch` qualifies the name (`libc6:i386=…`) unless it is `all`. */
+export interface PackageRef {
+  name: string;
+  version: string;
+  arch?: string;
+}
+
+/** What one round trip tells about a host (DESIGN.md §2: os, kernel, bootId, rebootRequired). */
+export interface HostFacts {
+  os: OsFacts;
+  kernel: string;
+  bootId: string;
+  rebootRequired: boolean;
+  /** Packages that asked for the reboot (/run/reboot-required.pkgs), sorted, without duplicates. */
+  rebootRequiredPackages: string[];
+  /** The package manager's native architecture (`dpkg --print-architecture`). */
+  nativeArch?: string;
+  /** Version of the package manager itself (the `apt` package), when known. */
+  packageManagerVersion?: string;
+}
+
+export interface OsFacts {
+  /** `debian` for Debian and its derivatives (ID or ID_LIKE names debian or ubuntu). */
+  family: string;
+  id: string;
+  /** VERSION_ID, or VERSION_CODENAME when there is none (testing/sid), or "". */
+  version: string;
+  idLike: string[];
+  codename?: string;
+  prettyName?: string;
+}
+
+/** The package database: what is installed, what is held, what is half-way. */
+export interface Inventory {
+  /** Fully installed packages (dpkg status `installed`), sorted by name then arch. */
+  installed: InstalledPackage[];
+  /** Packages on hold (dpkg selection `hold`), sorted, without duplicates. */
+  held: string[];
+  /** Packages dpkg lists in any state between not-installed and installed (a failed or interrupted run). */
+  notFullyInstalled: PackageState[];
+}
+
+export interface PackageState {
+  name: string;
+  arch: string;
+  version: string;
+  /** dpkg's three status words, e.g. `install ok half-configured`. */
+  status: string;
+}
+
+/** Pending updates plus what the scan saw around them. */
+export interface UpdateScan {
+  /** Sorted by name then arch. Includes held packages' candidates (the planner reports them as held). */
+  updates: PendingUpdate[];
+  held: string[];
+  /** Packages the package manager would not upgrade on its own, held or not. */
+  keptBack: string[];
+}
+
+export interface LockHolder {
+  /** The lock file. */
+  path: string;
+  /** In the host's PID namespace; null when the kernel did not say (an OFD lock, or a process outside). */
+  pid: number | null;
+  /** The holder's command name (/proc/PID/comm), when it could be read. */
+  command?: string;
+}
+
+export interface FreeSpace {
+  /** The path that was asked about. */
+  path: string;
+  filesystem: string;
+  mountedOn: string;
+  totalKb: number;
+  availableKb: number;
+}
+
+/** The package manager's state before an install (DESIGN.md §4 pre-flight). */
+export interface Preflight {
+  lockHolders: LockHolder[];
+  /** The package manager's journal holds entries from a run that did not finish. */
+  interrupted: boolean;
+  /** What the package manager's own audit reports (half-configured packages...); [] when clean. */
+  audit: string[];
+  freeSpace: FreeSpace[];
+}
+
+export type PreflightProblem =
+  | { kind: 'lock-held'; message: string; holder: LockHolder }
+  | { kind: 'interrupted'; message: string }
+  | { kind: 'audit'; message: string; details: string[] }
+  | { kind: 'low-space'; message: string; path: string; availableKb: number; requiredKb: number };
+
+export type FailureKind =
+  | 'lock-held'
+  | 'interrupted'
+  | 'no-space'
+  | 'maintainer-script'
+  | 'file-conflict'
+  | 'held'
+  | 'downgrade'
+  | 'removal-required'
+  | 'version-not-found'
+  | 'package-not-found'
+  | 'not-installed'
+  | 'unauthenticated'
+  | 'fetch-failed'
+  | 'unresolvable'
+  | 'package-manager-error'
+  | 'timeout'
+  | 'killed'
+  | 'unknown';
+
+/** Why a package-manager command failed, in words an operator can act on. */
+export interface FailureReason {
+  kind: FailureKind;
+  message: string;
+  /** Packages the failure names (the failing maintainer script's package, held ones...). */
+  packages?: string[];
+  /** For `lock-held`. */
+  holder?: LockHolder;
+  /** The output lines the reason was read from (at most a few hundred characters). */
+  excerpt: string;
+}
+
+export interface PackageChange {
+  name: string;
+  from?: string;
+  to: string;
+}
+
+export interface InstallOutcome {
+  ok: boolean;
+  /** What the package manager reported unpacking or setting up (for a simulation: would), in its order. */
+  changed: PackageChange[];
+  failure?: FailureReason;
+  warnings: string[];
+}
+
+export interface RefreshOutcome {
+  ok: boolean;
+  failure?: FailureReason;
+  warnings: string[];
+}
+
+export interface InstallOptions {
+  /** How long the package manager waits for its lock before failing (seconds, 0–86400). */
+  lockTimeoutSeconds?: number;
+}
+
+/**
+ * A package-manager plug-in. Builders return commands with no I/O; parsers turn their results into
+ * data and throw only DriverOutputError (output they cannot read), never on a non-zero exit that
+ * they can explain: install/refresh failures are results.
+ */
+export interface PackageDriver {
+  readonly id: DriverId;
+  readonly shell: 'sh' | 'powershell';
+  /** How versions of this package manager compare (core/versions). */
+  readonly ecosystem: Ecosystem;
+
+  /** OS, kernel, boot id and reboot-required in one round trip. */
+  facts(): RemoteCommand;
+  parseFacts(out: CommandResult): HostFacts;
+
+  listInstalled(): RemoteCommand;
+  parseInstalled(out: CommandResult): Inventory;
+
+  /** Pending updates with their repository of origin, from the local package index (no network). */
+  listUpdates(): RemoteCommand;
+  parseUpdates(out: CommandResult): PendingUpdate[];
+  parseUpdateScan(out: CommandResult): UpdateScan;
+
+  /** Refresh the package index from the repositories (network; root). */
+  refresh(options?: InstallOptions): RemoteCommand;
+  parseRefresh(out: CommandResult): RefreshOutcome;
+
+  preflight(): RemoteCommand;
+  parsePreflight(out: CommandResult): Preflight;
+  checkPreflight(preflight: Preflight, minFreeKb?: Readonly<Record<string, number>>): PreflightProblem[];
+
+  /** Install exactly these versions, upgrading only, non-interactively (root). */
+  install(pkgs: readonly PackageRef[], options?: InstallOptions): RemoteCommand;
+  /** The same transaction, simulated: no lock, no change. */
+  simulateInstall(pkgs: readonly PackageRef[]): RemoteCommand;
+  parseInstall(out: CommandResult): InstallOutcome;
+
+  rebootRequired?(): RemoteCommand;
+  parseRebootRequired?(out: CommandResult): boolean;
+
+  /** Which processes still run replaced files after an upgrade (optional tool on the host; root). */
+  restartCheck?(): RemoteCommand;
+  /** Undefined when the tool is not installed on the host. */
+  parseRestartCheck?(out: CommandResult): RestartCheck | undefined;
+}
+
+export interface RestartCheck {
+  /** Processes using old files, as the tool counts them. */
+  processes: number;
+  /** Packages whose services can be restarted, with the processes concerned. */
+  restartable: PackageProcesses[];
+  /** systemd units to restart. */
+  services: string[];
+  /** Init scripts to restart (`service NAME restart`). */
+  initScripts: string[];
+  /** Packages whose processes no service restarts (a reboot or a new login does). */
+  other: PackageProcesses[];
+}
+
+export interface PackageProcesses {
+  name: string;
+  processes: { pid: number; path: string }[];
+}
