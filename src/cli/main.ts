@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { PatchctlError } from '../errors.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
+import { scanCommand } from './commands/scan.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -38,7 +39,12 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const sub of [initCommand(io, setExit), validateCommand(io, setExit), planCommand(io, setExit)]) {
+  for (const sub of [
+    initCommand(io, setExit),
+    validateCommand(io, setExit),
+    scanCommand(io, setExit),
+    planCommand(io, setExit),
+  ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);
   }

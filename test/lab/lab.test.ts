@@ -189,5 +189,153 @@ if (unavailable && !inCI) {
       expect(r.stdout).toBe('valid: 2 hosts\n');
       expect(r.status).toBe(0);
     });
+
+    describe('patchctl scan on the real hosts', () => {
+      const stateOf = (host: string) =>
+        JSON.parse(readFileSync(path.join(LAB_REPO, 'state', 'hosts', `${host}.json`), 'utf8')) as {
+          reachable: boolean;
+          error?: string;
+          lastReachableAt?: string;
+          scannedAt: string;
+          bootId?: string;
+          packageManager?: string;
+          os?: { id: string; version: string };
+          held: string[];
+          installed: { name: string; version: string }[];
+          updates: {
+            name: string;
+            from: string;
+            to: string;
+            source?: string;
+            classification: string;
+            releasedAt?: string;
+          }[];
+        };
+
+      it("writes each host's packages, pending updates with their suite, holds and boot id", () => {
+        if (!labIsUp()) return;
+        const r = patchctl(['scan', '-C', LAB_REPO]);
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/Scanned 2 of 2 hosts\.\n$/);
+        for (const h of status.hosts) {
+          const s = stateOf(h.name);
+          const bootId = ssh(h.address, 'cat /proc/sys/kernel/random/boot_id').stdout.trim();
+          expect(s).toMatchObject({
+            reachable: true,
+            packageManager: 'apt',
+            bootId,
+            os: { id: 'debian', version: '12' },
+          });
+          expect(s.held).toContain('fleet-held');
+          const crypto = s.updates.find((u) => u.name === 'fleet-crypto');
+          expect(crypto).toMatchObject({
+            from: '1.0',
+            to: '1.1',
+            source: 'fleet-security',
+            classification: 'security',
+          });
+          expect(s.updates.find((u) => u.name === 'fleet-tools')).toMatchObject({
+            source: 'fleet',
+            classification: 'bugfix',
+          });
+          const dpkg = ssh(h.address, "dpkg-query -W -f='${Version}' fleet-crypto").stdout;
+          expect(s.installed.find((p) => p.name === 'fleet-crypto')?.version).toBe(dpkg);
+        }
+      }, 120_000);
+
+      it('keeps the first-seen date of an update across scans, so approval delays can run out', () => {
+        if (!labIsUp()) return;
+        const host = status.hosts[0]?.name ?? '';
+        const before = stateOf(host).updates.find((u) => u.name === 'fleet-crypto')?.releasedAt;
+        expect(patchctl(['scan', '-C', LAB_REPO, '--hosts', host, '--no-refresh']).status).toBe(0);
+        expect(stateOf(host).updates.find((u) => u.name === 'fleet-crypto')?.releasedAt).toBe(before);
+      }, 120_000);
+
+      it('marks a stopped host unreachable, keeps its last data, and exits 1', () => {
+        if (!labIsUp()) return;
+        const h = status.hosts[1];
+        if (!h) throw new Error('two hosts expected');
+        const last = stateOf(h.name);
+        expect(lab(['stop', h.name], 60_000).status).toBe(0);
+        try {
+          const r = patchctl(['scan', '-C', LAB_REPO, '--hosts', h.name]);
+          expect(r.status).toBe(1);
+          expect(r.stdout).toContain(`✗ ${h.name}: unreachable:`);
+          const s = stateOf(h.name);
+          expect(s.reachable).toBe(false);
+          expect(s.error).toBeTruthy();
+          expect(s.lastReachableAt).toBe(last.scannedAt);
+          expect(s.installed).toEqual(last.installed);
+          expect(s.updates).toEqual(last.updates);
+        } finally {
+          expect(lab(['start', h.name], 60_000).status).toBe(0);
+        }
+      }, 180_000);
+
+      it('refuses a host whose key changed: host-key-mismatch, known_hosts untouched, last data kept', () => {
+        if (!labIsUp()) return;
+        const h = status.hosts[0];
+        if (!h) throw new Error('two hosts expected');
+        const known = readFileSync(LAB_KNOWN_HOSTS, 'utf8');
+        expect(lab(['change-host-key', h.name], 60_000).status).toBe(0);
+        try {
+          const r = patchctl(['scan', '-C', LAB_REPO, '--hosts', h.name, '--accept-new-host-keys']);
+          expect(r.status).toBe(1);
+          expect(r.stdout).toContain(`✗ ${h.name}: host-key-mismatch:`);
+          expect(readFileSync(LAB_KNOWN_HOSTS, 'utf8')).toBe(known); // never re-pinned
+          expect(stateOf(h.name)).toMatchObject({ reachable: false });
+        } finally {
+          // Trust the host's new keys from here on, as an operator would after checking them.
+          const current = lab(['known-hosts'], 60_000);
+          expect(current.status).toBe(0);
+          writeFileSync(LAB_KNOWN_HOSTS, current.stdout);
+        }
+      }, 180_000);
+
+      it('pins a first-seen host key only with --accept-new-host-keys', () => {
+        if (!labIsUp()) return;
+        const h = status.hosts[1];
+        if (!h) throw new Error('two hosts expected');
+        const known = readFileSync(LAB_KNOWN_HOSTS, 'utf8');
+        const without = known
+          .split('\n')
+          .filter((l) => !l.startsWith(`${h.name},`))
+          .join('\n');
+        writeFileSync(LAB_KNOWN_HOSTS, without);
+        try {
+          const refused = patchctl(['scan', '-C', LAB_REPO, '--hosts', h.name]);
+          expect(refused.status).toBe(1);
+          expect(refused.stdout).toContain(`✗ ${h.name}: unreachable:`);
+          expect(refused.stdout).toMatch(/not in known_hosts|unknown/i);
+          const pinned = patchctl(['scan', '-C', LAB_REPO, '--hosts', h.name, '--accept-new-host-keys']);
+          expect(pinned.status).toBe(0);
+          expect(pinned.stderr).toContain(`pinned new host key for ${h.name}`);
+          const line = readFileSync(LAB_KNOWN_HOSTS, 'utf8')
+            .split('\n')
+            .find((l) => l.startsWith(`${h.name},`));
+          expect(line).toBeDefined();
+          // The pinned key is the host's real one: OpenSSH itself accepts it.
+          expect(ssh(h.address, 'true').status).toBe(0);
+        } finally {
+          writeFileSync(LAB_KNOWN_HOSTS, known);
+        }
+      }, 180_000);
+
+      it('plans from what it scanned', () => {
+        if (!labIsUp()) return;
+        expect(patchctl(['scan', '-C', LAB_REPO]).status).toBe(0);
+        const r = patchctl(['plan', '-C', LAB_REPO, '--format', 'json']);
+        expect(r.status).toBe(0);
+        const plan = JSON.parse(r.stdout) as {
+          rings: { hosts: { host: string; actions: { package?: string }[] }[] }[];
+        };
+        const upgrades = plan.rings.flatMap((ring) =>
+          ring.hosts.flatMap((h) => h.actions.map((a) => a.package)),
+        );
+        expect(upgrades).toContain('fleet-crypto');
+        expect(upgrades).not.toContain('fleet-held');
+      }, 120_000);
+    });
   });
 }

@@ -1,0 +1,112 @@
+import { Command } from 'commander';
+import { Chalk } from 'chalk';
+import { loadRepository } from '../../engine/load-repo.js';
+import type { HostScanResult } from '../../engine/scan.js';
+import { scanFleet } from '../../engine/scan.js';
+import {
+  KnownHostsStore,
+  SshKeyring,
+  SshTransport,
+  knownHostsSources,
+  sshTransportOptions,
+} from '../../transports/ssh/index.js';
+import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
+import type { RawCommon } from '../common-options.js';
+import { addCommonOptions, commonOptions } from '../common-options.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { UsageError } from '../../errors.js';
+
+interface RawScan extends RawCommon {
+  hosts?: string;
+  concurrency?: string;
+  acceptNewHostKeys?: boolean;
+  refresh?: boolean;
+}
+
+export function scanCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('scan')
+    .description('connect to the hosts and record what their package managers report in state/hosts/')
+    .option('--hosts <names>', 'only these hosts (comma-separated)')
+    .option('--concurrency <n>', 'hosts scanned at once (default: the Config concurrency)')
+    .option('--accept-new-host-keys', "pin hosts' first-seen SSH keys into the repository's known_hosts")
+    .option('--no-refresh', 'do not refresh the package index first (apt-get update)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchctl scan -C ops/patching
+  $ patchctl scan --hosts fra-web-01,fra-web-02 --concurrency 2
+  $ patchctl scan --accept-new-host-keys      # first scan of new hosts; review known_hosts in git
+
+A host that cannot be reached keeps its last data, marked unreachable with the reason.
+Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configuration.`,
+    );
+  addCommonOptions(cmd, ['text', 'json']);
+  cmd.action(async (raw: RawScan) => {
+    const opts = commonOptions(raw, io);
+    const concurrency = raw.concurrency === undefined ? undefined : Number(raw.concurrency);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new UsageError(`--concurrency "${raw.concurrency}" must be a whole number of at least 1`);
+    }
+    const { repository } = loadRepository(opts.dir, { at: io.now() });
+    const spec = configSpec(repository);
+    const hosts = raw.hosts
+      ?.split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
+    const unknown = (hosts ?? []).filter((h) => !repository.hosts.some((x) => x.name === h));
+    if (unknown.length > 0) throw new UsageError(`unknown host(s): ${unknown.join(', ')}`);
+    const knownHosts = await KnownHostsStore.load(
+      knownHostsSources(spec.ssh, opts.dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
+    );
+    const keyring = new SshKeyring(io.env);
+    const c = new Chalk({ level: opts.color ? 1 : 0 });
+    const results = await scanFleet(opts.dir, repository, {
+      ...(hosts ? { hosts } : {}),
+      concurrency: concurrency ?? spec.concurrency ?? CONFIG_DEFAULTS.concurrency,
+      now: io.now,
+      refresh: raw.refresh !== false,
+      connect: (h) =>
+        new SshTransport(
+          sshTransportOptions(spec.ssh, h, {
+            repoDir: opts.dir,
+            knownHosts,
+            keyring,
+            acceptNewHostKeys: raw.acceptNewHostKeys === true,
+            onHostKeyPinned: (p) => {
+              if (!opts.quiet && opts.format === 'text')
+                io.stderr(
+                  `pinned new host key for ${p.names.join(',')} (${p.type} ${p.fingerprint}) into known_hosts\n`,
+                );
+            },
+          }),
+        ),
+      observer: {
+        hostFinished: (r) => {
+          if (opts.format === 'text' && !(opts.quiet && r.status === 'scanned')) io.stdout(`${line(r, c)}\n`);
+        },
+      },
+    });
+    if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+    else if (!opts.quiet) io.stdout(`${summary(results)}\n`);
+    setExit(results.every((r) => r.status === 'scanned' || r.status === 'skipped') ? EXIT_OK : EXIT_FAILURE);
+  });
+  return cmd;
+}
+
+function line(r: HostScanResult, c: InstanceType<typeof Chalk>): string {
+  if (r.status === 'scanned') {
+    const warn = r.message ? c.yellow(` (${r.message})`) : '';
+    return `${c.green('✓')} ${r.host}: ${r.updates} pending update${r.updates === 1 ? '' : 's'}, ${r.security} security${warn}`;
+  }
+  if (r.status === 'skipped') return `${c.dim('-')} ${r.host}: skipped: ${r.message}`;
+  return `${c.red('✗')} ${r.host}: ${r.status}: ${r.message}`;
+}
+
+function summary(results: readonly HostScanResult[]): string {
+  const ok = results.filter((r) => r.status === 'scanned').length;
+  const failed = results.filter((r) => r.status !== 'scanned' && r.status !== 'skipped').length;
+  const skipped = results.length - ok - failed;
+  return `Scanned ${ok} of ${results.length} hosts${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}.`;
+}
