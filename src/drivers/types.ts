@@ -2,30 +2,10 @@
 // CommandResults. It never does I/O: the engine runs the commands over a transport.
 import type { Ecosystem, InstalledPackage, PackageManagerId, PendingUpdate } from '../core/state/types.js';
 
-// RemoteCommand and CommandResult mirror src/transports/types.ts field for field; they live here
-// until the two are unified, so that drivers do not depend on transports.
+// Drivers build RemoteCommands and parse CommandResults; the engine runs them over a transport.
+import type { CommandResult, RemoteCommand } from '../transports/types.js';
 
-/** One remote command: an argument vector plus how to run it. */
-export interface RemoteCommand {
-  argv: string[];
-  /** The command needs root (the transport adds `sudo -n --` when configured to). */
-  sudo?: boolean;
-  /** Extra environment. LC_ALL, LANG and PATH are fixed by the transport's scrubbed environment. */
-  env?: Record<string, string>;
-  stdin?: string;
-}
-
-/** What happened to a command that ran. A non-zero exit is a result, not an error. */
-export interface CommandResult {
-  exitCode: number | null;
-  signal?: string;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut?: boolean;
-  /** stdout or stderr went over the transport's output cap. */
-  truncated?: boolean;
-}
+export type { CommandResult, RemoteCommand };
 
 export type DriverId = Extract<PackageManagerId, 'apt'>;
 
