@@ -1,8 +1,6 @@
 // Package-manager drivers (STYLE.md "Drivers as plug-ins"): a driver builds RemoteCommands and parses
 // CommandResults. It never does I/O: the engine runs the commands over a transport.
 import type { Ecosystem, InstalledPackage, PackageManagerId, PendingUpdate } from '../core/state/types.js';
-
-// Drivers build RemoteCommands and parse CommandResults; the engine runs them over a transport.
 import type { CommandResult, RemoteCommand } from '../transports/types.js';
 
 export type { CommandResult, RemoteCommand };
