@@ -1,0 +1,404 @@
+import { describe, it, expect } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plan, PlanHost, PlanRing } from '../../core/plan/types.js';
+import { apt } from '../../drivers/apt/index.js';
+import { TransportError } from '../../transports/errors.js';
+import { FakeFleet, type FakeTransport } from '../../transports/fake/index.js';
+import type { RemoteCommand } from '../../transports/types.js';
+import {
+  applyPlan,
+  budgetExceeded,
+  hostsDoneInJournal,
+  parallelLimit,
+  type ApplyContext,
+  type JournalEvent,
+} from './apply.js';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../drivers/apt/__fixtures__');
+const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
+const same =
+  (built: RemoteCommand) =>
+  (cmd: RemoteCommand): boolean =>
+    JSON.stringify(cmd.argv) === JSON.stringify(built.argv);
+const isInstall = (cmd: RemoteCommand): boolean =>
+  JSON.stringify(cmd.argv.slice(0, 3)) ===
+    JSON.stringify(apt.install([{ name: 'fleet-base', version: '1.1' }]).argv.slice(0, 3)) &&
+  !same(apt.preflight())(cmd) &&
+  !same(apt.listInstalled())(cmd) &&
+  !same(apt.facts())(cmd);
+const installed = (pkgs: Record<string, string>): string =>
+  Object.entries(pkgs)
+    .map(([n, v]) => `${n}\tamd64\t${v}\tinstall ok installed\t${n}\t${v}\n`)
+    .join('');
+const facts = (boot: string): string =>
+  fx('lab-facts.stdout').replace('692d43d6-a1f8-4a26-b872-9093ba7e3726', boot);
+
+/** A healthy apt host: clean preflight, fleet-base 1.0 installed until install runs, then 1.1. */
+function healthy(t: FakeTransport, opts: { installDelay?: number; afterVersion?: string } = {}): void {
+  let done = false;
+  t.on(same(apt.preflight()), { stdout: fx('lab-preflight-clean.stdout') });
+  t.on(same(apt.listInstalled()), () => ({
+    stdout: installed({ 'fleet-base': done ? (opts.afterVersion ?? '1.1') : '1.0' }),
+  }));
+  t.on(same(apt.facts()), { stdout: facts('692d43d6-a1f8-4a26-b872-9093ba7e3726') });
+  t.on(isInstall, () => {
+    done = true;
+    return {
+      stdout: fx('lab-install-ok.stdout'),
+      stderr: fx('lab-install-ok.stderr'),
+      delayMs: opts.installDelay ?? 0,
+    };
+  });
+}
+
+function host(name: string, extra: Partial<PlanHost> = {}): PlanHost {
+  return {
+    host: name,
+    window: null,
+    actions: [
+      {
+        type: 'upgrade',
+        package: 'fleet-base',
+        from: '1.0',
+        to: '1.1',
+        classification: 'security',
+        severity: null,
+        advisories: [],
+        policy: 'p',
+      },
+    ],
+    skipped: [],
+    ...extra,
+  };
+}
+const ring = (name: string, hosts: PlanHost[]): PlanRing => ({
+  name,
+  rollout: 'r',
+  earliestStart: null,
+  hosts,
+});
+const plan = (rings: PlanRing[]): Plan => ({
+  formatVersion: 1,
+  createdAt: '2026-11-23T00:00:00Z',
+  at: '2026-11-23T00:00:00Z',
+  inputsDigest: 'sha256:abc',
+  inputs: {},
+  gitCommit: null,
+  summary: { hosts: 0, hostsWithChanges: 0, updates: 0, reboots: 0, skipped: 0 },
+  rings,
+});
+
+function ctxFor(
+  fleet: FakeFleet,
+  over: Partial<ApplyContext> = {},
+): ApplyContext & { events: JournalEvent[] } {
+  const events: JournalEvent[] = [];
+  return {
+    ringLimits: () => ({}),
+    connect: (h) => fleet.transport(h),
+    driver: apt,
+    concurrency: 10,
+    now: () => new Date('2026-11-23T12:00:00Z'),
+    sleep: () => Promise.resolve(),
+    journal: (e) => events.push(e),
+    runId: 'run-1',
+    events,
+    ...over,
+  };
+}
+
+describe('helpers', () => {
+  it('parallelLimit', () => {
+    expect(parallelLimit(undefined, 4)).toBe(4);
+    expect(parallelLimit(2, 4)).toBe(2);
+    expect(parallelLimit('50%', 4)).toBe(2);
+    expect(parallelLimit('10%', 4)).toBe(1);
+  });
+  it('budget: exactly reached does not halt, exceeded by one does', () => {
+    expect(budgetExceeded({}, 0, 3)).toBe(false);
+    expect(budgetExceeded({}, 1, 3)).toBe(true);
+    expect(budgetExceeded({ maxFailed: 1 }, 1, 3)).toBe(false);
+    expect(budgetExceeded({ maxFailed: 1 }, 2, 3)).toBe(true);
+    expect(budgetExceeded({ maxFailedPercent: 50 }, 2, 4)).toBe(false);
+    expect(budgetExceeded({ maxFailedPercent: 50 }, 3, 4)).toBe(true);
+  });
+});
+
+describe('applyPlan', () => {
+  it('happy path with two rings', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const ctx = ctxFor(fleet);
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), ring('prod', [host('b'), host('c', { actions: [] })])]),
+      ctx,
+    );
+    expect(r.halted).toBe(false);
+    expect(r.hosts.map((h) => [h.host, h.status])).toEqual([
+      ['a', 'patched'],
+      ['b', 'patched'],
+    ]);
+    expect(r.rings.map((x) => x.status)).toEqual(['completed', 'completed']);
+    expect(r.hosts[0]?.verification).toEqual({ ok: true, mismatches: [] });
+    expect(fleet.transports.has('c')).toBe(false);
+    expect(ctx.events.map((e) => e.type)).toContain('run-finished');
+    expect(JSON.parse(JSON.stringify(ctx.events))).toEqual(ctx.events);
+  });
+
+  it('respects the concurrency cap', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const fleet2 = new FakeFleet((t) => {
+      let done = false;
+      t.on(same(apt.preflight()), { stdout: fx('lab-preflight-clean.stdout') });
+      t.on(same(apt.listInstalled()), () => ({ stdout: installed({ 'fleet-base': done ? '1.1' : '1.0' }) }));
+      t.on(same(apt.facts()), { stdout: fx('lab-facts.stdout') });
+      t.on(isInstall, async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((res) => setTimeout(res, 10));
+        inFlight--;
+        done = true;
+        return { stdout: fx('lab-install-ok.stdout') };
+      });
+    });
+    const hosts = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => host(n));
+    const r = await applyPlan(
+      plan([ring('all', hosts)]),
+      ctxFor(fleet2, { concurrency: 3, ringLimits: () => ({ maxParallel: 2 }) }),
+    );
+    expect(r.hosts.every((h) => h.status === 'patched')).toBe(true);
+    expect(peak).toBe(2);
+  });
+
+  it('halts when the failure budget is exceeded by one, and not when exactly reached', async () => {
+    const script = (t: FakeTransport): void => {
+      if (t.host.startsWith('bad'))
+        t.on(() => true, { error: new TransportError('unreachable', t.host, 'no route') });
+      else healthy(t);
+    };
+    const hosts = [host('bad1'), host('ok1'), host('ok2')];
+    const reached = await applyPlan(
+      plan([ring('r1', hosts), ring('r2', [host('next')])]),
+      ctxFor(new FakeFleet(script), { concurrency: 1, ringLimits: () => ({ maxFailed: 1 }) }),
+    );
+    expect(reached.halted).toBe(false);
+    expect(reached.hosts.map((h) => h.host)).toEqual(['bad1', 'ok1', 'ok2', 'next']);
+
+    const exceeded = await applyPlan(
+      plan([ring('r1', [host('bad1'), host('bad2'), host('ok1')]), ring('r2', [host('next')])]),
+      ctxFor(new FakeFleet(script), { concurrency: 1, ringLimits: () => ({ maxFailed: 1 }) }),
+    );
+    expect(exceeded.halted).toBe(true);
+    expect(exceeded.hosts.map((h) => h.host)).toEqual(['bad1', 'bad2']);
+    expect(exceeded.rings.map((x) => x.status)).toEqual(['halted', 'not-started']);
+  });
+
+  it('maps connect errors to unreachable and host-key-mismatch', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [host('u'), host('k')])]),
+      ctxFor(fleet, {
+        ringLimits: () => ({ maxFailed: 5 }),
+        connect: (h) => {
+          throw new TransportError(h === 'u' ? 'unreachable' : 'host-key-mismatch', h, 'nope');
+        },
+      }),
+    );
+    expect(r.hosts.map((h) => h.status).sort()).toEqual(['host-key-mismatch', 'unreachable']);
+  });
+
+  it('lock held → failed naming the holder', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.preflight()), { stdout: fx('lab-preflight-lock-held.stdout') });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('failed');
+    expect(r.hosts[0]?.error).toMatch(/lock/i);
+    expect(r.hosts[0]?.error).toMatch(/held by process \d+ \(apt-get\)/);
+    expect(fleet.transport('a').calls.some((c) => isInstall({ argv: c.argv }))).toBe(false);
+  });
+
+  it('maintainer script failure → failed', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(isInstall, {
+        exitCode: 100,
+        stdout: fx('lab-install-maintscript-fail.stdout'),
+        stderr: fx('lab-install-maintscript-fail.stderr'),
+      });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('failed');
+    expect(r.hosts[0]?.error).toMatch(/post-installation script of fleet-broken failed/);
+  });
+
+  it('drifted: installed version no longer matches the plan', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.listInstalled()), { stdout: installed({ 'fleet-base': '0.9' }) });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('drifted');
+    expect(fleet.transport('a').calls.some((c) => isInstall({ argv: c.argv }))).toBe(false);
+  });
+
+  it('verification mismatch → failed', async () => {
+    const fleet = new FakeFleet((t) => healthy(t, { afterVersion: '1.0' }));
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('failed');
+    expect(r.hosts[0]?.error).toBe('verification: fleet-base is 1.0, expected 1.1');
+  });
+
+  const rebootHost = (): PlanHost => {
+    const h = host('a');
+    h.actions.push({ type: 'reboot', reason: 'kernel' });
+    return h;
+  };
+
+  it('reboot with a new boot id → patched', async () => {
+    let rebooted = false;
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['reboot'], () => {
+        rebooted = true;
+        return {};
+      });
+      t.on(same(apt.facts()), () => ({
+        stdout: facts(
+          rebooted ? '11111111-2222-3333-4444-555555555555' : '692d43d6-a1f8-4a26-b872-9093ba7e3726',
+        ),
+      }));
+    });
+    const r = await applyPlan(plan([ring('r', [rebootHost()])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('patched');
+    expect(fleet.transport('a').callsTo('reboot')[0]?.sudo).toBe(true);
+  });
+
+  it('boot id never changes → reboot-timeout', async () => {
+    let slept = 0;
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [rebootHost()])]),
+      ctxFor(fleet, {
+        rebootTimeoutMs: 30_000,
+        rebootPollMs: 5000,
+        sleep: (ms) => {
+          slept += ms;
+          return Promise.resolve();
+        },
+      }),
+    );
+    expect(r.hosts[0]?.status).toBe('reboot-timeout');
+    expect(slept).toBe(30_000);
+  });
+
+  it('reboot mode never → patched-pending-reboot', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [rebootHost()])]),
+      ctxFor(fleet, { rebootMode: () => 'never' }),
+    );
+    expect(r.hosts[0]?.status).toBe('patched-pending-reboot');
+  });
+
+  it('health check failing → health-check-failed, after retries', async () => {
+    let slept = 0;
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['curl'], { exitCode: 7, stderr: 'connection refused' });
+      t.on(['/usr/local/bin/pre'], { exitCode: 0 });
+    });
+    const r = await applyPlan(
+      plan([ring('r', [host('a')])]),
+      ctxFor(fleet, {
+        hooks: () => ({
+          pre: [{ command: ['/usr/local/bin/pre'] }],
+          healthCheck: { command: ['curl', '-f', 'http://localhost/'], retries: 2, interval: '10s' },
+        }),
+        sleep: (ms) => {
+          slept += ms;
+          return Promise.resolve();
+        },
+      }),
+    );
+    expect(r.hosts[0]?.status).toBe('health-check-failed');
+    expect(r.hosts[0]?.error).toMatch(/connection refused/);
+    expect(fleet.transport('a').callsTo('curl')).toHaveLength(3);
+    expect(fleet.transport('a').callsTo('/usr/local/bin/pre')[0]?.sudo).toBe(false);
+    expect(slept).toBe(20_000);
+  });
+
+  it('required pre hook failing → failed, nothing installed; optional one is ignored', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['/bin/false'], { exitCode: 1 });
+    });
+    const r = await applyPlan(
+      plan([ring('r', [host('a')]), ring('s', [host('b')])]),
+      ctxFor(fleet, { hooks: (p) => ({ pre: [{ command: ['/bin/false'], required: p !== 'p' }] }) }),
+    );
+    expect(r.hosts.map((h) => h.status)).toEqual(['patched', 'patched']);
+    const fleet2 = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['/bin/false'], { exitCode: 1 });
+    });
+    const r2 = await applyPlan(
+      plan([ring('r', [host('a')])]),
+      ctxFor(fleet2, { hooks: () => ({ pre: [{ command: ['/bin/false'] }] }) }),
+    );
+    expect(r2.hosts[0]?.status).toBe('failed');
+    expect(fleet2.transport('a').calls.some((c) => isInstall({ argv: c.argv }))).toBe(false);
+  });
+
+  it('reboot required by the host but no reboot action → patched-pending-reboot', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.facts()), { stdout: fx('lab-facts-reboot-required.stdout') });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]?.status).toBe('patched-pending-reboot');
+  });
+
+  it('window closed → skipped-window-closed', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([
+        ring('r', [
+          host('a', { window: { name: 'w', start: '2026-11-23T01:00:00Z', end: '2026-11-23T02:00:00Z' } }),
+        ]),
+      ]),
+      ctxFor(fleet),
+    );
+    expect(r.hosts[0]?.status).toBe('skipped-window-closed');
+    expect(fleet.transports.has('a')).toBe(false);
+  });
+
+  it('graceful abort stops starting new hosts but lets running ones finish', async () => {
+    const ac = new AbortController();
+    const fleet = new FakeFleet((t) => healthy(t, { installDelay: 20 }));
+    const ctx = ctxFor(fleet, { concurrency: 1, signal: ac.signal });
+    ctx.observer = { hostStarted: () => ac.abort() };
+    const r = await applyPlan(plan([ring('r', [host('a'), host('b')]), ring('s', [host('c')])]), ctx);
+    expect(r.hosts.map((h) => [h.host, h.status])).toEqual([['a', 'patched']]);
+    expect(r.halted).toBe(true);
+  });
+
+  it('resume skips hosts already done for this plan digest', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const first = ctxFor(fleet);
+    await applyPlan(plan([ring('r', [host('a')])]), first);
+    const done = hostsDoneInJournal(first.events, 'sha256:abc');
+    expect([...done]).toEqual([['a', 'patched']]);
+    expect(hostsDoneInJournal(first.events, 'sha256:other').size).toBe(0);
+    const fleet2 = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [host('a'), host('b')])]),
+      ctxFor(fleet2, { skipHosts: new Set(done.keys()) }),
+    );
+    expect(r.hosts.map((h) => h.host)).toEqual(['b']);
+    expect(fleet2.transports.has('a')).toBe(false);
+  });
+});
