@@ -33,6 +33,8 @@ export interface LoadedState {
   diagnostics: Diagnostic[];
   /** Every input file read, relative to the repository with forward slashes, sorted. */
   files: string[];
+  /** The state files read, relative path → sha256 of their bytes (for the plan's inputs digest). */
+  hashes: Map<string, string>;
 }
 
 /** The host and rollout state schemas shipped in schemas/. */
@@ -62,9 +64,11 @@ export function loadObservedState(
 
   // The same rules as for documents: regular files inside the repository only.
   const reader = repositoryReader(dir);
+  const hashes = new Map<string, string>();
   const readText = (rel: string, into: Diagnostic[]): string | undefined => {
     const r = reader.readText(rel);
     if (r.diagnostic) into.push(r.diagnostic);
+    if (r.sha256 !== undefined) hashes.set(rel, r.sha256);
     return r.text;
   };
   const jsonFilesIn = (rel: string): string[] => {
@@ -116,6 +120,7 @@ export function loadObservedState(
     state: { hosts, rollouts, feeds },
     diagnostics: sortDiagnostics(diagnostics),
     files: [...new Set(files)].sort(),
+    hashes,
   };
 }
 

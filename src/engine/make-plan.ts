@@ -1,8 +1,5 @@
 // read → decide → (the CLI writes): everything `patchctl plan` needs, for one repository, and
 // the check `apply` makes on a saved plan against the same inputs.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { hasErrors } from '../core/model/diagnostics.js';
@@ -33,20 +30,11 @@ export function readPlanInputs(dir: string, at: DateTime): PlanInputsOnDisk {
   if (hasErrors(observed.diagnostics)) {
     throw new ConfigError(observed.diagnostics.filter((d) => d.severity === 'error'));
   }
-  const stateInputs = new Map<string, string>();
-  for (const rel of observed.files) {
-    if (inputs.has(rel)) continue; // advisories were hashed while validating
-    stateInputs.set(
-      rel,
-      createHash('sha256')
-        .update(readFileSync(path.join(dir, rel)))
-        .digest('hex'),
-    );
-  }
   return {
     repository,
     state: observed.state,
-    digest: digestInputs(inputs, stateInputs),
+    // Documents and advisories were hashed while validating, state files while loading them.
+    digest: digestInputs(inputs, observed.hashes),
     warnings: [...warnings, ...observed.diagnostics],
   };
 }
