@@ -39,6 +39,38 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** How `Transport.hold` waits for a held command (a lock holder, say) to say it is ready. */
+export interface HoldOptions {
+  /** The stdout line (without its newline; a trailing CR is ignored) that means "held". */
+  ready: string;
+  /**
+   * How long to wait for the ready line (milliseconds; 0 = none; default: the transport's command
+   * timeout). It does not apply once the command is held.
+   */
+  timeoutMs?: number;
+  /**
+   * Aborting before the ready line stops the command and rejects with an `AbortedError`. Once the
+   * command is held the signal is no longer watched: call `release()`.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The outcome of `Transport.hold`: the command printed its ready line and keeps running until
+ * released, or it ended (or timed out, `timedOut: true`) before that, with its output.
+ */
+export type HoldOutcome =
+  | {
+      held: true;
+      /**
+       * Closes the command's standard input (EOF) and waits, about 5 s at most, for the command to
+       * end; then closes its channel. Idempotent; never rejects. Also resolves at once when the
+       * command already ended (or the connection was lost) while held.
+       */
+      release(): Promise<void>;
+    }
+  | { held: false; result: CommandResult };
+
 export type TransportId = 'ssh' | 'winrm' | 'local' | 'fake';
 
 /**
@@ -50,6 +82,13 @@ export interface Transport {
   /** The inventory name of the host. */
   readonly host: string;
   run(cmd: RemoteCommand, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Starts `cmd` with its standard input kept open (`cmd.stdin`, if any, is written first) and
+   * resolves as soon as it prints the `options.ready` line: the command then runs, and holds
+   * whatever it holds, until `release()` or until the connection goes away. Used for locks tied to
+   * the life of a channel. Rejects like `run`. Optional: transports without it cannot hold.
+   */
+  hold?(cmd: RemoteCommand, options: HoldOptions): Promise<HoldOutcome>;
   /** Closes the connection; idempotent. */
   close(): Promise<void>;
 }

@@ -78,6 +78,46 @@ describe('FakeTransport', () => {
     expect(t.closed).toBe(true);
   });
 
+  it('holds a call whose reply prints the ready line, records it and its release', async () => {
+    const t = new FakeTransport('h')
+      .on(['lock'], { stdout: 'locked\r\n' }, { times: 1 })
+      .on(['lock'], { exitCode: 75, stdout: 'busy\nother run\n' }, { times: 1 })
+      .on(['slow-lock'], { delayMs: 1_000, stdout: 'locked\n' })
+      .on(['partial'], { stdout: 'locked' })
+      .on(['connect'], { error: new TransportError('unreachable', 'h', 'no route') });
+    const busy = await t.hold({ argv: ['lock'], sudo: true }, { ready: 'locked' });
+    expect(busy).toEqual({ held: false, result: expect.objectContaining({ exitCode: 75 }) });
+    const outcome = await t.hold({ argv: ['lock'] }, { ready: 'locked', timeoutMs: 50 });
+    expect(outcome.held).toBe(true);
+    expect(t.released).toEqual([]);
+    if (outcome.held) {
+      await outcome.release();
+      await outcome.release();
+    }
+    expect(t.released.map((c) => [c.index, c.ready, c.timeoutMs])).toEqual([[1, 'locked', 50]]);
+    expect(t.calls.map((c) => [c.argv[0], c.sudo, c.ready])).toEqual([
+      ['lock', true, 'locked'],
+      ['lock', false, 'locked'],
+    ]);
+    // A ready line needs its newline; a timeout before it is a result, like run()'s.
+    expect(await t.hold({ argv: ['partial'] }, { ready: 'locked' })).toMatchObject({ held: false });
+    expect(await t.hold({ argv: ['slow-lock'] }, { ready: 'locked', timeoutMs: 20 })).toEqual({
+      held: false,
+      result: expect.objectContaining({ exitCode: null, timedOut: true }),
+    });
+    await expect(t.hold({ argv: ['connect'] }, { ready: 'locked' })).rejects.toMatchObject({
+      kind: 'unreachable',
+    });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      t.hold({ argv: ['lock'] }, { ready: 'locked', signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
+    // run() calls carry no ready line.
+    await t.run({ argv: ['lock'] });
+    expect(t.calls.at(-1)).not.toHaveProperty('ready');
+  });
+
   it('builds a fleet of scripted hosts', async () => {
     const fleet = new FakeFleet((t) => t.on(['hostname'], { stdout: `${t.host}\n` }));
     expect((await fleet.transport('a').run({ argv: ['hostname'] })).stdout).toBe('a\n');

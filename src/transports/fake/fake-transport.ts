@@ -3,7 +3,14 @@
 
 import { AbortedError } from '../errors.js';
 import { commandLine } from '../quote.js';
-import type { CommandResult, RemoteCommand, RunOptions, Transport } from '../types.js';
+import type {
+  CommandResult,
+  HoldOptions,
+  HoldOutcome,
+  RemoteCommand,
+  RunOptions,
+  Transport,
+} from '../types.js';
 
 /**
  * Which commands a rule answers:
@@ -40,6 +47,8 @@ export interface FakeCall {
   line: string;
   /** Whether a rule answered it. */
   matched: boolean;
+  /** The ready line, for a call made by hold(). */
+  ready?: string;
 }
 
 interface Rule {
@@ -56,6 +65,8 @@ export interface FakeTransportOptions {
 export class FakeTransport implements Transport {
   readonly id = 'fake' as const;
   readonly calls: FakeCall[] = [];
+  /** The hold() calls that were held and then released, in the order of their first release. */
+  readonly released: FakeCall[] = [];
   closed = false;
   private readonly rules: Rule[] = [];
 
@@ -84,6 +95,40 @@ export class FakeTransport implements Transport {
   }
 
   async run(cmd: RemoteCommand, options: RunOptions = {}): Promise<CommandResult> {
+    return (await this.answer(cmd, options, undefined)).result;
+  }
+
+  /**
+   * Recorded and answered like run(): the call is held when the reply's stdout has a line equal to
+   * `options.ready` (and it did not time out), else the result is returned. A timeout applies to
+   * the reply's `delayMs`; releases are recorded in `released`.
+   */
+  async hold(cmd: RemoteCommand, options: HoldOptions): Promise<HoldOutcome> {
+    const { ready, ...runOptions } = options;
+    const { call, result } = await this.answer(cmd, runOptions, ready);
+    const held =
+      result.timedOut !== true &&
+      result.stdout
+        .split('\n')
+        .slice(0, -1)
+        .some((l) => lineIs(l, ready));
+    if (!held) return { held: false, result };
+    let released = false;
+    return {
+      held: true,
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.released.push(call);
+      },
+    };
+  }
+
+  private async answer(
+    cmd: RemoteCommand,
+    options: RunOptions,
+    ready: string | undefined,
+  ): Promise<{ call: FakeCall; result: CommandResult }> {
     const line = commandLine(cmd);
     const { signal } = options;
     if (signal?.aborted) throw new AbortedError(this.host, signal.reason);
@@ -98,6 +143,7 @@ export class FakeTransport implements Transport {
       line,
       matched: rule !== undefined,
     };
+    if (ready !== undefined) call.ready = ready;
     this.calls.push(call);
     if (rule) rule.remaining -= 1;
     const responder: FakeResponder = rule?.responder ??
@@ -110,13 +156,14 @@ export class FakeTransport implements Transport {
     const outcome = await wait(reply.delayMs ?? 0, options.timeoutMs, signal);
     if (outcome === 'aborted') throw new AbortedError(this.host, signal?.reason);
     if (outcome === 'timed-out') {
-      return {
+      const result: CommandResult = {
         exitCode: null,
         stdout: reply.stdout ?? '',
         stderr: reply.stderr ?? '',
         durationMs: Math.round(performance.now() - started),
         timedOut: true,
       };
+      return { call, result };
     }
     if (reply.error) throw reply.error;
     const result: CommandResult = {
@@ -126,12 +173,17 @@ export class FakeTransport implements Transport {
       durationMs: Math.round(performance.now() - started),
     };
     if (reply.signal !== undefined) result.signal = reply.signal;
-    return result;
+    return { call, result };
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** A stdout line (without its newline) is the ready line; a trailing CR is ignored, as over ssh. */
+function lineIs(line: string, ready: string): boolean {
+  return line === ready || line === `${ready}\r`;
 }
 
 function matches(matcher: FakeMatcher, cmd: RemoteCommand): boolean {

@@ -425,6 +425,137 @@ describe('SshTransport commands', () => {
   });
 });
 
+describe('SshTransport hold', () => {
+  it('resolves held at the ready line; release() sends EOF and waits for the command to end', async () => {
+    const s = await server();
+    const { t } = await transportTo(s, { knownHosts: known(s) });
+    const mark = join(dir, 'mark');
+    // The ready line arrives in two pieces, after a line that only starts like it; stdin is kept
+    // open after its text.
+    const script =
+      'read -r first; printf "%s\\n" "$first" >"$1.first"; printf "not ready\\nrea"; sleep 0.2; ' +
+      'printf "dy\\r\\n"; cat >/dev/null; echo eof >"$1"';
+    const outcome = await t.hold(
+      { argv: ['sh', '-c', script, 'sh', mark], stdin: 'hello\n' },
+      { ready: 'ready', timeoutMs: 5_000 },
+    );
+    expect(outcome.held).toBe(true);
+    if (!outcome.held) return;
+    expect(readFileSync(`${mark}.first`, 'utf8')).toBe('hello\n');
+    // Held well past its timeout, and other commands still run over the same connection.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(mark)).toBe(false);
+    expect((await t.run({ argv: ['echo', 'meanwhile'] })).stdout).toBe('meanwhile\n');
+    const release = outcome.release();
+    expect(outcome.release()).toBe(release);
+    await release;
+    expect(readFileSync(mark, 'utf8')).toBe('eof\n');
+    await outcome.release();
+    expect(s.connections).toBe(1);
+    expect(s.signals).toEqual([]);
+  });
+
+  it('keeps sudo handling and sends EOF that the server side sees', async () => {
+    const events: string[] = [];
+    const s = await server({
+      onExec: ({ channel }) => {
+        channel.write('locked\n');
+        channel.resume();
+        channel.on('end', () => {
+          events.push('eof');
+          channel.exit(0);
+          channel.end();
+        });
+      },
+    });
+    const { t } = await transportTo(s, { knownHosts: known(s), options: { sudo: true } });
+    const outcome = await t.hold({ argv: ['flock', 'x'], sudo: true }, { ready: 'locked' });
+    expect(outcome.held).toBe(true);
+    expect(s.commands).toEqual([
+      "exec sudo -n -- env LC_ALL=C LANG=C PATH=/usr/sbin:/usr/bin:/sbin:/bin 'flock' 'x'",
+    ]);
+    expect(events).toEqual([]);
+    if (outcome.held) await outcome.release();
+    expect(events).toEqual(['eof']);
+  });
+
+  it('returns the result of a command that ends before its ready line', async () => {
+    const s = await server();
+    const { t } = await transportTo(s, { knownHosts: known(s) });
+    const outcome = await t.hold(
+      { argv: ['sh', '-c', 'echo busy; echo "held by run 7"; echo "no luck" >&2; echo ready-ish; exit 75'] },
+      { ready: 'ready' },
+    );
+    expect(outcome).toEqual({
+      held: false,
+      result: expect.objectContaining({
+        exitCode: 75,
+        stdout: 'busy\nheld by run 7\nready-ish\n',
+        stderr: 'no luck\n',
+      }),
+    });
+    // A last line without its newline is not a ready line either.
+    expect(await t.hold({ argv: ['printf', 'ready'] }, { ready: 'ready' })).toMatchObject({
+      held: false,
+      result: { exitCode: 0, stdout: 'ready' },
+    });
+  });
+
+  it('stops a command that prints no ready line within timeoutMs, and keeps the connection', async () => {
+    const s = await server();
+    const { t } = await transportTo(s, { knownHosts: known(s) });
+    const started = Date.now();
+    const outcome = await t.hold(
+      { argv: ['sh', '-c', 'echo waiting; exec sleep 10'] },
+      { ready: 'ready', timeoutMs: 300 },
+    );
+    expect(outcome).toEqual({
+      held: false,
+      result: expect.objectContaining({ exitCode: null, timedOut: true, stdout: 'waiting\n' }),
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(s.signals).toContain('KILL');
+    expect((await t.run({ argv: ['echo', 'after'] })).stdout).toBe('after\n');
+    expect(s.connections).toBe(1);
+  });
+
+  it('closes the channel of a held command that ignores EOF, after releaseWaitMs', async () => {
+    const s = await server();
+    const { t } = await transportTo(s, {
+      knownHosts: known(s),
+      options: { releaseWaitMs: 200, maxSessions: 1 },
+    });
+    const outcome = await t.hold({ argv: ['sh', '-c', 'echo ready; exec sleep 30'] }, { ready: 'ready' });
+    expect(outcome.held).toBe(true);
+    if (!outcome.held) return;
+    const started = Date.now();
+    await outcome.release();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(s.signals).toContain('KILL');
+    // Its session is free again (maxSessions: 1).
+    expect((await t.run({ argv: ['echo', 'next'] }, { timeoutMs: 5_000 })).stdout).toBe('next\n');
+  });
+
+  it('rejects with AbortedError when aborted before the ready line; a lost connection ends a hold', async () => {
+    const s = await server();
+    const { t } = await transportTo(s, { knownHosts: known(s) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const error = await rejection(
+      t.hold({ argv: ['sleep', '10'] }, { ready: 'ready', signal: controller.signal }),
+    );
+    expect(error).toBeInstanceOf(AbortedError);
+    await waitFor(() => s.signals.includes('KILL'));
+
+    const outcome = await t.hold({ argv: ['sh', '-c', 'echo ready; exec cat'] }, { ready: 'ready' });
+    expect(outcome.held).toBe(true);
+    await s.close();
+    if (outcome.held) await outcome.release();
+    // Connection failures reject like run().
+    expect((await transportError(t.hold({ argv: ['true'] }, { ready: 'ready' }))).kind).toBe('unreachable');
+  });
+});
+
 describe('SshTransport connections', () => {
   it('checks the jump host key too: a changed one stops before the target is contacted', async () => {
     const target = await server();

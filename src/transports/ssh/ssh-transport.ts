@@ -10,7 +10,14 @@ import { InternalError } from '../../errors.js';
 import { AbortedError, TransportError } from '../errors.js';
 import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../output.js';
 import { commandLine } from '../quote.js';
-import type { CommandResult, RemoteCommand, RunOptions, Transport } from '../types.js';
+import type {
+  CommandResult,
+  HoldOptions,
+  HoldOutcome,
+  RemoteCommand,
+  RunOptions,
+  Transport,
+} from '../types.js';
 import type { Credentials, CredentialOptions, Environment } from './credentials.js';
 import { CredentialsError, SshKeyring } from './credentials.js';
 import { parseJumpHost } from './jump-host.js';
@@ -29,6 +36,8 @@ export const SSH_DEFAULTS = {
   maxSessions: 8,
   /** How long a stopped (timed-out) command may take to close its channel before it is given up. */
   stopGraceMs: 2_000,
+  /** How long `release()` of a held command waits for it to end after EOF before closing its channel. */
+  releaseWaitMs: 5_000,
 } as const;
 
 export interface SshTransportOptions extends CredentialOptions {
@@ -55,8 +64,10 @@ export interface SshTransportOptions extends CredentialOptions {
   keepaliveCountMax?: number | undefined;
   /** Cap on each of stdout and stderr, in bytes. */
   maxOutputBytes?: number | undefined;
-  /** Commands run at once over the connection (sshd's MaxSessions is 10 by default). */
+  /** Commands run at once over the connection (sshd's MaxSessions is 10 by default); held ones count. */
   maxSessions?: number | undefined;
+  /** See `SSH_DEFAULTS.releaseWaitMs`. */
+  releaseWaitMs?: number | undefined;
   /** Shared credentials (one per run). Default: one for this transport, from `env`. */
   keyring?: SshKeyring | undefined;
   /** Where SSH_AUTH_SOCK and the passphrase are read from when no keyring is given. */
@@ -79,6 +90,26 @@ interface Connection {
   jump: Client | undefined;
   lost: boolean;
   lastError: Error | undefined;
+}
+
+interface ExecOptions {
+  stdin: string | undefined;
+  /** Before the ready line, when there is one; 0 = none. */
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /**
+   * For hold(): standard input stays open, and `onReady` is called at the first stdout line equal
+   * to `line`; from then on the timeout and the signal no longer apply.
+   */
+  ready?: { line: string; onReady(held: HeldChannel): void };
+}
+
+/** The channel of a command that printed its ready line. */
+interface HeldChannel {
+  /** Sends EOF on the command's standard input. */
+  endInput(): void;
+  /** Stops the command (KILL, channel closed); exec() ends within `stopGraceMs`. */
+  stop(): void;
 }
 
 export class SshTransport implements Transport {
@@ -121,17 +152,57 @@ export class SshTransport implements Transport {
   }
 
   async run(cmd: RemoteCommand, options: RunOptions = {}): Promise<CommandResult> {
-    const line = commandLine({ ...cmd, sudo: cmd.sudo === true && this.options.sudo === true });
-    const { signal } = options;
-    if (signal?.aborted) throw new AbortedError(this.host, signal.reason);
-    const connection = await this.connect(signal);
-    const release = await abortable(this.sessions.acquire(), signal, this.host, (r) => r());
+    const { line, connection, endSession } = await this.startSession(cmd, options.signal);
     try {
-      const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs;
-      return await this.exec(connection, line, cmd.stdin, timeoutMs, signal);
+      return await this.exec(connection, line, {
+        stdin: cmd.stdin,
+        timeoutMs: this.timeoutOf(options.timeoutMs),
+        signal: options.signal,
+      });
     } finally {
-      release();
+      endSession();
     }
+  }
+
+  /** See `Transport.hold`. The command keeps its session (one of `maxSessions`) until it ends. */
+  async hold(cmd: RemoteCommand, options: HoldOptions): Promise<HoldOutcome> {
+    const { signal } = options;
+    const { line, connection, endSession } = await this.startSession(cmd, signal);
+    const releaseWaitMs = this.options.releaseWaitMs ?? SSH_DEFAULTS.releaseWaitMs;
+    return new Promise<HoldOutcome>((resolve, reject) => {
+      let held = false;
+      // Settles (never rejects) when the command has ended and its session is free again.
+      const ended: Promise<void> = this.exec(connection, line, {
+        stdin: cmd.stdin,
+        timeoutMs: this.timeoutOf(options.timeoutMs),
+        signal,
+        ready: {
+          line: options.ready,
+          onReady: (channel) => {
+            held = true;
+            let releasing: Promise<void> | undefined;
+            const release = (): Promise<void> =>
+              (releasing ??= (async () => {
+                channel.endInput();
+                if (await settlesWithin(ended, releaseWaitMs)) return;
+                channel.stop();
+                await ended;
+              })());
+            resolve({ held: true, release });
+          },
+        },
+      }).then(
+        (result) => {
+          endSession();
+          if (!held) resolve({ held: false, result });
+        },
+        (error: unknown) => {
+          // Once held, a lost connection ends the hold: there is nothing left to release.
+          endSession();
+          if (!held) reject(error);
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {
@@ -145,6 +216,22 @@ export class SshTransport implements Transport {
         connection.jump ? endClient(connection.jump) : undefined,
       ]);
     }
+  }
+
+  /** The command line, the connection and a session (of `maxSessions`) for one command. */
+  private async startSession(
+    cmd: RemoteCommand,
+    signal: AbortSignal | undefined,
+  ): Promise<{ line: string; connection: Connection; endSession: () => void }> {
+    const line = commandLine({ ...cmd, sudo: cmd.sudo === true && this.options.sudo === true });
+    if (signal?.aborted) throw new AbortedError(this.host, signal.reason);
+    const connection = await this.connect(signal);
+    const endSession = await abortable(this.sessions.acquire(), signal, this.host, (r) => r());
+    return { line, connection, endSession };
+  }
+
+  private timeoutOf(timeoutMs: number | undefined): number {
+    return timeoutMs ?? this.options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs;
   }
 
   /** The connection, opened on first use and reopened after it is lost. */
@@ -352,13 +439,9 @@ export class SshTransport implements Transport {
     }
   }
 
-  private exec(
-    connection: Connection,
-    line: string,
-    stdin: string | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<CommandResult> {
+  /** Runs `line` on its own channel until the channel closes (or a timeout's grace ends). */
+  private exec(connection: Connection, line: string, options: ExecOptions): Promise<CommandResult> {
+    const { stdin, timeoutMs, signal, ready } = options;
     const maxBytes = this.options.maxOutputBytes ?? SSH_DEFAULTS.maxOutputBytes;
     return new Promise<CommandResult>((resolve, reject) => {
       const started = performance.now();
@@ -397,6 +480,7 @@ export class SshTransport implements Transport {
         let exitSignal: string | undefined;
         let sawExit = false;
         let timedOut = false;
+        let isReady = false;
         let timer: NodeJS.Timeout | undefined;
         let graceTimer: NodeJS.Timeout | undefined;
         const cleanup = (): void => {
@@ -408,6 +492,11 @@ export class SshTransport implements Transport {
         const stop = (): void => {
           sendSignal(channel, 'KILL');
           channel.close();
+        };
+        /** Stops the command; the result follows when the channel closes, or after a grace time. */
+        const stopThenFinish = (): void => {
+          stop();
+          graceTimer ??= setTimeout(finish, SSH_DEFAULTS.stopGraceMs);
         };
         const finish = (): void => {
           if (settled) return;
@@ -433,7 +522,25 @@ export class SshTransport implements Transport {
           stop();
           reject(new AbortedError(this.host, signal?.reason));
         };
-        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+        const watcher = ready ? new LineWatcher(ready.line) : undefined;
+        const onReadyLine = (): void => {
+          if (!ready || isReady || settled || timedOut) return;
+          isReady = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          ready.onReady({
+            endInput: () => {
+              if (!settled) channel.end();
+            },
+            stop: () => {
+              if (!settled) stopThenFinish();
+            },
+          });
+        };
+        channel.on('data', (chunk: Buffer) => {
+          stdout.push(chunk);
+          if (watcher?.push(chunk) === true) onReadyLine();
+        });
         channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         channel.on('exit', (code: number | null, name?: string) => {
           sawExit = true;
@@ -448,8 +555,7 @@ export class SshTransport implements Transport {
         if (timeoutMs > 0) {
           timer = setTimeout(() => {
             timedOut = true;
-            stop();
-            graceTimer = setTimeout(finish, SSH_DEFAULTS.stopGraceMs);
+            stopThenFinish();
           }, timeoutMs);
         }
         if (signal) {
@@ -459,8 +565,11 @@ export class SshTransport implements Transport {
           }
           signal.addEventListener('abort', onAbort, { once: true });
         }
-        // Standard input is always closed, so that a command reading it cannot hang.
-        if (stdin !== undefined) channel.end(stdin, 'utf8');
+        // Standard input is always closed, so that a command reading it cannot hang; a held
+        // command's is closed by its release.
+        if (ready) {
+          if (stdin !== undefined) channel.write(stdin, 'utf8');
+        } else if (stdin !== undefined) channel.end(stdin, 'utf8');
         else channel.end();
       };
       try {
@@ -478,6 +587,57 @@ function authMethods(credentials: Credentials, username: string): AnyAuthMethod[
   if (credentials.privateKey) methods.push({ type: 'publickey', username, key: credentials.privateKey });
   if (credentials.agent !== undefined) methods.push({ type: 'agent', username, agent: credentials.agent });
   return methods;
+}
+
+/**
+ * Watches a byte stream for a line equal to `want` (a trailing CR is ignored). Only a line as long
+ * as `want` is kept, so that a long line without a newline costs nothing.
+ */
+class LineWatcher {
+  private readonly want: Buffer;
+  private line = Buffer.alloc(0);
+  private tooLong = false;
+  private seen = false;
+
+  constructor(want: string) {
+    this.want = Buffer.from(want, 'utf8');
+  }
+
+  /** Whether the line has been seen, in this chunk or before. */
+  push(chunk: Buffer): boolean {
+    let start = 0;
+    while (!this.seen) {
+      const newline = chunk.indexOf(0x0a, start);
+      const part = chunk.subarray(start, newline === -1 ? chunk.length : newline);
+      if (!this.tooLong) {
+        if (this.line.length + part.length > this.want.length + 1) {
+          this.tooLong = true;
+          this.line = Buffer.alloc(0);
+        } else {
+          this.line = Buffer.concat([this.line, part]);
+        }
+      }
+      if (newline === -1) break;
+      const line = this.line.at(-1) === 0x0d ? this.line.subarray(0, -1) : this.line;
+      this.seen = !this.tooLong && line.equals(this.want);
+      this.line = Buffer.alloc(0);
+      this.tooLong = false;
+      start = newline + 1;
+    }
+    return this.seen;
+  }
+}
+
+/** Whether `promise` settles (either way) within `ms`. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(done, done);
+  });
 }
 
 /** Sends a `signal` channel request even after our EOF (ssh2's channel.signal() refuses then). */
