@@ -6,6 +6,7 @@ import { InvalidPackageRefError } from '../errors.js';
 import type { PackageRef } from '../types.js';
 import {
   factsCommand,
+  INSTALL_WRAPPER_NAME,
   installCommand,
   installedCommand,
   packageArg,
@@ -15,7 +16,13 @@ import {
   updatesCommand,
 } from './commands.js';
 import { parseFacts, parseInstalled, parsePreflight, parseUpdateScan } from './parse.js';
-import { FACTS_SCRIPT, PREFLIGHT_SCRIPT, REBOOT_REQUIRED_SCRIPT, UPDATES_SCRIPT } from './scripts.js';
+import {
+  FACTS_SCRIPT,
+  INSTALL_WRAPPER_SCRIPT,
+  PREFLIGHT_SCRIPT,
+  REBOOT_REQUIRED_SCRIPT,
+  UPDATES_SCRIPT,
+} from './scripts.js';
 
 const invalid = (f: () => unknown): string => {
   try {
@@ -26,6 +33,9 @@ const invalid = (f: () => unknown): string => {
   }
   throw new Error('expected an InvalidPackageRefError');
 };
+
+/** The install wrapper's prefix: `sh -c INSTALL_WRAPPER_SCRIPT patchctl-apt`, then the command. */
+const WRAPPER = ['sh', '-c', INSTALL_WRAPPER_SCRIPT, 'patchctl-apt'];
 
 describe('install command', () => {
   it('installs exact versions, upgrading only, without prompts, holds, downgrades or removals', () => {
@@ -40,6 +50,7 @@ describe('install command', () => {
     );
     expect(cmd).toEqual({
       argv: [
+        ...WRAPPER,
         'apt-get',
         'install',
         '-y',
@@ -89,10 +100,38 @@ describe('install command', () => {
     expect(sim.argv.slice(0, 5)).toEqual(['apt-get', 'install', '-s', '-o', 'Debug::NoLocking=1']);
     expect(sim.sudo).toBeUndefined();
     expect(refreshCommand({ lockTimeoutSeconds: 0 })).toEqual({
-      argv: ['apt-get', 'update', '-q', '-o', 'Acquire::Retries=3', '-o', 'DPkg::Lock::Timeout=0'],
+      argv: [
+        ...WRAPPER,
+        'apt-get',
+        'update',
+        '-q',
+        '-o',
+        'Acquire::Retries=3',
+        '-o',
+        'DPkg::Lock::Timeout=0',
+      ],
       sudo: true,
       env: { DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none' },
     });
+  });
+
+  it('runs install and refresh through the wrapper, whose script is a constant: data only in "$@"', () => {
+    expect(INSTALL_WRAPPER_NAME).toBe('patchctl-apt');
+    const a = installCommand([{ name: 'openssl', version: '3.0.15-1~deb12u1' }]);
+    const b = installCommand([{ name: 'libc6', version: '2.36-9+deb12u9', arch: 'i386' }], {
+      lockTimeoutSeconds: 7,
+    });
+    for (const cmd of [a, b, refreshCommand(), refreshCommand({ lockTimeoutSeconds: 9 })]) {
+      expect(cmd.argv.slice(0, 5)).toEqual([...WRAPPER, 'apt-get']);
+      expect(cmd.sudo).toBe(true);
+    }
+    expect(a.argv.at(-1)).toBe('openssl=3.0.15-1~deb12u1');
+    expect(b.argv.at(-1)).toBe('libc6:i386=2.36-9+deb12u9');
+    for (const piece of ['openssl', 'libc6', 'deb12u', 'Timeout', 'apt-get']) {
+      expect(INSTALL_WRAPPER_SCRIPT).not.toContain(piece);
+    }
+    // The simulation changes nothing and takes no lock: it runs apt-get directly.
+    expect(simulateInstallCommand([{ name: 'openssl', version: '3' }]).argv[0]).toBe('apt-get');
   });
 
   it('refuses names, versions and architectures outside the strict patterns', () => {
@@ -177,6 +216,16 @@ describe('read-only commands', () => {
     expect(check.status).toBe(0);
     expect(script.trimEnd().endsWith('s end')).toBe(true);
   });
+
+  it.each(['sh', 'bash'].filter((shell) => spawnSync(shell, ['-c', ':']).status === 0))(
+    'INSTALL_WRAPPER_SCRIPT is valid sh (%s -n) and ignores SIGHUP and SIGPIPE first',
+    (shell) => {
+      const check = spawnSync(shell, ['-n', '-c', INSTALL_WRAPPER_SCRIPT], { encoding: 'utf8' });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+      expect(INSTALL_WRAPPER_SCRIPT.split('\n')[0]).toBe("trap '' HUP PIPE");
+    },
+  );
 });
 
 // The scripts, run for real on this machine (read-only), and parsed: script and parser agree.

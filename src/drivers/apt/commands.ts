@@ -3,7 +3,13 @@
 import { isValidDebVersion } from '../../core/versions/deb.js';
 import { InvalidPackageRefError } from '../errors.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
-import { FACTS_SCRIPT, PREFLIGHT_SCRIPT, REBOOT_REQUIRED_SCRIPT, UPDATES_SCRIPT } from './scripts.js';
+import {
+  FACTS_SCRIPT,
+  INSTALL_WRAPPER_SCRIPT,
+  PREFLIGHT_SCRIPT,
+  REBOOT_REQUIRED_SCRIPT,
+  UPDATES_SCRIPT,
+} from './scripts.js';
 
 /** Debian policy §5.6.1: lower-case letters, digits, + - . ; at least two characters, starting alphanumeric. */
 export const DEB_PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]{1,199}$/;
@@ -48,11 +54,33 @@ export function preflightCommand(): RemoteCommand {
   return { argv: ['sh', '-c', PREFLIGHT_SCRIPT] };
 }
 
-/** `apt-get update`, retrying each download 3 times, waiting for the lock at most the timeout. */
+/** `$0` of INSTALL_WRAPPER_SCRIPT: the name its own messages carry. */
+export const INSTALL_WRAPPER_NAME = 'patchctl-apt';
+
+/**
+ * `argv` run through INSTALL_WRAPPER_SCRIPT, so that a dropped SSH session does not kill it half-way
+ * (see scripts.ts): `sh -c SCRIPT patchctl-apt argv…`, the arguments only ever positional parameters.
+ */
+function wrapInstall(argv: readonly string[]): string[] {
+  return ['sh', '-c', INSTALL_WRAPPER_SCRIPT, INSTALL_WRAPPER_NAME, ...argv];
+}
+
+/**
+ * `apt-get update`, retrying each download 3 times, waiting for the lock at most the timeout; through
+ * the install wrapper, as it takes apt's lists lock.
+ */
 export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
   const timeout = lockTimeout(options);
   return {
-    argv: ['apt-get', 'update', '-q', '-o', 'Acquire::Retries=3', '-o', `DPkg::Lock::Timeout=${timeout}`],
+    argv: wrapInstall([
+      'apt-get',
+      'update',
+      '-q',
+      '-o',
+      'Acquire::Retries=3',
+      '-o',
+      `DPkg::Lock::Timeout=${timeout}`,
+    ]),
     sudo: true,
     env: { ...NONINTERACTIVE_ENV },
   };
@@ -62,12 +90,13 @@ export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
  * `apt-get install` of exactly `pkgs` (name=version), upgrading only: --only-upgrade (never installs a
  * package that is not there), --no-remove (fails rather than removing anything), no new Recommends,
  * keep changed configuration files (confdef/confold), no pty. Never --allow-unauthenticated,
- * --allow-change-held-packages or --allow-downgrades: apt then refuses those cases under -y.
+ * --allow-change-held-packages or --allow-downgrades: apt then refuses those cases under -y. Runs
+ * through the install wrapper: a dropped session must not kill dpkg half-way.
  */
 export function installCommand(pkgs: readonly PackageRef[], options: InstallOptions = {}): RemoteCommand {
   const args = packageArgs(pkgs);
   return {
-    argv: [
+    argv: wrapInstall([
       'apt-get',
       'install',
       ...INSTALL_OPTIONS,
@@ -75,7 +104,7 @@ export function installCommand(pkgs: readonly PackageRef[], options: InstallOpti
       `DPkg::Lock::Timeout=${lockTimeout(options)}`,
       '--',
       ...args,
-    ],
+    ]),
     sudo: true,
     env: { ...NONINTERACTIVE_ENV },
   };

@@ -523,6 +523,17 @@ describe('classification rule', () => {
 });
 
 describe('pre-flight', () => {
+  it('finds the holders on overlayfs, where /proc/locks and stat disagree on the device', () => {
+    const pf = parsePreflight(capture('lab-preflight-lock-held-overlay'));
+    expect(pf.lockHolders).toEqual([
+      { path: '/var/lib/dpkg/lock-frontend', pid: 18, command: 'unattended-upgr' },
+      { path: '/var/lib/dpkg/lock', pid: 18, command: 'unattended-upgr' },
+    ]);
+    expect(checkPreflight(pf).map((p) => p.message)).toEqual([
+      '/var/lib/dpkg/lock-frontend is held by process 18 (unattended-upgr)',
+    ]);
+  });
+
   it('names the processes holding the dpkg locks', () => {
     const pf = parsePreflight(capture('lab-preflight-lock-held'));
     expect(pf.lockHolders).toEqual([

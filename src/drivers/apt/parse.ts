@@ -613,6 +613,33 @@ interface LockFile {
   path: string;
 }
 
+interface ProcLock {
+  pid: number;
+  major: number;
+  minor: number;
+  inode: number;
+  command: string;
+}
+
+/** A line of /proc/locks with the holder's command after a tab; undefined for waiters and others. */
+function procLocksLine(line: string): ProcLock | undefined {
+  if (line.trim() === '') return undefined;
+  const tab = line.lastIndexOf('\t');
+  const lock = tab === -1 ? line : line.slice(0, tab);
+  const command = tab === -1 ? '' : line.slice(tab + 1).trim();
+  const t = lock.trim().split(/\s+/);
+  if (t[1] === '->') return undefined; // a process waiting for the lock, not holding it
+  const m = /^([0-9a-f]+):([0-9a-f]+):(\d+)$/.exec(t[5] ?? '');
+  if (m === null) return undefined;
+  return {
+    pid: Number(t[4]),
+    major: parseInt(m[1] ?? '', 16),
+    minor: parseInt(m[2] ?? '', 16),
+    inode: Number(m[3]),
+    command,
+  };
+}
+
 /** Linux's user-space dev_t encoding (glibc gnu_dev_major/minor). */
 function devMajorMinor(dev: number): [number, number] {
   const big = BigInt(dev);
@@ -634,26 +661,30 @@ export function parsePreflight(out: CommandResult): Preflight {
     const m = /^(\d+) (\d+) (\/\S+)$/.exec(line);
     if (m !== null) lockFiles.push({ dev: Number(m[1]), inode: Number(m[2]), path: m[3] ?? '' });
   }
-  const lockHolders: LockHolder[] = [];
-  for (const line of splitLines(s.get('lock-holders')?.text ?? '')) {
-    if (line.trim() === '') continue;
-    const tab = line.lastIndexOf('\t');
-    const lock = tab === -1 ? line : line.slice(0, tab);
-    const command = tab === -1 ? '' : line.slice(tab + 1).trim();
-    const t = lock.trim().split(/\s+/);
-    if (t[1] === '->') continue; // a process waiting for the lock, not holding it
-    const m = /^([0-9a-f]+):([0-9a-f]+):(\d+)$/.exec(t[5] ?? '');
-    if (m === null) continue;
-    const [major, minor, inode] = [parseInt(m[1] ?? '', 16), parseInt(m[2] ?? '', 16), Number(m[3])];
+  // Pass 1 matches device and inode. On overlayfs (containers, the lab) /proc/locks names the
+  // upper filesystem's device while stat reports the overlay's, so nothing matches: pass 2 then
+  // accepts an inode that exactly one lock file has.
+  const locks = splitLines(s.get('lock-holders')?.text ?? '').flatMap((line) => {
+    const parsed = procLocksLine(line);
+    return parsed ? [parsed] : [];
+  });
+  const holderOf = (l: ProcLock, file: LockFile): LockHolder => ({
+    path: file.path,
+    pid: Number.isInteger(l.pid) && l.pid > 0 ? l.pid : null,
+    ...(l.command !== '' ? { command: l.command } : {}),
+  });
+  let lockHolders: LockHolder[] = locks.flatMap((l) => {
     const file = lockFiles.find((f) => {
       const [fMajor, fMinor] = devMajorMinor(f.dev);
-      return f.inode === inode && fMajor === major && fMinor === minor;
+      return f.inode === l.inode && fMajor === l.major && fMinor === l.minor;
     });
-    if (file === undefined) continue;
-    const pid = Number(t[4]);
-    const holder: LockHolder = { path: file.path, pid: Number.isInteger(pid) && pid > 0 ? pid : null };
-    if (command !== '') holder.command = command;
-    lockHolders.push(holder);
+    return file ? [holderOf(l, file)] : [];
+  });
+  if (lockHolders.length === 0) {
+    lockHolders = locks.flatMap((l) => {
+      const same = lockFiles.filter((f) => f.inode === l.inode);
+      return same.length === 1 && same[0] ? [holderOf(l, same[0])] : [];
+    });
   }
   const order = (h: LockHolder) => lockFiles.findIndex((f) => f.path === h.path);
   lockHolders.sort((a, b) => order(a) - order(b) || (a.pid ?? 0) - (b.pid ?? 0));
