@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PatchctlError } from '../errors.js';
+import { forceUnlockCommand } from './commands/force-unlock.js';
+import { applyCommand } from './commands/apply.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
@@ -33,6 +35,9 @@ Examples:
   $ patchctl validate -C ops/patching        # exit 0 valid, 3 invalid
   $ patchctl validate --format github        # pull-request annotations in GitHub Actions
   $ patchctl plan -C ops/patching            # what apply would do, ring by ring
+  $ patchctl scan -C ops/patching            # record what the hosts have and lack in state/hosts/
+  $ patchctl apply -C ops/patching           # plan, ask, then patch ring by ring
+  $ patchctl force-unlock ID                 # remove the lock left by an apply that is gone
 
 Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbose.
 Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid configuration.`,
@@ -44,6 +49,8 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     validateCommand(io, setExit),
     scanCommand(io, setExit),
     planCommand(io, setExit),
+    applyCommand(io, setExit),
+    forceUnlockCommand(io, setExit),
   ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);

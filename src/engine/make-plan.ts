@@ -57,9 +57,13 @@ export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): Ma
  * A saved plan, for apply: refused when its format is unknown, or when any input it was made
  * from (document, state file, advisory) changed since — naming the files.
  */
-export function loadSavedPlan(dir: string, file: string): Plan {
+export function loadSavedPlan(
+  dir: string,
+  file: string,
+  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+): Plan {
   const plan = readPlanFile(file);
   const at = DateTime.fromISO(plan.at, { setZone: true });
-  assertPlanFresh(plan, readPlanInputs(dir, at).digest);
+  assertPlanFresh(plan, readPlanInputs(dir, at).digest, options);
   return plan;
 }

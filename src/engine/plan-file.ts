@@ -53,9 +53,21 @@ export function readPlanFile(file: string): Plan {
 }
 
 /** Throws StalePlanError, naming the files that changed, when `current` differs from the plan's inputs. */
-export function assertPlanFresh(plan: Plan, current: InputsDigest): void {
+export function assertPlanFresh(
+  plan: Plan,
+  current: InputsDigest,
+  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+): void {
   if (plan.inputsDigest === current.digest) return;
-  const d = diffInputs(plan.inputs, current.files);
+  const all = diffInputs(plan.inputs, current.files);
+  // Files an earlier run of this very plan wrote (state after patching) do not make it stale.
+  const keep = (f: string): boolean => !(options.tolerate?.has(f) ?? false);
+  const d = {
+    changed: all.changed.filter(keep),
+    added: all.added.filter(keep),
+    removed: all.removed.filter(keep),
+  };
+  if (d.changed.length + d.added.length + d.removed.length === 0 && options.tolerate !== undefined) return;
   const parts = [
     ...d.changed.map((f) => `changed ${f}`),
     ...d.added.map((f) => `added ${f}`),
@@ -64,7 +76,7 @@ export function assertPlanFresh(plan: Plan, current: InputsDigest): void {
   const shown = parts.slice(0, 20).join(', ');
   const more = parts.length > 20 ? ` and ${parts.length - 20} more` : '';
   throw new StalePlanError(
-    `the plan is stale: its inputs changed since it was made (${shown || 'digest differs'}${more}); run patchctl plan again`,
+    `the plan is stale: its inputs changed since it was made (${shown || 'digest differs'}${more}); ${options.hint ?? 'run patchctl plan again'}`,
     [...d.changed, ...d.added, ...d.removed],
   );
 }

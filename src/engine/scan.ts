@@ -78,8 +78,7 @@ async function scanHost(
   host: ResolvedHost,
   options: ScanOptions,
 ): Promise<HostScanResult> {
-  const rel = path.posix.join(stateDir.split(path.sep).join('/'), 'hosts', `${host.name}.json`);
-  const file = path.join(dir, rel);
+  const { rel, file } = hostStatePath(dir, stateDir, host.name);
   const previous = readPreviousState(file, rel, host.name);
   const transport = (host.transport ?? 'ssh') === 'ssh' ? options.connect(host) : undefined;
   if (!transport) {
@@ -123,6 +122,32 @@ async function scanHost(
   } finally {
     await transport.close();
   }
+}
+
+function hostStatePath(dir: string, stateDir: string, host: string): { rel: string; file: string } {
+  const rel = path.posix.join(stateDir.split(path.sep).join('/'), 'hosts', `${host}.json`);
+  return { rel, file: path.join(dir, rel) };
+}
+
+/**
+ * Re-reads a host over an open transport, without refreshing the package index (apply does
+ * this after patching, so the next plan starts from what the host has now); writes its state
+ * file and returns the file's path relative to the repository.
+ */
+export async function rescanHost(
+  dir: string,
+  stateDir: string,
+  host: string,
+  transport: Transport,
+  now: DateTime,
+): Promise<string> {
+  const { rel, file } = hostStatePath(dir, stateDir, host);
+  const previous = readPreviousState(file, rel, host);
+  const at = iso(now.toUTC().startOf('second'));
+  const observed = await observe(transport, host, false);
+  const state = withFirstSeen({ ...observed.state, host, scannedAt: at, lastReachableAt: at }, previous);
+  writeFileAtomic(file, serialiseHostState(state));
+  return rel;
 }
 
 interface Observed {

@@ -76,7 +76,7 @@ function host(name: string, extra: Partial<PlanHost> = {}): PlanHost {
 const ring = (name: string, hosts: PlanHost[]): PlanRing => ({
   name,
   rollout: 'r',
-  earliestStart: null,
+  earliestStart: '2026-11-23T00:00:00Z',
   hosts,
 });
 const plan = (rings: PlanRing[]): Plan => ({
@@ -279,7 +279,10 @@ describe('applyPlan', () => {
 
   it('boot id never changes → reboot-timeout', async () => {
     let slept = 0;
-    const fleet = new FakeFleet((t) => healthy(t));
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['reboot'], {});
+    });
     const r = await applyPlan(
       plan([ring('r', [rebootHost()])]),
       ctxFor(fleet, {
@@ -353,13 +356,28 @@ describe('applyPlan', () => {
     expect(fleet2.transport('a').calls.some((c) => isInstall({ argv: c.argv }))).toBe(false);
   });
 
-  it('reboot required by the host but no reboot action → patched-pending-reboot', async () => {
-    const fleet = new FakeFleet((t) => {
+  it('a reboot the host asks for after the install: ifRequired reboots, never leaves it pending', async () => {
+    const script = (t: FakeTransport): void => {
+      let rebooted = false;
       healthy(t);
-      t.on(same(apt.facts()), { stdout: fx('lab-facts-reboot-required.stdout') });
-    });
-    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+      t.on(['reboot'], () => {
+        rebooted = true;
+        return {};
+      });
+      t.on(same(apt.facts()), () => ({
+        stdout: rebooted
+          ? facts('11111111-2222-3333-4444-555555555555')
+          : fx('lab-facts-reboot-required.stdout'),
+      }));
+    };
+    const never = new FakeFleet(script);
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(never, { rebootMode: () => 'never' }));
     expect(r.hosts[0]?.status).toBe('patched-pending-reboot');
+    expect(never.transport('a').callsTo('reboot')).toHaveLength(0);
+    const ifRequired = new FakeFleet(script);
+    const r2 = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(ifRequired));
+    expect(r2.hosts[0]?.status).toBe('patched');
+    expect(r2.hosts[0]?.rebooted?.bootIdAfter).toBe('11111111-2222-3333-4444-555555555555');
   });
 
   it('window closed → skipped-window-closed', async () => {
@@ -394,11 +412,179 @@ describe('applyPlan', () => {
     expect([...done]).toEqual([['a', 'patched']]);
     expect(hostsDoneInJournal(first.events, 'sha256:other').size).toBe(0);
     const fleet2 = new FakeFleet((t) => healthy(t));
-    const r = await applyPlan(
-      plan([ring('r', [host('a'), host('b')])]),
-      ctxFor(fleet2, { skipHosts: new Set(done.keys()) }),
-    );
+    const r = await applyPlan(plan([ring('r', [host('a'), host('b')])]), ctxFor(fleet2, { done }));
     expect(r.hosts.map((h) => h.host)).toEqual(['b']);
     expect(fleet2.transports.has('a')).toBe(false);
+  });
+  it('an upgrade already at its target is evidence, not work: no install, still verified', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.listInstalled()), { stdout: installed({ 'fleet-base': '1.1' }) });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({
+      status: 'patched',
+      actions: [{ package: 'fleet-base', from: '1.0', to: '1.1' }],
+      verification: { ok: true, mismatches: [] },
+    });
+    expect(fleet.transport('a').calls.some((c) => isInstall({ argv: c.argv }))).toBe(false);
+  });
+
+  it('waits for a held package-manager lock and goes on once it is free', async () => {
+    let polls = 0;
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.preflight()), { stdout: fx('lab-preflight-lock-held.stdout') }, { times: 3 });
+    });
+    const r = await applyPlan(
+      plan([ring('r', [host('a')])]),
+      ctxFor(fleet, {
+        lockWaitMs: 60_000,
+        lockPollMs: 1000,
+        sleep: () => {
+          polls++;
+          return Promise.resolve();
+        },
+      }),
+    );
+    expect(r.hosts[0]?.status).toBe('patched');
+    expect(polls).toBe(3);
+    const stuck = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.preflight()), { stdout: fx('lab-preflight-lock-held.stdout') });
+    });
+    const r2 = await applyPlan(
+      plan([ring('r', [host('a')])]),
+      ctxFor(stuck, { lockWaitMs: 10_000, lockPollMs: 1000 }),
+    );
+    expect(r2.hosts[0]?.status).toBe('failed');
+    expect(r2.hosts[0]?.error).toMatch(/held by process \d+ \(apt-get\).*\(waited 10 s\)/);
+  });
+
+  it('takes the remote lock before anything else, and fails the host when another run holds it', async () => {
+    const order: string[] = [];
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [host('a'), host('b')])]),
+      ctxFor(fleet, {
+        concurrency: 1,
+        ringLimits: () => ({ maxFailed: 1 }),
+        remoteLock: (t) => {
+          order.push(`lock ${t.host}`);
+          return Promise.resolve(
+            t.host === 'b'
+              ? { ok: false as const, reason: 'host is locked by another patchctl run: run-x' }
+              : {
+                  ok: true as const,
+                  release: () => {
+                    order.push(`release ${t.host}`);
+                    return Promise.resolve();
+                  },
+                },
+          );
+        },
+      }),
+    );
+    expect(r.hosts.map((h) => [h.host, h.status, h.error])).toEqual([
+      ['a', 'patched', undefined],
+      ['b', 'failed', 'host is locked by another patchctl run: run-x'],
+    ]);
+    expect(order).toEqual(['lock a', 'release a', 'lock b']);
+    expect(fleet.transport('a').calls[0]?.argv).toEqual(apt.preflight().argv);
+    expect(fleet.transport('b').calls).toHaveLength(0);
+  });
+
+  it("a ring waits for the previous ring's bake time; another rollout goes on", async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const other: PlanRing = { ...ring('solo', [host('z')]), rollout: 'other' };
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), ring('prod', [host('b')]), other]),
+      ctxFor(fleet, { ringLimits: (x) => (x.name === 'canary' ? { bakeTimeMs: 3_600_000 } : {}) }),
+    );
+    expect(r.rings.map((x) => [x.ring, x.status])).toEqual([
+      ['canary', 'completed'],
+      ['prod', 'waiting'],
+      ['solo', 'completed'],
+    ]);
+    expect(r.rings[1]?.reason).toBe(
+      'waits for ring canary to bake until 2026-11-23T13:00:00.000Z; run apply again then',
+    );
+    expect(r.halted).toBe(false);
+    expect(fleet.transports.has('b')).toBe(false);
+  });
+
+  it("honours the plan's gate: a blocked ring and the rest of its rollout do not start", async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const blocked: PlanRing = {
+      ...ring('prod', [host('b')]),
+      earliestStart: null,
+      gate: 'after ring canary completes',
+    };
+    const later: PlanRing = { ...ring('late', [host('c')]), earliestStart: '2026-11-24T00:00:00Z' };
+    const r = await applyPlan(plan([blocked, ring('last', [host('d')])]), ctxFor(fleet));
+    expect(r.rings.map((x) => [x.ring, x.status, x.reason])).toEqual([
+      ['prod', 'waiting', 'after ring canary completes'],
+      ['last', 'not-started', 'ring prod after ring canary completes'],
+    ]);
+    const r2 = await applyPlan(plan([later]), ctxFor(new FakeFleet((t) => healthy(t))));
+    expect(r2.rings[0]?.reason).toBe('cannot start before 2026-11-24T00:00:00Z');
+  });
+
+  it('--ring runs only that ring', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), ring('prod', [host('b')])]),
+      ctxFor(fleet, { onlyRing: 'prod' }),
+    );
+    expect(r.hosts.map((h) => h.host)).toEqual(['b']);
+  });
+
+  it('records the host state, redacts secrets, reports ring progress', async () => {
+    const progress: string[] = [];
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['/bin/check'], { exitCode: 1, stderr: 'token s3cr3t-canary rejected' });
+    });
+    const ctx = ctxFor(fleet, {
+      ringLimits: () => ({ maxFailed: 1, healthCheck: { command: ['/bin/check'] } }),
+      recordHost: (h) => Promise.resolve(`state/hosts/${h}.json`),
+      redact: (text) => text.replaceAll('s3cr3t-canary', '[redacted]'),
+      ringProgress: (x, event, o) => progress.push(`${x.name} ${event} ${o.status}`),
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctx);
+    expect(r.hosts[0]).toMatchObject({
+      status: 'health-check-failed',
+      stateFile: 'state/hosts/a.json',
+      error: 'health check /bin/check failed after 1 attempt(s): exit 1: token [redacted] rejected',
+    });
+    expect(JSON.stringify(ctx.events)).not.toContain('s3cr3t-canary');
+    expect(ctx.events.find((e) => e.type === 'host-finished')).toMatchObject({
+      stateFile: 'state/hosts/a.json',
+    });
+    expect(progress).toEqual(['r started completed', 'r finished completed']);
+  });
+
+  it('a hard abort stops the command in flight: the host fails with an unknown outcome', async () => {
+    const hard = new AbortController();
+    const fleet = new FakeFleet((t) => healthy(t, { installDelay: 5_000 }));
+    const ctx = ctxFor(fleet, { hardSignal: hard.signal });
+    ctx.observer = {
+      hostStep: (_h, s) => {
+        if (s === 'install') setTimeout(() => hard.abort(), 10);
+      },
+    };
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctx);
+    expect(r.hosts[0]?.status).toBe('failed');
+    expect(r.hosts[0]?.error).toMatch(/aborted .*outcome of the command in flight is unknown/);
+  });
+
+  it('a resumed ring counts the failures of the earlier run against its budget', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('r', [host('a'), host('b')]), ring('s', [host('c')])]),
+      ctxFor(fleet, { done: new Map([['a', 'failed' as const]]) }),
+    );
+    expect(r.rings.map((x) => x.status)).toEqual(['halted', 'not-started']);
+    expect(r.hosts).toHaveLength(0);
   });
 });

@@ -1,25 +1,21 @@
-// The apply engine core (DESIGN.md §4): rings in plan order, bounded concurrency, failure budget,
-// per-host pre-flight → drift check → install → reboot → verification, journal events for resume.
+// The apply engine core (DESIGN.md §4): rings in plan order, gated by the previous ring's bake
+// time; p-limit concurrency per ring; failure budgets that halt a rollout; per host: window →
+// connect → remote lock → pre-flight (bounded wait on the package-manager lock) → drift check →
+// pre hooks → exact install → reboot proven by a new boot id → post hooks / health checks →
+// verification → recorded state. Every step is a journal event, so a killed run can be resumed.
 // Hooks and health checks run as the login user (sudo: false): they are the operator's own
 // commands and can call sudo themselves; the engine grants root only to the driver and `reboot`.
-import type { Hooks, RebootMode } from '../../core/model/types.js';
+import pLimit from 'p-limit';
+import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
-import type { PackageDriver } from '../../drivers/types.js';
-import { TransportError } from '../../transports/errors.js';
-import type { Transport } from '../../transports/types.js';
+import type { PackageDriver, PreflightProblem } from '../../drivers/types.js';
+import { AbortedError, TransportError } from '../../transports/errors.js';
+import type { CommandResult, RemoteCommand, Transport } from '../../transports/types.js';
+import type { HostStatus, JournalEvent, RingStatusInRun } from './journal.js';
 
-export type HostStatus =
-  | 'patched'
-  | 'patched-pending-reboot'
-  | 'failed'
-  | 'unreachable'
-  | 'auth-failed'
-  | 'host-key-mismatch'
-  | 'reboot-timeout'
-  | 'health-check-failed'
-  | 'skipped-window-closed'
-  | 'drifted';
+export type { HostStatus, JournalEvent } from './journal.js';
+export { hostsDoneInJournal } from './journal.js';
 
 export interface AppliedAction {
   package: string;
@@ -29,12 +25,17 @@ export interface AppliedAction {
 
 export interface HostResult {
   host: string;
+  ring: string;
   status: HostStatus;
+  /** The upgrades now in place (evidence): installed by this run, or found already done. */
   actions: AppliedAction[];
   startedAt: string;
   finishedAt: string;
   verification: { ok: boolean; mismatches: string[] } | null;
+  rebooted?: { bootIdBefore: string; bootIdAfter: string };
   error?: string;
+  /** The state file rewritten from what the host reported after the run. */
+  stateFile?: string;
 }
 
 export interface RingLimits {
@@ -42,75 +43,85 @@ export interface RingLimits {
   maxParallel?: number | string;
   maxFailed?: number;
   maxFailedPercent?: number;
+  /** How long this ring must stay healthy before the next ring of its rollout starts. */
+  bakeTimeMs?: number;
+  /** The ring's own health check, run on each of its hosts after the policy's hooks. */
+  healthCheck?: HealthCheck;
 }
 
 export interface RingOutcome {
   ring: string;
-  status: 'completed' | 'halted' | 'not-started';
+  rollout: string;
+  status: RingStatusInRun;
   startedAt: string | null;
   finishedAt: string | null;
   failures: number;
+  /** Hosts of the ring that this run did not start (halted, interrupted, outside their window). */
+  notStarted: number;
   reason?: string;
 }
 
 export interface ApplyResult {
   runId: string;
+  /** A ring halted (failure budget) or the run was interrupted. */
   halted: boolean;
+  interrupted: boolean;
   reason?: string;
   rings: RingOutcome[];
   hosts: HostResult[];
 }
 
-export type JournalEvent =
-  | { type: 'run-started'; at: string; runId: string; planDigest: string }
-  | { type: 'host-started'; at: string; runId: string; host: string }
-  | { type: 'host-step'; at: string; runId: string; host: string; step: string }
-  | {
-      type: 'host-finished';
-      at: string;
-      runId: string;
-      planDigest: string;
-      host: string;
-      status: HostStatus;
-      error?: string;
-    }
-  | {
-      type: 'ring-finished';
-      at: string;
-      runId: string;
-      ring: string;
-      status: RingOutcome['status'];
-      failures: number;
-    }
-  | { type: 'run-finished'; at: string; runId: string; halted: boolean };
-
 export interface ApplyObserver {
-  hostStarted?(host: string): void;
+  ringStarted?(ring: PlanRing, hosts: number): void;
+  ringFinished?(outcome: RingOutcome): void;
+  hostStarted?(host: string, ring: string): void;
+  hostStep?(host: string, step: string): void;
   hostFinished?(result: HostResult): void;
-  ringStarted?(ring: string): void;
-  ringHalted?(ring: string, reason: string): void;
 }
 
+export type RemoteLockOutcome = { ok: true; release(): Promise<void> } | { ok: false; reason: string };
+
 export interface ApplyContext {
+  runId: string;
   /** Limits for a ring (from the repository's rollout); undefined fields take the defaults. */
   ringLimits(ring: PlanRing): RingLimits;
-  /** Reboot mode of a policy by name; 'never' turns a reboot action into patched-pending-reboot. */
+  /** Reboot mode of a policy by name (default ifRequired). */
   rebootMode?(policy: string): RebootMode | undefined;
   /** The policy's hooks by policy name (pre, post, healthCheck). */
   hooks?(policy: string): Hooks | undefined;
+  /** A transport for the host; it may connect lazily (the first command then fails to connect). */
   connect(host: string): Promise<Transport> | Transport;
   driver: PackageDriver;
-  concurrency: number;
+  /** Hosts in flight at once, a number or "N%" of each ring's hosts. */
+  concurrency: number | string;
   now(): Date;
   sleep(ms: number): Promise<void>;
   observer?: ApplyObserver;
   journal(event: JournalEvent): void;
+  /** Graceful stop: start no new host, let running ones finish (the first Ctrl-C). */
   signal?: AbortSignal;
-  skipHosts?: ReadonlySet<string>;
-  runId?: string;
-  /** Reboot deadline (ms of sleep) and poll interval; defaults 600000 / 5000. */
+  /** Hard stop: abort commands in flight (the second Ctrl-C). */
+  hardSignal?: AbortSignal;
+  /** Hosts that an earlier run already finished for this plan, with their status: never run again. */
+  done?: ReadonlyMap<string, HostStatus>;
+  /** Only this ring (`--ring`); the others are left for another run. */
+  onlyRing?: string;
+  /** Why the host may not start now (window closed, cutoff passed, blackout), or undefined. */
+  mayStart?(host: PlanHost, now: Date): string | undefined;
+  /** Takes the remote per-host lock over the transport. */
+  remoteLock?(transport: Transport): Promise<RemoteLockOutcome>;
+  /** Rewrites the host's state file from a fresh read; returns the file written. */
+  recordHost?(host: string, transport: Transport): Promise<string | undefined>;
+  /** Ring progress for state/rollouts: when a ring starts, and when it ends (with its outcome). */
+  ringProgress?(ring: PlanRing, event: 'started' | 'finished', outcome: RingOutcome): void;
+  /** Removes secrets from text that is kept (errors, hook output). */
+  redact?(text: string): string;
+  /** Reboot deadline and poll interval (ms); defaults 600000 / 5000. */
   rebootTimeoutMs?: number;
   rebootPollMs?: number;
+  /** How long to wait for a package-manager lock held by someone else (ms); default 120000, poll 5000. */
+  lockWaitMs?: number;
+  lockPollMs?: number;
 }
 
 const FAILED: ReadonlySet<HostStatus> = new Set<HostStatus>([
@@ -123,12 +134,19 @@ const FAILED: ReadonlySet<HostStatus> = new Set<HostStatus>([
   'drifted',
 ]);
 
+export function isFailure(status: HostStatus): boolean {
+  return FAILED.has(status);
+}
+
 export function parallelLimit(maxParallel: number | string | undefined, hosts: number): number {
   if (maxParallel === undefined) return Math.max(1, hosts);
   if (typeof maxParallel === 'number') return Math.max(1, Math.floor(maxParallel));
   const m = /^(\d+(?:\.\d+)?)%$/.exec(maxParallel);
-  const pct = m?.[1] === undefined ? 100 : Number(m[1]);
-  return Math.max(1, Math.floor((hosts * pct) / 100));
+  if (m?.[1] === undefined) {
+    const n = Number(maxParallel);
+    return Number.isFinite(n) ? Math.max(1, Math.floor(n)) : Math.max(1, hosts);
+  }
+  return Math.max(1, Math.floor((hosts * Number(m[1])) / 100));
 }
 
 /** True when `failures` exceeds the budget (reaching it exactly does not). Default budget: 0. */
@@ -143,287 +161,347 @@ export function budgetExceeded(limits: RingLimits, failures: number, hosts: numb
   return false;
 }
 
-/** Hosts already finished for this plan digest, last status wins. */
-export function hostsDoneInJournal(
-  events: readonly JournalEvent[],
-  planDigest: string,
-): Map<string, HostStatus> {
-  const done = new Map<string, HostStatus>();
-  for (const e of events)
-    if (e.type === 'host-finished' && e.planDigest === planDigest) done.set(e.host, e.status);
-  return done;
-}
-
 function millis(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const d = parseDuration(text);
   return d.ok ? durationToMillis(d.value) : undefined;
 }
 
-/** Runs hooks in order; returns the first required hook's failure, or undefined. */
-async function runHooks(
-  transport: Transport,
-  hooks: readonly { command: string[]; timeout?: string; required?: boolean }[],
-): Promise<string | undefined> {
-  for (const hook of hooks) {
-    const timeoutMs = millis(hook.timeout);
-    let failure: string | undefined;
-    try {
-      const out = await transport.run({ argv: hook.command }, timeoutMs === undefined ? {} : { timeoutMs });
-      if (out.exitCode !== 0)
-        failure = `hook ${hook.command.join(' ')} exited ${String(out.exitCode)}: ${(out.stderr || out.stdout).trim()}`;
-    } catch (err) {
-      failure = `hook ${hook.command.join(' ')}: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (failure !== undefined && hook.required !== false) return excerpt(failure);
-  }
-  return undefined;
-}
-
 function excerpt(text: string): string {
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+  const t = text.trim();
+  return t.length > 600 ? `${t.slice(0, 600)}…` : t;
 }
 
 export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
-  const runId = ctx.runId ?? `run-${ctx.now().toISOString()}`;
+  const { runId } = ctx;
   const at = (): string => ctx.now().toISOString();
   ctx.journal({ type: 'run-started', at: at(), runId, planDigest: plan.inputsDigest });
-  const result: ApplyResult = { runId, halted: false, rings: [], hosts: [] };
+  const result: ApplyResult = { runId, halted: false, interrupted: false, rings: [], hosts: [] };
+  // Read at each use: the signal is aborted asynchronously, by Ctrl-C.
+  const interrupted = (): boolean => ctx.signal?.aborted === true;
+  /** Rollouts that cannot go further in this run, and why. */
+  const stopped = new Map<string, string>();
+  /** When each rollout's last ring completed in this run, and its bake time. */
+  const completedInRun = new Map<string, { atMs: number; bakeMs: number; ring: string }>();
 
   for (const ring of plan.rings) {
-    if (result.halted) {
-      result.rings.push({
-        ring: ring.name,
-        status: 'not-started',
-        startedAt: null,
-        finishedAt: null,
-        failures: 0,
-      });
-      continue;
-    }
-    const hosts = ring.hosts.filter((h) => h.actions.length > 0 && !(ctx.skipHosts?.has(h.host) ?? false));
+    if (ctx.onlyRing !== undefined && ring.name !== ctx.onlyRing) continue;
+    const withWork = ring.hosts.filter((h) => h.actions.length > 0);
+    if (withWork.length === 0) continue;
+    const key = ring.rollout === '' ? `/${ring.name}` : ring.rollout;
     const limits = ctx.ringLimits(ring);
-    const cap = Math.min(Math.max(1, ctx.concurrency), parallelLimit(limits.maxParallel, hosts.length));
+    const earlier = withWork.filter((h) => ctx.done?.has(h.host) === true);
+    const todo = withWork.filter((h) => ctx.done?.has(h.host) !== true);
     const outcome: RingOutcome = {
       ring: ring.name,
+      rollout: ring.rollout,
       status: 'completed',
-      startedAt: at(),
+      startedAt: null,
       finishedAt: null,
-      failures: 0,
+      failures: earlier.filter((h) => isFailure(ctx.done?.get(h.host) ?? 'patched')).length,
+      notStarted: 0,
     };
-    ctx.observer?.ringStarted?.(ring.name);
-    let next = 0;
-    let stop: string | undefined;
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        if (stop !== undefined) return;
-        if (next >= hosts.length) return;
-        if (ctx.signal?.aborted === true) {
-          stop = 'aborted';
-          return;
-        }
-        const host = hosts[next++];
-        if (host === undefined) return;
-        const r = await applyHost(plan, host, ctx, runId);
-        result.hosts.push(r);
-        if (FAILED.has(r.status)) {
-          outcome.failures++;
-          if (stop === undefined && budgetExceeded(limits, outcome.failures, hosts.length))
-            stop = `failure budget exceeded: ${outcome.failures} failed`;
-        }
-      }
+    const finish = (status: RingStatusInRun, reason?: string): void => {
+      outcome.status = status;
+      if (reason !== undefined) outcome.reason = reason;
+      outcome.notStarted = outcome.notStarted || (status === 'not-started' ? todo.length : 0);
+      result.rings.push(outcome);
+      ctx.journal({
+        type: 'ring-finished',
+        at: at(),
+        runId,
+        ring: ring.name,
+        rollout: ring.rollout,
+        status,
+        failures: outcome.failures,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      ctx.observer?.ringFinished?.(outcome);
     };
-    await Promise.all(Array.from({ length: Math.min(cap, hosts.length) }, () => worker()));
-    if (stop === undefined && ctx.signal?.aborted === true && next < hosts.length) stop = 'aborted';
-    outcome.finishedAt = at();
-    if (stop !== undefined) {
-      outcome.status = 'halted';
-      outcome.reason = stop;
-      result.halted = true;
-      result.reason = `ring ${ring.name}: ${stop}`;
-      ctx.observer?.ringHalted?.(ring.name, stop);
+
+    const blockedBy = stopped.get(key);
+    if (blockedBy !== undefined) {
+      finish('not-started', blockedBy);
+      continue;
     }
-    result.rings.push(outcome);
+    const gate = ringGate(ring, completedInRun.get(key), ctx.now().getTime());
+    if (gate !== undefined) {
+      stopped.set(key, `ring ${ring.name} ${gate}`);
+      finish('waiting', gate);
+      continue;
+    }
+    if (interrupted()) {
+      result.interrupted = true;
+      stopped.set(key, 'interrupted');
+      finish('not-started', 'interrupted');
+      continue;
+    }
+
+    outcome.startedAt = at();
     ctx.journal({
-      type: 'ring-finished',
-      at: at(),
+      type: 'ring-started',
+      at: outcome.startedAt,
       runId,
       ring: ring.name,
-      status: outcome.status,
-      failures: outcome.failures,
+      rollout: ring.rollout,
     });
+    ctx.observer?.ringStarted?.(ring, todo.length);
+    ctx.ringProgress?.(ring, 'started', outcome);
+    const cap = Math.min(
+      parallelLimit(ctx.concurrency, withWork.length),
+      parallelLimit(limits.maxParallel, withWork.length),
+    );
+    const limit = pLimit(cap);
+    let budgetStop: string | undefined = budgetExceeded(limits, outcome.failures, withWork.length)
+      ? `failure budget exceeded: ${outcome.failures} of ${withWork.length} hosts failed`
+      : undefined;
+    let outsideWindow = 0;
+    await Promise.all(
+      todo.map((h) =>
+        limit(async () => {
+          if (budgetStop !== undefined || interrupted()) {
+            outcome.notStarted++;
+            return;
+          }
+          const r = await applyHost(plan, ring, h, ctx, limits);
+          result.hosts.push(r);
+          if (r.status === 'skipped-window-closed') outsideWindow++;
+          if (isFailure(r.status)) {
+            outcome.failures++;
+            if (budgetStop === undefined && budgetExceeded(limits, outcome.failures, withWork.length))
+              budgetStop = `failure budget exceeded: ${outcome.failures} of ${withWork.length} hosts failed`;
+          }
+        }),
+      ),
+    );
+    outcome.finishedAt = at();
+    if (budgetStop !== undefined) {
+      result.halted = true;
+      result.reason ??= `ring ${ring.name}: ${budgetStop}`;
+      stopped.set(key, `rollout halted at ring ${ring.name}: ${budgetStop}`);
+      finish('halted', budgetStop);
+    } else if (interrupted() && outcome.notStarted > 0) {
+      result.halted = true;
+      result.interrupted = true;
+      result.reason ??= 'interrupted';
+      stopped.set(key, 'interrupted');
+      finish('interrupted', `interrupted: ${outcome.notStarted} host(s) not started`);
+    } else if (outsideWindow > 0) {
+      const why = `${outsideWindow} host(s) outside their maintenance window: the ring is not complete`;
+      stopped.set(key, `ring ${ring.name} is not complete`);
+      finish('waiting', why);
+    } else {
+      completedInRun.set(key, { atMs: ctx.now().getTime(), bakeMs: limits.bakeTimeMs ?? 0, ring: ring.name });
+      finish('completed');
+    }
+    ctx.ringProgress?.(ring, 'finished', outcome);
   }
   ctx.journal({ type: 'run-finished', at: at(), runId, halted: result.halted });
   return result;
 }
 
-async function applyHost(plan: Plan, host: PlanHost, ctx: ApplyContext, runId: string): Promise<HostResult> {
+/** Why a ring cannot start now, or undefined when it can. */
+function ringGate(
+  ring: PlanRing,
+  previous: { atMs: number; bakeMs: number; ring: string } | undefined,
+  nowMs: number,
+): string | undefined {
+  if (previous !== undefined) {
+    // The previous ring of the rollout completed in this run: its bake time counts from now on.
+    const until = previous.atMs + previous.bakeMs;
+    if (until > nowMs)
+      return `waits for ring ${previous.ring} to bake until ${new Date(until).toISOString()}; run apply again then`;
+    return undefined;
+  }
+  if (ring.earliestStart === null) return ring.gate ?? 'has no host whose window opens';
+  if (Date.parse(ring.earliestStart) > nowMs)
+    return `cannot start before ${ring.earliestStart}${ring.gate === undefined ? '' : ` (${ring.gate})`}`;
+  return undefined;
+}
+
+class HostFailure extends Error {
+  constructor(
+    readonly status: HostStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function applyHost(
+  plan: Plan,
+  ring: PlanRing,
+  host: PlanHost,
+  ctx: ApplyContext,
+  limits: RingLimits,
+): Promise<HostResult> {
+  const { runId } = ctx;
   const startedAt = ctx.now().toISOString();
   const upgrades = host.actions.filter((a): a is UpgradeAction => a.type === 'upgrade');
-  const wantsReboot = host.actions.some((a) => a.type === 'reboot');
   const res: HostResult = {
     host: host.host,
+    ring: ring.name,
     status: 'failed',
     actions: [],
     startedAt,
     finishedAt: startedAt,
     verification: null,
   };
-  const step = (s: string): void =>
+  const redact = (text: string): string => excerpt(ctx.redact ? ctx.redact(text) : text);
+  const step = (s: string): void => {
     ctx.journal({ type: 'host-step', at: ctx.now().toISOString(), runId, host: host.host, step: s });
-  ctx.observer?.hostStarted?.(host.host);
-  ctx.journal({ type: 'host-started', at: startedAt, runId, host: host.host });
+    ctx.observer?.hostStep?.(host.host, s);
+  };
+  ctx.observer?.hostStarted?.(host.host, ring.name);
+  ctx.journal({ type: 'host-started', at: startedAt, runId, host: host.host, ring: ring.name });
   let transport: Transport | undefined;
+  let releaseLock: (() => Promise<void>) | undefined;
+  /** Until the first command answers, a transport error is a connection failure. */
+  let connected = false;
+  const d = ctx.driver;
+  const run = async (cmd: RemoteCommand, timeoutMs?: number): Promise<CommandResult> => {
+    if (!transport) throw new HostFailure('failed', 'no connection');
+    const out = await transport.run(cmd, {
+      ...(ctx.hardSignal ? { signal: ctx.hardSignal } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    connected = true;
+    return out;
+  };
+  const lock = async (): Promise<void> => {
+    if (!transport || !ctx.remoteLock) return;
+    const outcome = await ctx.remoteLock(transport);
+    connected = true;
+    if (!outcome.ok) throw new HostFailure('failed', outcome.reason);
+    releaseLock = () => outcome.release();
+  };
   try {
-    const now = ctx.now().getTime();
-    if (host.window !== null && (now > Date.parse(host.window.end) || now < Date.parse(host.window.start))) {
+    const closed = ctx.mayStart?.(host, ctx.now()) ?? windowClosed(host, ctx.now());
+    if (closed !== undefined) {
       res.status = 'skipped-window-closed';
+      res.error = closed;
       return res;
     }
     step('connect');
-    try {
-      transport = await ctx.connect(host.host);
-    } catch (err) {
-      if (err instanceof TransportError) {
-        res.status =
-          err.kind === 'auth-failed' || err.kind === 'host-key-mismatch' ? err.kind : 'unreachable';
-        res.error = excerpt(err.message);
-        return res;
-      }
-      throw err;
-    }
-    const d = ctx.driver;
+    transport = await ctx.connect(host.host);
+    await lock();
+
     step('preflight');
-    const problems = d.checkPreflight(d.parsePreflight(await transport.run(d.preflight())));
-    if (problems.length > 0) {
-      res.error = problems.map((p) => p.message).join('; ');
-      return res;
-    }
+    await preflight(ctx, run);
+
     step('drift-check');
-    const before = d.parseInstalled(await transport.run(d.listInstalled())).installed;
-    const version = (name: string): string | undefined => before.find((p) => p.name === name)?.version;
-    const drift = upgrades.filter((u) => version(u.package) !== u.from);
-    if (drift.length > 0) {
-      res.status = 'drifted';
-      res.error = drift
-        .map((u) => `${u.package} is ${version(u.package) ?? 'absent'}, planned from ${u.from}`)
-        .join('; ');
-      return res;
-    }
-    const policy = upgrades[0]?.policy;
-    const hooks = policy === undefined ? undefined : ctx.hooks?.(policy);
-    step('pre-hooks');
-    const preErr = await runHooks(transport, hooks?.pre ?? []);
-    if (preErr !== undefined) {
-      res.error = preErr;
-      return res;
-    }
-    let bootBefore: string | undefined;
-    if (wantsReboot) bootBefore = d.parseFacts(await transport.run(d.facts())).bootId;
-    step('install');
-    const out = d.parseInstall(
-      await transport.run(
-        d.install(
-          upgrades.map((u) => ({
-            name: u.package,
-            version: u.to,
-            ...(u.arch === undefined ? {} : { arch: u.arch }),
-          })),
-        ),
-      ),
+    const before = d.parseInstalled(await run(d.listInstalled())).installed;
+    const versionBefore = (name: string): string | undefined => before.find((p) => p.name === name)?.version;
+    const drift = upgrades.filter(
+      (u) => versionBefore(u.package) !== u.from && versionBefore(u.package) !== u.to,
     );
-    if (!out.ok) {
-      res.error = out.failure?.message ?? 'install failed';
-      return res;
+    if (drift.length > 0) {
+      throw new HostFailure(
+        'drifted',
+        drift
+          .map((u) => `${u.package} is ${versionBefore(u.package) ?? 'absent'}, the plan expected ${u.from}`)
+          .join('; '),
+      );
+    }
+    // Upgrades already at their target (a resumed run, or someone else) are evidence, not work.
+    const todo = upgrades.filter((u) => versionBefore(u.package) === u.from);
+    const policies = [...new Set(upgrades.map((u) => u.policy))].sort();
+    const hooks = policies.map((p) => ctx.hooks?.(p)).filter((h): h is Hooks => h !== undefined);
+
+    const factsBefore = d.parseFacts(await run(d.facts()));
+    if (todo.length > 0) {
+      step('pre-hooks');
+      await runHooks(
+        run,
+        hooks.flatMap((h) => h.pre ?? []),
+        redact,
+      );
+      step('install');
+      const lockTimeoutSeconds = Math.round((ctx.lockWaitMs ?? 120_000) / 1000);
+      const out = d.parseInstall(
+        await run(
+          d.install(
+            todo.map((u) => ({
+              name: u.package,
+              version: u.to,
+              ...(u.arch === undefined ? {} : { arch: u.arch }),
+            })),
+            { lockTimeoutSeconds: Math.min(86_400, lockTimeoutSeconds) },
+          ),
+        ),
+      );
+      if (!out.ok) throw new HostFailure('failed', out.failure?.message ?? 'the install failed');
     }
     res.actions = upgrades.map((u) => ({ package: u.package, from: u.from, to: u.to }));
+
+    // Reboot: when a policy always reboots, or the plan or the host (after the install) says one
+    // is needed, unless every policy of the host says never.
+    const modes = policies.map((p) => ctx.rebootMode?.(p) ?? 'ifRequired');
+    const factsAfter = todo.length > 0 ? d.parseFacts(await run(d.facts())) : factsBefore;
+    const needed = factsAfter.rebootRequired || host.actions.some((a) => a.type === 'reboot');
+    const mayReboot = modes.some((m) => m !== 'never');
+    const mustReboot = modes.includes('always') && todo.length > 0;
     let pendingReboot = false;
-    const rebootNever = upgrades.some((u) => ctx.rebootMode?.(u.policy) === 'never');
-    if (wantsReboot && !rebootNever) {
+    if (mayReboot && (needed || mustReboot)) {
       step('reboot');
-      await transport.run({ argv: ['reboot'], sudo: true }).catch(() => undefined);
-      await transport.close();
-      transport = undefined;
-      const deadline = ctx.rebootTimeoutMs ?? 600_000;
-      const poll = ctx.rebootPollMs ?? 5000;
-      let waited = 0;
-      for (;;) {
-        await ctx.sleep(poll);
-        waited += poll;
-        try {
-          const t = await ctx.connect(host.host);
-          const boot = d.parseFacts(await t.run(d.facts())).bootId;
-          if (boot !== bootBefore) {
-            transport = t;
-            break;
-          }
-          await t.close();
-        } catch {
-          // not back yet
-        }
-        if (waited >= deadline) {
-          res.status = 'reboot-timeout';
-          res.error = `boot id did not change within ${deadline} ms`;
-          return res;
-        }
-      }
-    } else if (wantsReboot) pendingReboot = true;
-    step('post-hooks');
-    const postErr = await runHooks(transport, hooks?.post ?? []);
-    if (postErr !== undefined) {
-      res.error = postErr;
-      return res;
-    }
-    if (hooks?.healthCheck !== undefined) {
-      step('health-check');
-      const hc = hooks.healthCheck;
-      const attempts = 1 + Math.max(0, hc.retries ?? 0);
-      const interval = millis(hc.interval) ?? 5000;
-      let healthy = false;
-      let last = '';
-      for (let i = 0; i < attempts && !healthy; i++) {
-        if (i > 0) await ctx.sleep(interval);
-        const timeoutMs = millis(hc.timeout);
-        try {
-          const out = await transport.run({ argv: hc.command }, timeoutMs === undefined ? {} : { timeoutMs });
-          healthy = out.exitCode === 0;
-          last = `exit ${String(out.exitCode)}: ${(out.stderr || out.stdout).trim()}`;
-        } catch (err) {
-          last = err instanceof Error ? err.message : String(err);
-        }
-      }
-      if (!healthy) {
-        res.status = 'health-check-failed';
-        res.error = excerpt(
-          `health check ${hc.command.join(' ')} failed after ${attempts} attempt(s): ${last}`,
-        );
-        return res;
-      }
-    }
-    step('verify');
-    const after = d.parseInstalled(await transport.run(d.listInstalled())).installed;
-    const mismatches = upgrades
-      .filter((u) => after.find((p) => p.name === u.package)?.version !== u.to)
-      .map(
-        (u) =>
-          `verification: ${u.package} is ${after.find((p) => p.name === u.package)?.version ?? 'absent'}, expected ${u.to}`,
+      const bootAfter = await reboot(ctx, host.host, factsBefore.bootId, () => {
+        const t = transport;
+        transport = undefined;
+        releaseLock = undefined; // the lock went down with the host
+        return t;
+      });
+      transport = bootAfter.transport;
+      res.rebooted = { bootIdBefore: factsBefore.bootId, bootIdAfter: bootAfter.bootId };
+      await lock();
+    } else if (needed) pendingReboot = true;
+
+    if (todo.length > 0 || res.rebooted) {
+      step('post-hooks');
+      await runHooks(
+        run,
+        hooks.flatMap((h) => h.post ?? []),
+        redact,
       );
+      const checks = [
+        ...hooks.map((h) => h.healthCheck).filter((c): c is HealthCheck => c !== undefined),
+        ...(limits.healthCheck ? [limits.healthCheck] : []),
+      ];
+      for (const check of checks) {
+        step('health-check');
+        await healthCheck(run, check, ctx, redact);
+      }
+    }
+
+    step('verify');
+    const after = d.parseInstalled(await run(d.listInstalled())).installed;
+    const versionAfter = (name: string): string | undefined => after.find((p) => p.name === name)?.version;
+    const mismatches = upgrades
+      .filter((u) => versionAfter(u.package) !== u.to)
+      .map((u) => `${u.package} is ${versionAfter(u.package) ?? 'absent'}, expected ${u.to}`);
     res.verification = { ok: mismatches.length === 0, mismatches };
-    if (mismatches.length > 0) {
-      res.error = mismatches.join('; ');
-      return res;
-    }
-    if (!wantsReboot) {
-      step('reboot-required');
-      pendingReboot = d.parseFacts(await transport.run(d.facts())).rebootRequired;
-    }
+    if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
+    if (!res.rebooted && !pendingReboot) pendingReboot = d.parseFacts(await run(d.facts())).rebootRequired;
     res.status = pendingReboot ? 'patched-pending-reboot' : 'patched';
     return res;
   } catch (err) {
     res.status = 'failed';
-    res.error = excerpt(err instanceof Error ? err.message : String(err));
+    if (err instanceof HostFailure) res.status = err.status;
+    else if (err instanceof TransportError && !connected)
+      res.status = err.kind === 'auth-failed' || err.kind === 'host-key-mismatch' ? err.kind : 'unreachable';
+    const message =
+      err instanceof AbortedError
+        ? 'aborted (second interrupt): the outcome of the command in flight is unknown'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    res.error = redact(message);
     return res;
   } finally {
+    if (transport && connected && res.status !== 'skipped-window-closed' && ctx.recordHost) {
+      // What the host says now is the next plan's input; a failure to read it is not the host's failure.
+      res.stateFile = await ctx.recordHost(host.host, transport).catch(() => undefined);
+    }
+    await releaseLock?.().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     res.finishedAt = ctx.now().toISOString();
     ctx.journal({
@@ -432,9 +510,150 @@ async function applyHost(plan: Plan, host: PlanHost, ctx: ApplyContext, runId: s
       runId,
       planDigest: plan.inputsDigest,
       host: host.host,
+      ring: ring.name,
       status: res.status,
+      actions: res.actions,
+      ...(res.verification ? { verification: res.verification } : {}),
+      ...(res.rebooted ? { rebooted: res.rebooted } : {}),
       ...(res.error === undefined ? {} : { error: res.error }),
+      ...(res.stateFile === undefined ? {} : { stateFile: res.stateFile }),
     });
     ctx.observer?.hostFinished?.(res);
   }
+}
+
+/** Without a calendar: the plan's window for the host must be open now. */
+function windowClosed(host: PlanHost, now: Date): string | undefined {
+  if (host.window === null) return undefined;
+  const t = now.getTime();
+  if (t < Date.parse(host.window.start)) return `window ${host.window.name} opens at ${host.window.start}`;
+  if (t >= Date.parse(host.window.end)) return `window ${host.window.name} closed at ${host.window.end}`;
+  return undefined;
+}
+
+/** Pre-flight; a package-manager lock held by someone else is waited for, within a bound. */
+async function preflight(
+  ctx: ApplyContext,
+  run: (cmd: RemoteCommand) => Promise<CommandResult>,
+): Promise<void> {
+  const d = ctx.driver;
+  const waitMs = ctx.lockWaitMs ?? 120_000;
+  const pollMs = Math.max(1, ctx.lockPollMs ?? 5000);
+  let waited = 0;
+  for (;;) {
+    const problems = d.checkPreflight(d.parsePreflight(await run(d.preflight())));
+    if (problems.length === 0) return;
+    const onlyLocks = problems.every((p) => p.kind === 'lock-held');
+    if (!onlyLocks || waited >= waitMs || ctx.signal?.aborted === true) {
+      const waitedText = onlyLocks ? ` (waited ${Math.round(waited / 1000)} s)` : '';
+      throw new HostFailure('failed', `pre-flight: ${describeProblems(problems)}${waitedText}`);
+    }
+    const wait = Math.min(pollMs, waitMs - waited);
+    await ctx.sleep(wait);
+    waited += wait;
+  }
+}
+
+function describeProblems(problems: readonly PreflightProblem[]): string {
+  return problems
+    .map((p) => (p.kind === 'audit' ? `${p.message}: ${p.details.slice(0, 5).join('; ')}` : p.message))
+    .join('; ');
+}
+
+/** Runs hooks in order; a required hook that fails (the default) fails the host. */
+async function runHooks(
+  run: (cmd: RemoteCommand, timeoutMs?: number) => Promise<CommandResult>,
+  hooks: readonly { command: string[]; timeout?: string; required?: boolean }[],
+  redact: (text: string) => string,
+): Promise<void> {
+  for (const hook of hooks) {
+    let failure: string | undefined;
+    try {
+      const out = await run({ argv: hook.command }, millis(hook.timeout));
+      if (out.timedOut === true) failure = `timed out after ${hook.timeout ?? 'the command timeout'}`;
+      else if (out.exitCode !== 0)
+        failure = `exited ${String(out.exitCode ?? out.signal)}: ${(out.stderr || out.stdout).trim()}`;
+    } catch (err) {
+      if (err instanceof AbortedError || err instanceof TransportError) throw err;
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    if (failure !== undefined && hook.required !== false)
+      throw new HostFailure('failed', redact(`hook ${hook.command.join(' ')} ${failure}`));
+  }
+}
+
+async function healthCheck(
+  run: (cmd: RemoteCommand, timeoutMs?: number) => Promise<CommandResult>,
+  check: HealthCheck,
+  ctx: ApplyContext,
+  redact: (text: string) => string,
+): Promise<void> {
+  const attempts = 1 + Math.max(0, check.retries ?? 0);
+  const interval = millis(check.interval) ?? 5000;
+  let last = '';
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) await ctx.sleep(interval);
+    const out = await run({ argv: check.command }, millis(check.timeout));
+    if (out.exitCode === 0 && out.timedOut !== true) return;
+    last =
+      out.timedOut === true
+        ? `timed out after ${check.timeout ?? 'the command timeout'}`
+        : `exit ${String(out.exitCode ?? out.signal)}: ${(out.stderr || out.stdout).trim()}`;
+  }
+  throw new HostFailure(
+    'health-check-failed',
+    redact(`health check ${check.command.join(' ')} failed after ${attempts} attempt(s): ${last}`),
+  );
+}
+
+/**
+ * Reboots the host and waits for proof that it came back: a new connection that reports a boot
+ * id other than `bootBefore`, within the deadline.
+ */
+async function reboot(
+  ctx: ApplyContext,
+  host: string,
+  bootBefore: string,
+  detach: () => Transport | undefined,
+): Promise<{ transport: Transport; bootId: string }> {
+  const d = ctx.driver;
+  const old = detach();
+  // The connection may drop before `reboot` answers: that is the reboot working, not a failure.
+  await old
+    ?.run({ argv: ['reboot'], sudo: true }, { timeoutMs: 30_000 })
+    .then((out) => {
+      if (out.exitCode !== 0 && out.exitCode !== null)
+        throw new HostFailure(
+          'failed',
+          `reboot exited ${out.exitCode}: ${(out.stderr || out.stdout).trim()}`,
+        );
+    })
+    .catch((err: unknown) => {
+      if (err instanceof HostFailure) throw err;
+    })
+    .finally(() => old.close().catch(() => undefined));
+  const deadline = ctx.rebootTimeoutMs ?? 600_000;
+  const poll = Math.max(1, ctx.rebootPollMs ?? 5000);
+  let waited = 0;
+  let lastError = 'no answer';
+  for (let attempt = 0; waited < deadline; attempt++) {
+    if (ctx.hardSignal?.aborted === true) throw new AbortedError(host, ctx.hardSignal.reason);
+    // Most hosts are back within seconds: poll fast at first, then every `poll` ms.
+    const wait = Math.min(poll, 500 * 2 ** attempt, deadline - waited);
+    await ctx.sleep(wait);
+    waited += wait;
+    const t = await ctx.connect(host);
+    try {
+      const boot = d.parseFacts(await t.run(d.facts(), { timeoutMs: 30_000 })).bootId;
+      if (boot !== bootBefore) return { transport: t, bootId: boot };
+      lastError = 'the boot id has not changed yet';
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    await t.close().catch(() => undefined);
+  }
+  throw new HostFailure(
+    'reboot-timeout',
+    `the host did not come back with a new boot id within ${Math.round(deadline / 1000)} s (last: ${lastError})`,
+  );
 }

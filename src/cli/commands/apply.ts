@@ -1,0 +1,266 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { Chalk } from 'chalk';
+import type { Plan } from '../../core/plan/types.js';
+import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
+import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
+import type { ApplyResult } from '../../engine/apply/apply.js';
+import { isFailure } from '../../engine/apply/apply.js';
+import { readJournals } from '../../engine/apply/journal.js';
+import type { ApplyRun } from '../../engine/apply/run-apply.js';
+import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
+import { loadRepository } from '../../engine/load-repo.js';
+import { loadSavedPlan, makePlan } from '../../engine/make-plan.js';
+import { readPlanFile } from '../../engine/plan-file.js';
+import { stateDirOf } from '../../engine/repo-lock.js';
+import { UsageError } from '../../errors.js';
+import {
+  KnownHostsStore,
+  SshKeyring,
+  SshTransport,
+  knownHostsSources,
+  sshTransportOptions,
+} from '../../transports/ssh/index.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { applyProgress } from '../render/apply-progress.js';
+import type { RawCommon } from '../common-options.js';
+import { addCommonOptions, commonOptions } from '../common-options.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import type { Io } from '../io.js';
+
+interface RawApply extends RawCommon {
+  autoApprove?: boolean;
+  concurrency?: string;
+  ring?: string;
+  resume?: boolean;
+  rebootTimeout?: string;
+  lockTimeout?: string;
+}
+
+export function applyCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('apply')
+    .description('patch the hosts: ring by ring, within windows and failure budgets, with verification')
+    .argument(
+      '[plan]',
+      'a plan saved by `patchctl plan --out` (refused when stale); without it, plan now and ask',
+    )
+    .option('--auto-approve', 'do not ask before applying a plan made now (CI)')
+    .option(
+      '--concurrency <n>',
+      'hosts in flight at once, a number or a percentage of each ring (default: Config)',
+    )
+    .option('--ring <ring>', 'only this ring')
+    .option('--resume', 'continue an interrupted run of the plan: hosts it finished are never run again')
+    .option('--reboot-timeout <duration>', 'how long a rebooting host may take to come back', '10m')
+    .option('--lock-timeout <duration>', "how long to wait for a host's package-manager lock", '2m')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchctl apply -C ops/patching                   # plan, show, ask, apply
+  $ patchctl plan --out plan.json && patchctl apply plan.json
+  $ patchctl apply --auto-approve --ring canary      # CI: the canary ring only
+  $ patchctl apply --resume                          # after a killed run: continue it
+
+Per host: connect (host key checked) → remote lock → pre-flight → pre hooks → install the exact
+planned versions → reboot if needed (proven by a new boot id) → post hooks and health checks →
+verification. Rings run in order; a ring that exceeds its failure budget halts its rollout.
+The first Ctrl-C starts no new host and lets running ones finish; a second one aborts them.
+The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from each host.
+Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring halted,
+3 invalid configuration.`,
+    );
+  addCommonOptions(cmd, ['text', 'json']);
+  cmd.action(async (planArg: string | undefined, raw: RawApply) => {
+    const opts = commonOptions(raw, io);
+    const concurrency = parseConcurrency(raw.concurrency);
+    const rebootTimeoutMs = parseDurationFlag('--reboot-timeout', raw.rebootTimeout ?? '10m');
+    const lockWaitMs = parseDurationFlag('--lock-timeout', raw.lockTimeout ?? '2m');
+    const { repository } = loadRepository(opts.dir, { at: io.now() });
+    const spec = configSpec(repository);
+    const stateAbs = stateDirOf(opts.dir, repository);
+    const stateRel = path.relative(opts.dir, stateAbs).split(path.sep).join('/');
+    const text = opts.format === 'text';
+    const say = (line: string): void => {
+      if (text && !opts.quiet) io.stdout(`${line}\n`);
+    };
+
+    const plan = choosePlan(planArg, raw, opts.dir, io, stateRel, repository);
+    if (raw.ring !== undefined && !plan.rings.some((r) => r.name === raw.ring))
+      throw new UsageError(
+        `ring "${raw.ring}" is not in the plan (rings: ${plan.rings.map((r) => r.name).join(', ') || 'none'})`,
+      );
+    const work = plan.rings
+      .filter((r) => raw.ring === undefined || r.name === raw.ring)
+      .flatMap((r) => r.hosts)
+      .filter((h) => h.actions.length > 0);
+    if (planArg === undefined && raw.resume !== true) {
+      if (text) io.stdout(renderPlanText(plan, { color: opts.color }));
+      if (work.length === 0) {
+        say('\nNo changes: nothing to apply.');
+        setExit(EXIT_OK);
+        return;
+      }
+      if (raw.autoApprove !== true) {
+        const answer = await io.ask?.(
+          `\nApply this plan to ${work.length} host(s)? Only 'yes' will be accepted: `,
+        );
+        if (answer === undefined)
+          throw new UsageError(
+            'apply asks before it patches: pass --auto-approve, or save a plan with `patchctl plan --out FILE` and apply that file',
+          );
+        if (answer.trim() !== 'yes') {
+          say('Apply cancelled.');
+          setExit(EXIT_FAILURE);
+          return;
+        }
+      }
+    }
+
+    const knownHosts = await KnownHostsStore.load(
+      knownHostsSources(spec.ssh, opts.dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
+    );
+    const keyring = new SshKeyring(io.env);
+    const graceful = new AbortController();
+    const hard = new AbortController();
+    let interrupts = 0;
+    const stopListening = io.onInterrupt?.(() => {
+      interrupts++;
+      if (interrupts === 1) {
+        io.stderr(
+          '\nInterrupted: no new host will start; hosts in flight finish (Ctrl-C again aborts them).\n',
+        );
+        graceful.abort(new Error('interrupted'));
+      } else {
+        io.stderr('\nAborting the hosts in flight: their outcome will be unknown until the next scan.\n');
+        hard.abort(new Error('aborted'));
+      }
+    });
+    const progress = applyProgress({
+      write: (t) => {
+        if (text) io.stdout(t);
+      },
+      color: opts.color,
+      quiet: opts.quiet || !text,
+      ...(text && io.isTTY && io.progressStream ? { spinnerStream: io.progressStream } : {}),
+    });
+    let run: ApplyRun;
+    try {
+      run = await runApply({
+        dir: opts.dir,
+        repository,
+        plan,
+        now: () => io.now(),
+        env: io.env,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(raw.ring === undefined ? {} : { onlyRing: raw.ring }),
+        observer: progress,
+        signal: graceful.signal,
+        hardSignal: hard.signal,
+        rebootTimeoutMs,
+        lockWaitMs,
+        connect: (h) =>
+          new SshTransport(
+            sshTransportOptions(spec.ssh, h, {
+              repoDir: opts.dir,
+              knownHosts,
+              keyring,
+              acceptNewHostKeys: false,
+            }),
+          ),
+      });
+    } finally {
+      progress.stop();
+      stopListening?.();
+    }
+    if (opts.format === 'json') io.stdout(`${JSON.stringify(jsonResult(run), null, 2)}\n`);
+    else if (!opts.quiet || run.result.halted) io.stdout(`\n${summary(run, opts.color)}\n`);
+    const failed = run.result.hosts.some((h) => isFailure(h.status)) || run.result.halted;
+    setExit(failed ? EXIT_FAILURE : EXIT_OK);
+  });
+  return cmd;
+}
+
+/** The plan to apply: the saved one (checked fresh), the one a resumed run used, or a new one. */
+function choosePlan(
+  planArg: string | undefined,
+  raw: RawApply,
+  dir: string,
+  io: Io,
+  stateRel: string,
+  repository: Parameters<typeof runsDirOf>[1],
+): Plan {
+  const journals = readJournals(runsDirOf(dir, repository));
+  if (planArg !== undefined) {
+    const file = path.resolve(io.cwd, planArg);
+    const digest = readPlanFile(file).inputsDigest;
+    const runs = runsOfPlan(journals, digest);
+    const written = filesWrittenByRuns(runs, stateRel);
+    const last = runs.at(-1)?.runId;
+    return loadSavedPlan(dir, file, {
+      ...(raw.resume === true ? { tolerate: written } : {}),
+      ...(last !== undefined && raw.resume !== true
+        ? {
+            hint: `run ${last} already applied this plan (partly?): continue it with --resume, or plan again`,
+          }
+        : {}),
+    });
+  }
+  if (raw.resume === true) {
+    const last = [...journals]
+      .reverse()
+      .find((j) => j.events.some((e) => e.type === 'run-started' && e.planFile));
+    const started = last?.events.find((e) => e.type === 'run-started');
+    if (!last || started?.type !== 'run-started' || started.planFile === undefined)
+      throw new UsageError(`there is no earlier apply run to resume in ${stateRel}/runs/`);
+    const runs = runsOfPlan(journals, started.planDigest);
+    return loadSavedPlan(dir, path.join(dir, started.planFile), {
+      tolerate: filesWrittenByRuns(runs, stateRel),
+    });
+  }
+  return makePlan(dir, io.now(), raw.ring === undefined ? {} : { ring: raw.ring }).plan;
+}
+
+function parseConcurrency(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (m && Number(m[1]) > 0 && Number(m[1]) <= 100) return text;
+  throw new UsageError(
+    `--concurrency "${text}" must be a whole number of at least 1, or a percentage such as 25%`,
+  );
+}
+
+function parseDurationFlag(flag: string, text: string): number {
+  const d = parseDuration(text);
+  if (!d.ok) throw new UsageError(`${flag} "${text}" is not a duration (e.g. 90s, 10m, 1h)`);
+  return durationToMillis(d.value);
+}
+
+function jsonResult(run: ApplyRun): ApplyResult & { journal: string; plan: string; resumed: string[] } {
+  return { ...run.result, journal: run.journalFile, plan: run.planFile, resumed: run.resumed };
+}
+
+function summary(run: ApplyRun, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const counts = new Map<string, number>();
+  for (const h of run.result.hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+  const parts = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, n]) => `${n} ${s}`);
+  const lines = [
+    `${c.bold('Apply')} ${run.result.runId}: ${parts.join(', ') || 'no host started'}${
+      run.skipped.size > 0 ? ` (${run.skipped.size} host(s) done by earlier runs of this plan)` : ''
+    }.`,
+  ];
+  if (run.lockTakenOverFrom)
+    lines.push(`Took over the repository lock of ${run.lockTakenOverFrom}: its process is gone.`);
+  if (run.result.halted) lines.push(c.red(`Halted: ${run.result.reason ?? 'see above'}.`));
+  for (const r of run.result.rings)
+    if (r.status === 'waiting' || r.status === 'not-started')
+      lines.push(c.yellow(`Ring ${r.ring}: ${r.reason ?? r.status}.`));
+  lines.push(`Journal: ${run.journalFile}`);
+  if (run.stateFiles.length > 0)
+    lines.push(
+      `Host state updated: ${run.stateFiles.length} file(s) in ${path.posix.dirname(run.stateFiles[0] ?? 'state/hosts/x')}/`,
+    );
+  return lines.join('\n');
+}

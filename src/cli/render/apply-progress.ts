@@ -1,0 +1,125 @@
+// Progress of an apply: on a terminal an ora spinner per ring (done / failed / in flight) with
+// one persistent line per finished host; elsewhere (CI, pipes) plain lines only.
+import { Chalk } from 'chalk';
+import ora from 'ora';
+import type { ApplyObserver, HostResult, RingOutcome } from '../../engine/apply/apply.js';
+import { isFailure } from '../../engine/apply/apply.js';
+import type { PlanRing } from '../../core/plan/types.js';
+
+export interface ProgressOptions {
+  write(text: string): void;
+  color: boolean;
+  quiet: boolean;
+  /** Draw a spinner on this terminal stream; plain lines when undefined. */
+  spinnerStream?: NodeJS.WritableStream;
+  /** Milliseconds since some origin, for durations. */
+  clock?: () => number;
+}
+
+export interface ApplyProgress extends ApplyObserver {
+  /** Stops the spinner (idempotent). */
+  stop(): void;
+}
+
+export function applyProgress(options: ProgressOptions): ApplyProgress {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const clock = options.clock ?? (() => performance.now());
+  const started = new Map<string, number>();
+  const steps = new Map<string, string>();
+  let ring = { name: '', total: 0, done: 0, failed: 0 };
+  const spinner = options.spinnerStream
+    ? ora({ stream: options.spinnerStream, discardStdin: false, isEnabled: true })
+    : undefined;
+
+  const status = (): string => {
+    const inFlight = [...steps.entries()];
+    const shown = inFlight
+      .slice(0, 3)
+      .map(([h, s]) => `${h}: ${s}`)
+      .join(', ');
+    const more = inFlight.length > 3 ? `, +${inFlight.length - 3}` : '';
+    return `ring ${ring.name}: ${ring.done}/${ring.total} done, ${ring.failed} failed, ${inFlight.length} in flight${shown ? ` (${shown}${more})` : ''}`;
+  };
+  const refresh = (): void => {
+    if (spinner) spinner.text = status();
+  };
+  /** A persistent line: above the spinner on a terminal. */
+  const line = (text: string): void => {
+    if (spinner?.isSpinning) {
+      spinner.clear();
+      options.write(`${text}\n`);
+      spinner.render();
+    } else options.write(`${text}\n`);
+  };
+
+  return {
+    ringStarted(r: PlanRing, hosts: number) {
+      ring = { name: r.name, total: hosts, done: 0, failed: 0 };
+      if (!options.quiet)
+        line(c.bold(`Ring ${r.name}${r.rollout ? ` (rollout ${r.rollout})` : ''}: ${hosts} host(s)`));
+      if (spinner) {
+        spinner.start(status());
+      }
+    },
+    hostStarted(host: string) {
+      started.set(host, clock());
+      steps.set(host, 'starting');
+      refresh();
+    },
+    hostStep(host: string, step: string) {
+      steps.set(host, step);
+      refresh();
+    },
+    hostFinished(r: HostResult) {
+      steps.delete(r.host);
+      ring.done++;
+      if (isFailure(r.status)) ring.failed++;
+      const seconds = ((clock() - (started.get(r.host) ?? clock())) / 1000).toFixed(1);
+      if (!options.quiet || isFailure(r.status)) line(hostLine(r, seconds, c));
+      refresh();
+    },
+    ringFinished(o: RingOutcome) {
+      spinner?.stop();
+      if (options.quiet && o.status === 'completed') return;
+      line(ringLine(o, c));
+    },
+    stop() {
+      if (spinner?.isSpinning) spinner.stop();
+    },
+  };
+}
+
+function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>): string {
+  const changes = r.actions.map((a) => `${a.package} ${a.from} → ${a.to}`).join(', ');
+  const reboot = r.rebooted ? '; rebooted' : '';
+  switch (r.status) {
+    case 'patched':
+      return `  ${c.green('✓')} ${r.host}: patched${changes ? `: ${changes}` : ''}${reboot} (${seconds} s)`;
+    case 'patched-pending-reboot':
+      return `  ${c.yellow('✓')} ${r.host}: patched, reboot pending${changes ? `: ${changes}` : ''} (${seconds} s)`;
+    case 'skipped-window-closed':
+      return `  ${c.dim('-')} ${r.host}: skipped-window-closed: ${r.error ?? ''}`;
+    default:
+      return `  ${c.red('✗')} ${r.host}: ${r.status}: ${r.error ?? ''} (${seconds} s)`;
+  }
+}
+
+function ringLine(o: RingOutcome, c: InstanceType<typeof Chalk>): string {
+  const failures = o.failures > 0 ? `, ${o.failures} failed` : '';
+  switch (o.status) {
+    case 'completed':
+      return `Ring ${o.ring}: completed${failures}`;
+    case 'halted':
+      return c.red(
+        `Ring ${o.ring}: halted: ${o.reason ?? ''}${o.notStarted ? ` (${o.notStarted} host(s) not started)` : ''}`,
+      );
+    case 'interrupted':
+      return c.yellow(`Ring ${o.ring}: ${o.reason ?? 'interrupted'}`);
+    case 'waiting':
+      return c.yellow(
+        `Ring ${o.ring}: ${o.startedAt === null ? 'not started' : 'not complete'}: ${o.reason ?? ''}`,
+      );
+    case 'not-started':
+      return c.yellow(`Ring ${o.ring}: not started: ${o.reason ?? ''}`);
+  }
+}

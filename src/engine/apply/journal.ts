@@ -1,0 +1,139 @@
+// The append-only journal of an apply run, `state/runs/<run id>.jsonl` (DESIGN.md §2, §4): one
+// JSON event per line, written as it happens, so a killed controller loses nothing and
+// `apply --resume` knows which hosts a plan already finished.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import { InputFileError } from '../../errors.js';
+
+export type HostStatus =
+  | 'patched'
+  | 'patched-pending-reboot'
+  | 'failed'
+  | 'unreachable'
+  | 'auth-failed'
+  | 'host-key-mismatch'
+  | 'reboot-timeout'
+  | 'health-check-failed'
+  | 'skipped-window-closed'
+  | 'drifted';
+
+/** What a ring did in one run. */
+export type RingStatusInRun = 'completed' | 'halted' | 'interrupted' | 'waiting' | 'not-started';
+
+export type JournalEvent =
+  | {
+      type: 'run-started';
+      at: string;
+      runId: string;
+      planDigest: string;
+      /** The saved plan of the run, relative to the repository (state/runs/<id>.plan.json). */
+      planFile?: string;
+      who?: string;
+      resumes?: string[];
+    }
+  | { type: 'ring-started'; at: string; runId: string; ring: string; rollout: string }
+  | { type: 'host-started'; at: string; runId: string; host: string; ring: string }
+  | { type: 'host-step'; at: string; runId: string; host: string; step: string }
+  | {
+      type: 'host-finished';
+      at: string;
+      runId: string;
+      planDigest: string;
+      host: string;
+      ring: string;
+      status: HostStatus;
+      actions: { package: string; from: string; to: string }[];
+      verification?: { ok: boolean; mismatches: string[] };
+      rebooted?: { bootIdBefore: string; bootIdAfter: string };
+      error?: string;
+      stateFile?: string;
+    }
+  | {
+      type: 'ring-finished';
+      at: string;
+      runId: string;
+      ring: string;
+      rollout: string;
+      status: RingStatusInRun;
+      failures: number;
+      reason?: string;
+    }
+  | { type: 'run-finished'; at: string; runId: string; halted: boolean };
+
+/**
+ * Hosts already finished for this plan digest, last status wins. A host whose window was
+ * closed was not touched, so it stays to do.
+ */
+export function hostsDoneInJournal(
+  events: readonly JournalEvent[],
+  planDigest: string,
+): Map<string, HostStatus> {
+  const done = new Map<string, HostStatus>();
+  for (const e of events) {
+    if (e.type !== 'host-finished' || e.planDigest !== planDigest) continue;
+    if (e.status === 'skipped-window-closed') done.delete(e.host);
+    else done.set(e.host, e.status);
+  }
+  return done;
+}
+
+/** Appends events to one journal file; each line is written whole and synced before the next step. */
+export class JournalWriter {
+  private readonly fd: number;
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = openSync(file, 'a', 0o644);
+  }
+
+  append(event: JournalEvent): void {
+    const bytes = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface JournalFile {
+  runId: string;
+  file: string;
+  events: JournalEvent[];
+}
+
+/**
+ * Reads every journal under `runsDir`, oldest first. A last line cut short by a crash is
+ * dropped (it was never acted on); any other unreadable line is an error naming file and line.
+ */
+export function readJournals(runsDir: string): JournalFile[] {
+  if (!existsSync(runsDir)) return [];
+  const files = readdirSync(runsDir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+  return files.map((f) => {
+    const file = path.join(runsDir, f);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const events: JournalEvent[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        events.push(JSON.parse(line) as JournalEvent);
+      } catch {
+        const last = lines.slice(i + 1).every((l) => l.trim() === '');
+        if (!last) throw new InputFileError(`${file}:${i + 1}:1: not a journal event (invalid JSON)`);
+      }
+    });
+    return { runId: f.slice(0, -'.jsonl'.length), file, events };
+  });
+}

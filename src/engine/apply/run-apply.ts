@@ -1,0 +1,207 @@
+// One `patchctl apply` run with its effects: the repository lock, the run's saved plan and
+// journal under state/runs/, transports, the remote per-host lock, state files rewritten after
+// each host, ring progress in state/rollouts/. The decisions are the engine's (apply.ts).
+import os from 'node:os';
+import path from 'node:path';
+import type { DateTime } from 'luxon';
+import type { Repository, ResolvedHost } from '../../core/model/repository.js';
+import { configSpec } from '../../core/model/repository.js';
+import { ringSettings, startChecker } from '../../core/plan/start-check.js';
+import type { Plan } from '../../core/plan/types.js';
+import { driverFor } from '../../drivers/api.js';
+import { InternalError, UsageError } from '../../errors.js';
+import type { Transport } from '../../transports/types.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { serialisePlan } from '../plan-file.js';
+import { redactorFor } from '../redact.js';
+import { acquireRepoLock, describeRepoLock, stateDirOf } from '../repo-lock.js';
+import type { RingEvent } from '../rollout-state.js';
+import { recordRingEvent } from '../rollout-state.js';
+import { rescanHost } from '../scan.js';
+import type { ApplyObserver, ApplyResult, RingOutcome } from './apply.js';
+import { applyPlan } from './apply.js';
+import type { HostStatus, JournalFile } from './journal.js';
+import { hostsDoneInJournal, JournalWriter, readJournals } from './journal.js';
+import { acquireRemoteLock } from './remote-lock.js';
+
+export interface ApplyRunOptions {
+  dir: string;
+  repository: Repository;
+  plan: Plan;
+  now: () => DateTime;
+  /** A transport for an inventory host (the CLI passes the ssh transport). */
+  connect: (host: ResolvedHost) => Transport;
+  /** Hosts in flight at once: a number or "N%"; default the Config concurrency. */
+  concurrency?: number | string;
+  onlyRing?: string;
+  observer?: ApplyObserver;
+  signal?: AbortSignal;
+  hardSignal?: AbortSignal;
+  env: Readonly<Record<string, string | undefined>>;
+  rebootTimeoutMs?: number;
+  rebootPollMs?: number;
+  lockWaitMs?: number;
+  lockPollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ApplyRun {
+  result: ApplyResult;
+  /** Relative to the repository. */
+  journalFile: string;
+  planFile: string;
+  /** Earlier runs of the same plan whose finished hosts this run skipped. */
+  resumed: string[];
+  skipped: ReadonlyMap<string, HostStatus>;
+  /** State files rewritten by this run. */
+  stateFiles: string[];
+  /** The stale repository lock this run took over (its process was gone), described. */
+  lockTakenOverFrom?: string;
+}
+
+/** `20261123T140501Z-3fa2`: sorts by time, unique enough for one repository. */
+export function newRunId(now: DateTime): string {
+  const stamp = now.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'");
+  return `${stamp}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
+}
+
+export function runsDirOf(dir: string, repository: Repository): string {
+  return path.join(stateDirOf(dir, repository), 'runs');
+}
+
+/** Earlier runs of this plan (by digest), oldest first. */
+export function runsOfPlan(journals: readonly JournalFile[], planDigest: string): JournalFile[] {
+  return journals.filter((j) =>
+    j.events.some((e) => e.type === 'run-started' && e.planDigest === planDigest),
+  );
+}
+
+/**
+ * Files the runs of a plan wrote themselves (host state, rollout progress): a saved plan is not
+ * stale for them when it is resumed.
+ */
+export function filesWrittenByRuns(runs: readonly JournalFile[], stateDirRel: string): Set<string> {
+  const files = new Set<string>();
+  for (const j of runs)
+    for (const e of j.events) {
+      if (e.type === 'host-finished' && e.stateFile) files.add(e.stateFile);
+      if (e.type === 'ring-started' && e.rollout !== '')
+        files.add(path.posix.join(stateDirRel, 'rollouts', `${e.rollout}.json`));
+    }
+  return files;
+}
+
+export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
+  const { dir, repository, plan } = options;
+  const driver = driverFor('apt');
+  if (!driver) throw new InternalError('the apt driver is not registered');
+  const stateAbs = stateDirOf(dir, repository);
+  const stateRel = path.relative(dir, stateAbs).split(path.sep).join('/');
+  const runsDir = path.join(stateAbs, 'runs');
+  const nowDate = (): Date => options.now().toJSDate();
+  const runId = newRunId(options.now());
+  const lock = acquireRepoLock(
+    stateAbs,
+    { operation: 'apply', planDigest: plan.inputsDigest, runId },
+    nowDate,
+  );
+  try {
+    const earlier = runsOfPlan(readJournals(runsDir), plan.inputsDigest);
+    const done = hostsDoneInJournal(
+      earlier.flatMap((j) => j.events),
+      plan.inputsDigest,
+    );
+    const planRel = path.posix.join(stateRel, 'runs', `${runId}.plan.json`);
+    const journalRel = path.posix.join(stateRel, 'runs', `${runId}.jsonl`);
+    writeFileAtomic(path.join(dir, planRel), serialisePlan(plan));
+    const journal = new JournalWriter(path.join(dir, journalRel));
+    const spec = configSpec(repository);
+    const who = `${safeUser()}@${os.hostname()}`;
+    const owner = `patchctl apply run ${runId} by ${who} (pid ${process.pid})`;
+    const hostsByName = new Map(repository.hosts.map((h) => [h.name, h]));
+    const redact = redactorFor(options.env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]);
+    const stateFiles: string[] = [];
+    const mayStart = startChecker(repository, options.now());
+    let first = true;
+    try {
+      const result = await applyPlan(plan, {
+        runId,
+        driver,
+        concurrency: options.concurrency ?? spec.concurrency ?? 10,
+        ...(options.onlyRing === undefined ? {} : { onlyRing: options.onlyRing }),
+        now: nowDate,
+        sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        journal: (event) => {
+          // The run-started event also names the saved plan, the operator and what it resumes.
+          if (first && event.type === 'run-started') {
+            first = false;
+            journal.append({ ...event, planFile: planRel, who, resumes: earlier.map((j) => j.runId) });
+          } else journal.append(event);
+        },
+        connect: (name) => {
+          const h = hostsByName.get(name);
+          if (!h) throw new UsageError(`host ${name} of the plan is not in the inventory any more`);
+          return options.connect(h);
+        },
+        ringLimits: (ring) => ringSettings(repository, ring),
+        rebootMode: (policy) =>
+          repository.policies.find((p) => p.doc.metadata.name === policy)?.doc.spec.reboot,
+        hooks: (policy) => repository.policies.find((p) => p.doc.metadata.name === policy)?.doc.spec.hooks,
+        mayStart,
+        remoteLock: (t) => acquireRemoteLock(t, owner),
+        recordHost: async (host, transport) => {
+          const rel = await rescanHost(dir, stateRel, host, transport, options.now());
+          stateFiles.push(rel);
+          return rel;
+        },
+        ringProgress: (ring, event, outcome) => {
+          if (ring.rollout === '') return;
+          const e = ringEvent(
+            event,
+            outcome,
+            options.now().toUTC().toISO({ suppressMilliseconds: true }) ?? '',
+          );
+          if (e) recordRingEvent(dir, stateRel, ring.rollout, ring.name, plan.inputsDigest, e);
+        },
+        redact,
+        done,
+        ...(options.observer ? { observer: options.observer } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.hardSignal ? { hardSignal: options.hardSignal } : {}),
+        ...(options.rebootTimeoutMs === undefined ? {} : { rebootTimeoutMs: options.rebootTimeoutMs }),
+        ...(options.rebootPollMs === undefined ? {} : { rebootPollMs: options.rebootPollMs }),
+        ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
+        ...(options.lockPollMs === undefined ? {} : { lockPollMs: options.lockPollMs }),
+      });
+      return {
+        result,
+        journalFile: journalRel,
+        planFile: planRel,
+        resumed: earlier.map((j) => j.runId),
+        skipped: done,
+        stateFiles: stateFiles.sort(),
+        ...(lock.takenOverFrom ? { lockTakenOverFrom: describeRepoLock(lock.takenOverFrom) } : {}),
+      };
+    } finally {
+      journal.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+function ringEvent(event: 'started' | 'finished', o: RingOutcome, at: string): RingEvent | undefined {
+  if (event === 'started') return { kind: 'started', at };
+  if (o.status === 'completed') return { kind: 'completed', at, failures: o.failures };
+  if (o.status === 'halted')
+    return { kind: 'halted', at, failures: o.failures, reason: o.reason ?? 'halted' };
+  return { kind: 'unfinished', at, failures: o.failures };
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
+}

@@ -1,0 +1,99 @@
+// state/rollouts/<rollout>.json: ring progress written by apply, so that bake times and halts
+// hold across separate runs (one CI job per ring, or a nightly apply).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RingProgress, RolloutState } from '../core/state/types.js';
+import { checkRolloutStateFile } from '../core/state/check-state.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { bundledStateSchemas } from './load-state.js';
+
+export type RingEvent =
+  | { kind: 'started'; at: string }
+  | { kind: 'completed'; at: string; failures: number }
+  | { kind: 'halted'; at: string; failures: number; reason: string }
+  /** Interrupted, or hosts left outside their window: the ring is still under way. */
+  | { kind: 'unfinished'; at: string; failures: number };
+
+/** The new progress of a ring after `event`. Pure. */
+export function nextRingProgress(previous: RingProgress | undefined, event: RingEvent): RingProgress {
+  switch (event.kind) {
+    case 'started':
+      return { status: 'in-progress', startedAt: event.at };
+    case 'completed':
+      return {
+        status: 'completed',
+        ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
+        finishedAt: event.at,
+        healthySince: event.at,
+        failures: event.failures,
+      };
+    case 'halted':
+      return {
+        status: 'halted',
+        ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
+        finishedAt: event.at,
+        failures: event.failures,
+        haltedReason: event.reason,
+      };
+    case 'unfinished':
+      return {
+        status: 'in-progress',
+        ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
+        failures: event.failures,
+      };
+  }
+}
+
+export function serialiseRolloutState(s: RolloutState): string {
+  const rings: Record<string, RingProgress> = {};
+  for (const name of Object.keys(s.rings).sort()) {
+    const p = s.rings[name];
+    if (!p) continue;
+    const keys: (keyof RingProgress)[] = [
+      'status',
+      'startedAt',
+      'finishedAt',
+      'healthySince',
+      'failures',
+      'haltedReason',
+    ];
+    const out: Partial<RingProgress> = {};
+    for (const k of keys) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
+    rings[name] = out as RingProgress;
+  }
+  const body = {
+    formatVersion: 1,
+    rollout: s.rollout,
+    ...(s.planDigest ? { planDigest: s.planDigest } : {}),
+    updatedAt: s.updatedAt,
+    rings,
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/** Reads, updates and atomically rewrites one rollout's state file; returns its repository path. */
+export function recordRingEvent(
+  dir: string,
+  stateDir: string,
+  rollout: string,
+  ring: string,
+  planDigest: string,
+  event: RingEvent,
+): string {
+  const rel = path.posix.join(stateDir.split(path.sep).join('/'), 'rollouts', `${rollout}.json`);
+  const file = path.join(dir, rel);
+  let state: RolloutState = { formatVersion: 1, rollout, updatedAt: event.at, rings: {} };
+  if (existsSync(file)) {
+    // A file patchctl cannot read was checked (and reported) by the plan; here it is replaced.
+    const read = checkRolloutStateFile(rel, readFileSync(file, 'utf8'), bundledStateSchemas()).state;
+    if (read) state = read;
+  }
+  state = {
+    ...state,
+    planDigest,
+    updatedAt: event.at,
+    rings: { ...state.rings, [ring]: nextRingProgress(state.rings[ring], event) },
+  };
+  writeFileAtomic(file, serialiseRolloutState(state));
+  return rel;
+}
