@@ -78,7 +78,8 @@ const USAGE = `usage: node lab/lab.mjs COMMAND [ARGS]   (Linux, as root; npm run
   release-dpkg-lock HOST              end that holder early
   fill-disk HOST | free-disk HOST     fill the host's disk to the last byte / free it again
   change-host-key HOST                new host keys (sshd restarted); .lab/repo/known_hosts is NOT updated
-  kill-sessions HOST                  kill every process of the host but sshd's listener
+  kill-sessions HOST [--sshd-only]    kill every process of the host but sshd's listener (or
+                                      only sshd's session processes: connections drop, commands live on)
   slow-apt HOST SECONDS               every dpkg run of apt on the host first sleeps SECONDS (0: off)
   sudo HOST deny|allow                remove / restore patchctl's sudo rule
   known-hosts                         the hosts' current keys, known_hosts format
@@ -430,7 +431,8 @@ async function main(argv) {
     }
     case 'kill-sessions': {
       const spec = hostArg(args);
-      say(`${spec.name}: killed ${killSessions(spec.name)} process(es)`);
+      const sshdOnly = args.includes('--sshd-only');
+      say(`${spec.name}: killed ${killSessions(spec.name, { sshdOnly })} process(es)`);
       return;
     }
     case 'sudo': {

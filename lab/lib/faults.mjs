@@ -188,8 +188,12 @@ export async function changeHostKey(spec) {
 
 // ---------------------------------------------------------------- sessions, sudo
 
-/** Kills every process of the host except sshd's listener (PID 1): SSH sessions drop mid-command. */
-export function killSessions(name) {
+/**
+ * Kills every process of the host except sshd's listener (PID 1): SSH sessions drop mid-command.
+ * With `sshdOnly`, only sshd's session processes die: the connections drop, the commands they
+ * started live on (as when a network drops or sshd is restarted).
+ */
+export function killSessions(name, { sshdOnly = false } = {}) {
   const pid = requireSshd(name);
   const ns = readlinkSync(`/proc/${pid}/ns/pid`);
   let killed = 0;
@@ -199,6 +203,15 @@ export function killSessions(name) {
       if (readlinkSync(`/proc/${entry}/ns/pid`) !== ns) continue;
     } catch {
       continue;
+    }
+    if (sshdOnly) {
+      let comm;
+      try {
+        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm !== 'sshd' && comm !== 'sshd-session') continue;
     }
     if (signal(Number(entry), 'SIGKILL')) killed++;
   }

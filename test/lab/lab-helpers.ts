@@ -1,8 +1,9 @@
 // Helpers for tests that run against the real lab fleet (lab/lab.mjs): bring it up and down,
 // run its fault helpers, and reach its hosts with the system ssh client pinned to the lab's
 // known_hosts. Everything shells out, so tests see the lab exactly as a user does.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,4 +121,95 @@ export function hostExec(host: string, argv: string[], user?: string): RunResult
 
 export function patchctl(args: string[]): RunResult {
   return run(process.execPath, [path.join(PROJECT, 'bin', 'patchctl'), ...args], 120_000);
+}
+
+const CLEAN_ENV = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/root',
+  LC_ALL: 'C',
+};
+
+/** `patchctl ARGS` with extra environment variables (on top of a minimal one). */
+export function patchctlWithEnv(args: string[], env: Record<string, string>, timeoutMs = 300_000): RunResult {
+  const r = spawnSync(process.execPath, [path.join(PROJECT, 'bin', 'patchctl'), ...args], {
+    cwd: PROJECT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...CLEAN_ENV, ...env },
+  });
+  if (r.error) return { status: 127, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error.message}` };
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface Background {
+  child: ChildProcess;
+  /** Resolves when the process has ended. */
+  done: Promise<RunResult>;
+}
+
+/** `patchctl ARGS` started in the background (for faults injected while it runs). */
+export function patchctlInBackground(args: string[], env: Record<string, string> = {}): Background {
+  const child = spawn(process.execPath, [path.join(PROJECT, 'bin', 'patchctl'), ...args], {
+    cwd: PROJECT,
+    env: { ...CLEAN_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<RunResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ status: code ?? (signal ? 128 : 1), stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Polls `condition` every 100 ms until it holds, or fails after `timeoutMs`. */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface JournalLine {
+  type: string;
+  runId: string;
+  host?: string;
+  step?: string;
+  status?: string;
+  ring?: string;
+  error?: string;
+  reason?: string;
+  actions?: { package: string; from: string; to: string }[];
+  [key: string]: unknown;
+}
+
+/** Every event of every journal in REPO/state/runs, oldest run first. */
+export function journalEvents(repo: string): JournalLine[] {
+  const dir = path.join(repo, 'state', 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as JournalLine),
+    );
+}
+
+/** Installed version of each package on a host, read over ssh with dpkg-query. */
+export function versionsOn(address: string, packages: string[]): Record<string, string> {
+  const r = ssh(address, `dpkg-query -W -f='\${Package} \${Version}\\n' ${packages.join(' ')}`);
+  if (r.status !== 0) throw new Error(`dpkg-query on ${address} failed: ${r.stderr}`);
+  return Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]),
+  );
 }

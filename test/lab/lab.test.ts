@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { applyScenarios } from './apply.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -337,5 +338,13 @@ if (unavailable && !inCI) {
         expect(upgrades).not.toContain('fleet-held');
       }, 120_000);
     });
+  });
+}
+
+// apply on the real fleet, after the fleet's own tests (one lab at a time: same file, in order).
+if (!unavailable || inCI) {
+  applyScenarios(() => {
+    if (unavailable) throw new Error(`the lab cannot run in CI: ${unavailable}`);
+    return true;
   });
 }
