@@ -1,60 +1,128 @@
 #!/usr/bin/env node
-// `npm run demo`: what patchctl does today, on the built-in example fleets.
-// Creates a fresh repository with `patchctl init`, validates it, then validates the larger
-// enterprise example and shows what a reviewer sees when a pull request breaks a rule.
+// `npm run demo`: patchctl's main job on the built-in example fleet.
+// On Linux as root it brings up the lab (real Debian hosts with OpenSSH and apt, in namespaces
+// on this machine), then runs validate → scan → plan → apply on it, shows a host's new versions
+// over ssh, prints where the results are, and tears the lab down (`--keep` leaves it up).
+// Elsewhere it says why and runs what needs no hosts: the example repositories offline.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'patchctl');
-const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-demo-'));
+const labCli = path.join(root, 'lab', 'lab.mjs');
+const keep = process.argv.includes('--keep');
+const hosts = Number(process.argv.find((a) => a.startsWith('--hosts='))?.slice(8) ?? 3);
 
-function run(title, args, { expect = 0 } = {}) {
-  console.log(`\n$ patchctl ${args.join(' ')}    # ${title}`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: scratch, encoding: 'utf8' });
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
-  console.log(`(exit ${r.status})`);
-  if (r.status !== expect) {
-    console.error(`demo: expected exit ${expect}, got ${r.status}`);
+function step(title, cmd, args, { expect = [0], cwd = root, shown } = {}) {
+  console.log(`\n$ ${shown ?? `${cmd === process.execPath ? 'node' : cmd} ${args.join(' ')}`}    # ${title}`);
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  if (!expect.includes(r.status)) {
+    console.error(`demo: "${title}" exited ${r.status}, expected ${expect.join(' or ')}`);
     process.exitCode = 1;
+    throw new Error('demo step failed');
+  }
+  return r;
+}
+
+const patchctl = (title, args, opts = {}) =>
+  step(title, process.execPath, [bin, ...args], { ...opts, shown: `patchctl ${args.join(' ')}` });
+
+/** Why the lab cannot run here, or undefined. */
+function labUnavailable() {
+  if (process.platform !== 'linux') return `the lab needs Linux (this is ${process.platform})`;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the lab needs root';
+  for (const tool of ['/usr/sbin/debootstrap', '/usr/bin/apt-ftparchive', '/usr/bin/ssh', '/usr/sbin/ip'])
+    if (!existsSync(tool))
+      return `${path.basename(tool)} is missing (apt-get install debootstrap apt-utils openssh-client iproute2)`;
+  return undefined;
+}
+
+function labDemo() {
+  const repo = path.join(root, '.lab', 'repo');
+  const rel = path.relative(root, repo);
+  let up = false;
+  try {
+    step(
+      `start ${hosts} Debian hosts with OpenSSH and apt (first run: builds them, about a minute)`,
+      process.execPath,
+      [labCli, 'up', '--hosts', String(hosts)],
+    );
+    up = true;
+    patchctl('the lab repository is valid', ['validate', '-C', rel]);
+    patchctl('what the hosts have and lack, into state/hosts/', ['scan', '-C', rel]);
+    patchctl('what apply will do, ring by ring', ['plan', '-C', rel]);
+    const applied = patchctl(
+      'patch them: canary first, then the rest',
+      ['apply', '-C', rel, '--auto-approve'],
+      {
+        expect: [0],
+      },
+    );
+    step('a host, over ssh: the new versions', process.execPath, [
+      labCli,
+      'ssh',
+      'lab-01',
+      "dpkg-query -W -f='${Package} ${Version}\\n' 'fleet-*'",
+    ]);
+    const journal = /Journal: (\S+)/.exec(applied.stdout)?.[1];
+    console.log(`
+Results (they stay after the lab is down):
+  ${rel}/state/hosts/*.json        what each host has now (rewritten by apply)
+  ${rel}/state/rollouts/lab.json   ring progress (bake times across runs)
+  ${journal ? `${rel}/${journal}` : `${rel}/state/runs/*.jsonl`}   the journal of the apply, one event per line`);
+  } finally {
+    if (up && !keep) step('tear the lab down (idempotent)', process.execPath, [labCli, 'down']);
+    else if (up) console.log('\nThe lab is still up (--keep): `npm run lab:down` stops it.');
+  }
+}
+
+function offlineDemo() {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-demo-'));
+  try {
+    patchctl('a new, commented example repository', ['init', 'fleet'], { cwd: scratch });
+    patchctl('it validates as written', ['validate', '-C', 'fleet'], { cwd: scratch });
+    // The enterprise example's exceptions carry fixed dates, so it is judged at a fixed time.
+    patchctl('a larger fleet: three sites, Linux and Windows', [
+      'validate',
+      '-C',
+      path.join(root, 'examples', 'enterprise'),
+      '--at',
+      '2026-12-01T00:00:00Z',
+    ]);
+    patchctl('what apply would do on the starter fleet, ring by ring (from its shipped state)', [
+      'plan',
+      '-C',
+      path.join(root, 'examples', 'starter'),
+      '--at',
+      '2026-12-01T00:00:00Z',
+    ]);
+    // A pull request that mistypes a group.
+    cpSync(path.join(scratch, 'fleet'), path.join(scratch, 'broken'), { recursive: true });
+    const policyFile = path.join(scratch, 'broken', 'policies', 'security.yaml');
+    const policy = readFileSync(policyFile, 'utf8');
+    const group = /groups:\s*\[\s*([A-Za-z0-9._-]+)/.exec(policy)?.[1];
+    if (group) writeFileSync(policyFile, policy.replace(`[${group}`, `[${group}-typo`));
+    patchctl('a broken change, as CI sees it', ['validate', '-C', 'broken'], { cwd: scratch, expect: [3] });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 try {
-  run('a new, commented example repository', ['init', 'fleet']);
-  run('it validates as written', ['validate', '-C', 'fleet']);
-  const enterprise = path.join(root, 'examples', 'enterprise');
-  // Its exceptions carry fixed dates, so it is judged at a fixed time.
-  run('a larger fleet: three sites, Linux and Windows', [
-    'validate',
-    '-C',
-    enterprise,
-    '--at',
-    '2026-12-01T00:00:00Z',
-  ]);
-
-  run('what apply would do on the starter fleet, ring by ring', [
-    'plan',
-    '-C',
-    path.join(root, 'examples', 'starter'),
-    '--at',
-    '2026-12-01T00:00:00Z',
-  ]);
-
-  // A pull request that mistypes a group.
-  cpSync(path.join(scratch, 'fleet'), path.join(scratch, 'broken'), { recursive: true });
-  const policyFile = path.join(scratch, 'broken', 'policies', 'security.yaml');
-  const policy = readFileSync(policyFile, 'utf8');
-  const group = /groups:\s*\[\s*([A-Za-z0-9._-]+)/.exec(policy)?.[1];
-  if (group) writeFileSync(policyFile, policy.replace(`[${group}`, `[${group}-typo`));
-  run('a broken change, as CI sees it', ['validate', '-C', 'broken'], { expect: 3 });
-  run('the same, as pull-request annotations', ['validate', '-C', 'broken', '--format', 'github'], {
-    expect: 3,
-  });
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+  const why = labUnavailable();
+  if (why) {
+    console.log(`demo: not using the lab fleet: ${why}. Running the offline examples instead.`);
+    offlineDemo();
+  } else {
+    console.log('demo: using the lab fleet (real hosts in namespaces on this machine).');
+    labDemo();
+  }
+} catch (err) {
+  if (err instanceof Error && err.message !== 'demo step failed') console.error(`demo: ${err.message}`);
+  process.exitCode = 1;
 }
