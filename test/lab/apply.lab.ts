@@ -179,6 +179,27 @@ export function applyScenarios(labIsUsable: () => boolean): void {
       });
     }, 300_000);
 
+    it('a host that goes down during its install fails with the outcome unknown; the others go on', async () => {
+      if (!labIsUsable()) return;
+      up(3);
+      expect(lab(['slow-apt', 'lab-02', '5']).status).toBe(0);
+      const bg = patchctlInBackground(['apply', '-C', LAB_REPO, '--auto-approve', '--no-color']);
+      await waitFor('lab-02 to start installing', () =>
+        journalEvents(LAB_REPO).some(
+          (e) => e.type === 'host-step' && e.host === 'lab-02' && e.step === 'install',
+        ),
+      );
+      expect(lab(['stop', 'lab-02']).status).toBe(0);
+      const r = await bg.done;
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/✗ lab-02: failed: .*lost while a command ran; its outcome is unknown/);
+      expect(finished(journalEvents(LAB_REPO))).toEqual({
+        'lab-01': 'patched',
+        'lab-02': 'failed',
+        'lab-03': 'patched',
+      });
+    }, 300_000);
+
     it('exceeding the failure budget by one halts the ring and the rollout; reaching it does not', () => {
       if (!labIsUsable()) return;
       up(5);
