@@ -379,6 +379,26 @@ export function applyScenarios(labIsUsable: () => boolean): void {
         expect(versionsOn(h.address, ALL)).toEqual(expectedAfter(Number(h.name.slice(4))));
     }, 400_000);
 
+    it('the first Ctrl-C starts no new host and lets the running one finish cleanly', async () => {
+      if (!labIsUsable()) return;
+      up(3);
+      expect(lab(['slow-apt', 'lab-01', '3']).status).toBe(0);
+      const bg = patchctlInBackground(['apply', '-C', LAB_REPO, '--auto-approve', '--no-color']);
+      await waitFor('the canary to start installing', () =>
+        journalEvents(LAB_REPO).some((e) => e.type === 'host-step' && e.step === 'install'),
+      );
+      bg.child.kill('SIGINT');
+      const r = await bg.done;
+      expect(r.stderr).toContain('Interrupted: no new host will start');
+      expect(r.stdout).toMatch(/✓ lab-01: patched/);
+      expect(r.stdout).toMatch(/Ring rest: not started: interrupted/);
+      expect(r.status).toBe(1);
+      const events = journalEvents(LAB_REPO);
+      expect(finished(events)).toEqual({ 'lab-01': 'patched' });
+      expect(events.at(-1)?.type).toBe('run-finished');
+      expect(existsSync(path.join(LAB_REPO, 'state', 'apply.lock'))).toBe(false);
+    }, 300_000);
+
     it('two applies at once: the second is refused by the repository lock, a second repository by the host lock', async () => {
       if (!labIsUsable()) return;
       up(1);

@@ -402,6 +402,24 @@ describe('applyPlan', () => {
     const r = await applyPlan(plan([ring('r', [host('a'), host('b')]), ring('s', [host('c')])]), ctx);
     expect(r.hosts.map((h) => [h.host, h.status])).toEqual([['a', 'patched']]);
     expect(r.halted).toBe(true);
+    expect(r.interrupted).toBe(true);
+    expect(r.rings.map((x) => [x.ring, x.status])).toEqual([
+      ['r', 'interrupted'],
+      ['s', 'not-started'],
+    ]);
+  });
+
+  it('an interrupt between rings: the finished ring completes, the next does not start', async () => {
+    const ac = new AbortController();
+    const fleet = new FakeFleet((t) => healthy(t));
+    const ctx = ctxFor(fleet, { signal: ac.signal });
+    ctx.observer = { hostFinished: () => ac.abort() };
+    const r = await applyPlan(plan([ring('r', [host('a')]), ring('s', [host('c')])]), ctx);
+    expect(r.rings.map((x) => [x.ring, x.status, x.reason])).toEqual([
+      ['r', 'completed', undefined],
+      ['s', 'not-started', 'interrupted'],
+    ]);
+    expect(r).toMatchObject({ halted: true, interrupted: true, reason: 'interrupted' });
   });
 
   it('resume skips hosts already done for this plan digest', async () => {

@@ -232,6 +232,8 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     }
     if (interrupted()) {
       result.interrupted = true;
+      result.halted = true;
+      result.reason ??= 'interrupted';
       stopped.set(key, 'interrupted');
       finish('not-started', 'interrupted');
       continue;
