@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
 import type { Plan } from '../../core/plan/types.js';
-import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { ApplyResult } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
@@ -14,15 +13,9 @@ import { loadSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
 import { UsageError } from '../../errors.js';
-import {
-  KnownHostsStore,
-  SshKeyring,
-  SshTransport,
-  knownHostsSources,
-  sshTransportOptions,
-} from '../../transports/ssh/index.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { applyProgress } from '../render/apply-progress.js';
+import { sshConnector } from '../ssh-connector.js';
 import type { RawCommon } from '../common-options.js';
 import { addCommonOptions, commonOptions } from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -77,7 +70,6 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     const rebootTimeoutMs = parseDurationFlag('--reboot-timeout', raw.rebootTimeout ?? '10m');
     const lockWaitMs = parseDurationFlag('--lock-timeout', raw.lockTimeout ?? '2m');
     const { repository } = loadRepository(opts.dir, { at: io.now() });
-    const spec = configSpec(repository);
     const stateAbs = stateDirOf(opts.dir, repository);
     const stateRel = path.relative(opts.dir, stateAbs).split(path.sep).join('/');
     const text = opts.format === 'text';
@@ -117,10 +109,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
       }
     }
 
-    const knownHosts = await KnownHostsStore.load(
-      knownHostsSources(spec.ssh, opts.dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
-    );
-    const keyring = new SshKeyring(io.env);
+    const connect = await sshConnector(opts.dir, repository, io.env, { acceptNewHostKeys: false });
     const graceful = new AbortController();
     const hard = new AbortController();
     let interrupts = 0;
@@ -159,15 +148,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
         hardSignal: hard.signal,
         rebootTimeoutMs,
         lockWaitMs,
-        connect: (h) =>
-          new SshTransport(
-            sshTransportOptions(spec.ssh, h, {
-              repoDir: opts.dir,
-              knownHosts,
-              keyring,
-              acceptNewHostKeys: false,
-            }),
-          ),
+        connect,
       });
     } finally {
       progress.stop();

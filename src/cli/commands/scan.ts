@@ -3,14 +3,8 @@ import { Chalk } from 'chalk';
 import { loadRepository } from '../../engine/load-repo.js';
 import type { HostScanResult } from '../../engine/scan.js';
 import { scanFleet } from '../../engine/scan.js';
-import {
-  KnownHostsStore,
-  SshKeyring,
-  SshTransport,
-  knownHostsSources,
-  sshTransportOptions,
-} from '../../transports/ssh/index.js';
 import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
+import { sshConnector } from '../ssh-connector.js';
 import type { RawCommon } from '../common-options.js';
 import { addCommonOptions, commonOptions } from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -57,31 +51,22 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
       .filter((h) => h !== '');
     const unknown = (hosts ?? []).filter((h) => !repository.hosts.some((x) => x.name === h));
     if (unknown.length > 0) throw new UsageError(`unknown host(s): ${unknown.join(', ')}`);
-    const knownHosts = await KnownHostsStore.load(
-      knownHostsSources(spec.ssh, opts.dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
-    );
-    const keyring = new SshKeyring(io.env);
+    const connect = await sshConnector(opts.dir, repository, io.env, {
+      acceptNewHostKeys: raw.acceptNewHostKeys === true,
+      onHostKeyPinned: (p) => {
+        if (!opts.quiet && opts.format === 'text')
+          io.stderr(
+            `pinned new host key for ${p.names.join(',')} (${p.type} ${p.fingerprint}) into known_hosts\n`,
+          );
+      },
+    });
     const c = new Chalk({ level: opts.color ? 1 : 0 });
     const results = await scanFleet(opts.dir, repository, {
       ...(hosts ? { hosts } : {}),
       concurrency: concurrency ?? spec.concurrency ?? CONFIG_DEFAULTS.concurrency,
       now: io.now,
       refresh: raw.refresh !== false,
-      connect: (h) =>
-        new SshTransport(
-          sshTransportOptions(spec.ssh, h, {
-            repoDir: opts.dir,
-            knownHosts,
-            keyring,
-            acceptNewHostKeys: raw.acceptNewHostKeys === true,
-            onHostKeyPinned: (p) => {
-              if (!opts.quiet && opts.format === 'text')
-                io.stderr(
-                  `pinned new host key for ${p.names.join(',')} (${p.type} ${p.fingerprint}) into known_hosts\n`,
-                );
-            },
-          }),
-        ),
+      connect,
       observer: {
         hostFinished: (r) => {
           if (opts.format === 'text' && !(opts.quiet && r.status === 'scanned')) io.stdout(`${line(r, c)}\n`);
