@@ -105,12 +105,26 @@ describe('readJournals', () => {
     mkdirSync(runs(), { recursive: true });
     writeFileSync(
       file,
-      [JSON.stringify(started('r1')), '{"type": "host-st', JSON.stringify(finished('web-1', 'patched')), ''].join(
-        '\n',
-      ),
+      [
+        JSON.stringify(started('r1')),
+        '{"type": "host-st',
+        JSON.stringify(finished('web-1', 'patched')),
+        '',
+      ].join('\n'),
     );
     expect(() => readJournals(runs())).toThrow(InputFileError);
     expect(() => readJournals(runs())).toThrow(`${file}:2:1: not a journal event (invalid JSON)`);
+  });
+
+  it('refuses valid JSON that is not an event, wherever it is', () => {
+    const file = path.join(runs(), 'r1.jsonl');
+    mkdirSync(runs(), { recursive: true });
+    for (const bad of ['null', '[]', '{"type":"host-step"}', '"text"']) {
+      writeFileSync(file, [JSON.stringify(started('r1')), bad, ''].join('\n'));
+      expect(() => readJournals(runs())).toThrow(
+        `${file}:2:1: not a journal event (no "type", "at" and "runId")`,
+      );
+    }
   });
 });
 

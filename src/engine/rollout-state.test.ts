@@ -1,0 +1,248 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { checkRolloutStateFile } from '../core/state/check-state.js';
+import type { RingProgress, RolloutState } from '../core/state/types.js';
+import { bundledStateSchemas } from './load-state.js';
+import { nextRingProgress, recordRingEvent, serialiseRolloutState } from './rollout-state.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const OTHER_DIGEST = `sha256:${'cd'.repeat(32)}`;
+const T1 = '2026-12-01T02:00:00Z';
+const T2 = '2026-12-01T03:10:00Z';
+const T3 = '2026-12-02T02:05:00Z';
+
+describe('nextRingProgress', () => {
+  const started: RingProgress = { status: 'in-progress', startedAt: T1 };
+
+  it('starts a ring: in progress since the event, whatever came before', () => {
+    expect(nextRingProgress(undefined, { kind: 'started', at: T1 })).toStrictEqual(started);
+    const halted: RingProgress = {
+      status: 'halted',
+      startedAt: T1,
+      finishedAt: T2,
+      failures: 2,
+      haltedReason: 'x',
+    };
+    expect(nextRingProgress(halted, { kind: 'started', at: T3 })).toStrictEqual({
+      status: 'in-progress',
+      startedAt: T3,
+    });
+  });
+
+  it('completes a started ring: keeps startedAt, sets finishedAt, healthySince and failures', () => {
+    expect(nextRingProgress(started, { kind: 'completed', at: T2, failures: 1 })).toStrictEqual({
+      status: 'completed',
+      startedAt: T1,
+      finishedAt: T2,
+      healthySince: T2,
+      failures: 1,
+    });
+  });
+
+  it('completes a ring it never saw start without inventing a startedAt', () => {
+    expect(nextRingProgress(undefined, { kind: 'completed', at: T2, failures: 0 })).toStrictEqual({
+      status: 'completed',
+      finishedAt: T2,
+      healthySince: T2,
+      failures: 0,
+    });
+  });
+
+  it('halts with the reason and no healthySince', () => {
+    const halted = nextRingProgress(started, {
+      kind: 'halted',
+      at: T2,
+      failures: 3,
+      reason: 'failure budget exceeded: 3 of 4 hosts failed',
+    });
+    expect(halted).toStrictEqual({
+      status: 'halted',
+      startedAt: T1,
+      finishedAt: T2,
+      failures: 3,
+      haltedReason: 'failure budget exceeded: 3 of 4 hosts failed',
+    });
+  });
+
+  it('keeps an unfinished ring in progress, with its start and the failures so far', () => {
+    expect(nextRingProgress(started, { kind: 'unfinished', at: T2, failures: 1 })).toStrictEqual({
+      status: 'in-progress',
+      startedAt: T1,
+      failures: 1,
+    });
+    expect(nextRingProgress(undefined, { kind: 'unfinished', at: T2, failures: 0 })).toStrictEqual({
+      status: 'in-progress',
+      failures: 0,
+    });
+  });
+});
+
+describe('serialiseRolloutState', () => {
+  it('writes fixed key orders, rings sorted by name, two-space JSON ending in a newline', () => {
+    // Keys deliberately given out of order.
+    const state = {
+      rings: {
+        pilot: { failures: 0, startedAt: T1, status: 'in-progress' },
+        broad: { status: 'pending' },
+        canary: { healthySince: T2, failures: 0, finishedAt: T2, startedAt: T1, status: 'completed' },
+      },
+      updatedAt: T2,
+      planDigest: DIGEST,
+      rollout: 'standard',
+      formatVersion: 1,
+    } as RolloutState;
+    const text = serialiseRolloutState(state);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    const body = JSON.parse(text) as RolloutState;
+    expect(Object.keys(body)).toEqual(['formatVersion', 'rollout', 'planDigest', 'updatedAt', 'rings']);
+    expect(Object.keys(body.rings)).toEqual(['broad', 'canary', 'pilot']);
+    expect(Object.keys(body.rings.canary ?? {})).toEqual([
+      'status',
+      'startedAt',
+      'finishedAt',
+      'healthySince',
+      'failures',
+    ]);
+    expect(Object.keys(body.rings.pilot ?? {})).toEqual(['status', 'startedAt', 'failures']);
+    expect(body).toEqual(state);
+  });
+
+  it('leaves out a missing planDigest and undefined ring fields', () => {
+    const text = serialiseRolloutState({
+      formatVersion: 1,
+      rollout: 'r',
+      updatedAt: T1,
+      rings: { a: { status: 'halted', startedAt: undefined, haltedReason: 'why', failures: 2 } },
+    });
+    const body = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['formatVersion', 'rollout', 'updatedAt', 'rings']);
+    expect(body.rings).toStrictEqual({ a: { status: 'halted', failures: 2, haltedReason: 'why' } });
+  });
+
+  it('is read back unchanged by the state checker', () => {
+    const state: RolloutState = {
+      formatVersion: 1,
+      rollout: 'standard',
+      planDigest: DIGEST,
+      updatedAt: T2,
+      rings: {
+        canary: { status: 'completed', startedAt: T1, finishedAt: T2, healthySince: T2, failures: 0 },
+      },
+    };
+    const read = checkRolloutStateFile(
+      'state/rollouts/standard.json',
+      serialiseRolloutState(state),
+      bundledStateSchemas(),
+    );
+    expect(read.diagnostics).toEqual([]);
+    expect(read.state).toEqual(state);
+  });
+});
+
+describe('recordRingEvent', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'patchctl-rollout-state-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const fileOf = (rel: string): string => path.join(dir, rel);
+  const read = (rel: string): RolloutState => JSON.parse(readFileSync(fileOf(rel), 'utf8')) as RolloutState;
+  const checked = (rel: string) =>
+    checkRolloutStateFile(rel, readFileSync(fileOf(rel), 'utf8'), bundledStateSchemas());
+
+  it('creates state/rollouts/<rollout>.json for the first event, schema-valid', () => {
+    const rel = recordRingEvent(dir, 'state', 'standard', 'canary', DIGEST, { kind: 'started', at: T1 });
+    expect(rel).toBe('state/rollouts/standard.json');
+    expect(read(rel)).toStrictEqual({
+      formatVersion: 1,
+      rollout: 'standard',
+      planDigest: DIGEST,
+      updatedAt: T1,
+      rings: { canary: { status: 'in-progress', startedAt: T1 } },
+    });
+    const c = checked(rel);
+    expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(c.state).toBeDefined();
+    // Written atomically: no temp file left behind.
+    expect(readdirSync(path.join(dir, 'state', 'rollouts'))).toEqual(['standard.json']);
+  });
+
+  it('updates an existing file: the ring moves on, other rings are kept, digest and time are new', () => {
+    const rel = recordRingEvent(dir, 'state', 'standard', 'canary', OTHER_DIGEST, {
+      kind: 'started',
+      at: T1,
+    });
+    recordRingEvent(dir, 'state', 'standard', 'canary', OTHER_DIGEST, {
+      kind: 'completed',
+      at: T2,
+      failures: 0,
+    });
+    recordRingEvent(dir, 'state', 'standard', 'pilot', DIGEST, { kind: 'started', at: T3 });
+    expect(read(rel)).toStrictEqual({
+      formatVersion: 1,
+      rollout: 'standard',
+      planDigest: DIGEST,
+      updatedAt: T3,
+      rings: {
+        canary: { status: 'completed', startedAt: T1, finishedAt: T2, healthySince: T2, failures: 0 },
+        pilot: { status: 'in-progress', startedAt: T3 },
+      },
+    });
+    const c = checked(rel);
+    expect(c.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(c.diagnostics).toEqual([]);
+  });
+
+  it('keeps the startedAt of the file when a ring halts in a later run', () => {
+    const rel = recordRingEvent(dir, 'state', 'standard', 'pilot', DIGEST, { kind: 'started', at: T1 });
+    recordRingEvent(dir, 'state', 'standard', 'pilot', DIGEST, {
+      kind: 'halted',
+      at: T3,
+      failures: 2,
+      reason: 'failure budget exceeded',
+    });
+    expect(read(rel).rings.pilot).toStrictEqual({
+      status: 'halted',
+      startedAt: T1,
+      finishedAt: T3,
+      failures: 2,
+      haltedReason: 'failure budget exceeded',
+    });
+    expect(checked(rel).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('keeps one file per rollout, under the configured state folder', () => {
+    const a = recordRingEvent(dir, path.join('data', 'state'), 'linux', 'canary', DIGEST, {
+      kind: 'started',
+      at: T1,
+    });
+    const b = recordRingEvent(dir, path.join('data', 'state'), 'windows', 'canary', DIGEST, {
+      kind: 'started',
+      at: T2,
+    });
+    expect([a, b]).toEqual(['data/state/rollouts/linux.json', 'data/state/rollouts/windows.json']);
+    expect(read(a).rollout).toBe('linux');
+    expect(read(b).rollout).toBe('windows');
+    expect(existsSync(path.join(dir, 'state'))).toBe(false);
+  });
+
+  it('replaces a file it cannot read instead of failing', () => {
+    mkdirSync(path.join(dir, 'state', 'rollouts'), { recursive: true });
+    writeFileSync(path.join(dir, 'state', 'rollouts', 'standard.json'), '{"formatVersion": 1, "roll');
+    const rel = recordRingEvent(dir, 'state', 'standard', 'canary', DIGEST, { kind: 'started', at: T1 });
+    expect(read(rel).rings).toStrictEqual({ canary: { status: 'in-progress', startedAt: T1 } });
+    expect(checked(rel).diagnostics).toEqual([]);
+  });
+});
