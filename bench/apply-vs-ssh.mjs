@@ -6,6 +6,7 @@
 // Two patchctl figures: the lab repository as shipped (canary ring first, reboots when a package
 // asks), and the same work as the loop (one ring, no reboot).
 import { spawn, spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +19,16 @@ const arg = (name, dflt) => {
 const hosts = arg('--hosts', 20);
 const runs = arg('--runs', 3);
 const repo = path.join(root, '.lab', 'repo');
-const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LC_ALL: 'C' };
+const env = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/root',
+  LC_ALL: 'C',
+};
 
 function sh(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 const patchctl = (...args) => sh(process.execPath, [path.join(root, 'bin', 'patchctl'), ...args]);
@@ -68,15 +74,28 @@ async function plainLoop() {
     .map((h) => {
       const pkgs = h.actions.filter((a) => a.type === 'upgrade').map((a) => `${a.package}=${a.to}`);
       const args = [
-        '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${path.join(repo, 'known_hosts')}`,
-        '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `patchctl@${address.get(h.host)}`,
+        '-F',
+        '/dev/null',
+        '-i',
+        key,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        `UserKnownHostsFile=${path.join(repo, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `patchctl@${address.get(h.host)}`,
         `sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --only-upgrade ${pkgs.join(' ')}`,
       ];
       return new Promise((resolve, reject) => {
         const child = spawn('ssh', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (c) => (err += c));
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${h.host}: exit ${code}: ${err}`))));
+        child.on('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`${h.host}: exit ${code}: ${err}`)),
+        );
       });
     });
   await Promise.all(jobs);

@@ -78,10 +78,16 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     };
 
     const plan = choosePlan(planArg, raw, opts.dir, io, stateRel, repository);
-    if (raw.ring !== undefined && !plan.rings.some((r) => r.name === raw.ring))
+    if (raw.ring !== undefined && !plan.rings.some((r) => r.name === raw.ring)) {
+      // A plan made now was already filtered to the ring: name the rollouts' rings instead.
+      const rings =
+        planArg === undefined && raw.resume !== true
+          ? repository.rollouts.flatMap((r) => r.doc.spec.rings.map((x) => x.name))
+          : plan.rings.map((r) => r.name);
       throw new UsageError(
-        `ring "${raw.ring}" is not in the plan (rings: ${plan.rings.map((r) => r.name).join(', ') || 'none'})`,
+        `ring "${raw.ring}" is not in the plan (rings: ${[...new Set(rings)].join(', ') || 'none'})`,
       );
+    }
     const work = plan.rings
       .filter((r) => raw.ring === undefined || r.name === raw.ring)
       .flatMap((r) => r.hosts)

@@ -605,4 +605,34 @@ describe('applyPlan', () => {
     expect(r.rings.map((x) => x.status)).toEqual(['halted', 'not-started']);
     expect(r.hosts).toHaveLength(0);
   });
+  it('a ring an earlier run completed is not run or recorded again; its bake counts from then', async () => {
+    const progress: string[] = [];
+    const fleet = new FakeFleet((t) => healthy(t));
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), ring('prod', [host('b')])]),
+      ctxFor(fleet, {
+        done: new Map([['a', 'patched' as const]]),
+        ringsDone: new Map([['r/canary', '2026-11-23T11:00:00.000Z']]),
+        ringLimits: (x) => (x.name === 'canary' ? { bakeTimeMs: 3_600_000 } : {}),
+        ringProgress: (x, event) => progress.push(`${x.name} ${event}`),
+      }),
+    );
+    // Completed at 11:00 with a 1 h bake: at 12:00 the next ring may start.
+    expect(r.rings.map((x) => [x.ring, x.status])).toEqual([
+      ['canary', 'completed'],
+      ['prod', 'completed'],
+    ]);
+    expect(progress).toEqual(['prod started', 'prod finished']);
+    const later = await applyPlan(
+      plan([ring('canary', [host('a')]), ring('prod', [host('b')])]),
+      ctxFor(new FakeFleet((t) => healthy(t)), {
+        done: new Map([['a', 'patched' as const]]),
+        ringsDone: new Map([['r/canary', '2026-11-23T11:30:00.000Z']]),
+        ringLimits: (x) => (x.name === 'canary' ? { bakeTimeMs: 3_600_000 } : {}),
+      }),
+    );
+    expect(later.rings[1]?.reason).toBe(
+      'waits for ring canary to bake until 2026-11-23T12:30:00.000Z; run apply again then',
+    );
+  });
 });

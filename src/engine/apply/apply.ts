@@ -104,6 +104,8 @@ export interface ApplyContext {
   hardSignal?: AbortSignal;
   /** Hosts that an earlier run already finished for this plan, with their status: never run again. */
   done?: ReadonlyMap<string, HostStatus>;
+  /** Rings (`rollout/ring`) an earlier run of this plan completed, and when: their bake counts from then. */
+  ringsDone?: ReadonlyMap<string, string>;
   /** Only this ring (`--ring`); the others are left for another run. */
   onlyRing?: string;
   /** Why the host may not start now (window closed, cutoff passed, blackout), or undefined. */
@@ -236,6 +238,19 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       result.reason ??= 'interrupted';
       stopped.set(key, 'interrupted');
       finish('not-started', 'interrupted');
+      continue;
+    }
+
+    // Every host done by earlier runs of this plan, and the ring completed then: it is not run
+    // (nor recorded) again, and the next ring's bake time counts from when it really completed.
+    const completedEarlier = ctx.ringsDone?.get(`${ring.rollout}/${ring.name}`);
+    if (todo.length === 0 && completedEarlier !== undefined) {
+      completedInRun.set(key, {
+        atMs: Date.parse(completedEarlier),
+        bakeMs: limits.bakeTimeMs ?? 0,
+        ring: ring.name,
+      });
+      finish('completed', `completed by an earlier run at ${completedEarlier}`);
       continue;
     }
 

@@ -127,13 +127,24 @@ export function readJournals(runsDir: string): JournalFile[] {
     const events: JournalEvent[] = [];
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
+      let value: unknown;
       try {
-        events.push(JSON.parse(line) as JournalEvent);
+        value = JSON.parse(line);
       } catch {
         const last = lines.slice(i + 1).every((l) => l.trim() === '');
         if (!last) throw new InputFileError(`${file}:${i + 1}:1: not a journal event (invalid JSON)`);
+        return;
       }
+      if (!isEvent(value))
+        throw new InputFileError(`${file}:${i + 1}:1: not a journal event (no "type", "at" and "runId")`);
+      events.push(value);
     });
     return { runId: f.slice(0, -'.jsonl'.length), file, events };
   });
+}
+
+function isEvent(value: unknown): value is JournalEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.type === 'string' && typeof v.at === 'string' && typeof v.runId === 'string';
 }

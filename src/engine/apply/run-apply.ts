@@ -1,6 +1,7 @@
 // One `patchctl apply` run with its effects: the repository lock, the run's saved plan and
 // journal under state/runs/, transports, the remote per-host lock, state files rewritten after
 // each host, ring progress in state/rollouts/. The decisions are the engine's (apply.ts).
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { DateTime } from 'luxon';
@@ -59,10 +60,19 @@ export interface ApplyRun {
   lockTakenOverFrom?: string;
 }
 
-/** `20261123T140501Z-3fa2`: sorts by time, unique enough for one repository. */
+/** `20261123T140501Z-3fa29c01`: sorts by time; 32 random bits tell runs of one second apart. */
 export function newRunId(now: DateTime): string {
   const stamp = now.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'");
-  return `${stamp}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+/** When each ring (`rollout/ring`) completed in earlier runs of the plan, latest first wins. */
+export function ringsCompletedByRuns(runs: readonly JournalFile[]): Map<string, string> {
+  const done = new Map<string, string>();
+  for (const j of runs)
+    for (const e of j.events)
+      if (e.type === 'ring-finished' && e.status === 'completed') done.set(`${e.rollout}/${e.ring}`, e.at);
+  return done;
 }
 
 export function runsDirOf(dir: string, repository: Repository): string {
@@ -165,6 +175,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         },
         redact,
         done,
+        ringsDone: ringsCompletedByRuns(earlier),
         ...(options.observer ? { observer: options.observer } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.hardSignal ? { hardSignal: options.hardSignal } : {}),
