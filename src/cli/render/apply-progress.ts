@@ -41,7 +41,9 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
     return `ring ${ring.name}: ${ring.done}/${ring.total} done, ${ring.failed} failed, ${inFlight.length} in flight${shown ? ` (${shown}${more})` : ''}`;
   };
   const refresh = (): void => {
-    if (spinner) spinner.text = status();
+    if (!spinner) return;
+    spinner.text = status();
+    if (spinner.isSpinning) spinner.render(); // at once, not at the next frame
   };
   /** A persistent line: above the spinner on a terminal. */
   const line = (text: string): void => {
