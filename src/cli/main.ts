@@ -5,9 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { PatchctlError } from '../errors.js';
 import { forceUnlockCommand } from './commands/force-unlock.js';
 import { applyCommand } from './commands/apply.js';
+import { exceptionsCommand } from './commands/exceptions.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -37,6 +39,8 @@ Examples:
   $ patchctl plan -C ops/patching            # what apply would do, ring by ring
   $ patchctl scan -C ops/patching            # record what the hosts have and lack in state/hosts/
   $ patchctl apply -C ops/patching           # plan, ask, then patch ring by ring
+  $ patchctl status -C ops/patching          # rollout progress: rings done, baking, halted; the last apply
+  $ patchctl exceptions --expiring 14d       # exceptions by expiry; exit 1 when one has expired
   $ patchctl force-unlock ID                 # remove the lock left by an apply that is gone
 
 Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbose.
@@ -50,6 +54,8 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     scanCommand(io, setExit),
     planCommand(io, setExit),
     applyCommand(io, setExit),
+    statusCommand(io, setExit),
+    exceptionsCommand(io, setExit),
     forceUnlockCommand(io, setExit),
   ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -137,6 +137,11 @@ export function applyScenarios(labIsUsable: () => boolean): void {
       };
       expect(rollout.rings.canary?.status).toBe('completed');
       expect(rollout.rings.rest?.status).toBe('completed');
+      const status = patchctl(['status', '-C', LAB_REPO, '--no-color']);
+      expect(status.status).toBe(0);
+      expect(status.stdout).toMatch(/✓ canary\s+done/);
+      expect(status.stdout).toMatch(/✓ rest\s+done/);
+      expect(status.stdout).toMatch(/Last apply: /);
       const again = apply();
       expect(again.status).toBe(0);
       expect(again.stdout).toContain('No changes: nothing to apply.');
