@@ -62,7 +62,15 @@ export function loadSavedPlan(
   file: string,
   options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
 ): Plan {
-  const plan = readPlanFile(file);
+  return checkSavedPlan(dir, readPlanFile(file), options);
+}
+
+/** The freshness check of loadSavedPlan, for a plan already read. */
+export function checkSavedPlan(
+  dir: string,
+  plan: Plan,
+  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+): Plan {
   const at = DateTime.fromISO(plan.at, { setZone: true });
   assertPlanFresh(plan, readPlanInputs(dir, at).digest, options);
   return plan;

@@ -12,7 +12,7 @@ import { checkHostStateFile } from '../core/state/check-state.js';
 import { driverFor } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
 import type { PackageDriver } from '../drivers/types.js';
-import { TransportError } from '../transports/errors.js';
+import { reachStatus, TransportError } from '../transports/errors.js';
 import type { Transport } from '../transports/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
@@ -220,15 +220,7 @@ function readPreviousState(file: string, rel: string, host: string): HostState |
 }
 
 function describeFailure(err: unknown): { status: HostScanStatus; message: string } {
-  if (err instanceof TransportError) {
-    const status: HostScanStatus =
-      err.kind === 'auth-failed'
-        ? 'auth-failed'
-        : err.kind === 'host-key-mismatch'
-          ? 'host-key-mismatch'
-          : 'unreachable';
-    return { status, message: err.message };
-  }
+  if (err instanceof TransportError) return { status: reachStatus(err), message: err.message };
   if (err instanceof DriverOutputError || err instanceof ScanError)
     return { status: 'failed', message: err.message };
   return { status: 'failed', message: err instanceof Error ? err.message : String(err) };

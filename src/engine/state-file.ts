@@ -1,17 +1,7 @@
 // State files are reviewed in git: a fixed key order, stable sorting and one trailing newline
 // keep their diffs to what changed on the host.
+import { byNameThenArch } from '../core/state/order.js';
 import type { HostState, InstalledPackage, PendingUpdate } from '../core/state/types.js';
-
-const byNameArch = (a: { name: string; arch?: string }, b: { name: string; arch?: string }): number =>
-  a.name < b.name
-    ? -1
-    : a.name > b.name
-      ? 1
-      : (a.arch ?? '') < (b.arch ?? '')
-        ? -1
-        : (a.arch ?? '') > (b.arch ?? '')
-          ? 1
-          : 0;
 
 /** Copies `keys` of `obj` in that order, leaving out the undefined ones. */
 function ordered<T extends object>(obj: T, keys: readonly (keyof T)[]): Partial<T> {
@@ -22,10 +12,10 @@ function ordered<T extends object>(obj: T, keys: readonly (keyof T)[]): Partial<
 
 export function serialiseHostState(s: HostState): string {
   const installed = [...s.installed]
-    .sort(byNameArch)
+    .sort(byNameThenArch)
     .map((p) => ordered<InstalledPackage>(p, ['name', 'version', 'arch']));
   const updates = [...s.updates]
-    .sort(byNameArch)
+    .sort(byNameThenArch)
     .map((u) =>
       ordered<PendingUpdate>(u, [
         'name',

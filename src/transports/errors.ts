@@ -74,3 +74,8 @@ export class InvalidCommandError extends PatchctlError {
     this.name = 'InvalidCommandError';
   }
 }
+
+/** What a host that could not be reached is, in DESIGN.md §4's words: only two kinds have their own. */
+export function reachStatus(err: TransportError): 'auth-failed' | 'host-key-mismatch' | 'unreachable' {
+  return err.kind === 'auth-failed' || err.kind === 'host-key-mismatch' ? err.kind : 'unreachable';
+}

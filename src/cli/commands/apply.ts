@@ -5,11 +5,12 @@ import type { Plan } from '../../core/plan/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { ApplyResult } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
+import type { JournalFile } from '../../engine/apply/journal.js';
 import { readJournals } from '../../engine/apply/journal.js';
 import type { ApplyRun } from '../../engine/apply/run-apply.js';
 import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
 import { loadRepository } from '../../engine/load-repo.js';
-import { loadSavedPlan, makePlan } from '../../engine/make-plan.js';
+import { checkSavedPlan, loadSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
 import { UsageError } from '../../errors.js';
@@ -77,7 +78,9 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
       if (text && !opts.quiet) io.stdout(`${line}\n`);
     };
 
-    const plan = choosePlan(planArg, raw, opts.dir, io, stateRel, repository);
+    // The plan to apply depends on earlier runs; runApply reads them again under the lock.
+    const journals = readJournals(runsDirOf(opts.dir, repository));
+    const plan = choosePlan(planArg, raw, opts.dir, io, stateRel, journals);
     if (raw.ring !== undefined && !plan.rings.some((r) => r.name === raw.ring)) {
       // A plan made now was already filtered to the ring: name the rollouts' rings instead.
       const rings =
@@ -175,16 +178,14 @@ function choosePlan(
   dir: string,
   io: Io,
   stateRel: string,
-  repository: Parameters<typeof runsDirOf>[1],
+  journals: readonly JournalFile[],
 ): Plan {
-  const journals = readJournals(runsDirOf(dir, repository));
   if (planArg !== undefined) {
-    const file = path.resolve(io.cwd, planArg);
-    const digest = readPlanFile(file).inputsDigest;
-    const runs = runsOfPlan(journals, digest);
+    const saved = readPlanFile(path.resolve(io.cwd, planArg));
+    const runs = runsOfPlan(journals, saved.inputsDigest);
     const written = filesWrittenByRuns(runs, stateRel);
     const last = runs.at(-1)?.runId;
-    return loadSavedPlan(dir, file, {
+    return checkSavedPlan(dir, saved, {
       ...(raw.resume === true ? { tolerate: written } : {}),
       ...(last !== undefined && raw.resume !== true
         ? {

@@ -1,5 +1,6 @@
 // Parsers of the apt driver's command outputs. Pure functions: they throw DriverOutputError (and only
 // that) on output they cannot read; a package-manager failure they can explain is a result.
+import { byNameThenArch } from '../../core/state/order.js';
 import type { InstalledPackage, PendingUpdate } from '../../core/state/types.js';
 import { DriverOutputError, excerptOf, resultExcerpt } from '../errors.js';
 import { readSections } from '../sections.js';
@@ -29,17 +30,6 @@ const fail = (message: string, excerpt: string): DriverOutputError =>
 
 const splitLines = (text: string): string[] =>
   text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-
-const byNameThenArch = <T extends { name: string; arch?: string }>(a: T, b: T): number =>
-  a.name < b.name
-    ? -1
-    : a.name > b.name
-      ? 1
-      : (a.arch ?? '') < (b.arch ?? '')
-        ? -1
-        : (a.arch ?? '') > (b.arch ?? '')
-          ? 1
-          : 0;
 
 const sortedUnique = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 

@@ -8,9 +8,10 @@
 import pLimit from 'p-limit';
 import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
+import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
 import type { PackageDriver, PreflightProblem } from '../../drivers/types.js';
-import { AbortedError, TransportError } from '../../transports/errors.js';
+import { AbortedError, reachStatus, TransportError } from '../../transports/errors.js';
 import type { CommandResult, RemoteCommand, Transport } from '../../transports/types.js';
 import type { HostStatus, JournalEvent, RingStatusInRun } from './journal.js';
 
@@ -38,16 +39,8 @@ export interface HostResult {
   stateFile?: string;
 }
 
-export interface RingLimits {
-  /** A number or "N%" of the ring's hosts; at least 1. */
-  maxParallel?: number | string;
-  maxFailed?: number;
-  maxFailedPercent?: number;
-  /** How long this ring must stay healthy before the next ring of its rollout starts. */
-  bakeTimeMs?: number;
-  /** The ring's own health check, run on each of its hosts after the policy's hooks. */
-  healthCheck?: HealthCheck;
-}
+/** A ring's parallelism, failure budget, bake time and health check (from its Rollout). */
+export type RingLimits = RingSettings;
 
 export interface RingOutcome {
   ring: string;
@@ -503,8 +496,7 @@ async function applyHost(
   } catch (err) {
     res.status = 'failed';
     if (err instanceof HostFailure) res.status = err.status;
-    else if (err instanceof TransportError && !connected)
-      res.status = err.kind === 'auth-failed' || err.kind === 'host-key-mismatch' ? err.kind : 'unreachable';
+    else if (err instanceof TransportError && !connected) res.status = reachStatus(err);
     const message =
       err instanceof AbortedError
         ? 'aborted (second interrupt): the outcome of the command in flight is unknown'

@@ -129,6 +129,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     const who = `${safeUser()}@${os.hostname()}`;
     const owner = `patchctl apply run ${runId} by ${who} (pid ${process.pid})`;
     const hostsByName = new Map(repository.hosts.map((h) => [h.name, h]));
+    const policies = new Map(repository.policies.map((p) => [p.doc.metadata.name, p.doc.spec]));
     const redact = redactorFor(options.env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]);
     const stateFiles: string[] = [];
     const mayStart = startChecker(repository, options.now());
@@ -154,9 +155,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
           return options.connect(h);
         },
         ringLimits: (ring) => ringSettings(repository, ring),
-        rebootMode: (policy) =>
-          repository.policies.find((p) => p.doc.metadata.name === policy)?.doc.spec.reboot,
-        hooks: (policy) => repository.policies.find((p) => p.doc.metadata.name === policy)?.doc.spec.hooks,
+        rebootMode: (policy) => policies.get(policy)?.reboot,
+        hooks: (policy) => policies.get(policy)?.hooks,
         mayStart,
         remoteLock: (t) => acquireRemoteLock(t, owner),
         recordHost: async (host, transport) => {
