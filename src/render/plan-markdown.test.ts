@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PlanRing } from '../core/plan/types.js';
+import { comparePlans } from '../core/plan/compare-plans.js';
+import type { Plan, PlanRing } from '../core/plan/types.js';
 import {
   FRA_WINDOW,
   aHost,
@@ -193,5 +194,125 @@ describe('renderPlanMarkdown', () => {
 
   it('gives the same string for the same plan', () => {
     expect(renderPlanMarkdown(samplePlan())).toBe(renderPlanMarkdown(samplePlan()));
+  });
+});
+
+describe('renderPlanMarkdown with a comparison (plan --compare)', () => {
+  /** samplePlan() after a change: exception db-freeze waives openssl on fra-web-02, legacy-db is gone. */
+  function changedPlan(over: Partial<Plan> = {}): Plan {
+    const [canary, broad] = samplePlan().rings as [PlanRing, PlanRing];
+    const freeze = { reason: 'exception' as const, by: 'exception db-freeze', expires: '2027-01-31' };
+    canary.hosts[1] = aHost('fra-web-02', {
+      skipped: [aSkip({ package: 'openssl', to: '3.0.17-1~deb12u1', ...freeze })],
+    });
+    const db = broad.hosts[0];
+    broad.hosts[0] = aHost('fra-db-01', {
+      actions: [anUpgrade({ package: 'postgresql-15', from: '15.10-0+deb12u1', to: '15.13-0+deb12u1' })],
+      skipped: (db?.skipped ?? []).filter((x) => x.package !== 'postgresql-15'),
+    });
+    broad.hosts.push(aHost('fra-web-06'));
+    return aPlan([canary, broad], { gitCommit: 'ffeeddccbbaa99887766554433221100ffeeddcc', ...over });
+  }
+
+  const EFFECT = `### patchctl plan: 3 updates on 2 hosts
+
+Plan at 2026-12-01 09:00 UTC · commit ffeeddc · inputs sha256:9f8e7d6c5b4a
+
+#### Effect of this change (compared with commit 1a2b3c4, inputs sha256:9f8e7d6c5b4a)
+
+**Now skipped:** 1 update on 1 host
+
+- waived by exception db-freeze (expires 2027-01-31): **openssl** 3.0.17-1&#126;deb12u1 on fra-web-02
+
+**Unblocked:** 1 update on 1 host
+
+- was waived by exception legacy-db (expires 2027-02-15): **postgresql-15** 15.13-0+deb12u1 on fra-db-01
+
+**Other changes:**
+
+- fra-web-06: new in the plan, ring broad: 0 updates, no reboot, 0 skipped
+
+#### The plan
+
+| Hosts | With changes | Updates | Reboots | Skipped |
+`;
+
+  it('puts the effect first: grouped by cause, then unblocked, then other changes', () => {
+    const head = changedPlan();
+    const out = renderPlanMarkdown(head, { comparison: comparePlans(samplePlan(), head) });
+    expect(out.startsWith(EFFECT)).toBe(true);
+    // The plan itself follows unchanged.
+    expect(out.slice(EFFECT.length)).toBe(
+      renderPlanMarkdown(head).slice(renderPlanMarkdown(head).indexOf('| ---: |')),
+    );
+  });
+
+  it('says plainly when nothing changed, and warns when the plans are for different times', () => {
+    const same = renderPlanMarkdown(samplePlan(), { comparison: comparePlans(samplePlan(), samplePlan()) });
+    expect(same).toContain(
+      '#### Effect of this change (compared with commit 1a2b3c4, inputs sha256:9f8e7d6c5b4a)\n\n' +
+        'No host or package changes compared with the base branch.\n\n#### The plan\n\n| Hosts |',
+    );
+    expect(same).not.toContain('**Note:**');
+    const later = samplePlan();
+    later.at = '2026-12-02T09:00:00Z';
+    const out = renderPlanMarkdown(later, { comparison: comparePlans(samplePlan(), later) });
+    expect(out).toContain(
+      '> **Note:** the base plan is for 2026-12-01 09:00 UTC and this one for 2026-12-02 09:00 UTC, so the ' +
+        'differences also include what time changes (approvals, windows, expiries), not only this change.',
+    );
+  });
+
+  it('escapes names from the plans', () => {
+    const base = aPlan([aRing('r', [aHost('h|1', { actions: [anUpgrade({ package: 'a*b' })] })])]);
+    const head = aPlan([
+      aRing('r', [
+        aHost('h|1', {
+          skipped: [aSkip({ package: 'a*b', reason: 'exception', by: 'exception <x>|@y' })],
+        }),
+      ]),
+    ]);
+    const out = renderPlanMarkdown(head, { comparison: comparePlans(base, head) });
+    expect(out).toContain(
+      '- waived by exception &lt;x&gt;&#124;&#64;y: **a&#42;b** 3.0.17-1&#126;deb12u1 on h&#124;1\n',
+    );
+    expect(out).not.toContain('<x>');
+  });
+
+  it('keeps the comment under the limit with a huge effect, saying what it left out', () => {
+    const base = bigPlan(2_000, 5);
+    // Each host gets its own exception: 2,000 causes, one line each.
+    const head = aPlan(
+      (base.rings as PlanRing[]).map((r) =>
+        aRing(
+          r.name,
+          r.hosts.map((h) => ({
+            ...h,
+            actions: h.actions.filter((a) => a.type === 'reboot' || a.package !== 'lib-0'),
+            skipped: [
+              ...h.skipped,
+              aSkip({ package: 'lib-0', reason: 'exception', by: `exception ${h.host}` }),
+            ],
+          })),
+        ),
+      ),
+    );
+    const comparison = comparePlans(base, head);
+    expect(comparison.summary.counts['now-skipped']).toBe(2_000);
+    for (const maxLength of [GITHUB_COMMENT_LIMIT, 6_000]) {
+      const out = renderPlanMarkdown(head, { comparison, maxLength });
+      expect(out.length).toBeLessThanOrEqual(maxLength);
+      const effect = out.slice(out.indexOf('#### Effect'), out.indexOf('#### The plan'));
+      expect(effect.length).toBeLessThanOrEqual(maxLength / 2);
+      const shown = effect.split('\n').filter((l) => l.startsWith('- waived by exception host-')).length;
+      expect(shown).toBeGreaterThan(0);
+      expect(effect).toContain(
+        `_… ${2_000 - shown} more lines of changes not shown; see them all with \`patchctl plan --compare BASE-PLAN.json\`._`,
+      );
+      // The plan still gets its share.
+      expect(out).toContain('#### The plan');
+      expect(out).toContain('> **Truncated:**');
+      expect(occurrences(out, '<details>')).toBe(occurrences(out, '</details>'));
+    }
   });
 });

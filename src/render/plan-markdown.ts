@@ -1,11 +1,17 @@
 // The plan as a pull-request comment (GitHub, GitLab): a summary table, then one collapsed
 // <details> block per ring. Hosts that receive the same changes share a row; skips are counted
 // by reason. The comment stays under GitHub's limit by cutting per-host detail, and says so.
+import type { PlanComparison } from '../core/plan/compare-plans.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
+import type { CauseGroup } from './plan-text.js';
 import {
+  NO_COMPARISON_CHANGES,
+  atDiffersPhrase,
+  comparedPhrase,
   count,
   formatInstantUtc,
   formatSpanUtc,
+  groupComparison,
   humanizeInstants,
   planHeader,
   ringStartPhrase,
@@ -19,6 +25,8 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export interface PlanMarkdownOptions {
   /** Longest comment to produce; default GITHUB_COMMENT_LIMIT. */
   maxLength?: number;
+  /** What changed against a base plan (`plan --compare`): shown first, under the title. */
+  comparison?: PlanComparison;
 }
 
 /** Host names listed per row before "(+N more)". */
@@ -30,7 +38,9 @@ const FULL_PLAN = '`patchctl plan --format text`';
 export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const limit = options.maxLength ?? GITHUB_COMMENT_LIMIT;
   const blocks = plan.rings.map(ringBlock);
-  const head = headLines(plan);
+  // The effect is what a reviewer came for, but it leaves the plan at least half of the limit.
+  const effect = options.comparison ? effectSection(options.comparison, Math.floor(limit / 2)) : '';
+  const head = headLines(plan, effect);
 
   // Everything, when it fits (measured lazily: a huge plan stops measuring at the limit).
   let size = head.length;
@@ -79,7 +89,7 @@ function text(r: Row): string {
   return r.cached;
 }
 
-function headLines(plan: Plan): string {
+function headLines(plan: Plan, effect: string): string {
   const s = plan.summary;
   const title =
     s.updates === 0 && s.reboots === 0
@@ -90,6 +100,8 @@ function headLines(plan: Plan): string {
     '',
     md(planHeader(plan)),
     '',
+    // Under the effect, a heading keeps the plan's own table from reading as part of it.
+    ...(effect !== '' ? [effect.replace(/\n+$/, '\n'), '#### The plan', ''] : []),
     '| Hosts | With changes | Updates | Reboots | Skipped |',
     '| ---: | ---: | ---: | ---: | ---: |',
     `| ${s.hosts} | ${s.hostsWithChanges} | ${s.updates} | ${s.reboots} | ${s.skipped} |`,
@@ -349,6 +361,68 @@ function listsSection(hosts: readonly PlanHost[]): Section {
 function hostNames(names: readonly string[]): string {
   const shown = names.slice(0, HOST_NAMES_SHOWN).map(md).join(', ');
   return names.length > HOST_NAMES_SHOWN ? `${shown} (+${names.length - HOST_NAMES_SHOWN} more)` : shown;
+}
+
+// ---- the effect of this change ----------------------------------------------------------------
+
+const FULL_COMPARISON = '`patchctl plan --compare BASE-PLAN.json`';
+/** Packages named per cause before "+N more packages". */
+const CAUSE_PACKAGES_SHOWN = 10;
+
+/** The comparison with the base plan, at most `budget` characters; ends with a blank line. */
+function effectSection(comparison: PlanComparison, budget: number): string {
+  const title = `#### Effect of this change (compared with ${md(comparedPhrase(comparison.base))})\n\n`;
+  const note = comparison.atDiffers ? `> **Note:** ${md(atDiffersPhrase(comparison))}.\n\n` : '';
+  if (comparison.changes.length === 0) return `${title}${note}${NO_COMPARISON_CHANGES}\n\n`;
+
+  const g = groupComparison(comparison);
+  const k = comparison.summary.counts;
+  const hostsOf = (groups: readonly CauseGroup[]): number =>
+    new Set(groups.flatMap((x) => x.packages.flatMap((p) => p.hosts))).size;
+  const sections: { header: string; rows: string[] }[] = [
+    {
+      header: `**Now skipped:** ${count(k['now-skipped'], 'update')} on ${count(hostsOf(g.nowSkipped), 'host')}\n\n`,
+      rows: g.nowSkipped.map((x) => `- ${md(x.phrase)}: ${causePackages(x)}\n`),
+    },
+    {
+      header: `**Unblocked:** ${count(k.unblocked, 'update')} on ${count(hostsOf(g.unblocked), 'host')}\n\n`,
+      rows: g.unblocked.map((x) => `- was ${md(x.phrase)}: ${causePackages(x)}\n`),
+    },
+    {
+      header: '**Other changes:**\n\n',
+      rows: g.other.map((o) => `- ${hostNames(o.hosts)}: ${md(o.phrase)}\n`),
+    },
+  ];
+  const all = sections.reduce((n, s) => n + s.rows.length, 0);
+  const more = (n: number): string =>
+    `_… ${count(n, 'more line')} of changes not shown; see them all with ${FULL_COMPARISON}._\n\n`;
+
+  let out = title + note;
+  let shown = 0;
+  let full = false;
+  for (const s of sections) {
+    if (s.rows.length === 0 || full) continue;
+    let part = s.header;
+    for (const r of s.rows) {
+      // Room is kept for the closing note about what was left out.
+      if (out.length + part.length + r.length + 1 + more(all).length > budget) {
+        full = true;
+        break;
+      }
+      part += r;
+      shown++;
+    }
+    if (part !== s.header) out += `${part}\n`;
+  }
+  return shown < all ? out + more(all - shown) : out;
+}
+
+function causePackages(group: CauseGroup): string {
+  const shown = group.packages
+    .slice(0, CAUSE_PACKAGES_SHOWN)
+    .map((p) => `**${md(p.name)}**${p.to !== undefined ? ` ${md(p.to)}` : ''} on ${hostNames(p.hosts)}`);
+  const rest = group.packages.length - shown.length;
+  return rest > 0 ? `${shown.join('; ')}; +${count(rest, 'more package')}` : shown.join('; ');
 }
 
 // ---- escaping ---------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 // ticket. Reads the same Plan document that `plan --format json` prints (DESIGN.md §3).
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
+import type { ComparedPlan, PlanChange, PlanComparison } from '../core/plan/compare-plans.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
 
 export interface PlanTextOptions {
   color: boolean;
   /** Terminal width; only the one-line lists of host names are fitted to it. Default 80. */
   width?: number;
+  /** What changed against a base plan (`plan --compare`), shown above the closing line. */
+  comparison?: PlanComparison;
 }
 
 const DEFAULT_WIDTH = 80;
@@ -21,6 +24,8 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
   const out: string[] = [c.bold(planHeader(plan)), ''];
   for (const ring of plan.rings) renderRing(out, ring, c, width);
+  // Last before the count line: on a terminal, the end of a long plan is what stays in view.
+  if (options.comparison) renderComparison(out, options.comparison, c);
   out.push(c.bold(closingLine(plan)));
   return `${out.join('\n')}\n`;
 }
@@ -105,6 +110,188 @@ function fitNames(prefix: string, names: readonly string[], width: number): stri
     line += sep + name;
   }
   return line;
+}
+
+/** Host and package names listed per line of the comparison before "+N more". */
+const COMPARISON_NAMES_SHOWN = 10;
+
+function renderComparison(out: string[], comparison: PlanComparison, c: ChalkInstance): void {
+  const g = groupComparison(comparison);
+  out.push(c.bold(`Effect of this change (compared with ${comparedPhrase(comparison.base)}):`));
+  if (comparison.atDiffers) out.push(c.yellow(`  ! ${atDiffersPhrase(comparison)}`));
+  if (comparison.changes.length === 0) out.push(`  ${NO_COMPARISON_CHANGES}`);
+  const packages = (list: CausePackage[]): string => {
+    const shown = list
+      .slice(0, COMPARISON_NAMES_SHOWN)
+      .map((p) => `${p.name}${p.to !== undefined ? ` ${p.to}` : ''} on ${someNames(p.hosts)}`);
+    const rest = list.length - shown.length;
+    return rest > 0 ? `${shown.join('; ')}; +${count(rest, 'more package')}` : shown.join('; ');
+  };
+  for (const s of g.nowSkipped)
+    out.push(`  ${c.yellow('-')} now skipped, ${s.phrase}: ${packages(s.packages)}`);
+  for (const u of g.unblocked)
+    out.push(`  ${c.green('+')} unblocked, was ${u.phrase}: ${packages(u.packages)}`);
+  for (const o of g.other) out.push(`  ${c.cyan('~')} ${someNames(o.hosts)}: ${o.phrase}`);
+  out.push('');
+}
+
+function someNames(names: readonly string[]): string {
+  const rest = names.length - COMPARISON_NAMES_SHOWN;
+  const shown = names.slice(0, COMPARISON_NAMES_SHOWN).join(', ');
+  return rest > 0 ? `${shown} +${rest} more` : shown;
+}
+
+// ---- the comparison with a base plan, shared with the Markdown renderer -------------------
+
+export const NO_COMPARISON_CHANGES = 'No host or package changes compared with the base branch.';
+
+/** `commit 1a2b3c4, inputs sha256:9f8e7d6c5b4a`: which plan the changes are measured against. */
+export function comparedPhrase(base: ComparedPlan): string {
+  const inputs = `inputs ${shortDigest(base.inputsDigest)}`;
+  return base.gitCommit ? `${commitPhrase(base.gitCommit)}, ${inputs}` : inputs;
+}
+
+export function atDiffersPhrase(comparison: PlanComparison): string {
+  return (
+    `the base plan is for ${formatInstantUtc(comparison.base.at)} and this one for ` +
+    `${formatInstantUtc(comparison.head.at)}, so the differences also include what time changes ` +
+    '(approvals, windows, expiries), not only this change'
+  );
+}
+
+export interface CausePackage {
+  name: string;
+  /** The version, when it is the same on every host. */
+  to?: string;
+  hosts: string[];
+}
+
+export interface CauseGroup {
+  /** The skip, for people: `waived by exception db-freeze (expires 2027-01-31)`. */
+  phrase: string;
+  updates: number;
+  hosts: number;
+  packages: CausePackage[];
+}
+
+export interface ComparisonGroups {
+  /** By the cause that now skips them (head's skip). */
+  nowSkipped: CauseGroup[];
+  /** By the cause that skipped them in the base plan. */
+  unblocked: CauseGroup[];
+  /** Everything else: the same change on several hosts is one entry. */
+  other: { phrase: string; hosts: string[] }[];
+}
+
+export function groupComparison(comparison: PlanComparison): ComparisonGroups {
+  const nowSkipped = new CauseTally();
+  const unblocked = new CauseTally();
+  const other = new Map<string, string[]>();
+  for (const ch of comparison.changes) {
+    if (ch.kind === 'now-skipped') nowSkipped.add(ch.skip, ch.package, ch.to, ch.host);
+    else if (ch.kind === 'unblocked') unblocked.add(ch.was, ch.package, ch.to, ch.host);
+    else {
+      const phrase = otherChangePhrase(ch);
+      const hosts = other.get(phrase);
+      if (hosts) hosts.push(ch.host);
+      else other.set(phrase, [ch.host]);
+    }
+  }
+  return {
+    nowSkipped: nowSkipped.groups(),
+    unblocked: unblocked.groups(),
+    other: [...other].map(([phrase, hosts]) => ({ phrase, hosts: [...new Set(hosts)] })),
+  };
+}
+
+type OtherChange = Exclude<PlanChange, { kind: 'now-skipped' | 'unblocked' }>;
+
+function otherChangePhrase(ch: OtherChange): string {
+  switch (ch.kind) {
+    case 'skip-reason-changed':
+      return `${ch.package} still skipped, now ${skipPhrase(ch.skip)} (was ${skipPhrase(ch.was)})`;
+    case 'version-changed':
+      return `${ch.package} upgrades to ${ch.to} instead of ${ch.wasTo}`;
+    case 'update-added':
+      return `${ch.package} ${ch.to} newly pending, ${ch.skip ? `skipped: ${skipPhrase(ch.skip)}` : 'planned'}`;
+    case 'update-removed':
+      return `${ch.package} ${ch.to} no longer pending`;
+    case 'reboot-added':
+      return `now reboots (${humanizeInstants(ch.reason)})`;
+    case 'reboot-removed':
+      return `no longer reboots (was: ${humanizeInstants(ch.reason)})`;
+    case 'ring-changed':
+      return `moves from ring ${ch.wasRing} to ring ${ch.ring}`;
+    case 'host-added':
+    case 'host-removed': {
+      const what = `${count(ch.updates, 'update')}, ${ch.reboot ? 'a reboot' : 'no reboot'}, ${ch.skipped} skipped`;
+      return ch.kind === 'host-added'
+        ? `new in the plan, ring ${ch.ring}: ${what}`
+        : `no longer in the plan (was in ring ${ch.ring}: ${what})`;
+    }
+  }
+}
+
+interface CauseEntry {
+  reason: PlanSkip['reason'];
+  by: string;
+  eligibleAt: Set<string>;
+  expires: Set<string>;
+  updates: number;
+  hosts: Set<string>;
+  packages: Map<string, { to: Set<string>; hosts: string[] }>;
+}
+
+/** Skips grouped by reason and cause, as the plan's own skip table counts them. */
+class CauseTally {
+  private readonly entries = new Map<string, CauseEntry>();
+
+  add(s: PlanSkip, pkg: string, to: string, host: string): void {
+    // An unreachable host's cause is its own last scan: group those by reason alone.
+    const by = s.reason === 'host-unreachable' ? '' : s.by;
+    const key = `${s.reason}\u0000${by}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = {
+        reason: s.reason,
+        by,
+        eligibleAt: new Set(),
+        expires: new Set(),
+        updates: 0,
+        hosts: new Set(),
+        packages: new Map(),
+      };
+      this.entries.set(key, e);
+    }
+    e.updates++;
+    e.hosts.add(host);
+    if (s.eligibleAt !== undefined) e.eligibleAt.add(s.eligibleAt);
+    if (s.expires !== undefined) e.expires.add(s.expires);
+    let p = e.packages.get(pkg);
+    if (!p) {
+      p = { to: new Set(), hosts: [] };
+      e.packages.set(pkg, p);
+    }
+    p.to.add(to);
+    if (p.hosts[p.hosts.length - 1] !== host) p.hosts.push(host);
+  }
+
+  groups(): CauseGroup[] {
+    const one = (set: ReadonlySet<string>): string | undefined => (set.size === 1 ? [...set][0] : undefined);
+    return [...this.entries.values()]
+      .map((e) => ({
+        phrase: skipReasonPhrase(e.reason, e.by, one(e.eligibleAt), one(e.expires)),
+        updates: e.updates,
+        hosts: e.hosts.size,
+        packages: [...e.packages]
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .map(([name, p]) => {
+            const to = one(p.to);
+            return { name, ...(to !== undefined ? { to } : {}), hosts: p.hosts };
+          }),
+      }))
+      .sort((a, b) => b.updates - a.updates || (a.phrase < b.phrase ? -1 : a.phrase > b.phrase ? 1 : 0));
+  }
 }
 
 // ---- phrases, shared with the Markdown renderer -------------------------------------------

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -108,6 +108,87 @@ describe('patchctl plan', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/state\/hosts\/fra-web-01\.json:1:\d+ error json-syntax/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('patchctl plan --compare', () => {
+  const FREEZE = `apiVersion: patchctl/v1
+kind: PatchException
+metadata:
+  name: web-freeze
+spec:
+  hosts: [fra-web-02, nyc-web-02]
+  packages: [curl, libcurl4, openssl]
+  reason: Release freeze for the web shop until the January launch.
+  owner: web-team@example.net
+  ticket: CHG-2001
+  created: '2026-11-30'
+  expires: '2027-01-15'
+`;
+
+  it('shows in the pull-request comment what an added exception now skips, and in the job summary', async () => {
+    expect((await run('--out', '../base-plan.json')).code).toBe(0);
+    writeFileSync(path.join(dir, 'exceptions', 'web-freeze.yaml'), FREEZE);
+    const summary = path.join(path.dirname(dir), 'summary.md');
+    writeFileSync(summary, '');
+    const io = captureIo({ cwd: dir, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+    const code = await main(
+      ['plan', '--at', AT, '--format', 'markdown', '--compare', '../base-plan.json'],
+      io,
+    );
+    expect(code).toBe(0);
+    const out = io.text().stdout;
+    expect(out).toMatch(/^### patchctl plan: /);
+    // The copy is outside git: the base plan is named by its inputs digest alone.
+    expect(out).toMatch(/\n#### Effect of this change \(compared with inputs sha256:[0-9a-f]{12}\)\n/);
+    expect(out).toContain('**Now skipped:** 3 updates on 2 hosts\n');
+    expect(out).toContain(
+      '- waived by exception web-freeze (expires 2027-01-15): **curl** 7.88.1-10+deb12u14 on fra-web-02; ' +
+        '**libcurl4** 7.88.1-10+deb12u14 on fra-web-02; **openssl** 3.0.2-0ubuntu1.20 on nyc-web-02\n',
+    );
+    expect(out).not.toContain('**Unblocked:**');
+    expect(out.indexOf('#### Effect')).toBeLessThan(out.indexOf('| Hosts |'));
+    expect(readFileSync(summary, 'utf8')).toBe(`${out}\n`);
+
+    // Removing it again, compared with a plan that has it: unblocked.
+    expect((await run('--out', '../with-freeze.json')).code).toBe(0);
+    rmSync(path.join(dir, 'exceptions', 'web-freeze.yaml'));
+    const back = await run('--compare', '../with-freeze.json');
+    expect(back.stdout).toContain('Effect of this change (compared with ');
+    expect(back.stdout).toContain(
+      '  + unblocked, was waived by exception web-freeze (expires 2027-01-15): curl 7.88.1-10+deb12u14 on fra-web-02; ',
+    );
+    expect(back.stdout).toMatch(/\nPlan: \d+ updates on \d+ hosts, \d+ reboots?, \d+ skipped\.\n$/);
+  });
+
+  it('says so when nothing changed, and leaves --format json exactly the plan document', async () => {
+    await run('--out', '../base-plan.json');
+    expect((await run('--format', 'markdown', '--compare', '../base-plan.json')).stdout).toContain(
+      'No host or package changes compared with the base branch.',
+    );
+    writeFileSync(path.join(dir, 'exceptions', 'web-freeze.yaml'), FREEZE);
+    const json = await run('--format', 'json', '--compare', '../base-plan.json');
+    expect(json.stdout).toBe((await run('--format', 'json')).stdout);
+  });
+
+  it('exits 1 naming the file, without a stack trace, for a missing or bad base plan', async () => {
+    const bad = path.join(path.dirname(dir), 'bad.json');
+    writeFileSync(bad, '{"formatVersion": 1, "rings": [');
+    const r = await run('--compare', '../bad.json', '--out', 'plan.json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^patchctl: .*bad\.json:1:\d+: not a plan: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(existsSync(path.join(dir, 'plan.json'))).toBe(false);
+
+    writeFileSync(bad, '{"formatVersion": 1, "rings": []}');
+    const invalid = await run('--compare', '../bad.json');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/bad\.json is not a valid plan: /);
+
+    const missing = await run('--compare', '../nope.json');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^patchctl: cannot read plan .*nope\.json: ENOENT\n$/);
   });
 });
 

@@ -1,8 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { comparePlans } from '../../core/plan/compare-plans.js';
 import { makePlan } from '../../engine/make-plan.js';
-import { serialisePlan, writePlanFile } from '../../engine/plan-file.js';
+import { readPlanFile, serialisePlan, writePlanFile } from '../../engine/plan-file.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { RawCommon } from '../common-options.js';
@@ -16,6 +17,7 @@ interface RawPlan extends RawCommon {
   detailedExitcode?: boolean;
   ring?: string;
   hosts?: string;
+  compare?: string;
 }
 
 export function planCommand(io: Io, setExit: (code: number) => void): Command {
@@ -25,6 +27,10 @@ export function planCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 2 when the plan has changes, 0 when it has none')
     .option('--ring <ring>', 'only this ring')
     .option('--hosts <names>', 'only these hosts (comma-separated)')
+    .option(
+      '--compare <base-plan.json>',
+      'show the effect of this change against a saved plan (text and markdown; json stays the plan alone)',
+    )
     .addHelpText(
       'after',
       `
@@ -34,6 +40,14 @@ Examples:
   $ patchctl plan --format markdown > plan.md          # a pull-request comment
   $ patchctl plan --out plan.json --detailed-exitcode  # CI: exit 2 when there is work
 
+Pull-request review: what the change skips or unblocks, compared with the base branch
+(use the same --at for both plans, or the comparison also shows what time changed):
+  $ git worktree add ../base "$BASE_SHA"
+  $ patchctl plan -C ../base --at "$AT" --out base-plan.json
+  $ patchctl plan --at "$AT" --format markdown --compare base-plan.json > comment.md
+--compare adds an "Effect of this change" section to the text and markdown output;
+--format json still prints the plan document alone, unchanged.
+
 Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes with
 --detailed-exitcode, 3 invalid configuration or state, 1 other failures.`,
     );
@@ -42,6 +56,8 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes wi
   cmd.action((raw: RawPlan) => {
     const opts = commonOptions(raw, io);
     const at = parseAt(raw.at, io);
+    // Read before planning: a bad base plan fails before --out writes anything.
+    const base = raw.compare !== undefined ? readPlanFile(path.resolve(io.cwd, raw.compare)) : undefined;
     const hosts = raw.hosts
       ?.split(',')
       .map((h) => h.trim())
@@ -50,23 +66,26 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes wi
       ...(raw.ring !== undefined ? { ring: raw.ring } : {}),
       ...(hosts ? { hosts } : {}),
     });
+    const comparison = base ? comparePlans(base, plan) : undefined;
+    let rendered: string | undefined;
+    const markdown = (): string => (rendered ??= renderPlanMarkdown(plan, comparison ? { comparison } : {}));
     if (raw.out) writePlanFile(path.resolve(io.cwd, raw.out), plan);
     switch (opts.format) {
       case 'json':
         io.stdout(serialisePlan(plan));
         break;
       case 'markdown':
-        io.stdout(renderPlanMarkdown(plan));
+        io.stdout(markdown());
         break;
       default:
         if (opts.verbose) for (const w of warnings) io.stderr(`warning ${w.code}: ${w.message}\n`);
-        io.stdout(renderPlanText(plan, { color: opts.color }));
+        io.stdout(renderPlanText(plan, { color: opts.color, ...(comparison ? { comparison } : {}) }));
         if (raw.out && !opts.quiet)
           io.stdout(`\nSaved the plan to ${raw.out}; apply it with: patchctl apply ${raw.out}\n`);
     }
     // In GitHub Actions the plan also goes to the job summary.
     const summary = io.env.GITHUB_STEP_SUMMARY;
-    if (summary && io.env.GITHUB_ACTIONS === 'true') appendFileSync(summary, `${renderPlanMarkdown(plan)}\n`);
+    if (summary && io.env.GITHUB_ACTIONS === 'true') appendFileSync(summary, `${markdown()}\n`);
     const changes = plan.summary.updates + plan.summary.reboots > 0;
     setExit(raw.detailedExitcode && changes ? EXIT_CHANGES : EXIT_OK);
   });
