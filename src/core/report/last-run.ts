@@ -20,6 +20,11 @@ export interface RunJournalEvent {
   failures?: number;
   reason?: string;
   halted?: boolean;
+  /** host-finished: what the host was to get, and how it went (the compliance report's evidence). */
+  actions?: readonly { package: string; from: string; to: string }[];
+  verification?: { ok: boolean; mismatches: readonly string[] };
+  rebooted?: { bootIdBefore: string; bootIdAfter: string };
+  error?: string;
 }
 
 /** One run's journal (engine/apply/journal.ts `JournalFile` fits). */

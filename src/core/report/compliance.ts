@@ -1,0 +1,668 @@
+// documents × observed state × run journals × the plan at a point in time → the compliance
+// report (DESIGN.md §5). Pure: the engine reads the files and passes everything in.
+//
+// A host's missing updates are the plan's view of it: an update the plan would install, or
+// skips only for a reason that does not make it optional (approval delay, no window, blackout,
+// a hold on the host, the host unreachable), is missing. An update skipped by an exception is
+// excepted; one a policy does not select (classification, severity, exclude, pin) is not
+// required at all.
+import type { DateTime } from 'luxon';
+import { DateTime as LuxonDateTime } from 'luxon';
+import { resolveGroups } from '../model/groups.js';
+import type { Repository } from '../model/repository.js';
+import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
+import type { Severity } from '../model/types.js';
+import { SEVERITIES } from '../model/types.js';
+import { policiesForHost, policyHosts } from '../plan/policies-for-host.js';
+import type { Plan, PlanHost, PlanRing, PlanSkip, UpgradeAction } from '../plan/types.js';
+import { durationToMillis, parseDuration } from '../schedule/duration.js';
+import type { HostState, ObservedState, PendingUpdate } from '../state/types.js';
+import { reportExceptions } from './exceptions.js';
+import type { RunJournal, RunJournalEvent } from './last-run.js';
+import { lastRunSummary } from './last-run.js';
+import { rolloutStatus } from './rollout-status.js';
+import type {
+  ApplyOutcome,
+  BreakdownRow,
+  ComplianceReport,
+  ComplianceState,
+  ComplianceSummary,
+  Evidence,
+  ExceptedUpdate,
+  HistoryEntry,
+  HostCompliance,
+  HostOutcome,
+  MissingUpdate,
+  MissingWhy,
+  PendingReboot,
+  ProductRisk,
+  SlaBreach,
+  StateCounts,
+  UnreachableHost,
+} from './types.js';
+import { COMPLIANCE_FORMAT_VERSION, COMPLIANCE_STATES, IN_COMPLIANCE } from './types.js';
+
+const DAY_MS = 86_400_000;
+/** An exception ending within this long is listed as expiring. */
+export const EXPIRING_WITHIN_MS = 30 * DAY_MS;
+/** Error excerpts stay readable in a table cell. */
+const EXCERPT_CHARS = 300;
+
+export interface ComplianceInputs {
+  repository: Repository;
+  state: ObservedState;
+  /** The plan for the same inputs at `at` (it decides what is missing and why). */
+  plan: Plan;
+  journals: readonly RunJournal[];
+  /** Earlier days' entries (reports/history/); an entry for the report's own date is replaced. */
+  history: readonly HistoryEntry[];
+  at: DateTime;
+  /** Applied to every error text taken from journals and state. */
+  redact?: (text: string) => string;
+}
+
+const MISSING_SKIPS: ReadonlySet<PlanSkip['reason']> = new Set([
+  'not-approved-yet',
+  'held',
+  'no-window',
+  'blackout',
+  'host-unreachable',
+]);
+
+const UNREACHABLE_STATUSES = new Set(['unreachable', 'auth-failed', 'host-key-mismatch']);
+const FAILED_STATUSES = new Set(['failed', 'reboot-timeout', 'health-check-failed', 'drifted']);
+
+export function buildComplianceReport(inputs: ComplianceInputs): ComplianceReport {
+  const { repository: repo, state, plan, at } = inputs;
+  const redact = inputs.redact ?? ((t: string) => t);
+  const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
+  const sla = slaOf(repo);
+  const members = resolveGroups(repo);
+  const applies = policyHosts(repo.policies, repo.hosts, members);
+  const policies = repo.policies.map((p) => p.doc);
+  const outcomes = latestOutcomes(inputs.journals, redact);
+  const placed = planPlacement(plan);
+  // SLA clocks count calendar days in the Config zone, so the report reads the same all day.
+  const day = at.setZone(zone).startOf('day');
+  const groupsOf = new Map<string, string[]>();
+  for (const [group, hosts] of [...members].sort(([a], [b]) => cmp(a, b)))
+    for (const h of hosts) groupsOf.set(h, [...(groupsOf.get(h) ?? []), group]);
+
+  const hosts = [...repo.hosts]
+    .sort((a, b) => cmp(a.name, b.name))
+    .map((h): HostCompliance => {
+      const observed = state.hosts.get(h.name);
+      const where = placed.get(h.name);
+      const missing = where ? missingUpdates(where.host, where.ring, observed, state.feeds, sla, day) : [];
+      const excepted = where ? exceptedUpdates(where.host, observed) : [];
+      const lastApply = outcomes.get(h.name) ?? null;
+      const hostPolicies = policiesForHost(h.name, policies, applies).map((p) => p.metadata.name);
+      const judged = judgeHost({
+        observed,
+        missing,
+        excepted,
+        lastApply,
+        hasPolicy: hostPolicies.length > 0,
+      });
+      return {
+        host: h.name,
+        state: judged.state,
+        reason: redact(judged.reason),
+        rollout: where && where.ring.rollout !== '' ? where.ring.rollout : null,
+        ring: where?.ring.name ?? '',
+        site: h.labels.site ?? null,
+        groups: groupsOf.get(h.name) ?? [],
+        policies: hostPolicies,
+        os: observed?.os ? `${observed.os.id} ${observed.os.version}` : null,
+        scannedAt: observed?.scannedAt ?? null,
+        lastReachableAt: observed
+          ? observed.reachable
+            ? observed.scannedAt
+            : (observed.lastReachableAt ?? null)
+          : null,
+        needsReboot: judged.needsReboot,
+        missing,
+        excepted,
+        lastApply,
+      };
+    });
+
+  const exceptions = reportExceptions(repo, at, EXPIRING_WITHIN_MS);
+  const date = day.toISODate() ?? '';
+  const asOf = newestObservation(state, inputs.journals);
+  const summary = summarise(hosts, exceptions.counts);
+  const today: HistoryEntry = {
+    formatVersion: 1,
+    date,
+    asOf,
+    hosts: summary.hosts,
+    states: summary.states,
+    compliancePercent: summary.compliancePercent,
+    missingUpdates: summary.missingUpdates,
+    slaBreaches: summary.slaBreaches,
+    emergencyMissing: summary.emergencyMissing,
+  };
+
+  return {
+    formatVersion: COMPLIANCE_FORMAT_VERSION,
+    date,
+    timezone: zone,
+    asOf,
+    inputsDigest: plan.inputsDigest,
+    sla,
+    summary,
+    hosts,
+    slaBreaches: slaBreaches(hosts),
+    pendingReboot: hosts
+      .filter((h) => h.needsReboot)
+      .map((h): PendingReboot => ({
+        host: h.host,
+        state: h.state,
+        source:
+          h.lastApply?.status === 'patched-pending-reboot' &&
+          !rebootFromScan(state.hosts.get(h.host), h.lastApply)
+            ? `apply run ${h.lastApply.runId}`
+            : 'scan',
+      })),
+    didNotComeBack: hosts
+      .filter((h) => h.lastApply?.status === 'reboot-timeout')
+      .map((h) => ({ host: h.host, ...(h.lastApply as ApplyOutcome) })),
+    unreachable: hosts.filter((h) => h.state === 'unreachable').map((h) => unreachableHost(h, state, redact)),
+    failures: hosts
+      .filter((h) => h.lastApply !== null && FAILED_STATUSES.has(h.lastApply.status))
+      .map((h): HostOutcome => ({ host: h.host, ...(h.lastApply as ApplyOutcome) })),
+    exceptions: exceptions.exceptions,
+    products: rankProducts(hosts),
+    rollouts: rolloutStatus({ rollouts: repo.rollouts.map((r) => r.doc), states: state.rollouts, at }),
+    lastRun: lastRunSummary(inputs.journals) ?? null,
+    breakdowns: breakdowns(hosts, repo, members),
+    evidence: collectEvidence(inputs.journals, redact),
+    history: [...inputs.history.filter((e) => e.date !== date), today].sort((a, b) => cmp(a.date, b.date)),
+  };
+}
+
+function slaOf(repo: Pick<Repository, 'config'>): Record<Severity, string> {
+  const configured = configSpec(repo).sla ?? {};
+  return {
+    critical: configured.critical ?? CONFIG_DEFAULTS.sla.critical,
+    high: configured.high ?? CONFIG_DEFAULTS.sla.high,
+    medium: configured.medium ?? CONFIG_DEFAULTS.sla.medium,
+    low: configured.low ?? CONFIG_DEFAULTS.sla.low,
+  };
+}
+
+interface Placement {
+  ring: PlanRing;
+  host: PlanHost;
+}
+
+function planPlacement(plan: Plan): Map<string, Placement> {
+  const out = new Map<string, Placement>();
+  for (const ring of plan.rings) for (const host of ring.hosts) out.set(host.host, { ring, host });
+  return out;
+}
+
+function missingUpdates(
+  host: PlanHost,
+  ring: PlanRing,
+  observed: HostState | undefined,
+  feeds: ObservedState['feeds'],
+  sla: Record<Severity, string>,
+  day: DateTime,
+): MissingUpdate[] {
+  const out: MissingUpdate[] = [];
+  const update = (name: string, to: string) => observed?.updates.find((u) => u.name === name && u.to === to);
+  for (const a of host.actions) {
+    if (a.type !== 'upgrade') continue;
+    out.push(
+      missingUpdate(update(a.package, a.to), a, 'planned', plannedDetail(host, ring), feeds, sla, day),
+    );
+  }
+  for (const s of host.skipped) {
+    if (!MISSING_SKIPS.has(s.reason)) continue;
+    const u = update(s.package, s.to);
+    if (!u) continue;
+    out.push(missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), feeds, sla, day));
+  }
+  return out.sort((a, b) => cmp(a.package, b.package) || cmp(a.arch ?? '', b.arch ?? ''));
+}
+
+function missingUpdate(
+  u: PendingUpdate | undefined,
+  action: UpgradeAction | undefined,
+  why: MissingWhy,
+  detail: string,
+  feeds: ObservedState['feeds'],
+  sla: Record<Severity, string>,
+  day: DateTime,
+): MissingUpdate {
+  const advisories = [...(action?.advisories ?? u?.advisories ?? [])];
+  const severity = action?.severity ?? u?.severity ?? null;
+  const releasedAt = u?.releasedAt ?? null;
+  const released = releasedAt === null ? undefined : LuxonDateTime.fromISO(releasedAt, { zone: day.zone });
+  const releaseDay = released?.isValid ? released.setZone(day.zone).startOf('day') : undefined;
+  const ageDays = releaseDay ? Math.max(0, daysBetween(releaseDay, day)) : null;
+  const deadline = severity === null ? null : sla[severity];
+  const deadlineMs = deadline === null ? undefined : slaMillis(deadline);
+  const dueDay =
+    released?.isValid && deadlineMs !== undefined
+      ? released.plus({ milliseconds: deadlineMs }).setZone(day.zone).startOf('day')
+      : undefined;
+  const overdue = dueDay ? daysBetween(dueDay, day) : undefined;
+  const breached = overdue !== undefined && overdue > 0;
+  const arch = action?.arch ?? u?.arch;
+  return {
+    package: action?.package ?? u?.name ?? '',
+    ...(arch ? { arch } : {}),
+    from: action?.from ?? u?.from ?? '',
+    to: action?.to ?? u?.to ?? '',
+    classification: action?.classification ?? u?.classification ?? 'security',
+    severity,
+    advisories,
+    emergency:
+      action?.emergency === true || advisories.some((a) => [...feeds.values()].some((f) => f.has(a))),
+    releasedAt,
+    ageDays,
+    sla: deadline,
+    dueDate: dueDay?.toISODate() ?? null,
+    breached,
+    overdueDays: breached ? (overdue ?? null) : null,
+    why,
+    detail,
+  };
+}
+
+/** Whole calendar days from one start of day to another (DST days are 23 or 25 hours long). */
+function daysBetween(from: DateTime, to: DateTime): number {
+  return Math.round(to.diff(from, 'days').days);
+}
+
+function slaMillis(text: string): number | undefined {
+  const d = parseDuration(text);
+  return d.ok ? durationToMillis(d.value) : undefined;
+}
+
+function plannedDetail(host: PlanHost, ring: PlanRing): string {
+  const where = ring.rollout === '' ? `ring ${ring.name} (no rollout)` : `ring ${ring.rollout}/${ring.name}`;
+  const window = host.window ? `, window ${host.window.name} from ${host.window.start}` : '';
+  const gate = ring.gate ? `; ${ring.gate}` : '';
+  return `planned in ${where}${window}${gate}`;
+}
+
+function skipDetail(s: PlanSkip): string {
+  switch (s.reason) {
+    case 'not-approved-yet':
+      return `approved from ${s.eligibleAt ?? '?'} (${s.by})`;
+    case 'held':
+      return 'held on the host (apt-mark hold or versionlock): release the hold to patch';
+    case 'no-window':
+      return `no maintenance window opens (${s.by})`;
+    case 'blackout':
+      return `blackout ${s.by}`;
+    default:
+      return `host unreachable (${s.by})`;
+  }
+}
+
+function exceptedUpdates(host: PlanHost, observed: HostState | undefined): ExceptedUpdate[] {
+  return host.skipped
+    .filter((s) => s.reason === 'exception')
+    .map((s): ExceptedUpdate => {
+      const u = observed?.updates.find((x) => x.name === s.package && x.to === s.to);
+      return {
+        package: s.package,
+        to: s.to,
+        severity: u?.severity ?? null,
+        advisories: [...(u?.advisories ?? [])],
+        exception: s.by.replace(/^exception /, ''),
+        ...(s.expires !== undefined ? { expires: s.expires } : {}),
+      };
+    })
+    .sort((a, b) => cmp(a.package, b.package));
+}
+
+interface Judged {
+  state: ComplianceState;
+  reason: string;
+  needsReboot: boolean;
+}
+
+/** The first that holds wins: the order is part of the contract (README "Compliance states"). */
+function judgeHost(h: {
+  observed: HostState | undefined;
+  missing: readonly MissingUpdate[];
+  excepted: readonly ExceptedUpdate[];
+  lastApply: ApplyOutcome | null;
+  hasPolicy: boolean;
+}): Judged {
+  const { observed, missing, excepted, lastApply } = h;
+  // An apply result newer than the last scan says more about the host than that scan.
+  const fresh =
+    lastApply !== null && (!observed || Date.parse(lastApply.at) >= Date.parse(observed.scannedAt));
+  const needsReboot =
+    (observed?.reachable === true && observed.rebootRequired === true) ||
+    (fresh && lastApply.status === 'patched-pending-reboot');
+  const judged = (state: ComplianceState, reason: string): Judged => ({ state, reason, needsReboot });
+  if (!h.hasPolicy) return judged('not-applicable', 'no policy applies to this host');
+  if (!observed) return judged('unreachable', 'never scanned: run patchctl scan');
+  if (fresh && UNREACHABLE_STATUSES.has(lastApply.status))
+    return judged('unreachable', `apply ${lastApply.runId}: ${lastApply.status}${suffix(lastApply.error)}`);
+  if (!observed.reachable)
+    return judged('unreachable', `last scan ${observed.scannedAt}${suffix(observed.error)}`);
+  if (fresh && FAILED_STATUSES.has(lastApply.status))
+    return judged('failed', `apply ${lastApply.runId}: ${lastApply.status}${suffix(lastApply.error)}`);
+  if (missing.length > 0) {
+    const breached = missing.filter((m) => m.breached).length;
+    const sla = breached > 0 ? `, ${breached} past SLA` : '';
+    return judged('missing', `${count(missing.length, 'update')} missing${sla}`);
+  }
+  if (needsReboot) return judged('pending-reboot', 'patched; the host needs a reboot to finish');
+  if (excepted.length > 0)
+    return judged(
+      'excepted',
+      `${count(excepted.length, 'update')} waived by ${[...new Set(excepted.map((e) => e.exception))].join(', ')}`,
+    );
+  return judged('compliant', 'every required update is installed');
+}
+
+function suffix(error: string | undefined): string {
+  return error ? `: ${excerpt(error)}` : '';
+}
+
+function rebootFromScan(observed: HostState | undefined, lastApply: ApplyOutcome): boolean {
+  return observed?.rebootRequired === true && Date.parse(observed.scannedAt) > Date.parse(lastApply.at);
+}
+
+/** The latest host-finished of each host across all runs (by time, then journal order). */
+function latestOutcomes(
+  journals: readonly RunJournal[],
+  redact: (t: string) => string,
+): Map<string, ApplyOutcome> {
+  const latest = new Map<string, { ms: number; outcome: ApplyOutcome }>();
+  for (const j of journals) {
+    const digest = planDigestOf(j);
+    for (const e of j.events) {
+      if (e.type !== 'host-finished' || e.host === undefined || e.status === undefined) continue;
+      if (e.status === 'skipped-window-closed') continue; // not touched
+      const ms = Date.parse(e.at);
+      const known = latest.get(e.host);
+      if (known && known.ms > ms) continue;
+      latest.set(e.host, {
+        ms,
+        outcome: {
+          runId: e.runId,
+          planDigest: e.planDigest ?? digest,
+          at: e.at,
+          status: e.status,
+          ...(e.error !== undefined ? { error: excerpt(redact(e.error)) } : {}),
+        },
+      });
+    }
+  }
+  return new Map([...latest].map(([h, v]) => [h, v.outcome]));
+}
+
+function planDigestOf(j: RunJournal): string | null {
+  return j.events.find((e) => e.type === 'run-started')?.planDigest ?? null;
+}
+
+/**
+ * The lines that say what went wrong: apt's `E:` lines and the like when there are any, else
+ * the start; one line, at most EXCERPT_CHARS.
+ */
+export function excerpt(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const telling = lines.filter((l) => /^(E|W|error|fatal)\b|:\s*(error|fatal)\b/i.test(l));
+  const chosen =
+    telling.length > 0 && lines[0] !== undefined
+      ? [lines[0], ...telling.filter((l) => l !== lines[0])]
+      : lines;
+  const one = chosen.join(' | ').replace(/\s+/g, ' ');
+  return one.length > EXCERPT_CHARS ? `${one.slice(0, EXCERPT_CHARS - 1)}…` : one;
+}
+
+function collectEvidence(journals: readonly RunJournal[], redact: (t: string) => string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const j of journals) {
+    const digest = planDigestOf(j);
+    const started = new Map<string, string>();
+    for (const e of j.events) {
+      if (e.type === 'host-started' && e.host !== undefined) started.set(e.host, e.at);
+      if (e.type !== 'host-finished' || e.host === undefined || !e.actions || e.actions.length === 0)
+        continue;
+      if (e.status === 'skipped-window-closed') continue;
+      out.push(evidenceOf(e, e.host, started.get(e.host) ?? null, digest, redact));
+    }
+  }
+  return out.sort((a, b) => cmp(a.finishedAt, b.finishedAt) || cmp(a.runId, b.runId) || cmp(a.host, b.host));
+}
+
+function evidenceOf(
+  e: RunJournalEvent,
+  host: string,
+  startedAt: string | null,
+  digest: string | null,
+  redact: (t: string) => string,
+): Evidence {
+  return {
+    runId: e.runId,
+    planDigest: e.planDigest ?? digest,
+    host,
+    ring: e.ring ?? '',
+    status: e.status ?? '',
+    startedAt,
+    finishedAt: e.at,
+    changes: (e.actions ?? []).map((a) => ({ package: a.package, from: a.from, to: a.to })),
+    verification: e.verification ? (e.verification.ok ? 'passed' : 'failed') : 'not-run',
+    mismatches: (e.verification?.mismatches ?? []).map(redact),
+    rebooted: e.rebooted
+      ? { bootIdBefore: e.rebooted.bootIdBefore, bootIdAfter: e.rebooted.bootIdAfter }
+      : null,
+    ...(e.error !== undefined ? { error: excerpt(redact(e.error)) } : {}),
+  };
+}
+
+function unreachableHost(
+  h: HostCompliance,
+  state: ObservedState,
+  redact: (t: string) => string,
+): UnreachableHost {
+  const observed = state.hosts.get(h.host);
+  const applyFailed = h.lastApply !== null && UNREACHABLE_STATUSES.has(h.lastApply.status);
+  const scanAt = observed && !observed.reachable ? observed.scannedAt : null;
+  const applyAt = applyFailed ? (h.lastApply?.at ?? null) : null;
+  const lastAttempt =
+    [scanAt, applyAt]
+      .filter((t): t is string => t !== null)
+      .sort(cmp)
+      .at(-1) ?? null;
+  const error = applyAt !== null && applyAt === lastAttempt ? h.lastApply?.error : observed?.error;
+  return {
+    host: h.host,
+    lastSeen: h.lastReachableAt,
+    lastAttempt,
+    error: error === undefined ? (observed ? null : 'never scanned') : excerpt(redact(error)),
+  };
+}
+
+function summarise(
+  hosts: readonly HostCompliance[],
+  exceptions: ComplianceSummary['exceptions'],
+): ComplianceSummary {
+  const missing = hosts.flatMap((h) => h.missing);
+  return {
+    hosts: hosts.length,
+    states: countStates(hosts),
+    compliancePercent: compliancePercent(hosts),
+    missingUpdates: missing.length,
+    missingSecurityUpdates: missing.filter((m) => m.classification === 'security').length,
+    emergencyMissing: missing.filter((m) => m.emergency).length,
+    slaBreaches: missing.filter((m) => m.breached).length,
+    hostsPendingReboot: hosts.filter((h) => h.needsReboot).length,
+    exceptions: { ...exceptions },
+  };
+}
+
+function countStates(hosts: readonly HostCompliance[]): StateCounts {
+  const counts = Object.fromEntries(COMPLIANCE_STATES.map((s) => [s, 0])) as StateCounts;
+  for (const h of hosts) counts[h.state] += 1;
+  return counts;
+}
+
+export function compliancePercent(hosts: readonly Pick<HostCompliance, 'state'>[]): number | null {
+  const inScope = hosts.filter((h) => h.state !== 'not-applicable');
+  if (inScope.length === 0) return null;
+  const ok = inScope.filter((h) => IN_COMPLIANCE.has(h.state)).length;
+  return Math.round((ok / inScope.length) * 1000) / 10;
+}
+
+function slaBreaches(hosts: readonly HostCompliance[]): SlaBreach[] {
+  const out: SlaBreach[] = [];
+  for (const h of hosts) {
+    for (const m of h.missing) {
+      if (!m.breached || m.releasedAt === null || m.sla === null) continue;
+      out.push({
+        host: h.host,
+        package: m.package,
+        to: m.to,
+        severity: m.severity,
+        advisories: m.advisories,
+        emergency: m.emergency,
+        releasedAt: m.releasedAt,
+        ageDays: m.ageDays ?? 0,
+        sla: m.sla,
+        overdueDays: m.overdueDays ?? 0,
+      });
+    }
+  }
+  return out.sort(
+    (a, b) =>
+      Number(b.emergency) - Number(a.emergency) ||
+      cmp(a.releasedAt, b.releasedAt) ||
+      severityRank(a.severity) - severityRank(b.severity) ||
+      cmp(a.host, b.host) ||
+      cmp(a.package, b.package),
+  );
+}
+
+function rankProducts(hosts: readonly HostCompliance[]): ProductRisk[] {
+  const byPackage = new Map<string, ProductRisk & { hostSet: Set<string> }>();
+  for (const h of hosts) {
+    for (const m of h.missing) {
+      if (m.classification !== 'security') continue;
+      const p = byPackage.get(m.package) ?? {
+        package: m.package,
+        missingSecurityUpdates: 0,
+        hosts: 0,
+        emergency: 0,
+        breached: 0,
+        worstSeverity: null,
+        oldestReleasedAt: null,
+        hostSet: new Set<string>(),
+      };
+      p.missingSecurityUpdates += 1;
+      p.hostSet.add(h.host);
+      if (m.emergency) p.emergency += 1;
+      if (m.breached) p.breached += 1;
+      if (severityRank(m.severity) < severityRank(p.worstSeverity)) p.worstSeverity = m.severity;
+      if (m.releasedAt !== null && (p.oldestReleasedAt === null || m.releasedAt < p.oldestReleasedAt))
+        p.oldestReleasedAt = m.releasedAt;
+      byPackage.set(m.package, p);
+    }
+  }
+  return [...byPackage.values()]
+    .map(({ hostSet, ...p }) => ({ ...p, hosts: hostSet.size }))
+    .sort(
+      (a, b) =>
+        b.missingSecurityUpdates - a.missingSecurityUpdates ||
+        b.emergency - a.emergency ||
+        b.breached - a.breached ||
+        severityRank(a.worstSeverity) - severityRank(b.worstSeverity) ||
+        cmp(a.package, b.package),
+    );
+}
+
+function breakdowns(
+  hosts: readonly HostCompliance[],
+  repo: Repository,
+  members: ReturnType<typeof resolveGroups>,
+): ComplianceReport['breakdowns'] {
+  const row = (name: string, of: readonly HostCompliance[], rollout?: string): BreakdownRow => ({
+    name,
+    ...(rollout !== undefined ? { rollout } : {}),
+    hosts: of.length,
+    states: countStates(of),
+    compliancePercent: compliancePercent(of),
+  });
+  const ringKeys: { rollout: string; ring: string }[] = [];
+  const seen = new Set<string>();
+  // Rollout order, then ring order, as written; hosts no rollout covers last.
+  const rollouts = [...repo.rollouts].sort((a, b) => cmp(a.doc.metadata.name, b.doc.metadata.name));
+  for (const r of rollouts)
+    for (const ring of r.doc.spec.rings) {
+      seen.add(`${r.doc.metadata.name}/${ring.name}`);
+      ringKeys.push({ rollout: r.doc.metadata.name, ring: ring.name });
+    }
+  for (const h of hosts) {
+    const key = `${h.rollout ?? ''}/${h.ring}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      ringKeys.push({ rollout: h.rollout ?? '', ring: h.ring });
+    }
+  }
+  const rings = ringKeys
+    .map((k) =>
+      row(
+        k.ring,
+        hosts.filter((h) => (h.rollout ?? '') === k.rollout && h.ring === k.ring),
+        k.rollout,
+      ),
+    )
+    .filter((r) => r.hosts > 0);
+  const siteNames = [...new Set(hosts.map((h) => h.site ?? ''))].sort(cmp);
+  const sites = siteNames.map((s) =>
+    row(
+      s === '' ? '(no site label)' : s,
+      hosts.filter((h) => (h.site ?? '') === s),
+    ),
+  );
+  const groups = repo.groups
+    .map((g) => g.doc.metadata.name)
+    .sort(cmp)
+    .map((g) =>
+      row(
+        g,
+        hosts.filter((h) => members.get(g)?.has(h.host) === true),
+      ),
+    );
+  return { rings, sites, groups };
+}
+
+function newestObservation(state: ObservedState, journals: readonly RunJournal[]): string | null {
+  let newest: { ms: number; text: string } | null = null;
+  const consider = (text: string | undefined) => {
+    if (text === undefined) return;
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms) && (newest === null || ms > newest.ms)) newest = { ms, text };
+  };
+  for (const h of state.hosts.values()) consider(h.scannedAt);
+  for (const r of state.rollouts.values()) consider(r.updatedAt);
+  for (const j of journals) for (const e of j.events) consider(e.at);
+  const found = newest as { ms: number; text: string } | null;
+  return found === null ? null : new Date(found.ms).toISOString();
+}
+
+function severityRank(s: Severity | null): number {
+  return s === null ? SEVERITIES.length : SEVERITIES.indexOf(s);
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,228 @@
+// The compliance report (DESIGN.md §5): what `patchctl report` writes as reports/compliance.json
+// and renders as Markdown, JUnit XML and CSV. schemas/compliance.schema.json is the precise
+// statement. Nothing in it depends on the wall clock beyond the day it is evaluated on, so the
+// same inputs on the same day give the same bytes (and `report --commit` no new commit).
+import type { Classification, Severity } from '../model/types.js';
+import type { ExceptionEntry } from './exceptions.js';
+import type { RunSummary } from './last-run.js';
+import type { RolloutStatusReport } from './rollout-status.js';
+
+export const COMPLIANCE_FORMAT_VERSION = 1;
+
+/** The industry vocabulary; a host is in exactly one. */
+export type ComplianceState =
+  'compliant' | 'missing' | 'pending-reboot' | 'failed' | 'excepted' | 'unreachable' | 'not-applicable';
+
+export const COMPLIANCE_STATES: readonly ComplianceState[] = [
+  'compliant',
+  'missing',
+  'pending-reboot',
+  'failed',
+  'excepted',
+  'unreachable',
+  'not-applicable',
+];
+
+/** States that count as in compliance (an approved exception is a reviewed decision). */
+export const IN_COMPLIANCE: ReadonlySet<ComplianceState> = new Set(['compliant', 'excepted']);
+
+/**
+ * Why a required update is not installed yet: it is in the plan (`planned`), or the plan skips
+ * it for a reason that does not make it optional.
+ */
+export type MissingWhy =
+  'planned' | 'not-approved-yet' | 'held' | 'no-window' | 'blackout' | 'host-unreachable';
+
+export interface MissingUpdate {
+  package: string;
+  arch?: string;
+  from: string;
+  to: string;
+  classification: Exclude<Classification, 'all'>;
+  severity: Severity | null;
+  advisories: string[];
+  /** Fixes an advisory listed in an emergency feed (CISA KEV). */
+  emergency: boolean;
+  releasedAt: string | null;
+  /** Calendar days (Config time zone) from the release to the report's date; null without a release date. */
+  ageDays: number | null;
+  /** The Config SLA for its severity (`7d`); null without a severity. */
+  sla: string | null;
+  /** The day (Config time zone) release + SLA falls on; null when either is unknown. */
+  dueDate: string | null;
+  /** The report's date is after `dueDate`: SLA clocks count whole days, so a report is the same all day. */
+  breached: boolean;
+  /** Days past `dueDate` when breached, else null. */
+  overdueDays: number | null;
+  why: MissingWhy;
+  /** The same, for people: ring and window, approval date, what blocks it. */
+  detail: string;
+}
+
+export interface ExceptedUpdate {
+  package: string;
+  to: string;
+  severity: Severity | null;
+  advisories: string[];
+  exception: string;
+  expires?: string;
+}
+
+export interface ApplyOutcome {
+  runId: string;
+  planDigest: string | null;
+  at: string;
+  status: string;
+  /** Excerpt of the error, secrets redacted. */
+  error?: string;
+}
+
+export interface HostOutcome extends ApplyOutcome {
+  host: string;
+}
+
+export interface HostCompliance {
+  host: string;
+  state: ComplianceState;
+  /** One line: why the host is in this state. */
+  reason: string;
+  rollout: string | null;
+  ring: string;
+  site: string | null;
+  /** Group documents the host belongs to, sorted. */
+  groups: string[];
+  /** Policies that apply to it, in precedence order. */
+  policies: string[];
+  os: string | null;
+  scannedAt: string | null;
+  lastReachableAt: string | null;
+  needsReboot: boolean;
+  missing: MissingUpdate[];
+  excepted: ExceptedUpdate[];
+  /** The host's latest apply result, from the run journals. */
+  lastApply: ApplyOutcome | null;
+}
+
+export interface SlaBreach {
+  host: string;
+  package: string;
+  to: string;
+  severity: Severity | null;
+  advisories: string[];
+  emergency: boolean;
+  releasedAt: string;
+  ageDays: number;
+  sla: string;
+  overdueDays: number;
+}
+
+export interface Evidence {
+  runId: string;
+  planDigest: string | null;
+  host: string;
+  ring: string;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string;
+  changes: { package: string; from: string; to: string }[];
+  verification: 'passed' | 'failed' | 'not-run';
+  mismatches: string[];
+  rebooted: { bootIdBefore: string; bootIdAfter: string } | null;
+  error?: string;
+}
+
+export interface PendingReboot {
+  host: string;
+  state: ComplianceState;
+  /** `scan` (the host says so) or the run that left it pending. */
+  source: string;
+}
+
+export interface UnreachableHost {
+  host: string;
+  /** When it last answered; null when it never did. */
+  lastSeen: string | null;
+  /** The latest failed attempt (scan or apply). */
+  lastAttempt: string | null;
+  error: string | null;
+}
+
+export interface ProductRisk {
+  package: string;
+  /** Missing security updates (host × update) it accounts for across the fleet. */
+  missingSecurityUpdates: number;
+  hosts: number;
+  emergency: number;
+  breached: number;
+  worstSeverity: Severity | null;
+  oldestReleasedAt: string | null;
+}
+
+export type StateCounts = Record<ComplianceState, number>;
+
+export interface BreakdownRow {
+  name: string;
+  /** With rings: the rollout the ring belongs to ('' for hosts no rollout covers). */
+  rollout?: string;
+  hosts: number;
+  states: StateCounts;
+  compliancePercent: number | null;
+}
+
+export interface ComplianceSummary {
+  hosts: number;
+  states: StateCounts;
+  /** (compliant + excepted) / (hosts − not-applicable), one decimal; null when no host is in scope. */
+  compliancePercent: number | null;
+  missingUpdates: number;
+  missingSecurityUpdates: number;
+  emergencyMissing: number;
+  slaBreaches: number;
+  hostsPendingReboot: number;
+  exceptions: { active: number; expiring: number; expired: number };
+}
+
+/** One day's figures, kept as reports/history/<date>.json so that trends can be drawn. */
+export interface HistoryEntry {
+  formatVersion: 1;
+  date: string;
+  asOf: string | null;
+  hosts: number;
+  states: StateCounts;
+  compliancePercent: number | null;
+  missingUpdates: number;
+  slaBreaches: number;
+  emergencyMissing: number;
+}
+
+export interface ComplianceReport {
+  formatVersion: typeof COMPLIANCE_FORMAT_VERSION;
+  /** The day the report was evaluated on, in the Config time zone (YYYY-MM-DD). */
+  date: string;
+  timezone: string;
+  /** The newest observation it rests on (scan, apply event, rollout progress); null without any. */
+  asOf: string | null;
+  /** sha256 over the documents and state files it was computed from (as in the plan). */
+  inputsDigest: string;
+  sla: Record<Severity, string>;
+  summary: ComplianceSummary;
+  hosts: HostCompliance[];
+  /** Emergency first, then oldest release first. */
+  slaBreaches: SlaBreach[];
+  pendingReboot: PendingReboot[];
+  /** Hosts whose last apply rebooted them and they did not come back in time. */
+  didNotComeBack: HostOutcome[];
+  unreachable: UnreachableHost[];
+  /** Each host whose latest apply result is a failure. */
+  failures: HostOutcome[];
+  exceptions: ExceptionEntry[];
+  /** Ranked by missing security updates, most first. */
+  products: ProductRisk[];
+  rollouts: RolloutStatusReport[];
+  lastRun: RunSummary | null;
+  breakdowns: { rings: BreakdownRow[]; sites: BreakdownRow[]; groups: BreakdownRow[] };
+  /** Every applied change from the run journals, oldest first. */
+  evidence: Evidence[];
+  /** Earlier days and this one, oldest first. */
+  history: HistoryEntry[];
+}

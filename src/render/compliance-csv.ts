@@ -1,0 +1,116 @@
+// reports/compliance.csv for spreadsheets (RFC 4180, CRLF line ends): one row per host and
+// missing or excepted update, and one row for a host with neither, so that a pivot over
+// `host` and `state` counts every host exactly once via the `host_row` column.
+import type {
+  ComplianceReport,
+  ExceptedUpdate,
+  HostCompliance,
+  MissingUpdate,
+} from '../core/report/types.js';
+
+export const CSV_COLUMNS = [
+  'host',
+  'state',
+  'host_row',
+  'rollout',
+  'ring',
+  'site',
+  'groups',
+  'reason',
+  'scanned_at',
+  'update_status',
+  'package',
+  'arch',
+  'from',
+  'to',
+  'classification',
+  'severity',
+  'advisories',
+  'emergency',
+  'released_at',
+  'age_days',
+  'sla',
+  'due_date',
+  'sla_breached',
+  'overdue_days',
+  'why',
+  'exception',
+  'exception_expires',
+] as const;
+
+type Row = Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>;
+
+export function renderComplianceCsv(report: ComplianceReport): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const h of report.hosts) {
+    const rows = [...h.missing.map((m) => missingRow(h, m)), ...h.excepted.map((e) => exceptedRow(h, e))];
+    if (rows.length === 0) rows.push(hostColumns(h));
+    rows.forEach((row, i) => {
+      row.host_row = i === 0 ? 1 : 0;
+      lines.push(CSV_COLUMNS.map((c) => field(row[c])).join(','));
+    });
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function hostColumns(h: HostCompliance): Row {
+  const empty = Object.fromEntries(CSV_COLUMNS.map((c) => [c, null])) as Row;
+  return {
+    ...empty,
+    host: h.host,
+    state: h.state,
+    rollout: h.rollout,
+    ring: h.ring,
+    site: h.site,
+    groups: h.groups.join(' '),
+    reason: h.reason,
+    scanned_at: h.scannedAt,
+  };
+}
+
+function missingRow(h: HostCompliance, m: MissingUpdate): Row {
+  return {
+    ...hostColumns(h),
+    update_status: 'missing',
+    package: m.package,
+    arch: m.arch ?? null,
+    from: m.from,
+    to: m.to,
+    classification: m.classification,
+    severity: m.severity,
+    advisories: m.advisories.join(' '),
+    emergency: m.emergency,
+    released_at: m.releasedAt,
+    age_days: m.ageDays,
+    sla: m.sla,
+    due_date: m.dueDate,
+    sla_breached: m.breached,
+    overdue_days: m.overdueDays,
+    why: m.detail,
+  };
+}
+
+function exceptedRow(h: HostCompliance, e: ExceptedUpdate): Row {
+  return {
+    ...hostColumns(h),
+    update_status: 'excepted',
+    package: e.package,
+    to: e.to,
+    severity: e.severity,
+    advisories: e.advisories.join(' '),
+    exception: e.exception,
+    exception_expires: e.expires ?? null,
+  };
+}
+
+/**
+ * Quoted when needed; text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
+ * leading apostrophe, because host names and error texts come from outside.
+ */
+export function field(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,487 @@
+// reports/compliance.md: the compliance report for people, as GitHub and GitLab render it —
+// headline figures, Mermaid charts, then one section per question an auditor or a reviewer
+// asks. Long lists are cut with a pointer to compliance.json / compliance.csv, which hold all.
+import type { Severity } from '../core/model/types.js';
+import type { RingStatusReport } from '../core/report/rollout-status.js';
+import type {
+  BreakdownRow,
+  ComplianceReport,
+  ComplianceState,
+  Evidence,
+  HistoryEntry,
+  HostCompliance,
+} from '../core/report/types.js';
+import { COMPLIANCE_STATES } from '../core/report/types.js';
+import { md } from './plan-markdown.js';
+
+/** Rows per table before "… and N more". */
+export const ROWS_SHOWN = 50;
+/** Missing updates listed per host before "… and N more". */
+const UPDATES_PER_HOST = 15;
+/** Days the trend chart covers. */
+const HISTORY_SHOWN = 30;
+
+const STATE_ICON: Record<ComplianceState, string> = {
+  compliant: '✅',
+  missing: '❌',
+  'pending-reboot': '🔄',
+  failed: '💥',
+  excepted: '🛡️',
+  unreachable: '📵',
+  'not-applicable': '➖',
+};
+
+export interface ComplianceMarkdownOptions {
+  /** Rows per table before cutting; default ROWS_SHOWN. */
+  rows?: number;
+  /** Only the headline, charts and SLA breaches (a CI job summary). */
+  summaryOnly?: boolean;
+}
+
+export function renderComplianceMarkdown(
+  report: ComplianceReport,
+  options: ComplianceMarkdownOptions = {},
+): string {
+  const rows = options.rows ?? ROWS_SHOWN;
+  const parts: string[] = [headline(report), statesSection(report), breachesSection(report, rows)];
+  if (!options.summaryOnly) {
+    parts.push(
+      historySection(report.history),
+      rolloutsSection(report),
+      breakdownSection('By ring', 'Ring', report.breakdowns.rings, rows, true),
+      breakdownSection('By site', 'Site (label `site`)', report.breakdowns.sites, rows),
+      breakdownSection('By group', 'Group', report.breakdowns.groups, rows),
+      attentionSection(report, rows),
+      rebootSection(report, rows),
+      unreachableSection(report, rows),
+      failuresSection(report, rows),
+      exceptionsSection(report, rows),
+      productsSection(report, rows),
+      evidenceSection(report, rows),
+      footer(),
+    );
+  }
+  return `${parts.filter((p) => p !== '').join('\n\n')}\n`;
+}
+
+function headline(r: ComplianceReport): string {
+  const s = r.summary;
+  const pct = s.compliancePercent === null ? 'n/a' : `${s.compliancePercent.toFixed(1)}%`;
+  const inScope = s.hosts - s.states['not-applicable'];
+  const ok = s.states.compliant + s.states.excepted;
+  const asOf = r.asOf ? `data as of ${md(r.asOf)}` : 'no scan or apply recorded yet';
+  const sla = (['critical', 'high', 'medium', 'low'] as const).map((k) => `${k} ${md(r.sla[k])}`).join(', ');
+  const breaches =
+    s.slaBreaches === 0 ? 'no SLA breach' : `**${count(s.slaBreaches, 'SLA breach', 'SLA breaches')}**`;
+  const emergency =
+    s.emergencyMissing > 0 ? ` · **${count(s.emergencyMissing, 'missing emergency (KEV) update')}**` : '';
+  return [
+    `# Patch compliance report — ${md(r.date)}`,
+    '',
+    `**${pct} of hosts in compliance** (${ok} of ${inScope} in scope compliant or excepted; ` +
+      `${s.states['not-applicable']} not applicable) · ${breaches}${emergency} · ` +
+      `${count(s.missingUpdates, 'missing update')} (${s.missingSecurityUpdates} security) · ` +
+      `${count(s.hostsPendingReboot, 'host', 'hosts')} pending reboot · exceptions: ${s.exceptions.active} active, ` +
+      `${s.exceptions.expiring} expiring within 30 days, ${s.exceptions.expired} expired`,
+    '',
+    `<sub>${asOf} · ${md(r.timezone)} · SLA ${sla} · inputs ${md(shortDigest(r.inputsDigest))}` +
+      `${r.lastRun ? ` · last apply run ${md(r.lastRun.runId)}` : ''}</sub>`,
+  ].join('\n');
+}
+
+function statesSection(r: ComplianceReport): string {
+  const table = [
+    '| State | Hosts | Share |',
+    '| --- | ---: | ---: |',
+    ...COMPLIANCE_STATES.map(
+      (s) =>
+        `| ${STATE_ICON[s]} ${s} | ${r.summary.states[s]} | ${share(r.summary.states[s], r.summary.hosts)} |`,
+    ),
+    `| **total** | **${r.summary.hosts}** | |`,
+  ].join('\n');
+  const slices = COMPLIANCE_STATES.filter((s) => r.summary.states[s] > 0);
+  const chart =
+    slices.length === 0
+      ? ''
+      : [
+          '```mermaid',
+          'pie showData title Hosts by compliance state',
+          ...slices.map((s) => `    "${s}" : ${r.summary.states[s]}`),
+          '```',
+        ].join('\n');
+  return ['## Summary', '', table, ...(chart ? ['', chart] : [])].join('\n');
+}
+
+function breachesSection(r: ComplianceReport, rows: number): string {
+  const head = '## SLA breaches';
+  if (r.slaBreaches.length === 0) return `${head}\n\nNo missing update is past its SLA.`;
+  const lines = r.slaBreaches
+    .slice(0, rows)
+    .map(
+      (b) =>
+        `| ${b.emergency ? '🚨 ' : ''}${md(b.host)} | ${md(b.package)} ${md(b.to)} | ${severity(b.severity)} | ` +
+        `${advisories(b.advisories)} | ${md(b.releasedAt.slice(0, 10))} | ${b.ageDays} d | ${md(b.sla)} | **${b.overdueDays} d** |`,
+    );
+  return [
+    head,
+    '',
+    'Emergency (KEV-listed) updates first, then the oldest release. 🚨 = listed in an emergency feed.',
+    '',
+    '| Host | Update | Severity | Advisories | Released | Age | SLA | Overdue |',
+    '| --- | --- | --- | --- | --- | ---: | --- | ---: |',
+    ...lines,
+    more(r.slaBreaches.length, rows, 'breaches', 'slaBreaches'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function historySection(history: readonly HistoryEntry[]): string {
+  const shown = history.slice(-HISTORY_SHOWN);
+  const head = '## Compliance over time';
+  if (shown.length < 2) {
+    return `${head}\n\nHistory starts with this report (reports/history/); the trend appears from the second day.`;
+  }
+  const labels = shown.map((e) => `"${e.date.slice(5)}"`).join(', ');
+  const values = shown.map((e) => String(e.compliancePercent ?? 0)).join(', ');
+  const breaches = shown.map((e) => String(e.slaBreaches)).join(', ');
+  const maxBreaches = Math.max(1, ...shown.map((e) => e.slaBreaches));
+  const table = shown
+    .slice(-7)
+    .reverse()
+    .map(
+      (e) =>
+        `| ${md(e.date)} | ${e.compliancePercent === null ? 'n/a' : `${e.compliancePercent.toFixed(1)}%`} | ` +
+        `${e.missingUpdates} | ${e.slaBreaches} | ${e.emergencyMissing} |`,
+    );
+  return [
+    head,
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '    title "Hosts in compliance (%)"',
+    `    x-axis [${labels}]`,
+    '    y-axis "%" 0 --> 100',
+    `    line [${values}]`,
+    '```',
+    '',
+    '```mermaid',
+    'xychart-beta',
+    '    title "Missing updates past SLA"',
+    `    x-axis [${labels}]`,
+    `    y-axis "updates" 0 --> ${maxBreaches}`,
+    `    bar [${breaches}]`,
+    '```',
+    '',
+    '| Day | In compliance | Missing updates | Past SLA | Emergency |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...table,
+  ].join('\n');
+}
+
+function rolloutsSection(r: ComplianceReport): string {
+  const head = '## Rollout progress';
+  if (r.rollouts.length === 0) return `${head}\n\nNo Rollout documents.`;
+  const lines = r.rollouts.flatMap((ro) =>
+    ro.rings.map((ring) => `| ${md(ro.rollout)} | ${ringCells(ring)} |`),
+  );
+  return [head, '', '| Rollout | Ring | Status | Detail |', '| --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+function ringCells(r: RingStatusReport): string {
+  const failed = `${r.failures ?? 0} failed`;
+  const detail: Record<RingStatusReport['status'], string> = {
+    done: `finished ${r.finishedAt ?? '?'}, ${failed}`,
+    baking: `baking until ${r.bakingUntil ?? '?'} (bake time ${r.bakeTime ?? '?'}), ${failed}`,
+    'in-progress': `started ${r.startedAt ?? '?'}, ${failed} so far`,
+    halted: `halted: ${r.haltedReason ?? 'no reason recorded'}`,
+    pending: r.waitingFor !== undefined ? `waits for ${r.waitingFor}` : 'starts with the next apply',
+  };
+  const icon = { done: '✅', baking: '⏳', 'in-progress': '▶️', halted: '⛔', pending: '·' }[r.status];
+  return `${md(r.ring)} | ${icon} ${r.status} | ${md(detail[r.status])}`;
+}
+
+function breakdownSection(
+  title: string,
+  column: string,
+  rowsOf: readonly BreakdownRow[],
+  limit: number,
+  withRollout = false,
+): string {
+  if (rowsOf.length === 0) return '';
+  const states = COMPLIANCE_STATES;
+  const header = `| ${column}${withRollout ? ' | Rollout' : ''} | Hosts | In compliance | ${states.join(' | ')} |`;
+  const align = `| ---${withRollout ? ' | ---' : ''} | ---: | ---: | ${states.map(() => '---:').join(' | ')} |`;
+  const lines = rowsOf.slice(0, limit).map((row) => {
+    const rollout = withRollout ? ` | ${row.rollout ? md(row.rollout) : '(none)'}` : '';
+    const pct = row.compliancePercent === null ? 'n/a' : `${row.compliancePercent.toFixed(1)}%`;
+    return `| ${md(row.name)}${rollout} | ${row.hosts} | ${pct} | ${states.map((s) => cell(row.states[s])).join(' | ')} |`;
+  });
+  return [`## ${title}`, '', header, align, ...lines, more(rowsOf.length, limit, 'rows', 'breakdowns')]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function attentionSection(r: ComplianceReport, rows: number): string {
+  const head = '## Hosts needing attention';
+  const hosts = r.hosts.filter(
+    (h) => h.state !== 'compliant' && h.state !== 'not-applicable' && h.state !== 'excepted',
+  );
+  if (hosts.length === 0) return `${head}\n\nNone: every host in scope is compliant or excepted.`;
+  const order = (h: HostCompliance) =>
+    ['failed', 'unreachable', 'missing', 'pending-reboot'].indexOf(h.state);
+  const sorted = [...hosts].sort(
+    (a, b) =>
+      order(a) - order(b) ||
+      b.missing.filter((m) => m.breached).length - a.missing.filter((m) => m.breached).length ||
+      (a.host < b.host ? -1 : 1),
+  );
+  const lines = sorted.slice(0, rows).map((h) => {
+    const past = h.missing.filter((m) => m.breached).length;
+    return (
+      `| ${md(h.host)} | ${STATE_ICON[h.state]} ${h.state} | ${md(ringName(h))} | ${h.missing.length} | ` +
+      `${past > 0 ? `**${past}**` : '0'} | ${md(h.reason)} |`
+    );
+  });
+  return [
+    head,
+    '',
+    '| Host | State | Ring | Missing | Past SLA | Why |',
+    '| --- | --- | --- | ---: | ---: | --- |',
+    ...lines,
+    more(sorted.length, rows, 'hosts', 'hosts'),
+    missingDetails(sorted.filter((h) => h.missing.length > 0).slice(0, rows)),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+/** Each host's missing updates in a collapsed block, so the table stays short. */
+function missingDetails(hosts: readonly HostCompliance[]): string | null {
+  if (hosts.length === 0) return null;
+  const body = hosts.flatMap((h) => [
+    `**${md(h.host)}**`,
+    '',
+    '| Package | From → to | Severity | Advisories | Age | Due | Why |',
+    '| --- | --- | --- | --- | ---: | --- | --- |',
+    ...h.missing
+      .slice(0, UPDATES_PER_HOST)
+      .map(
+        (m) =>
+          `| ${m.emergency ? '🚨 ' : ''}${md(m.package)} | ${md(m.from)} → ${md(m.to)} | ${severity(m.severity)} | ` +
+          `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays} d`} | ` +
+          `${m.dueDate === null ? '—' : `${m.breached ? '**' : ''}${md(m.dueDate)}${m.breached ? '**' : ''}`} | ${md(m.detail)} |`,
+      ),
+    ...(h.missing.length > UPDATES_PER_HOST
+      ? ['', `… and ${h.missing.length - UPDATES_PER_HOST} more on this host in compliance.csv.`]
+      : []),
+    '',
+  ]);
+  return ['', '<details><summary>Missing updates per host</summary>', '', ...body, '</details>'].join('\n');
+}
+
+function rebootSection(r: ComplianceReport, rows: number): string {
+  const parts: (string | null)[] = [];
+  parts.push('## Pending reboot', '');
+  if (r.pendingReboot.length === 0) parts.push('No host waits for a reboot.');
+  else {
+    parts.push('| Host | State | Known from |', '| --- | --- | --- |');
+    parts.push(
+      ...r.pendingReboot.slice(0, rows).map((p) => `| ${md(p.host)} | ${p.state} | ${md(p.source)} |`),
+      more(r.pendingReboot.length, rows, 'hosts', 'pendingReboot'),
+    );
+  }
+  if (r.didNotComeBack.length > 0) {
+    parts.push(
+      '',
+      '### Did not come back after a reboot',
+      '',
+      '| Host | Run | When | Error |',
+      '| --- | --- | --- | --- |',
+    );
+    parts.push(
+      ...r.didNotComeBack
+        .slice(0, rows)
+        .map((o) => `| ${md(o.host)} | ${md(o.runId)} | ${md(o.at)} | ${md(o.error ?? '')} |`),
+      more(r.didNotComeBack.length, rows, 'hosts', 'didNotComeBack'),
+    );
+  }
+  return parts.filter((l): l is string => l !== null).join('\n');
+}
+
+function unreachableSection(r: ComplianceReport, rows: number): string {
+  const head = '## Unreachable';
+  if (r.unreachable.length === 0) return `${head}\n\nEvery host answered at its last scan or apply.`;
+  return [
+    head,
+    '',
+    '| Host | Last seen | Last attempt | Error |',
+    '| --- | --- | --- | --- |',
+    ...r.unreachable
+      .slice(0, rows)
+      .map(
+        (u) =>
+          `| ${md(u.host)} | ${u.lastSeen ? md(u.lastSeen) : 'never'} | ${u.lastAttempt ? md(u.lastAttempt) : '—'} | ${md(u.error ?? '')} |`,
+      ),
+    more(r.unreachable.length, rows, 'hosts', 'unreachable'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function failuresSection(r: ComplianceReport, rows: number): string {
+  const head = '## Failures';
+  if (r.failures.length === 0) return `${head}\n\nNo host's latest apply failed.`;
+  return [
+    head,
+    '',
+    "Each host whose latest apply did not succeed, with the start of the error (secrets redacted; the full text is in the run's journal under state/runs/).",
+    '',
+    '| Host | Status | Run | When | Error |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.failures
+      .slice(0, rows)
+      .map(
+        (f) => `| ${md(f.host)} | ${md(f.status)} | ${md(f.runId)} | ${md(f.at)} | ${md(f.error ?? '')} |`,
+      ),
+    more(r.failures.length, rows, 'failures', 'failures'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function exceptionsSection(r: ComplianceReport, rows: number): string {
+  const head = '## Exceptions';
+  if (r.exceptions.length === 0) return `${head}\n\nNo PatchException documents.`;
+  const icon = { expired: '⛔', expiring: '⚠️', active: '🛡️' } as const;
+  return [
+    head,
+    '',
+    'Expired first (they waive nothing any more), then expiring within 30 days, then active.',
+    '',
+    '| Exception | Status | Owner | Expires | Hosts | Waives | Ticket | Reason |',
+    '| --- | --- | --- | --- | ---: | --- | --- | --- |',
+    ...r.exceptions.slice(0, rows).map((e) => {
+      const left = e.daysLeft === null ? '' : e.daysLeft < 0 ? ' (expired)' : ` (${e.daysLeft} d left)`;
+      const waives = [...e.packages, ...e.advisories].join(', ');
+      return (
+        `| ${md(e.name)} | ${icon[e.status]} ${e.status} | ${md(e.owner)} | ${md(e.expires)}${left} | ${e.hosts.length} | ` +
+        `${md(waives)} | ${md(e.ticket ?? '')} | ${md(e.reason)} |`
+      );
+    }),
+    more(r.exceptions.length, rows, 'exceptions', 'exceptions'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function productsSection(r: ComplianceReport, rows: number): string {
+  const head = '## Top risky products';
+  if (r.products.length === 0) return `${head}\n\nNo security update is missing anywhere.`;
+  const shown = Math.min(rows, 10);
+  return [
+    head,
+    '',
+    'Packages ranked by how many missing security updates (host × update) they account for: patch these first when you cannot patch everything.',
+    '',
+    '| # | Package | Missing security updates | Hosts | Emergency (KEV) | Past SLA | Worst severity | Oldest release |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | --- | --- |',
+    ...r.products
+      .slice(0, shown)
+      .map(
+        (p, i) =>
+          `| ${i + 1} | ${md(p.package)} | ${p.missingSecurityUpdates} | ${p.hosts} | ${cell(p.emergency)} | ` +
+          `${cell(p.breached)} | ${severity(p.worstSeverity)} | ${p.oldestReleasedAt ? md(p.oldestReleasedAt.slice(0, 10)) : '?'} |`,
+      ),
+    more(r.products.length, shown, 'packages', 'products'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function evidenceSection(r: ComplianceReport, rows: number): string {
+  const head = '## Evidence';
+  if (r.evidence.length === 0)
+    return `${head}\n\nNo change has been applied yet (no host-finished event with changes under state/runs/).`;
+  const lastRunId = r.lastRun?.runId;
+  const latest = r.evidence.filter((e) => e.runId === lastRunId);
+  const shown = latest.length > 0 ? latest : r.evidence.filter((e) => e.runId === r.evidence.at(-1)?.runId);
+  const runId = shown[0]?.runId ?? '';
+  const digest = shown[0]?.planDigest;
+  const older = r.evidence.length - shown.length;
+  return [
+    head,
+    '',
+    `Changes applied by run ${md(runId)}${digest ? ` (plan ${md(shortDigest(digest))})` : ''}, read back from the hosts after the install.` +
+      (older > 0
+        ? ` ${count(older, 'earlier change')} from earlier runs ${older === 1 ? 'is' : 'are'} in compliance.json (\`evidence\`).`
+        : ''),
+    '',
+    '| Host | Ring | Changes | Started | Finished | Status | Verification | Reboot |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...shown.slice(0, rows).map(evidenceRow),
+    more(shown.length, rows, 'changes', 'evidence'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function evidenceRow(e: Evidence): string {
+  const changes = e.changes.map((c) => `${md(c.package)} ${md(c.from)} → ${md(c.to)}`).join('<br>');
+  const verification =
+    e.verification === 'passed'
+      ? '✅ passed'
+      : e.verification === 'failed'
+        ? `❌ ${md(e.mismatches.join('; '))}`
+        : 'not run';
+  const reboot = e.rebooted
+    ? `boot id ${md(e.rebooted.bootIdBefore.slice(0, 8))} → ${md(e.rebooted.bootIdAfter.slice(0, 8))}`
+    : '—';
+  return (
+    `| ${md(e.host)} | ${md(e.ring)} | ${changes} | ${e.startedAt ? md(e.startedAt) : '?'} | ${md(e.finishedAt)} | ` +
+    `${md(e.status)}${e.error ? `: ${md(e.error)}` : ''} | ${verification} | ${reboot} |`
+  );
+}
+
+function footer(): string {
+  return (
+    '---\n\n<sub>Written by `patchctl report`. States: compliant, missing, pending-reboot, failed, excepted, ' +
+    'unreachable, not-applicable; "in compliance" counts compliant and excepted hosts among those a policy applies to. ' +
+    'compliance.json (schema: schemas/compliance.schema.json) and compliance.csv hold every host and update.</sub>'
+  );
+}
+
+/** The line under a cut table; null (dropped) when nothing was cut. */
+function more(total: number, shown: number, noun: string, key: string): string | null {
+  return total > shown ? `\n… and ${total - shown} more ${noun} in compliance.json (\`${key}\`).` : null;
+}
+
+function ringName(h: HostCompliance): string {
+  return h.rollout ? `${h.rollout}/${h.ring}` : h.ring;
+}
+
+function severity(s: Severity | null): string {
+  return s ?? '—';
+}
+
+function advisories(list: readonly string[]): string {
+  if (list.length === 0) return '—';
+  const shown = list.slice(0, 3).map(md).join(', ');
+  return list.length > 3 ? `${shown} +${list.length - 3}` : shown;
+}
+
+function cell(n: number): string {
+  return n === 0 ? '·' : String(n);
+}
+
+function share(n: number, total: number): string {
+  return total === 0 ? '—' : `${((n / total) * 100).toFixed(1)}%`;
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function shortDigest(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
+}
