@@ -7,6 +7,7 @@ import { forceUnlockCommand } from './commands/force-unlock.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionsCommand } from './commands/exceptions.js';
 import { initCommand } from './commands/init.js';
+import { reportCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
 import { statusCommand } from './commands/status.js';
@@ -39,6 +40,7 @@ Examples:
   $ patchctl plan -C ops/patching            # what apply would do, ring by ring
   $ patchctl scan -C ops/patching            # record what the hosts have and lack in state/hosts/
   $ patchctl apply -C ops/patching           # plan, ask, then patch ring by ring
+  $ patchctl report --commit                 # compliance report into reports/, committed with git
   $ patchctl status -C ops/patching          # rollout progress: rings done, baking, halted; the last apply
   $ patchctl exceptions --expiring 14d       # exceptions by expiry; exit 1 when one has expired
   $ patchctl force-unlock ID                 # remove the lock left by an apply that is gone
@@ -54,6 +56,7 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     scanCommand(io, setExit),
     planCommand(io, setExit),
     applyCommand(io, setExit),
+    reportCommand(io, setExit),
     statusCommand(io, setExit),
     exceptionsCommand(io, setExit),
     forceUnlockCommand(io, setExit),

@@ -32,6 +32,11 @@ import { bundledFeedSchemas, bundledSchemas } from './schemas.js';
 export interface LoadOptions {
   /** When exceptions and windows are judged (default: now). */
   at?: DateTime;
+  /**
+   * Diagnostic codes that do not stop loading. `report` and `exceptions` pass
+   * `exception-expired`: an expired exception waives nothing, and they must list it.
+   */
+  tolerate?: readonly string[];
 }
 
 export interface ValidationResult {
@@ -97,9 +102,9 @@ export function loadRepository(
   options: LoadOptions = {},
 ): { repository: Repository; warnings: Diagnostic[]; feeds: CheckedFeed[]; inputs: Map<string, string> } {
   const result = validateRepository(dir, options);
-  if (!result.ok || !result.repository) {
-    throw new ConfigError(result.diagnostics.filter((d) => d.severity === 'error'));
-  }
+  const tolerated = new Set(options.tolerate ?? []);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error' && !tolerated.has(d.code));
+  if (errors.length > 0 || !result.repository) throw new ConfigError(errors);
   return {
     repository: result.repository,
     warnings: result.diagnostics,

@@ -24,8 +24,12 @@ export interface PlanInputsOnDisk {
 }
 
 /** Documents, state and advisories of a repository, checked, with the digest of every file read. */
-export function readPlanInputs(dir: string, at: DateTime): PlanInputsOnDisk {
-  const { repository, warnings, inputs, feeds } = loadRepository(dir, { at });
+export function readPlanInputs(
+  dir: string,
+  at: DateTime,
+  options: { tolerate?: readonly string[] } = {},
+): PlanInputsOnDisk {
+  const { repository, warnings, inputs, feeds } = loadRepository(dir, { at, ...options });
   const observed = loadObservedState(dir, repository, { feeds });
   if (hasErrors(observed.diagnostics)) {
     throw new ConfigError(observed.diagnostics.filter((d) => d.severity === 'error'));

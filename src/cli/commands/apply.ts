@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
@@ -9,7 +10,11 @@ import type { JournalFile } from '../../engine/apply/journal.js';
 import { readJournals } from '../../engine/apply/journal.js';
 import type { ApplyRun } from '../../engine/apply/run-apply.js';
 import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
+import { commitFiles, prepareCommit } from '../../engine/git-commit.js';
 import { loadRepository } from '../../engine/load-repo.js';
+import { gitAuthorOf, runReport } from '../../engine/report-run.js';
+import { REPORT_FORMATS, reportsDirOf } from '../../engine/write-report.js';
+import { appendJobSummary } from './report.js';
 import { checkSavedPlan, loadSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
@@ -29,6 +34,8 @@ interface RawApply extends RawCommon {
   resume?: boolean;
   rebootTimeout?: string;
   lockTimeout?: string;
+  commit?: boolean;
+  push?: boolean;
 }
 
 export function applyCommand(io: Io, setExit: (code: number) => void): Command {
@@ -47,6 +54,8 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--resume', 'continue an interrupted run of the plan: hosts it finished are never run again')
     .option('--reboot-timeout <duration>', 'how long a rebooting host may take to come back', '10m')
     .option('--lock-timeout <duration>', "how long to wait for a host's package-manager lock", '2m')
+    .option('--commit', 'commit the files the run wrote (journal, state, reports) with git when it ends')
+    .option('--push', 'push that commit (implies --commit)')
     .addHelpText(
       'after',
       `
@@ -60,7 +69,10 @@ Per host: connect (host key checked) → remote lock → pre-flight → pre hook
 planned versions → reboot if needed (proven by a new boot id) → post hooks and health checks →
 verification. Rings run in order; a ring that exceeds its failure budget halts its rollout.
 The first Ctrl-C starts no new host and lets running ones finish; a second one aborts them.
-The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from each host.
+The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from each host;
+the compliance report in reports/ is rewritten when the run ends (as \`patchctl report\` does).
+--commit checks before the first host starts that git can take the commit (no uncommitted
+documents, nothing unrelated staged), then commits exactly the files the run wrote.
 Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring halted,
 3 invalid configuration.`,
     );
@@ -118,6 +130,18 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
       }
     }
 
+    // Refuse before patching anything when the results could not be committed afterwards.
+    const commit = raw.commit === true || raw.push === true;
+    const reportsAbs = reportsDirOf(opts.dir, repository);
+    const prepared = commit
+      ? prepareCommit({
+          dir: opts.dir,
+          managed: [stateRel, relative(opts.dir, reportsAbs)],
+          inputs: Object.keys(plan.inputs).filter((f) => f !== stateRel && !f.startsWith(`${stateRel}/`)),
+          push: raw.push === true,
+        })
+      : undefined;
+
     const connect = await sshConnector(opts.dir, repository, io.env, { acceptNewHostKeys: false });
     const graceful = new AbortController();
     const hard = new AbortController();
@@ -167,6 +191,38 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     else if (!opts.quiet || run.result.halted) io.stdout(`\n${summary(run, opts.color)}\n`);
     const failed = run.result.hosts.some((h) => isFailure(h.status)) || run.result.halted;
     setExit(failed ? EXIT_FAILURE : EXIT_OK);
+
+    // The report reflects the run whatever its outcome; a report or commit failure is a failure.
+    const report = runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
+    say(`Report: ${report.files.map((f) => relative(opts.dir, f)).join(', ')}`);
+    appendJobSummary(io, report.report);
+    if (prepared) {
+      const written = [
+        run.journalFile,
+        run.planFile,
+        ...run.stateFiles,
+        ...plan.rings
+          .map((r) => `${stateRel}/rollouts/${r.rollout}.json`)
+          .filter((f) => !f.endsWith('/.json')),
+      ]
+        .map((f) => path.resolve(opts.dir, f))
+        .filter((f) => existsSync(f));
+      const outcome = commitFiles(
+        prepared,
+        {
+          files: [...new Set([...written, ...report.files])].sort(),
+          message: applyCommitMessage(run, plan, report.files.length),
+          author: gitAuthorOf(repository),
+        },
+        { push: raw.push === true },
+      );
+      say(
+        outcome.committed
+          ? `Committed ${outcome.files.length} files in ${outcome.commit?.slice(0, 12) ?? '?'}` +
+              (outcome.pushed ? `; pushed to ${outcome.pushedTo ?? 'the remote'}` : '')
+          : 'Nothing to commit: no file changed.',
+      );
+    }
   });
   return cmd;
 }
@@ -223,6 +279,28 @@ function parseDurationFlag(flag: string, text: string): number {
   const d = parseDuration(text);
   if (!d.ok) throw new UsageError(`${flag} "${text}" is not a duration (e.g. 90s, 10m, 1h)`);
   return durationToMillis(d.value);
+}
+
+function applyCommitMessage(run: ApplyRun, plan: Plan, reportFiles: number): string {
+  const counts = new Map<string, number>();
+  for (const h of run.result.hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+  const outcome = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([st, n]) => `${n} ${st}`);
+  const digest = plan.inputsDigest.slice(0, 'sha256:'.length + 12);
+  return [
+    `patchctl apply run ${run.result.runId} (plan ${digest}): ${outcome.join(', ') || 'no host started'}` +
+      (run.result.halted ? ', halted' : ''),
+    '',
+    `Run: ${run.result.runId}`,
+    `Plan: ${plan.inputsDigest}`,
+    `Journal: ${run.journalFile}`,
+    ...(run.result.halted ? [`Halted: ${run.result.reason ?? 'see the journal'}`] : []),
+    `Report files: ${reportFiles}`,
+    '',
+  ].join('\n');
+}
+
+function relative(dir: string, file: string): string {
+  return path.relative(dir, file).split(path.sep).join('/');
 }
 
 function jsonResult(run: ApplyRun): ApplyResult & { journal: string; plan: string; resumed: string[] } {

@@ -5,8 +5,8 @@ import type { Repository } from '../../core/model/repository.js';
 import type { ExceptionEntry, ExceptionStatus, ExceptionsReport } from '../../core/report/exceptions.js';
 import { EXCEPTION_STATUSES, reportExceptions } from '../../core/report/exceptions.js';
 import { durationToMillis, formatDuration, parseDuration } from '../../core/schedule/duration.js';
-import { validateRepository } from '../../engine/load-repo.js';
-import { ConfigError, UsageError } from '../../errors.js';
+import { loadRepository } from '../../engine/load-repo.js';
+import { UsageError } from '../../errors.js';
 import type { RawCommon } from '../common-options.js';
 import { addAtOption, addCommonOptions, commonOptions, parseAt } from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -89,10 +89,7 @@ Exit status: 0 none expired, 1 at least one exception has expired (so CI can fai
  * reason to refuse: listing those is what this command is for. Every other error still exits 3.
  */
 function loadForExceptions(dir: string, at: DateTime): Repository {
-  const result = validateRepository(dir, { at });
-  const errors = result.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'exception-expired');
-  if (errors.length > 0 || !result.repository) throw new ConfigError(errors);
-  return result.repository;
+  return loadRepository(dir, { at, tolerate: ['exception-expired'] }).repository;
 }
 
 // ------------------------------------------------------------------------------------- text

@@ -1,0 +1,111 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import type { ReportRun } from '../../engine/report-run.js';
+import { runReport } from '../../engine/report-run.js';
+import type { ReportFormat } from '../../engine/write-report.js';
+import { parseReportFormats, REPORT_FILES, REPORT_FORMATS } from '../../engine/write-report.js';
+import type { ComplianceReport } from '../../core/report/types.js';
+import { renderComplianceMarkdown } from '../../render/compliance-markdown.js';
+import { addAtOption, parseAt } from '../common-options.js';
+import { EXIT_OK } from '../exit-codes.js';
+import type { Io } from '../io.js';
+
+interface RawReport {
+  directory?: string;
+  format?: string;
+  at?: string;
+  commit?: boolean;
+  push?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function reportCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('report')
+    .description(
+      'write the compliance report into reports/: per-host state, SLA breaches, evidence, exceptions, rollout progress',
+    )
+    .option('-C, --directory <dir>', 'the patchctl repository to work in', '.')
+    .option(
+      '--format <list>',
+      `report files to write, comma-separated: ${REPORT_FORMATS.map((f) => `${f} (${REPORT_FILES[f]})`).join(', ')}`,
+      REPORT_FORMATS.join(','),
+    )
+    .option('--commit', 'commit exactly the files written (author: Config git.authorName/authorEmail)')
+    .option('--push', 'push that commit (implies --commit)')
+    .option('--no-color', 'never colour the output (NO_COLOR does the same)')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'print more detail');
+  addAtOption(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ patchctl report -C ops/patching
+  $ patchctl report --format md,json --commit --push      # CI after apply or a nightly scan
+  $ patchctl report --at 2026-12-01T00:00:00Z             # SLA clocks and exceptions as of then
+
+Host states: compliant, missing, pending-reboot, failed, excepted, unreachable, not-applicable.
+reports/history/<date>.json keeps each day's figures for the trend chart. The files depend only
+on the inputs and the day, so a second run with nothing changed writes the same bytes and
+--commit makes no commit. --commit refuses (before writing anything) when documents have
+uncommitted changes, something unrelated is staged, or a merge or rebase is in progress.
+
+Exit status: 0 report written, 1 the commit or push failed, 3 invalid configuration or state.`,
+  );
+  cmd.action((raw: RawReport) => {
+    const dir = path.resolve(io.cwd, raw.directory ?? '.');
+    const formats: ReportFormat[] = parseReportFormats(raw.format ?? REPORT_FORMATS.join(','));
+    const at = parseAt(raw.at, io);
+    const commit = raw.commit === true || raw.push === true;
+    const run = runReport({
+      dir,
+      at,
+      formats,
+      env: io.env,
+      ...(commit ? { commit: { push: raw.push === true } } : {}),
+    });
+    if (raw.verbose) for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
+    if (!raw.quiet) io.stdout(reportSummaryText(run, dir));
+    appendJobSummary(io, run.report);
+    setExit(EXIT_OK);
+  });
+  return cmd;
+}
+
+/** In GitHub Actions the headline, charts and SLA breaches also go to the job summary. */
+export function appendJobSummary(io: Io, report: ComplianceReport): void {
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  if (summary && io.env.GITHUB_ACTIONS === 'true')
+    appendFileSync(summary, `${renderComplianceMarkdown(report, { summaryOnly: true, rows: 20 })}\n`);
+}
+
+/** What the report says, in three lines, and where it went. */
+export function reportSummaryText(run: ReportRun, dir: string): string {
+  const s = run.report.summary;
+  const pct = s.compliancePercent === null ? 'n/a' : `${s.compliancePercent.toFixed(1)}%`;
+  const inScope = s.hosts - s.states['not-applicable'];
+  const notOk = (['missing', 'failed', 'unreachable', 'pending-reboot'] as const)
+    .filter((k) => s.states[k] > 0)
+    .map((k) => `${s.states[k]} ${k}`);
+  const lines = [
+    `Compliance ${run.report.date}: ${pct} of hosts in compliance (${s.states.compliant + s.states.excepted} of ${inScope})` +
+      (notOk.length > 0 ? `; ${notOk.join(', ')}` : ''),
+    `SLA breaches: ${s.slaBreaches}${s.emergencyMissing > 0 ? ` · missing emergency (KEV) updates: ${s.emergencyMissing}` : ''}` +
+      ` · pending reboot: ${s.hostsPendingReboot} · exceptions: ${s.exceptions.active} active, ` +
+      `${s.exceptions.expiring} expiring, ${s.exceptions.expired} expired`,
+    `Wrote ${run.files.map((f) => path.relative(dir, f).split(path.sep).join('/')).join(', ')}`,
+  ];
+  const c = run.commit;
+  if (c) {
+    if (!c.committed) lines.push('Nothing to commit: the report files are unchanged.');
+    else {
+      const who = run.author ? ` as ${run.author.name} <${run.author.email}>` : '';
+      lines.push(`Committed ${c.files.length} files in ${c.commit?.slice(0, 12) ?? '?'}${who}`);
+    }
+    if (c.pushed) lines.push(`Pushed to ${c.pushedTo ?? 'the remote'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
