@@ -219,6 +219,20 @@ describe('buildComplianceReport', () => {
     expect(report.exceptions.map((e) => [e.name, e.status])).toEqual([['db-freeze', 'expiring']]);
   });
 
+  it('an exception waives an update held on the host, or on a host that is unreachable, too', () => {
+    const feeds = { feeds: { 'kev.json': ['CVE-2026-0001'] } };
+    const held = hostStates.map((h) => (h.host === 'db-1' ? { ...h, held: ['postgresql-16'] } : h));
+    const r1 = buildComplianceReport(inputs({ state: observed(held, feeds) }));
+    expect(r1.hosts.find((h) => h.host === 'db-1')).toMatchObject({
+      state: 'excepted',
+      missing: [],
+      excepted: [{ package: 'postgresql-16', exception: 'db-freeze', expires: '2026-12-20' }],
+    });
+    const down = hostStates.map((h) => (h.host === 'db-1' ? { ...h, reachable: false } : h));
+    const r2 = buildComplianceReport(inputs({ state: observed(down, feeds) }));
+    expect(r2.hosts.find((h) => h.host === 'db-1')).toMatchObject({ state: 'unreachable', missing: [] });
+  });
+
   it('says since when a host is unreachable and what the last attempt said', () => {
     expect(report.unreachable).toEqual([
       {

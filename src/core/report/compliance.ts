@@ -13,6 +13,8 @@ import type { Repository } from '../model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
 import type { Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
+import type { ActiveException } from '../plan/exceptions.js';
+import { activeExceptions, exceptionFor } from '../plan/exceptions.js';
 import { policiesForHost, policyHosts } from '../plan/policies-for-host.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, UpgradeAction } from '../plan/types.js';
 import { durationToMillis, parseDuration } from '../schedule/duration.js';
@@ -84,6 +86,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
   const placed = planPlacement(plan);
   // SLA clocks count calendar days in the Config zone, so the report reads the same all day.
   const day = at.setZone(zone).startOf('day');
+  const waivers = activeExceptions(repo.exceptions, members, zone, at);
   const groupsOf = new Map<string, string[]>();
   for (const [group, hosts] of [...members].sort(([a], [b]) => cmp(a, b)))
     for (const h of hosts) groupsOf.set(h, [...(groupsOf.get(h) ?? []), group]);
@@ -93,8 +96,11 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
     .map((h): HostCompliance => {
       const observed = state.hosts.get(h.name);
       const where = placed.get(h.name);
-      const missing = where ? missingUpdates(where.host, where.ring, observed, state.feeds, sla, day) : [];
-      const excepted = where ? exceptedUpdates(where.host, observed) : [];
+      const waived = waiverOf(h.name, observed, waivers);
+      const missing = where
+        ? missingUpdates(where.host, where.ring, observed, state.feeds, sla, day, waived, plan.at)
+        : [];
+      const excepted = where ? exceptedUpdates(where.host, observed, waived) : [];
       const lastApply = outcomes.get(h.name) ?? null;
       const hostPolicies = policiesForHost(h.name, policies, applies).map((p) => p.metadata.name);
       const judged = judgeHost({
@@ -209,17 +215,27 @@ function missingUpdates(
   feeds: ObservedState['feeds'],
   sla: Record<Severity, string>,
   day: DateTime,
+  waived: (s: PlanSkip) => Waiver | undefined,
+  planAt: string,
 ): MissingUpdate[] {
   const out: MissingUpdate[] = [];
   const update = (name: string, to: string) => observed?.updates.find((u) => u.name === name && u.to === to);
   for (const a of host.actions) {
     if (a.type !== 'upgrade') continue;
     out.push(
-      missingUpdate(update(a.package, a.to), a, 'planned', plannedDetail(host, ring), feeds, sla, day),
+      missingUpdate(
+        update(a.package, a.to),
+        a,
+        'planned',
+        plannedDetail(host, ring, planAt),
+        feeds,
+        sla,
+        day,
+      ),
     );
   }
   for (const s of host.skipped) {
-    if (!MISSING_SKIPS.has(s.reason)) continue;
+    if (!MISSING_SKIPS.has(s.reason) || waived(s) !== undefined) continue;
     const u = update(s.package, s.to);
     if (!u) continue;
     out.push(missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), feeds, sla, day));
@@ -282,9 +298,12 @@ function slaMillis(text: string): number | undefined {
   return d.ok ? durationToMillis(d.value) : undefined;
 }
 
-function plannedDetail(host: PlanHost, ring: PlanRing): string {
+function plannedDetail(host: PlanHost, ring: PlanRing, at: string): string {
   const where = ring.rollout === '' ? `ring ${ring.name} (no rollout)` : `ring ${ring.rollout}/${ring.name}`;
-  const window = host.window ? `, window ${host.window.name} from ${host.window.start}` : '';
+  // An open window's start is the plan's own time: naming it would change the report every run.
+  const opens =
+    host.window && Date.parse(host.window.start) > Date.parse(at) ? ` from ${host.window.start}` : ' (open)';
+  const window = host.window ? `, window ${host.window.name}${opens}` : '';
   const gate = ring.gate ? `; ${ring.gate}` : '';
   return `planned in ${where}${window}${gate}`;
 }
@@ -304,21 +323,54 @@ function skipDetail(s: PlanSkip): string {
   }
 }
 
-function exceptedUpdates(host: PlanHost, observed: HostState | undefined): ExceptedUpdate[] {
-  return host.skipped
-    .filter((s) => s.reason === 'exception')
-    .map((s): ExceptedUpdate => {
-      const u = observed?.updates.find((x) => x.name === s.package && x.to === s.to);
+interface Waiver {
+  name: string;
+  expires?: string;
+}
+
+/**
+ * The exception that waives a skipped update. The plan names it when it is the reason; a hold
+ * on the host or an unreachable host comes first in the plan, yet a reviewed waiver still makes
+ * the update excepted rather than missing.
+ */
+function waiverOf(
+  host: string,
+  observed: HostState | undefined,
+  waivers: readonly ActiveException[],
+): (s: PlanSkip) => Waiver | undefined {
+  return (s) => {
+    if (s.reason === 'exception')
       return {
-        package: s.package,
-        to: s.to,
-        severity: u?.severity ?? null,
-        advisories: [...(u?.advisories ?? [])],
-        exception: s.by.replace(/^exception /, ''),
+        name: s.by.replace(/^exception /, ''),
         ...(s.expires !== undefined ? { expires: s.expires } : {}),
       };
-    })
-    .sort((a, b) => cmp(a.package, b.package));
+    if (s.reason !== 'held' && s.reason !== 'host-unreachable') return undefined;
+    const u = observed?.updates.find((x) => x.name === s.package && x.to === s.to);
+    const e = u ? exceptionFor(waivers, host, u) : undefined;
+    return e ? { name: e.name, expires: e.expires } : undefined;
+  };
+}
+
+function exceptedUpdates(
+  host: PlanHost,
+  observed: HostState | undefined,
+  waived: (s: PlanSkip) => Waiver | undefined,
+): ExceptedUpdate[] {
+  const out: ExceptedUpdate[] = [];
+  for (const s of host.skipped) {
+    const waiver = waived(s);
+    if (waiver === undefined) continue;
+    const u = observed?.updates.find((x) => x.name === s.package && x.to === s.to);
+    out.push({
+      package: s.package,
+      to: s.to,
+      severity: u?.severity ?? null,
+      advisories: [...(u?.advisories ?? [])],
+      exception: waiver.name,
+      ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
+    });
+  }
+  return out.sort((a, b) => cmp(a.package, b.package));
 }
 
 interface Judged {
