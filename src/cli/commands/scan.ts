@@ -1,10 +1,15 @@
 import { Command } from 'commander';
+import path from 'node:path';
 import { Chalk } from 'chalk';
 import { loadRepository } from '../../engine/load-repo.js';
 import type { HostScanResult } from '../../engine/scan.js';
 import { scanFleet } from '../../engine/scan.js';
 import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
 import { sshConnector } from '../ssh-connector.js';
+import { commitFiles, prepareCommit } from '../../engine/git-commit.js';
+import { stateDirOf } from '../../engine/repo-lock.js';
+import { gitAuthorOf } from '../../engine/report-run.js';
+import { reportsDirOf } from '../../engine/write-report.js';
 import type { RawCommon } from '../common-options.js';
 import { addCommonOptions, commonOptions } from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -12,6 +17,8 @@ import type { Io } from '../io.js';
 import { UsageError } from '../../errors.js';
 
 interface RawScan extends RawCommon {
+  commit?: boolean;
+  push?: boolean;
   hosts?: string;
   concurrency?: string;
   acceptNewHostKeys?: boolean;
@@ -25,6 +32,8 @@ export function scanCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--concurrency <n>', 'hosts scanned at once (default: the Config concurrency)')
     .option('--accept-new-host-keys', "pin hosts' first-seen SSH keys into the repository's known_hosts")
     .option('--no-refresh', 'do not refresh the package index first (apt-get update)')
+    .option('--commit', 'commit the state files the scan wrote with git (not known_hosts: review that)')
+    .option('--push', 'push that commit (implies --commit)')
     .addHelpText(
       'after',
       `
@@ -43,7 +52,7 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
       throw new UsageError(`--concurrency "${raw.concurrency}" must be a whole number of at least 1`);
     }
-    const { repository } = loadRepository(opts.dir, { at: io.now() });
+    const { repository, inputs } = loadRepository(opts.dir, { at: io.now() });
     const spec = configSpec(repository);
     const hosts = raw.hosts
       ?.split(',')
@@ -60,6 +69,16 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
           );
       },
     });
+    const stateRel = relative(opts.dir, stateDirOf(opts.dir, repository));
+    const prepared =
+      raw.commit === true || raw.push === true
+        ? prepareCommit({
+            dir: opts.dir,
+            managed: [stateRel, relative(opts.dir, reportsDirOf(opts.dir, repository))],
+            inputs: [...inputs.keys()],
+            push: raw.push === true,
+          })
+        : undefined;
     const c = new Chalk({ level: opts.color ? 1 : 0 });
     const results = await scanFleet(opts.dir, repository, {
       ...(hosts ? { hosts } : {}),
@@ -76,6 +95,21 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
     if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
     else if (!opts.quiet) io.stdout(`${summary(results)}\n`);
     setExit(results.every((r) => r.status === 'scanned' || r.status === 'skipped') ? EXIT_OK : EXIT_FAILURE);
+    if (prepared) {
+      const files = results.flatMap((r) => (r.file ? [path.resolve(opts.dir, r.file)] : []));
+      const outcome = commitFiles(
+        prepared,
+        { files, message: scanCommitMessage(results), author: gitAuthorOf(repository) },
+        { push: raw.push === true },
+      );
+      if (!opts.quiet && opts.format === 'text')
+        io.stdout(
+          outcome.committed
+            ? `Committed ${outcome.files.length} state files in ${outcome.commit?.slice(0, 12) ?? '?'}` +
+                `${outcome.pushed ? `; pushed to ${outcome.pushedTo ?? 'the remote'}` : ''}\n`
+            : 'Nothing to commit: no state file changed.\n',
+        );
+    }
   });
   return cmd;
 }
@@ -87,6 +121,17 @@ function line(r: HostScanResult, c: InstanceType<typeof Chalk>): string {
   }
   if (r.status === 'skipped') return `${c.dim('-')} ${r.host}: skipped: ${r.message}`;
   return `${c.red('✗')} ${r.host}: ${r.status}: ${r.message}`;
+}
+
+function scanCommitMessage(results: readonly HostScanResult[]): string {
+  const body = results.map(
+    (r) => `${r.host}: ${r.status}${r.status === 'scanned' ? `, ${r.updates ?? 0} pending updates` : ''}`,
+  );
+  return `patchctl scan: ${summary(results)}\n\n${body.join('\n')}\n`;
+}
+
+function relative(dir: string, file: string): string {
+  return path.relative(dir, file).split(path.sep).join('/');
 }
 
 function summary(results: readonly HostScanResult[]): string {
