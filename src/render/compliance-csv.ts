@@ -34,6 +34,7 @@ export const CSV_COLUMNS = [
   'sla_breached',
   'overdue_days',
   'why',
+  'detail',
   'exception',
   'exception_expires',
 ] as const;
@@ -86,7 +87,8 @@ function missingRow(h: HostCompliance, m: MissingUpdate): Row {
     due_date: m.dueDate,
     sla_breached: m.breached,
     overdue_days: m.overdueDays,
-    why: m.detail,
+    why: m.why,
+    detail: m.detail,
   };
 }
 

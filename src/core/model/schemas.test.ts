@@ -451,6 +451,8 @@ describe('schema files', () => {
       'common.schema.json',
       'patchctl.schema.json',
       'plan.schema.json',
+      'compliance.schema.json',
+      'compliance-history.schema.json',
       'host-state.schema.json',
       'rollout-state.schema.json',
     ];

@@ -529,7 +529,7 @@ function unreachableHost(
   const lastAttempt =
     [scanAt, applyAt]
       .filter((t): t is string => t !== null)
-      .sort(cmp)
+      .sort(byInstant)
       .at(-1) ?? null;
   const error = applyAt !== null && applyAt === lastAttempt ? h.lastApply?.error : observed?.error;
   return {
@@ -593,7 +593,7 @@ function slaBreaches(hosts: readonly HostCompliance[]): SlaBreach[] {
   return out.sort(
     (a, b) =>
       Number(b.emergency) - Number(a.emergency) ||
-      cmp(a.releasedAt, b.releasedAt) ||
+      byInstant(a.releasedAt, b.releasedAt) ||
       severityRank(a.severity) - severityRank(b.severity) ||
       cmp(a.host, b.host) ||
       cmp(a.package, b.package),
@@ -620,7 +620,10 @@ function rankProducts(hosts: readonly HostCompliance[]): ProductRisk[] {
       if (m.emergency) p.emergency += 1;
       if (m.breached) p.breached += 1;
       if (severityRank(m.severity) < severityRank(p.worstSeverity)) p.worstSeverity = m.severity;
-      if (m.releasedAt !== null && (p.oldestReleasedAt === null || m.releasedAt < p.oldestReleasedAt))
+      if (
+        m.releasedAt !== null &&
+        (p.oldestReleasedAt === null || byInstant(m.releasedAt, p.oldestReleasedAt) < 0)
+      )
         p.oldestReleasedAt = m.releasedAt;
       byPackage.set(m.package, p);
     }
@@ -713,6 +716,12 @@ function severityRank(s: Severity | null): number {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Times come from hosts and journals with any offset: compare the instants, not the text. */
+function byInstant(a: string, b: string): number {
+  const d = Date.parse(a) - Date.parse(b);
+  return Number.isNaN(d) ? cmp(a, b) : Math.sign(d);
 }
 
 function cmp(a: string, b: string): number {
