@@ -447,7 +447,7 @@ export function applyScenarios(labIsUsable: () => boolean): void {
       }
     }, 300_000);
 
-    it('a canary secret in the environment never appears in output, journal or state', () => {
+    it('a canary secret in the environment never appears in output, journal, state or reports', () => {
       if (!labIsUsable()) return;
       up(1);
       const secret = 'canary-7f3a9c1e-secret';
@@ -472,8 +472,21 @@ export function applyScenarios(labIsUsable: () => boolean): void {
         r.stdout,
         r.stderr,
         ...filesUnder(path.join(LAB_REPO, 'state')).map((f) => readFileSync(f, 'utf8')),
+        ...filesUnder(path.join(LAB_REPO, 'reports')).map((f) => readFileSync(f, 'utf8')),
       ];
       for (const text of everything) expect(text).not.toContain(secret);
+      // The failure is in every report file, with the secret redacted.
+      expect(filesUnder(path.join(LAB_REPO, 'reports')).length).toBeGreaterThanOrEqual(5);
+      const report = JSON.parse(readFileSync(path.join(LAB_REPO, 'reports', 'compliance.json'), 'utf8')) as {
+        failures: { host: string; status: string; error?: string }[];
+      };
+      expect(report.failures).toEqual([
+        expect.objectContaining({
+          host: 'lab-01',
+          status: 'health-check-failed',
+          error: expect.stringContaining('[redacted]'),
+        }),
+      ]);
     }, 300_000);
   });
 }

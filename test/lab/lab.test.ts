@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { applyScenarios } from './apply.lab.js';
+import { reportScenarios } from './report.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -343,8 +344,10 @@ if (unavailable && !inCI) {
 
 // apply on the real fleet, after the fleet's own tests (one lab at a time: same file, in order).
 if (!unavailable || inCI) {
-  applyScenarios(() => {
+  const labIsUsable = () => {
     if (unavailable) throw new Error(`the lab cannot run in CI: ${unavailable}`);
     return true;
-  });
+  };
+  applyScenarios(labIsUsable);
+  reportScenarios(labIsUsable);
 }
