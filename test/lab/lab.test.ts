@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { applyScenarios } from './apply.lab.js';
+import { pipelineScenarios } from './pipelines.lab.js';
 import { reportScenarios } from './report.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
@@ -350,4 +351,5 @@ if (!unavailable || inCI) {
   };
   applyScenarios(labIsUsable);
   reportScenarios(labIsUsable);
+  pipelineScenarios(labIsUsable);
 }
