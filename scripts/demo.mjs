@@ -74,7 +74,8 @@ function labDemo() {
 Results (they stay after the lab is down):
   ${rel}/state/hosts/*.json        what each host has now (rewritten by apply)
   ${rel}/state/rollouts/lab.json   ring progress (bake times across runs)
-  ${journal ? `${rel}/${journal}` : `${rel}/state/runs/*.jsonl`}   the journal of the apply, one event per line`);
+  ${journal ? `${rel}/${journal}` : `${rel}/state/runs/*.jsonl`}   the journal of the apply, one event per line
+  ${rel}/reports/compliance.md     the compliance report (also .json, .xml JUnit, .csv)`);
   } finally {
     if (up && !keep) step('tear the lab down (idempotent)', process.execPath, [labCli, 'down']);
     else if (up) console.log('\nThe lab is still up (--keep): `npm run lab:down` stops it.');

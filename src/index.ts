@@ -20,6 +20,13 @@ export { loadObservedState } from './engine/load-state.js';
 export { readPlanFile, writePlanFile, assertPlanFresh } from './engine/plan-file.js';
 export { renderPlanText } from './render/plan-text.js';
 export { renderPlanMarkdown } from './render/plan-markdown.js';
+export { comparePlans } from './core/plan/compare-plans.js';
+export { buildComplianceReport } from './core/report/compliance.js';
+export type * from './core/report/types.js';
+export { computeReport, renderReportFiles, REPORT_FILES, REPORT_FORMATS } from './engine/write-report.js';
+export type { ReportFormat } from './engine/write-report.js';
+export { runReport } from './engine/report-run.js';
+export { renderComplianceMarkdown } from './render/compliance-markdown.js';
 export {
   ConfigError,
   PatchctlError,
