@@ -31,6 +31,17 @@ const STATE_ICON: Record<ComplianceState, string> = {
   'not-applicable': '➖',
 };
 
+/** Green for good, red for bad, grey for unknown: the pie reads at a glance. */
+const STATE_COLOUR: Record<ComplianceState, string> = {
+  compliant: '#2da44e',
+  missing: '#cf222e',
+  'pending-reboot': '#bf8700',
+  failed: '#82071e',
+  excepted: '#0969da',
+  unreachable: '#6e7781',
+  'not-applicable': '#d0d7de',
+};
+
 export interface ComplianceMarkdownOptions {
   /** Rows per table before cutting; default ROWS_SHOWN. */
   rows?: number;
@@ -49,7 +60,7 @@ export function renderComplianceMarkdown(
       historySection(report.history),
       rolloutsSection(report),
       breakdownSection('By ring', 'Ring', report.breakdowns.rings, rows, true),
-      breakdownSection('By site', 'Site (label `site`)', report.breakdowns.sites, rows),
+      breakdownSection('By site', 'Site', report.breakdowns.sites, rows),
       breakdownSection('By group', 'Group', report.breakdowns.groups, rows),
       attentionSection(report, rows),
       rebootSection(report, rows),
@@ -99,12 +110,17 @@ function statesSection(r: ComplianceReport): string {
     ),
     `| **total** | **${r.summary.hosts}** | |`,
   ].join('\n');
-  const slices = COMPLIANCE_STATES.filter((s) => r.summary.states[s] > 0);
+  // Largest first, so that the n-th colour is the n-th slice whichever order the renderer draws.
+  const slices = COMPLIANCE_STATES.filter((s) => r.summary.states[s] > 0).sort(
+    (a, b) => r.summary.states[b] - r.summary.states[a],
+  );
+  const colours = Object.fromEntries(slices.map((s, i) => [`pie${i + 1}`, STATE_COLOUR[s]]));
   const chart =
     slices.length === 0
       ? ''
       : [
           '```mermaid',
+          `%%{init: {"themeVariables": ${JSON.stringify(colours)}}}%%`,
           'pie showData title Hosts by compliance state',
           ...slices.map((s) => `    "${s}" : ${r.summary.states[s]}`),
           '```',
@@ -120,7 +136,7 @@ function breachesSection(r: ComplianceReport, rows: number): string {
     .map(
       (b) =>
         `| ${b.emergency ? '🚨 ' : ''}${md(b.host)} | ${md(b.package)} ${md(b.to)} | ${severity(b.severity)} | ` +
-        `${advisories(b.advisories)} | ${md(b.releasedAt.slice(0, 10))} | ${b.ageDays} d | ${md(b.sla)} | **${b.overdueDays} d** |`,
+        `${advisories(b.advisories)} | ${md(b.releasedAt.slice(0, 10))} | ${b.ageDays}d | ${md(b.sla)} | **${b.overdueDays}d** |`,
     );
   return [
     head,
@@ -197,7 +213,7 @@ function ringCells(r: RingStatusReport): string {
     halted: `halted: ${r.haltedReason ?? 'no reason recorded'}`,
     pending: r.waitingFor !== undefined ? `waits for ${r.waitingFor}` : 'starts with the next apply',
   };
-  const icon = { done: '✅', baking: '⏳', 'in-progress': '▶️', halted: '⛔', pending: '·' }[r.status];
+  const icon = { done: '✅', baking: '⏳', 'in-progress': '▶️', halted: '⛔', pending: '🕒' }[r.status];
   return `${md(r.ring)} | ${icon} ${r.status} | ${md(detail[r.status])}`;
 }
 
@@ -269,7 +285,7 @@ function missingDetails(hosts: readonly HostCompliance[]): string | null {
       .map(
         (m) =>
           `| ${m.emergency ? '🚨 ' : ''}${md(m.package)} | ${md(m.from)} → ${md(m.to)} | ${severity(m.severity)} | ` +
-          `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays} d`} | ` +
+          `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays}d`} | ` +
           `${m.dueDate === null ? '—' : `${m.breached ? '**' : ''}${md(m.dueDate)}${m.breached ? '**' : ''}`} | ${md(m.detail)} |`,
       ),
     ...(h.missing.length > UPDATES_PER_HOST
@@ -417,8 +433,8 @@ function evidenceSection(r: ComplianceReport, rows: number): string {
         ? ` ${count(older, 'earlier change')} from earlier runs ${older === 1 ? 'is' : 'are'} in compliance.json (\`evidence\`).`
         : ''),
     '',
-    '| Host | Ring | Changes | Started | Finished | Status | Verification | Reboot |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Host | Ring | Changes | When (UTC) | Status | Verification | Reboot |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...shown.slice(0, rows).map(evidenceRow),
     more(shown.length, rows, 'changes', 'evidence'),
   ]
@@ -437,10 +453,20 @@ function evidenceRow(e: Evidence): string {
   const reboot = e.rebooted
     ? `boot id ${md(e.rebooted.bootIdBefore.slice(0, 8))} → ${md(e.rebooted.bootIdAfter.slice(0, 8))}`
     : '—';
-  return (
-    `| ${md(e.host)} | ${md(e.ring)} | ${changes} | ${e.startedAt ? md(e.startedAt) : '?'} | ${md(e.finishedAt)} | ` +
-    `${md(e.status)}${e.error ? `: ${md(e.error)}` : ''} | ${verification} | ${reboot} |`
-  );
+  // The error is under Failures; here the status says enough.
+  return `| ${md(e.host)} | ${md(e.ring)} | ${changes} | ${md(span(e.startedAt, e.finishedAt))} | ${md(e.status)} | ${verification} | ${reboot} |`;
+}
+
+/** `2026-11-22 02:00:01–02:03:12` (the end's date only when it differs), UTC. */
+function span(start: string | null, end: string): string {
+  const fmt = (t: string) => {
+    const d = new Date(t);
+    return Number.isNaN(d.getTime()) ? t : d.toISOString().slice(0, 19).replace('T', ' ');
+  };
+  const b = fmt(end);
+  if (start === null) return `? – ${b}`;
+  const a = fmt(start);
+  return a.slice(0, 10) === b.slice(0, 10) ? `${a}–${b.slice(11)}` : `${a} – ${b}`;
 }
 
 function footer(): string {
@@ -466,8 +492,8 @@ function severity(s: Severity | null): string {
 
 function advisories(list: readonly string[]): string {
   if (list.length === 0) return '—';
-  const shown = list.slice(0, 3).map(md).join(', ');
-  return list.length > 3 ? `${shown} +${list.length - 3}` : shown;
+  const shown = list.slice(0, 2).map(md).join(', ');
+  return list.length > 2 ? `${shown} +${list.length - 2}` : shown;
 }
 
 function cell(n: number): string {

@@ -93,7 +93,8 @@ describe('patchctl report', () => {
     expect(json.date).toBe('2026-12-01');
     const md = readFileSync(path.join(dir, 'reports', 'compliance.md'), 'utf8');
     expect(md).toContain('# Patch compliance report — 2026-12-01');
-    expect(md).toContain('```mermaid\npie showData title Hosts by compliance state');
+    // The pie's slices, largest first, coloured by state (missing is red).
+    expect(md).toMatch(/```mermaid\n%%\{init: \{"themeVariables": \{"pie1":"#cf222e",.*\}\}\}%%\npie showData title Hosts by compliance state\n {4}"missing" : \d+\n/);
   });
 
   it('writes only the formats asked for (plus history), and refuses an unknown one naming the known ones', async () => {

@@ -269,7 +269,7 @@ describe('buildComplianceReport', () => {
         planDigest: DIGEST,
         at: '2026-11-30T02:03:00Z',
         status: 'failed',
-        error: 'install: apt-get exited 100 | E: Sub-process /usr/bin/dpkg returned an error code (1)',
+        error: 'install: apt-get exited 100 … E: Sub-process /usr/bin/dpkg returned an error code (1)',
       },
     ]);
     expect(JSON.stringify(report)).not.toContain('hunter2');
@@ -324,8 +324,8 @@ describe('buildComplianceReport', () => {
 
 describe('excerpt', () => {
   it('keeps the first line and the error lines, on one line, cut at 300 characters', () => {
-    expect(excerpt('one\ntwo\nthree')).toBe('one | two | three');
-    expect(excerpt('failed\nnoise\nE: broken\nW: odd')).toBe('failed | E: broken | W: odd');
+    expect(excerpt('one\ntwo\nthree')).toBe('one … two … three');
+    expect(excerpt('failed\nnoise\nE: broken\nW: odd')).toBe('failed … E: broken … W: odd');
     expect(excerpt('x'.repeat(400))).toHaveLength(300);
     expect(excerpt('x'.repeat(400)).endsWith('…')).toBe(true);
   });

@@ -472,7 +472,7 @@ export function excerpt(text: string): string {
     telling.length > 0 && lines[0] !== undefined
       ? [lines[0], ...telling.filter((l) => l !== lines[0])]
       : lines;
-  const one = chosen.join(' | ').replace(/\s+/g, ' ');
+  const one = chosen.join(' … ').replace(/\s+/g, ' ');
   return one.length > EXCERPT_CHARS ? `${one.slice(0, EXCERPT_CHARS - 1)}…` : one;
 }
 
