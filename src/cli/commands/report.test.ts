@@ -94,7 +94,9 @@ describe('patchctl report', () => {
     const md = readFileSync(path.join(dir, 'reports', 'compliance.md'), 'utf8');
     expect(md).toContain('# Patch compliance report — 2026-12-01');
     // The pie's slices, largest first, coloured by state (missing is red).
-    expect(md).toMatch(/```mermaid\n%%\{init: \{"themeVariables": \{"pie1":"#cf222e",.*\}\}\}%%\npie showData title Hosts by compliance state\n {4}"missing" : \d+\n/);
+    expect(md).toMatch(
+      /```mermaid\n%%\{init: \{"themeVariables": \{"pie1":"#cf222e",.*\}\}\}%%\npie showData title Hosts by compliance state\n {4}"missing" : \d+\n/,
+    );
   });
 
   it('writes only the formats asked for (plus history), and refuses an unknown one naming the known ones', async () => {
