@@ -20,7 +20,9 @@ export function hostSuite() {
   return codename ?? 'bookworm';
 }
 
-export const STAGE1_PACKAGES = ['openssh-server', 'sudo'];
+// python3 and python3-apt are on every real Debian server, and Ansible's apt module (the
+// comparison point of `npm run bench`) needs them on the host.
+export const STAGE1_PACKAGES = ['openssh-server', 'sudo', 'python3', 'python3-apt'];
 export const PATCHCTL_UID = 2000;
 
 /**
