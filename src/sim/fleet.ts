@@ -1,0 +1,498 @@
+// The simulated fleet (DESIGN.md §8): one ssh2 server per SimAptHost on 127.0.0.1, each with its
+// own port and ed25519 host key, all in this process's event loop. Hosts accept only the fleet's
+// client key for the user patchctl (as the lab's sshd: AllowUsers patchctl, keys only), run exec
+// requests through SimAptHost.respond, keep held commands open until their input ends, and
+// reboot by dropping every connection, refusing new ones for a while, then booting again.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+import type { Connection, ParsedKey, ServerChannel } from 'ssh2';
+import ssh2 from 'ssh2';
+
+import type { DpkgLockHolder, SimReply } from './apt-host.js';
+import { SimAptHost } from './apt-host.js';
+
+export const SIM_USER = 'patchctl';
+export const SIM_ADDRESS = '127.0.0.1';
+
+export interface SimHostFaults {
+  /** `sudo -n` refused (the lab's `sudo deny`). */
+  sudoDenied?: boolean;
+  /** A process holds the dpkg locks until the next reboot. */
+  dpkgLock?: DpkgLockHolder;
+  diskFreeKb?: number;
+  /** The host is off: nothing listens on its port. */
+  down?: boolean;
+}
+
+export interface SimFleetOptions {
+  hosts: number;
+  /** Added before each reply (one round trip). */
+  latencyMs?: number;
+  /** Time each command takes on the host before it answers. */
+  workMs?: number;
+  seed?: number;
+  /** By host name (lab-01…). */
+  faults?: Readonly<Record<string, SimHostFaults>>;
+  /** From reboot's answer to the host going down (the lab's stand-in: 1 s). */
+  rebootDelayMs?: number;
+  /** How long a rebooting host refuses connections. */
+  rebootDowntimeMs?: number;
+  now?: () => Date;
+}
+
+export interface SimHost {
+  name: string;
+  /** 1-based, as the lab numbers its hosts (odd: every update, even: security only). */
+  index: number;
+  address: string;
+  port: number;
+  /** `ssh-ed25519 AAAA…` */
+  hostKey: string;
+  state: SimAptHost;
+  /** Connections accepted so far. */
+  connections(): number;
+}
+
+export interface SimFleet {
+  hosts: SimHost[];
+  user: string;
+  clientKey: { private: string; public: string };
+  /** Writes a patchctl repository for the fleet into `dir` (like lab/lib/repo.mjs); returns `dir`. */
+  writeRepository(dir: string): string;
+  stop(): Promise<void>;
+}
+
+/** The lab's host names: lab-01, lab-02… (at least two digits). */
+export function simHostNames(count: number): string[] {
+  const width = Math.max(2, String(count).length);
+  return Array.from({ length: count }, (_, i) => `lab-${String(i + 1).padStart(width, '0')}`);
+}
+
+export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
+  if (!Number.isInteger(options.hosts) || options.hosts < 1) {
+    throw new RangeError(`hosts must be a whole number of at least 1, not ${String(options.hosts)}`);
+  }
+  const clientKey = generateEd25519();
+  const clientPublic = parseOne(clientKey.public);
+  const servers = simHostNames(options.hosts).map(
+    (name, i) =>
+      new HostServer(
+        new SimAptHost({
+          hostname: name,
+          seed: (options.seed ?? 1) * 100_003 + i,
+          ...(options.now ? { now: options.now } : {}),
+        }),
+        i + 1,
+        clientPublic,
+        options,
+      ),
+  );
+  try {
+    await Promise.all(servers.map((s) => s.start()));
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+  const hosts = servers.map((s) => s.info);
+  return {
+    hosts,
+    user: SIM_USER,
+    clientKey,
+    writeRepository: (dir) => writeSimRepository(dir, hosts, clientKey.private),
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+class HostServer {
+  readonly info: SimHost;
+  private readonly hostKey: { private: string; public: string };
+  private readonly ssh: InstanceType<typeof ssh2.Server>;
+  private listener: NetServer | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly holds = new Set<() => void>();
+  private accepted = 0;
+  private stopped = false;
+
+  constructor(
+    readonly host: SimAptHost,
+    index: number,
+    private readonly clientKey: ParsedKey,
+    private readonly options: SimFleetOptions,
+  ) {
+    this.hostKey = generateEd25519();
+    const faults = options.faults?.[host.hostname] ?? {};
+    if (faults.sudoDenied === true) host.sudoAllowed = false;
+    if (faults.dpkgLock !== undefined) host.dpkgLock = faults.dpkgLock;
+    if (faults.diskFreeKb !== undefined) host.diskFreeKb = faults.diskFreeKb;
+    this.ssh = new ssh2.Server({ hostKeys: [this.hostKey.private] }, (client) => this.onClient(client));
+    this.info = {
+      name: host.hostname,
+      index,
+      address: SIM_ADDRESS,
+      port: 0,
+      hostKey: this.hostKey.public.split(' ').slice(0, 2).join(' '),
+      state: host,
+      connections: () => this.accepted,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.options.faults?.[this.host.hostname]?.down === true) {
+      // Off: a port that was free and is closed again refuses connections, as a host that is down.
+      await this.listen(0);
+      await this.goDown();
+      return;
+    }
+    await this.listen(this.info.port);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.goDown();
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => {
+        this.accepted++;
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+        socket.setNoDelay(true);
+        this.ssh.injectSocket(socket);
+      });
+      server.once('error', reject);
+      server.listen(port, SIM_ADDRESS, () => {
+        server.off('error', reject);
+        this.listener = server;
+        this.info.port = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  /** sshd ends: every connection drops, nothing listens. */
+  private goDown(): Promise<void> {
+    for (const release of [...this.holds]) release();
+    for (const socket of this.sockets) socket.destroy();
+    const listener = this.listener;
+    this.listener = undefined;
+    if (!listener) return Promise.resolve();
+    return new Promise((resolve) => listener.close(() => resolve()));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private reboot(): void {
+    this.later(this.options.rebootDelayMs ?? 1000, () => {
+      void this.goDown().then(() => {
+        this.later(this.options.rebootDowntimeMs ?? 200, () => {
+          this.host.boot();
+          void this.listenAgain(0);
+        });
+      });
+    });
+  }
+
+  /** The same port again; another process may have taken it meanwhile, so retry a little. */
+  private async listenAgain(attempt: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.listen(this.info.port);
+    } catch {
+      if (attempt < 50) this.later(100, () => void this.listenAgain(attempt + 1));
+    }
+  }
+
+  private onClient(client: Connection): void {
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      const key = ctx.method === 'publickey' ? ctx.key : undefined;
+      if (ctx.username === SIM_USER && key !== undefined && this.clientKey.getPublicSSH().equals(key.data)) {
+        // Without a signature this is the client asking whether the key would do.
+        if (ctx.method === 'publickey' && ctx.signature && ctx.blob) {
+          if (this.clientKey.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) ctx.accept();
+          else ctx.reject(['publickey']);
+        } else ctx.accept();
+        return;
+      }
+      ctx.reject(['publickey']);
+    });
+    client.on('ready', () => {
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('exec', (accept, _reject, info) => {
+          this.exec(info.command, accept());
+        });
+      });
+    });
+  }
+
+  private exec(command: string, channel: ServerChannel): void {
+    let closed = false;
+    channel.on('close', () => {
+      closed = true;
+    });
+    channel.on('error', () => undefined);
+    const delay = (this.options.latencyMs ?? 0) + (this.options.workMs ?? 0);
+    this.later(delay, () => {
+      if (closed) return;
+      const r = this.host.respond(command);
+      let wait = 0;
+      for (const e of r.effects) if (e.kind === 'wait') wait += e.ms;
+      if (wait > 0) this.later(wait, () => this.send(channel, r, () => closed));
+      else this.send(channel, r, () => closed);
+    });
+  }
+
+  private send(channel: ServerChannel, r: SimReply, isClosed: () => boolean): void {
+    if (isClosed()) return;
+    const hold = r.effects.find((e) => e.kind === 'hold');
+    if (hold?.kind === 'hold') {
+      if (r.stdout !== '') channel.write(r.stdout);
+      let done = false;
+      const release = (): void => {
+        if (done) return;
+        done = true;
+        this.holds.delete(release);
+        const end = hold.release();
+        if (!isClosed()) this.finish(channel, end);
+      };
+      this.holds.add(release);
+      // The command runs until its standard input ends (or the session goes away).
+      channel.on('end', release);
+      channel.on('close', release);
+      channel.resume();
+      return;
+    }
+    this.finish(channel, r);
+    if (r.effects.some((e) => e.kind === 'reboot')) this.reboot();
+  }
+
+  private finish(channel: ServerChannel, r: SimReply): void {
+    if (r.stdout !== '') channel.write(r.stdout);
+    if (r.stderr !== '') channel.stderr.write(r.stderr);
+    channel.exit(r.exitCode);
+    channel.end();
+  }
+}
+
+/**
+ * A new ed25519 key pair in OpenSSH format. ssh2's generator now and then writes a private key
+ * its own parser rejects: such a pair is drawn again.
+ */
+function generateEd25519(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error('ssh2 could not generate a parseable ed25519 key in 20 attempts');
+}
+
+function parseOne(line: string): ParsedKey {
+  const parsed = ssh2.utils.parseKey(line);
+  if (parsed instanceof Error) throw parsed;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key === undefined) throw new Error('no key');
+  return key as ParsedKey;
+}
+
+/** lab/lib/repo.mjs policyOf: odd hosts take every update, even ones security updates only. */
+function policyOf(index: number): 'all' | 'security-only' {
+  return index % 2 === 1 ? 'all' : 'security-only';
+}
+
+const HEADER = '# Written by the simulated fleet (src/sim/fleet.ts), like lab/lib/repo.mjs for the lab.\n';
+export const SIM_CLIENT_KEY_FILE = 'keys/sim_ed25519';
+
+/** The lab's repository (lab/lib/repo.mjs), with 127.0.0.1 and a port per host, and the fleet's key. */
+export function writeSimRepository(dir: string, hosts: readonly SimHost[], clientPrivateKey: string): string {
+  const withSecurityOnly = hosts.some((h) => policyOf(h.index) === 'security-only');
+  const w = (rel: string, text: string, mode = 0o644): void => {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text, { mode });
+  };
+  w(SIM_CLIENT_KEY_FILE, clientPrivateKey, 0o600);
+  w(
+    'patchctl.yaml',
+    `${HEADER}apiVersion: patchctl/v1
+kind: Config
+metadata:
+  name: lab
+  description: The simulated lab fleet, ${hosts.length} host(s) on ${SIM_ADDRESS}.
+spec:
+  timezone: UTC
+  concurrency: 20
+  ssh:
+    user: ${SIM_USER}
+    port: 22
+    identityFile: ${SIM_CLIENT_KEY_FILE}
+    useAgent: false
+    sudo: true
+    connectTimeout: 5s
+    commandTimeout: 10m
+    keepaliveInterval: 15s
+    useUserKnownHosts: false
+`,
+  );
+  const hostLines = hosts
+    .map(
+      (h) => `    - name: ${h.name}
+      address: ${h.address}
+      port: ${h.port}
+      labels:
+        updates: ${policyOf(h.index)}`,
+    )
+    .join('\n');
+  w(
+    'inventory/lab.yaml',
+    `${HEADER}apiVersion: patchctl/v1
+kind: Inventory
+metadata:
+  name: lab
+  description: Hosts of the simulated lab (Debian 12 apt hosts emulated in process).
+spec:
+  defaults:
+    transport: ssh
+    os: debian
+    timezone: UTC
+    labels:
+      fleet: lab
+  hosts:
+${hostLines}
+`,
+  );
+  w(
+    'groups/lab.yaml',
+    `${HEADER}apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: lab
+  description: Every lab host.
+spec:
+  selector:
+    matchLabels:
+      fleet: lab
+---
+apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: canary
+  description: The first lab host, patched before the others.
+spec:
+  hosts: [${hosts[0]?.name ?? 'lab-01'}]
+---
+apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: all-updates
+  description: Lab hosts that take every update (odd-numbered hosts).
+spec:
+  selector:
+    matchLabels:
+      updates: all
+${
+  withSecurityOnly
+    ? `---
+apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: security-only
+  description: Lab hosts that take security updates only (even-numbered hosts).
+spec:
+  selector:
+    matchLabels:
+      updates: security-only
+`
+    : ''
+}`,
+  );
+  w(
+    'rollouts/lab.yaml',
+    `${HEADER}apiVersion: patchctl/v1
+kind: Rollout
+metadata:
+  name: lab
+  description: The canary host first, then every other host.
+spec:
+  rings:
+    - name: canary
+      groups: [canary]
+      maxParallel: 1
+      failureBudget:
+        maxFailed: 0
+    - name: rest
+      rest: true
+      maxParallel: '100%'
+      failureBudget:
+        maxFailedPercent: 50
+`,
+  );
+  w(
+    'windows/always.yaml',
+    `${HEADER}apiVersion: patchctl/v1
+kind: MaintenanceWindow
+metadata:
+  name: always
+  description: Always open (lab).
+spec:
+  timezone: UTC
+  rrule: FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1;BYHOUR=0;BYMINUTE=0
+  duration: 53w
+  cutoff: 1h
+  groups: [lab]
+`,
+  );
+  const policy = (name: string, group: string, classification: string, description: string): string =>
+    `apiVersion: patchctl/v1
+kind: PatchPolicy
+metadata:
+  name: ${name}
+  description: ${description}
+spec:
+  appliesTo:
+    groups: [${group}]
+  priority: 10
+  rollout: lab
+  classification: [${classification}]
+  exclude: [fleet-broken]
+  reboot: ifRequired
+  windows: [always]
+`;
+  w(
+    'policies/lab.yaml',
+    `${HEADER}${[
+      policy('all-updates', 'all-updates', 'all', 'Every update, reboot when a package asks for one.'),
+      ...(withSecurityOnly
+        ? [
+            policy(
+              'security-only',
+              'security-only',
+              'security',
+              'Security updates only, reboot when a package asks for one.',
+            ),
+          ]
+        : []),
+    ].join('---\n')}`,
+  );
+  w(
+    'known_hosts',
+    `# The simulated hosts' keys.\n${hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}`).join('\n')}\n`,
+  );
+  return dir;
+}
