@@ -3,8 +3,10 @@
 // On Linux as root it brings up the lab (real Debian hosts with OpenSSH and apt, in namespaces
 // on this machine), then runs validate → scan → plan → apply on it, shows a host's new versions
 // over ssh, prints where the results are, and tears the lab down (`--keep` leaves it up).
-// Elsewhere it says why and runs what needs no hosts: the example repositories offline.
-import { spawnSync } from 'node:child_process';
+// Elsewhere (or with --fleet=sim) it says why and runs the same flow on the simulated fleet:
+// in-process SSH servers that answer like the lab's apt hosts (src/sim). Both then show the
+// example repositories offline.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,11 @@ const bin = path.join(root, 'bin', 'patchctl');
 const labCli = path.join(root, 'lab', 'lab.mjs');
 const keep = process.argv.includes('--keep');
 const hosts = Number(process.argv.find((a) => a.startsWith('--hosts='))?.slice(8) ?? 3);
+const fleetChoice = process.argv.find((a) => a.startsWith('--fleet='))?.slice(8);
+if (fleetChoice !== undefined && fleetChoice !== 'lab' && fleetChoice !== 'sim') {
+  console.error(`demo: --fleet=${fleetChoice}: use --fleet=lab or --fleet=sim`);
+  process.exit(2);
+}
 
 function step(title, cmd, args, { expect = [0], cwd = root, shown } = {}) {
   console.log(`\n$ ${shown ?? `${cmd === process.execPath ? 'node' : cmd} ${args.join(' ')}`}    # ${title}`);
@@ -27,6 +34,27 @@ function step(title, cmd, args, { expect = [0], cwd = root, shown } = {}) {
     throw new Error('demo step failed');
   }
   return r;
+}
+
+/** As step, without blocking: the simulated hosts answer from this process's event loop. */
+function stepAsync(title, args, { expect = [0], cwd = root } = {}) {
+  console.log(`\n$ patchctl ${args.join(' ')}    # ${title}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      process.stdout.write(c);
+    });
+    child.stderr.on('data', (c) => process.stderr.write(c));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (expect.includes(status)) return resolve({ status, stdout });
+      console.error(`demo: "${title}" exited ${status}, expected ${expect.join(' or ')}`);
+      process.exitCode = 1;
+      reject(new Error('demo step failed'));
+    });
+  });
 }
 
 const patchctl = (title, args, opts = {}) =>
@@ -82,6 +110,30 @@ Results (they stay after the lab is down):
   }
 }
 
+async function simDemo() {
+  const { startSimFleet } = await import(path.join(root, 'dist', 'sim', 'fleet.js'));
+  const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-demo-sim-'));
+  const fleet = await startSimFleet({ hosts, latencyMs: 2 });
+  try {
+    const repo = fleet.writeRepository(path.join(scratch, 'repo'));
+    console.log(`\nSimulated hosts: ${fleet.hosts.map((h) => `${h.name} (127.0.0.1:${h.port})`).join(', ')}`);
+    await stepAsync('check the fleet repository', ['validate', '-C', repo]);
+    await stepAsync('what the hosts have and lack, into state/hosts/', ['scan', '-C', repo]);
+    await stepAsync('what apply would do, ring by ring', ['plan', '-C', repo]);
+    await stepAsync('patch them: canary first, then the rest', ['apply', '-C', repo, '--auto-approve']);
+    const first = fleet.hosts[0];
+    console.log(`\n${first.name}'s test packages now (the simulated host's dpkg state):`);
+    for (const [name, version] of Object.entries(first.state.versions())) console.log(`  ${name} ${version}`);
+    await stepAsync('rollout progress and the last run', ['status', '-C', repo]);
+    console.log(`
+Results were written to ${repo}/state/ and ${repo}/reports/ (compliance.md, .json, .xml, .csv);
+the demo removes them now.`);
+  } finally {
+    await fleet.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function offlineDemo() {
   const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-demo-'));
   try {
@@ -115,9 +167,15 @@ function offlineDemo() {
 }
 
 try {
-  const why = labUnavailable();
-  if (why) {
-    console.log(`demo: not using the lab fleet: ${why}. Running the offline examples instead.`);
+  const why = fleetChoice === 'sim' ? undefined : labUnavailable();
+  if (why && fleetChoice === 'lab') throw new Error(`--fleet=lab: ${why}`);
+  if (why || fleetChoice === 'sim') {
+    const reason = why ? `the lab cannot run here: ${why}` : 'asked for with --fleet=sim';
+    console.log(
+      `demo: using the simulated fleet (in-process SSH servers that answer like the lab's apt hosts; ${reason}).`,
+    );
+    await simDemo();
+    console.log('\ndemo: and the example repositories, offline:');
     offlineDemo();
   } else {
     console.log('demo: using the lab fleet (real hosts in namespaces on this machine).');

@@ -1,0 +1,37 @@
+// `npm run demo` on the simulated fleet (issue 6): what a newcomer without root sees. CI runs
+// as root, where the demo picks the lab, so this forces the simulated fleet.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('npm run demo -- --fleet=sim', () => {
+  it('validates, scans, plans and applies on simulated hosts, says which fleet it used, and cleans up', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.mjs'), '--fleet=sim'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^demo: using the simulated fleet \(.*asked for with --fleet=sim\)\./);
+    expect(r.stdout).toMatch(/Scanned 3 of 3 hosts\./);
+    expect(r.stdout).toMatch(/✓ lab-01: patched: fleet-crypto 1\.0 → 1\.1.*; rebooted/);
+    expect(r.stdout).toMatch(/Apply \S+: 3 patched\./);
+    expect(r.stdout).toMatch(/ {2}fleet-kernel 1\.1\n/);
+    expect(r.stdout).toContain('✓ rest    done');
+    const scratch = /Results were written to (\S+)\/repo\/state\//.exec(r.stdout)?.[1];
+    expect(scratch).toBeDefined();
+    expect(spawnSync('test', ['-e', scratch ?? '/nonexistent']).status).toBe(1);
+  }, 150_000);
+
+  it('refuses an unknown fleet', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.mjs'), '--fleet=cloud'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('use --fleet=lab or --fleet=sim');
+  });
+});
