@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyScenarios } from './apply.lab.js';
 import { pipelineScenarios } from './pipelines.lab.js';
 import { reportScenarios } from './report.lab.js';
+import { simVsLabScenarios } from './sim-vs-lab.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -352,4 +353,5 @@ if (!unavailable || inCI) {
   applyScenarios(labIsUsable);
   reportScenarios(labIsUsable);
   pipelineScenarios(labIsUsable);
+  simVsLabScenarios(labIsUsable);
 }
