@@ -596,6 +596,28 @@ describe('applyPlan', () => {
     expect(r.hosts[0]?.error).toMatch(/aborted .*outcome of the command in flight is unknown/);
   });
 
+  it('many hosts in flight on one abort signal are not reported as a listener leak', async () => {
+    // Node warns on stderr ("MaxListenersExceededWarning") past 10 listeners unless told otherwise.
+    // jest's sandbox neither delivers that warning nor lets events.getMaxListeners read its
+    // AbortSignals, so the limit is read where Node keeps it.
+    const getMaxListeners = (signal: AbortSignal): unknown => {
+      const key = Object.getOwnPropertySymbols(signal).find(
+        (k) => k.description === 'events.maxEventTargetListeners',
+      );
+      return key === undefined ? undefined : (signal as unknown as Record<symbol, unknown>)[key];
+    };
+    const hard = new AbortController();
+    const graceful = new AbortController();
+    expect(getMaxListeners(hard.signal)).toBe(10);
+    const fleet = new FakeFleet((t) => healthy(t, { installDelay: 20 }));
+    const hosts = Array.from({ length: 30 }, (_, i) => host(`h${i}`));
+    const ctx = ctxFor(fleet, { hardSignal: hard.signal, signal: graceful.signal, concurrency: 30 });
+    const r = await applyPlan(plan([ring('r', hosts)]), ctx);
+    expect(r.hosts.filter((h) => h.status === 'patched')).toHaveLength(30);
+    expect(getMaxListeners(hard.signal)).toBe(0);
+    expect(getMaxListeners(graceful.signal)).toBe(0);
+  });
+
   it('a resumed ring counts the failures of the earlier run against its budget', async () => {
     const fleet = new FakeFleet((t) => healthy(t));
     const r = await applyPlan(

@@ -5,6 +5,7 @@
 // verification → recorded state. Every step is a journal event, so a killed run can be resumed.
 // Hooks and health checks run as the login user (sudo: false): they are the operator's own
 // commands and can call sudo themselves; the engine grants root only to the driver and `reboot`.
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
@@ -169,6 +170,9 @@ function excerpt(text: string): string {
 
 export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
   const { runId } = ctx;
+  // Every command in flight listens on these: hundreds at once is normal, not a leak (without
+  // this Node warns on stderr from the eleventh host).
+  for (const signal of [ctx.signal, ctx.hardSignal]) if (signal) setMaxListeners(0, signal);
   const at = (): string => ctx.now().toISOString();
   ctx.journal({ type: 'run-started', at: at(), runId, planDigest: plan.inputsDigest });
   const result: ApplyResult = { runId, halted: false, interrupted: false, rings: [], hosts: [] };
