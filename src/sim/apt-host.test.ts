@@ -130,6 +130,13 @@ describe('SimAptHost read-only commands', () => {
 });
 
 describe('SimAptHost install', () => {
+  it('takes installWorkMs for an install that unpacks something, and no time for one that does not', () => {
+    const h = new SimAptHost({ hostname: 'lab-01', seed: 7, installWorkMs: 2_500 });
+    expect(run(h, apt.install(pkgs('fleet-tools'))).effects).toEqual([{ kind: 'wait', ms: 2_500 }]);
+    expect(run(h, apt.install(pkgs('fleet-tools'))).effects).toEqual([]); // already the newest
+    expect(host().respond(lineOf(apt.install(pkgs('fleet-tools')))).effects).toEqual([]);
+  });
+
   it('installs exact versions, and fleet-kernel asks for a reboot', () => {
     const h = host();
     const out = run(h, apt.install(pkgs('fleet-tools', 'fleet-kernel')));

@@ -83,6 +83,8 @@ export interface AptHostOptions {
   packages?: readonly SimPackageSpec[];
   /** For the install wrapper's log names. */
   now?: () => Date;
+  /** How long an install that unpacks packages takes before it answers (default 0). */
+  installWorkMs?: number;
 }
 
 const DISK_TOTAL_KB = 524_288; // lab/lib/fleet.mjs DEFAULT_DISK_SIZE 512m
@@ -142,6 +144,7 @@ export class SimAptHost {
   /** Every command line received, in order (for tests and demos). */
   readonly commands: string[] = [];
   private readonly specs: Map<string, SimPackageSpec>;
+  private readonly installWorkMs: number | undefined;
   private readonly random: () => number;
   private readonly now: () => Date;
   private readonly inodes: number[];
@@ -154,6 +157,7 @@ export class SimAptHost {
     this.kernel = options.kernel ?? DEFAULT_KERNEL;
     this.diskFreeKb = options.diskFreeKb ?? 524_244;
     this.sudoAllowed = options.sudoAllowed ?? true;
+    this.installWorkMs = options.installWorkMs;
     this.specs = new Map((options.packages ?? LAB_PACKAGES).map((p) => [p.name, p]));
     this.bootId = this.newBootId();
     this.inodes = [...LOCK_FILES, INSTALL_MARK_LOCK].map(
@@ -453,6 +457,12 @@ export class SimAptHost {
     }
     const t = this.transaction(refs);
     if (t.failure) return t.failure;
+    const r = this.unpackAndConfigure(t);
+    const work = t.upgrades.length > 0 ? (this.installWorkMs ?? 0) : 0;
+    return work > 0 ? { ...r, effects: [...r.effects, { kind: 'wait', ms: work }] } : r;
+  }
+
+  private unpackAndConfigure(t: ReturnType<SimAptHost['transaction']>): SimReply {
     let out = t.head;
     const pending = [...this.installed.values()].filter(
       (p) => p.state === 'half-configured' && !t.upgrades.some((u) => u.name === p.name),

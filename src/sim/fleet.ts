@@ -33,6 +33,8 @@ export interface SimFleetOptions {
   latencyMs?: number;
   /** Time each command takes on the host before it answers. */
   workMs?: number;
+  /** Extra time an install that unpacks something takes (dpkg's work: the bench's per-host work). */
+  installWorkMs?: number;
   seed?: number;
   /** By host name (lab-01…). */
   faults?: Readonly<Record<string, SimHostFaults>>;
@@ -84,6 +86,7 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
           hostname: name,
           seed: (options.seed ?? 1) * 100_003 + i,
           ...(options.now ? { now: options.now } : {}),
+          ...(options.installWorkMs !== undefined ? { installWorkMs: options.installWorkMs } : {}),
         }),
         i + 1,
         clientPublic,
