@@ -29,9 +29,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const quick = args.includes('--quick');
-const runs = Number(args[args.indexOf('--runs') + 1] ?? 0) || 3;
+const valueOf = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const runs = Number(valueOf('--runs') ?? 3);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('bench: --runs takes a whole number of at least 1');
+  process.exit(2);
+}
 /** --only planVsParse,rss10k: measure just these (the lab figures come as a pair). */
-const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
+const only = valueOf('--only')?.split(',');
 const bin = path.join(root, 'bin', 'patchctl');
 const say = (line) => {
   if (!asJson) console.log(line);
