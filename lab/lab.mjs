@@ -51,7 +51,7 @@ import {
   waitReady,
 } from './lib/fleet.mjs';
 import { buildAptRepository, PACKAGES, SUITES } from './lib/packages.mjs';
-import { policyOf, writeLabRepository } from './lib/repo.mjs';
+import { labDocuments, writeLabRepository } from './lib/repo.mjs';
 import { cleanEnv, cmdline, elapsed, isAlive, LAB, LabError, paths, run, say, which } from './lib/util.mjs';
 
 const USAGE = `usage: node lab/lab.mjs COMMAND [ARGS]   (Linux, as root; npm run lab:up / lab:down)
@@ -160,6 +160,8 @@ async function up(args) {
   if (!/^[0-9]+[kmg]$/.test(diskSize)) throw new UsageError('--disk-size: a size like 512m or 1g');
   if (args.length > 0) throw new UsageError(`unexpected ${args.join(' ')}`);
   requireLinuxRoot();
+  // The repository's documents come from the build: fail before building any host without it.
+  const { policyOf } = await labDocuments();
   const arch = machineArch();
   const t0 = Date.now();
   mkdirSync(LAB, { recursive: true });
@@ -219,7 +221,7 @@ async function up(args) {
     throw e;
   }
   const keys = specs.flatMap((s) => hostKeyLines(s));
-  const repo = writeLabRepository(specs, keys);
+  const repo = await writeLabRepository(specs, keys);
   say(
     `${count} host(s) up in ${elapsed(tHosts)} (total ${elapsed(t0)}), bridge ${NET.bridge} ${NET.gateway}/24:`,
   );

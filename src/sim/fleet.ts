@@ -13,6 +13,7 @@ import ssh2 from 'ssh2';
 
 import type { DpkgLockHolder, SimReply } from './apt-host.js';
 import { SimAptHost } from './apt-host.js';
+import { labRepositoryFiles } from './lab-repository.js';
 
 export const SIM_USER = 'patchctl';
 export const SIM_ADDRESS = '127.0.0.1';
@@ -315,184 +316,25 @@ function parseOne(line: string): ParsedKey {
   return key as ParsedKey;
 }
 
-/** lab/lib/repo.mjs policyOf: odd hosts take every update, even ones security updates only. */
-function policyOf(index: number): 'all' | 'security-only' {
-  return index % 2 === 1 ? 'all' : 'security-only';
-}
-
 const HEADER = '# Written by the simulated fleet (src/sim/fleet.ts), like lab/lib/repo.mjs for the lab.\n';
 export const SIM_CLIENT_KEY_FILE = 'keys/sim_ed25519';
 
-/** The lab's repository (lab/lib/repo.mjs), with 127.0.0.1 and a port per host, and the fleet's key. */
+/** The lab's repository (src/sim/lab-repository.ts), with 127.0.0.1 and a port per host, and the fleet's key. */
 export function writeSimRepository(dir: string, hosts: readonly SimHost[], clientPrivateKey: string): string {
-  const withSecurityOnly = hosts.some((h) => policyOf(h.index) === 'security-only');
   const w = (rel: string, text: string, mode = 0o644): void => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text, { mode });
   };
   w(SIM_CLIENT_KEY_FILE, clientPrivateKey, 0o600);
-  w(
-    'patchctl.yaml',
-    `${HEADER}apiVersion: patchctl/v1
-kind: Config
-metadata:
-  name: lab
-  description: The simulated lab fleet, ${hosts.length} host(s) on ${SIM_ADDRESS}.
-spec:
-  timezone: UTC
-  concurrency: 20
-  ssh:
-    user: ${SIM_USER}
-    port: 22
-    identityFile: ${SIM_CLIENT_KEY_FILE}
-    useAgent: false
-    sudo: true
-    connectTimeout: 5s
-    commandTimeout: 10m
-    keepaliveInterval: 15s
-    useUserKnownHosts: false
-`,
-  );
-  const hostLines = hosts
-    .map(
-      (h) => `    - name: ${h.name}
-      address: ${h.address}
-      port: ${h.port}
-      labels:
-        updates: ${policyOf(h.index)}`,
-    )
-    .join('\n');
-  w(
-    'inventory/lab.yaml',
-    `${HEADER}apiVersion: patchctl/v1
-kind: Inventory
-metadata:
-  name: lab
-  description: Hosts of the simulated lab (Debian 12 apt hosts emulated in process).
-spec:
-  defaults:
-    transport: ssh
-    os: debian
-    timezone: UTC
-    labels:
-      fleet: lab
-  hosts:
-${hostLines}
-`,
-  );
-  w(
-    'groups/lab.yaml',
-    `${HEADER}apiVersion: patchctl/v1
-kind: Group
-metadata:
-  name: lab
-  description: Every lab host.
-spec:
-  selector:
-    matchLabels:
-      fleet: lab
----
-apiVersion: patchctl/v1
-kind: Group
-metadata:
-  name: canary
-  description: The first lab host, patched before the others.
-spec:
-  hosts: [${hosts[0]?.name ?? 'lab-01'}]
----
-apiVersion: patchctl/v1
-kind: Group
-metadata:
-  name: all-updates
-  description: Lab hosts that take every update (odd-numbered hosts).
-spec:
-  selector:
-    matchLabels:
-      updates: all
-${
-  withSecurityOnly
-    ? `---
-apiVersion: patchctl/v1
-kind: Group
-metadata:
-  name: security-only
-  description: Lab hosts that take security updates only (even-numbered hosts).
-spec:
-  selector:
-    matchLabels:
-      updates: security-only
-`
-    : ''
-}`,
-  );
-  w(
-    'rollouts/lab.yaml',
-    `${HEADER}apiVersion: patchctl/v1
-kind: Rollout
-metadata:
-  name: lab
-  description: The canary host first, then every other host.
-spec:
-  rings:
-    - name: canary
-      groups: [canary]
-      maxParallel: 1
-      failureBudget:
-        maxFailed: 0
-    - name: rest
-      rest: true
-      maxParallel: '100%'
-      failureBudget:
-        maxFailedPercent: 50
-`,
-  );
-  w(
-    'windows/always.yaml',
-    `${HEADER}apiVersion: patchctl/v1
-kind: MaintenanceWindow
-metadata:
-  name: always
-  description: Always open (lab).
-spec:
-  timezone: UTC
-  rrule: FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1;BYHOUR=0;BYMINUTE=0
-  duration: 53w
-  cutoff: 1h
-  groups: [lab]
-`,
-  );
-  const policy = (name: string, group: string, classification: string, description: string): string =>
-    `apiVersion: patchctl/v1
-kind: PatchPolicy
-metadata:
-  name: ${name}
-  description: ${description}
-spec:
-  appliesTo:
-    groups: [${group}]
-  priority: 10
-  rollout: lab
-  classification: [${classification}]
-  exclude: [fleet-broken]
-  reboot: ifRequired
-  windows: [always]
-`;
-  w(
-    'policies/lab.yaml',
-    `${HEADER}${[
-      policy('all-updates', 'all-updates', 'all', 'Every update, reboot when a package asks for one.'),
-      ...(withSecurityOnly
-        ? [
-            policy(
-              'security-only',
-              'security-only',
-              'security',
-              'Security updates only, reboot when a package asks for one.',
-            ),
-          ]
-        : []),
-    ].join('---\n')}`,
-  );
+  const files = labRepositoryFiles({
+    hosts,
+    header: HEADER,
+    fleetDescription: `The simulated lab fleet, ${hosts.length} host(s) on ${SIM_ADDRESS}.`,
+    inventoryNote: '# Each host is an SSH server in the process that started the simulated fleet.',
+    inventoryDescription: 'Hosts of the simulated lab (Debian 12 apt hosts emulated in process).',
+    identityFile: SIM_CLIENT_KEY_FILE,
+  });
+  for (const [rel, text] of Object.entries(files)) w(rel, text);
   w(
     'known_hosts',
     `# The simulated hosts' keys.\n${hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}`).join('\n')}\n`,
