@@ -1,18 +1,13 @@
 // One report run, as `patchctl report` and the end of `apply` do it: compute, check that a
 // requested commit can happen (before anything is written), write the files, commit and push
 // exactly those files.
-import path from 'node:path';
 import type { DateTime } from 'luxon';
-import type { Repository } from '../core/model/repository.js';
-import { configSpec } from '../core/model/repository.js';
 import type { ComplianceReport } from '../core/report/types.js';
 import type { CommitOutcome, PreparedCommit } from './git-commit.js';
-import { commitFiles, prepareCommit } from './git-commit.js';
-import { stateDirOf } from './repo-lock.js';
+import { commitFiles } from './git-commit.js';
+import { gitAuthorOf, prepareRepositoryCommit, repoPath } from './repo-commit.js';
 import type { ReportFormat } from './write-report.js';
 import { computeReport, renderReportFiles, writeReportFiles } from './write-report.js';
-
-export const DEFAULT_GIT_AUTHOR = { name: 'patchctl', email: 'patchctl@localhost' };
 
 export interface ReportRunOptions {
   dir: string;
@@ -37,12 +32,7 @@ export function runReport(options: ReportRunOptions): ReportRun {
   const { report, repository, reportsDir } = computed;
   let prepared: PreparedCommit | undefined;
   if (options.commit) {
-    prepared = prepareCommit({
-      dir,
-      managed: [relativeTo(dir, stateDirOf(dir, repository)), relativeTo(dir, reportsDir)],
-      inputs: computed.inputFiles,
-      push: options.commit.push,
-    });
+    prepared = prepareRepositoryCommit(dir, repository, computed.inputFiles, options.commit.push);
   }
   const files = writeReportFiles(renderReportFiles(report, reportsDir, options.formats));
   if (!prepared || !options.commit) return { report, files, warnings: computed.warnings };
@@ -53,22 +43,13 @@ export function runReport(options: ReportRunOptions): ReportRun {
       files,
       message: commitMessage(
         report,
-        files.map((f) => relativeTo(dir, f)),
+        files.map((f) => repoPath(dir, f)),
       ),
       author,
     },
     { push: options.commit.push },
   );
   return { report, files, warnings: computed.warnings, commit, author };
-}
-
-/** Config `git.authorName`/`authorEmail`, else patchctl <patchctl@localhost>. */
-export function gitAuthorOf(repository: Pick<Repository, 'config'>): { name: string; email: string } {
-  const git = configSpec(repository).git;
-  return {
-    name: git?.authorName ?? DEFAULT_GIT_AUTHOR.name,
-    email: git?.authorEmail ?? DEFAULT_GIT_AUTHOR.email,
-  };
 }
 
 /** Names the day, the figure, the latest apply run and its plan digest, then every file. */
@@ -92,8 +73,4 @@ export function commitMessage(report: ComplianceReport, files: readonly string[]
 
 function short(digest: string): string {
   return digest.startsWith('sha256:') ? digest.slice(0, 'sha256:'.length + 12) : digest;
-}
-
-function relativeTo(dir: string, file: string): string {
-  return path.relative(dir, file).split(path.sep).join('/');
 }

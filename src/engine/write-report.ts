@@ -61,7 +61,7 @@ export interface ComputedReport {
   repository: Repository;
   /** The reports folder, absolute. */
   reportsDir: string;
-  /** Input documents read, relative to the repository (for the git checks of --commit). */
+  /** Every file the report was computed from (documents, advisories, state), relative to the repository. */
   inputFiles: string[];
   /** History files that could not be read (skipped), as messages naming the file. */
   warnings: string[];
@@ -95,9 +95,7 @@ export function computeReport(
     at,
     redact: redactorFor(env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]),
   });
-  const stateRel = spec.paths?.state ?? CONFIG_DEFAULTS.paths.state;
-  const inputFiles = Object.keys(digest.files).filter((f) => !isInside(f, stateRel));
-  return { report, repository, reportsDir, inputFiles, warnings };
+  return { report, repository, reportsDir, inputFiles: Object.keys(digest.files), warnings };
 }
 
 export function reportsDirOf(dir: string, repository: Pick<Repository, 'config'>): string {
@@ -181,9 +179,4 @@ function isHistoryEntry(value: unknown): value is HistoryEntry {
     typeof v.slaBreaches === 'number' &&
     typeof v.emergencyMissing === 'number'
   );
-}
-
-function isInside(file: string, folder: string): boolean {
-  const f = folder.replace(/\/+$/, '');
-  return file === f || file.startsWith(`${f}/`);
 }

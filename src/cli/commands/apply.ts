@@ -10,10 +10,11 @@ import type { JournalFile } from '../../engine/apply/journal.js';
 import { readJournals } from '../../engine/apply/journal.js';
 import type { ApplyRun } from '../../engine/apply/run-apply.js';
 import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
-import { commitFiles, prepareCommit } from '../../engine/git-commit.js';
+import { commitFiles } from '../../engine/git-commit.js';
 import { loadRepository } from '../../engine/load-repo.js';
-import { gitAuthorOf, runReport } from '../../engine/report-run.js';
-import { REPORT_FORMATS, reportsDirOf } from '../../engine/write-report.js';
+import { gitAuthorOf, prepareRepositoryCommit, repoPath } from '../../engine/repo-commit.js';
+import { runReport } from '../../engine/report-run.js';
+import { REPORT_FORMATS } from '../../engine/write-report.js';
 import { checkSavedPlan, loadSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
@@ -84,7 +85,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     const lockWaitMs = parseDurationFlag('--lock-timeout', raw.lockTimeout ?? '2m');
     const { repository } = loadRepository(opts.dir, { at: io.now() });
     const stateAbs = stateDirOf(opts.dir, repository);
-    const stateRel = path.relative(opts.dir, stateAbs).split(path.sep).join('/');
+    const stateRel = repoPath(opts.dir, stateAbs);
     const text = opts.format === 'text';
     const say = (line: string): void => {
       if (text && !opts.quiet) io.stdout(`${line}\n`);
@@ -132,14 +133,8 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
 
     // Refuse before patching anything when the results could not be committed afterwards.
     const commit = raw.commit === true || raw.push === true;
-    const reportsAbs = reportsDirOf(opts.dir, repository);
     const prepared = commit
-      ? prepareCommit({
-          dir: opts.dir,
-          managed: [stateRel, relative(opts.dir, reportsAbs)],
-          inputs: Object.keys(plan.inputs).filter((f) => f !== stateRel && !f.startsWith(`${stateRel}/`)),
-          push: raw.push === true,
-        })
+      ? prepareRepositoryCommit(opts.dir, repository, Object.keys(plan.inputs), raw.push === true)
       : undefined;
 
     const connect = await sshConnector(opts.dir, repository, io.env, { acceptNewHostKeys: false });
@@ -194,7 +189,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
 
     // The report reflects the run whatever its outcome; a report or commit failure is a failure.
     const report = runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
-    say(`Report: ${report.files.map((f) => relative(opts.dir, f)).join(', ')}`);
+    say(`Report: ${report.files.map((f) => repoPath(opts.dir, f)).join(', ')}`);
     appendJobSummary(io, report.report);
     if (prepared) {
       const written = [
@@ -297,10 +292,6 @@ function applyCommitMessage(run: ApplyRun, plan: Plan, reportFiles: number): str
     `Report files: ${reportFiles}`,
     '',
   ].join('\n');
-}
-
-function relative(dir: string, file: string): string {
-  return path.relative(dir, file).split(path.sep).join('/');
 }
 
 function jsonResult(run: ApplyRun): ApplyResult & { journal: string; plan: string; resumed: string[] } {

@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { ReportRun } from '../../engine/report-run.js';
+import { repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import type { ReportFormat } from '../../engine/write-report.js';
 import { parseReportFormats, REPORT_FILES, REPORT_FORMATS } from '../../engine/write-report.js';
@@ -96,7 +97,7 @@ export function reportSummaryText(run: ReportRun, dir: string): string {
     `SLA breaches: ${s.slaBreaches}${s.emergencyMissing > 0 ? ` · missing emergency (KEV) updates: ${s.emergencyMissing}` : ''}` +
       ` · pending reboot: ${s.hostsPendingReboot} · exceptions: ${s.exceptions.active} active, ` +
       `${s.exceptions.expiring} expiring, ${s.exceptions.expired} expired`,
-    `Wrote ${run.files.map((f) => path.relative(dir, f).split(path.sep).join('/')).join(', ')}`,
+    `Wrote ${run.files.map((f) => repoPath(dir, f)).join(', ')}`,
   ];
   const c = run.commit;
   if (c) {

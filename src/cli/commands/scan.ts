@@ -6,10 +6,8 @@ import type { HostScanResult } from '../../engine/scan.js';
 import { scanFleet } from '../../engine/scan.js';
 import { CONFIG_DEFAULTS, configSpec } from '../../core/model/repository.js';
 import { sshConnector } from '../ssh-connector.js';
-import { commitFiles, prepareCommit } from '../../engine/git-commit.js';
-import { stateDirOf } from '../../engine/repo-lock.js';
-import { gitAuthorOf } from '../../engine/report-run.js';
-import { reportsDirOf } from '../../engine/write-report.js';
+import { commitFiles } from '../../engine/git-commit.js';
+import { gitAuthorOf, prepareRepositoryCommit } from '../../engine/repo-commit.js';
 import type { RawCommon } from '../common-options.js';
 import { addCommonOptions, commonOptions } from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -69,15 +67,9 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
           );
       },
     });
-    const stateRel = relative(opts.dir, stateDirOf(opts.dir, repository));
     const prepared =
       raw.commit === true || raw.push === true
-        ? prepareCommit({
-            dir: opts.dir,
-            managed: [stateRel, relative(opts.dir, reportsDirOf(opts.dir, repository))],
-            inputs: [...inputs.keys()],
-            push: raw.push === true,
-          })
+        ? prepareRepositoryCommit(opts.dir, repository, inputs.keys(), raw.push === true)
         : undefined;
     const c = new Chalk({ level: opts.color ? 1 : 0 });
     const results = await scanFleet(opts.dir, repository, {
@@ -128,10 +120,6 @@ function scanCommitMessage(results: readonly HostScanResult[]): string {
     (r) => `${r.host}: ${r.status}${r.status === 'scanned' ? `, ${r.updates ?? 0} pending updates` : ''}`,
   );
   return `patchctl scan: ${summary(results)}\n\n${body.join('\n')}\n`;
-}
-
-function relative(dir: string, file: string): string {
-  return path.relative(dir, file).split(path.sep).join('/');
 }
 
 function summary(results: readonly HostScanResult[]): string {
