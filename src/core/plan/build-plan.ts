@@ -11,10 +11,12 @@ import { assignRings } from '../schedule/rings.js';
 import type { Ecosystem, HostState, ObservedState, PackageManagerId, RolloutState } from '../state/types.js';
 import type { Calendar, HostOpening } from './calendar.js';
 import { buildCalendar, hostOpening } from './calendar.js';
-import { decideUpdate, iso } from './decide-update.js';
+import type { DecisionMemo } from './decide-update.js';
+import { decideUpdate, decisionMemo, iso } from './decide-update.js';
+import type { ActiveException } from './exceptions.js';
 import { activeExceptions } from './exceptions.js';
 import type { PolicyDoc } from './policies-for-host.js';
-import { policiesForHost, policyHosts } from './policies-for-host.js';
+import { policiesByHost, policyHosts } from './policies-for-host.js';
 import type { Plan, PlanAction, PlanHost, PlanRing, PlanSkip, PlanSummary, UpgradeAction } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
@@ -52,29 +54,53 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
   const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
   const policies = repo.policies.map((p) => p.doc);
   const applies = policyHosts(repo.policies, repo.hosts, members);
+  const hostPolicies = policiesByHost(
+    repo.hosts.map((h) => h.name),
+    policies,
+    applies,
+  );
   const exceptions = activeExceptions(repo.exceptions, members, zone, at);
   const calendar = buildCalendar(repo.windows, repo.blackouts, members, zone, at);
-  const placement = placeHosts(repo, members, policies, applies);
+  const placement = placeHosts(repo, members, hostPolicies);
 
   const rolloutDocs = new Map(repo.rollouts.map((r) => [r.doc.metadata.name, r.doc]));
-  const ctx: HostContext = { exceptions, feeds: state.feeds, calendar, at };
+  const ctx: HostContext = {
+    exceptions: exceptionsByHost(exceptions),
+    feeds: state.feeds,
+    calendar,
+    at,
+    memo: decisionMemo(),
+  };
+  // Each slot's hosts, in inventory order (sorted below).
+  const wanted = filter.hosts ? new Set(filter.hosts) : undefined;
+  const inSlot = new Map<string, string[]>();
+  for (const h of repo.hosts) {
+    if (wanted && !wanted.has(h.name)) continue;
+    const key = placement.slotOf.get(h.name);
+    if (key === undefined) continue;
+    const list = inSlot.get(key);
+    if (list) list.push(h.name);
+    else inSlot.set(key, [h.name]);
+  }
   const rings: PlanRing[] = [];
   const planned = new Map<string, PlanRing>(); // slot key → ring, for the gate of the next ring
   for (const slot of placement.order) {
-    const names = repo.hosts
-      .map((h) => h.name)
-      .filter((n) => placement.slotOf.get(n) === slot.key && (!filter.hosts || filter.hosts.includes(n)))
-      .sort(cmp);
+    const names = (inSlot.get(slot.key) ?? []).sort(cmp);
     const gate = ringGate(slot, rolloutDocs.get(slot.rollout), planned, state.rollouts, at);
     const hosts = names.map((n) =>
-      planHost(n, state.hosts.get(n), policiesForHost(n, policies, applies), gate.notBefore, ctx),
+      planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ctx),
     );
-    const withChanges = hosts.filter((h) => h.actions.length > 0);
-    const starts = withChanges.map((h) => h.window?.start ?? iso(gate.notBefore)).sort();
+    // The earliest start of a host with changes: its window's, else the gate's.
+    let earliest: string | undefined;
+    for (const h of hosts) {
+      if (h.actions.length === 0) continue;
+      const start = h.window?.start ?? isoCached(ctx.memo, gate.notBefore);
+      if (earliest === undefined || start < earliest) earliest = start;
+    }
     const ring: PlanRing = {
       name: slot.ring,
       rollout: slot.rollout,
-      earliestStart: gate.blocked ? null : (starts[0] ?? null),
+      earliestStart: gate.blocked ? null : (earliest ?? null),
       ...(gate.text ? { gate: gate.text } : {}),
       hosts,
     };
@@ -95,10 +121,36 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
 }
 
 interface HostContext {
-  exceptions: ReturnType<typeof activeExceptions>;
+  /** The active exceptions naming each host, by name. */
+  exceptions: ReadonlyMap<string, readonly ActiveException[]>;
   feeds: ObservedState['feeds'];
   calendar: Calendar;
   at: DateTime;
+  memo: DecisionMemo;
+}
+
+/** Host name → the exceptions (in their order) that name it. */
+function exceptionsByHost(exceptions: readonly ActiveException[]): Map<string, ActiveException[]> {
+  const out = new Map<string, ActiveException[]>();
+  for (const e of exceptions) {
+    for (const h of e.hosts) {
+      const list = out.get(h);
+      if (list) list.push(e);
+      else out.set(h, [e]);
+    }
+  }
+  return out;
+}
+
+/** iso(d), once per instant in a plan. */
+function isoCached(memo: DecisionMemo, d: DateTime): string {
+  const ms = d.toMillis();
+  let text = memo.isoOf.get(ms);
+  if (text === undefined) {
+    text = iso(d);
+    memo.isoOf.set(ms, text);
+  }
+  return text;
 }
 
 function planHost(
@@ -106,7 +158,7 @@ function planHost(
   host: HostState | undefined,
   policies: readonly PolicyDoc[],
   notBefore: DateTime,
-  { exceptions, feeds, calendar, at }: HostContext,
+  { exceptions, feeds, calendar, at, memo }: HostContext,
 ): PlanHost {
   if (!host)
     return { host: name, note: 'never scanned: run patchctl scan', window: null, actions: [], skipped: [] };
@@ -125,17 +177,22 @@ function planHost(
     host,
     ecosystem,
     policies,
-    exceptions: exceptions.filter((e) => e.hosts.has(name)),
+    exceptions: exceptions.get(name) ?? [],
     feeds,
     at,
     atMs: at.toMillis(),
+    memo,
   };
   const skipped: PlanSkip[] = [];
   const byPolicy = new Map<PolicyDoc, UpgradeAction[]>();
   for (const u of host.updates) {
     const d = decideUpdate(u, ctx);
     if (d.kind === 'skip') skipped.push(d.skip);
-    else byPolicy.set(d.policy, [...(byPolicy.get(d.policy) ?? []), d.action]);
+    else {
+      const list = byPolicy.get(d.policy);
+      if (list) list.push(d.action);
+      else byPolicy.set(d.policy, [d.action]);
+    }
   }
   // Windows, blackouts and ring gates: per governing policy (each names its own windows), and
   // separately for its emergency updates, which may skip windows and bake time.
@@ -160,18 +217,17 @@ function planHost(
             reason: opening.kind,
             by: opening.by,
             ...(opening.kind === 'blackout' && opening.eligibleAt
-              ? { eligibleAt: iso(opening.eligibleAt) }
+              ? { eligibleAt: isoCached(memo, opening.eligibleAt) }
               : {}),
           });
         }
         continue;
       }
-      if (opening.opening && (!window || iso(opening.opening.start) < window.start)) {
-        window = {
-          name: opening.opening.window,
-          start: iso(opening.opening.start),
-          end: iso(opening.opening.end),
-        };
+      if (opening.opening) {
+        const start = isoCached(memo, opening.opening.start);
+        if (!window || start < window.start) {
+          window = { name: opening.opening.window, start, end: isoCached(memo, opening.opening.end) };
+        }
       }
       upgrades.push(...group);
       reboots.push(...rebootReasons(policy, group, host));
@@ -190,9 +246,9 @@ function rebootReasons(policy: PolicyDoc, scheduled: readonly UpgradeAction[], h
   const mode = policy.spec.reboot ?? 'ifRequired';
   if (mode === 'never') return [];
   if (mode === 'always') return [`policy ${policy.metadata.name} reboots after every patch run`];
-  const needing = scheduled.filter((a) =>
-    host.updates.some((u) => u.name === a.package && u.rebootRequired === true),
-  );
+  const rebooting = new Set<string>();
+  for (const u of host.updates) if (u.rebootRequired === true) rebooting.add(u.name);
+  const needing = rebooting.size === 0 ? [] : scheduled.filter((a) => rebooting.has(a.package));
   if (needing.length > 0)
     return [
       `${needing
@@ -217,8 +273,7 @@ interface Slot {
 function placeHosts(
   repo: Repository,
   members: GroupMembers,
-  policies: readonly PolicyDoc[],
-  applies: ReadonlyMap<string, ReadonlySet<string>>,
+  hostPolicies: ReadonlyMap<string, readonly PolicyDoc[]>,
 ): { order: Slot[]; slotOf: Map<string, string> } {
   const rollouts = [...repo.rollouts].sort((a, b) => cmp(a.doc.metadata.name, b.doc.metadata.name));
   const ringOf = new Map<string, Map<string, string>>();
@@ -234,12 +289,17 @@ function placeHosts(
   }
   order.push({ key: `/${NO_ROLLOUT_RING}`, rollout: '', ring: NO_ROLLOUT_RING });
   const slotOf = new Map<string, string>();
+  const byName = rollouts.map((r) => r.doc.metadata.name);
   for (const h of repo.hosts) {
-    const named = policiesForHost(h.name, policies, applies)
-      .map((p) => p.spec.rollout)
-      .filter((r): r is string => r !== undefined);
-    const candidates = [...named, ...rollouts.map((r) => r.doc.metadata.name)];
-    const rollout = candidates.find((r) => ringOf.get(r)?.has(h.name));
+    let rollout: string | undefined;
+    for (const p of hostPolicies.get(h.name) ?? []) {
+      const r = p.spec.rollout;
+      if (r !== undefined && ringOf.get(r)?.has(h.name)) {
+        rollout = r;
+        break;
+      }
+    }
+    rollout ??= byName.find((r) => ringOf.get(r)?.has(h.name));
     const ring = rollout ? ringOf.get(rollout)?.get(h.name) : undefined;
     slotOf.set(h.name, rollout && ring ? `${rollout}/${ring}` : `/${NO_ROLLOUT_RING}`);
   }
@@ -304,15 +364,21 @@ function ringGate(
 }
 
 function summarise(rings: readonly PlanRing[]): PlanSummary {
-  const hosts = rings.flatMap((r) => r.hosts);
-  const upgrades = hosts.flatMap((h) => h.actions.filter((a) => a.type === 'upgrade'));
-  return {
-    hosts: hosts.length,
-    hostsWithChanges: hosts.filter((h) => h.actions.length > 0).length,
-    updates: upgrades.length,
-    reboots: hosts.filter((h) => h.actions.some((a) => a.type === 'reboot')).length,
-    skipped: hosts.reduce((n, h) => n + h.skipped.length, 0),
-  };
+  const s: PlanSummary = { hosts: 0, hostsWithChanges: 0, updates: 0, reboots: 0, skipped: 0 };
+  for (const r of rings) {
+    for (const h of r.hosts) {
+      s.hosts++;
+      if (h.actions.length > 0) s.hostsWithChanges++;
+      let reboot = false;
+      for (const a of h.actions) {
+        if (a.type === 'upgrade') s.updates++;
+        else if (a.type === 'reboot') reboot = true;
+      }
+      if (reboot) s.reboots++;
+      s.skipped += h.skipped.length;
+    }
+  }
+  return s;
 }
 
 function cmp(a: string, b: string): number {

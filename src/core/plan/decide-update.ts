@@ -8,7 +8,7 @@ import { SEVERITIES } from '../model/types.js';
 import type { Ecosystem, HostState, PendingUpdate } from '../state/types.js';
 import { compareVersions, satisfiesConstraint } from '../versions/index.js';
 import { globMatches } from './glob.js';
-import type { PolicyDoc } from './policies-for-host.js';
+import type { Governance, PolicyDoc } from './policies-for-host.js';
 import { governingPolicy } from './policies-for-host.js';
 import type { ActiveException } from './exceptions.js';
 import { exceptionFor } from './exceptions.js';
@@ -25,64 +25,151 @@ export interface UpdateContext {
   at: DateTime;
   /** `at` in epoch milliseconds, compared once per update. */
   atMs: number;
+  /** Answers shared by the hosts of one plan (see decisionMemo); optional for a single decision. */
+  memo?: DecisionMemo;
+}
+
+/**
+ * What many hosts of one plan ask again and again, answered once: the order of two versions,
+ * the policy governing a package under one list of policies (hosts with the same policies share
+ * the list), and an instant as ISO text. Every answer is a pure function of its key.
+ */
+export interface DecisionMemo {
+  /** ecosystem → to → from → order, undefined when a version is invalid. */
+  orders: Map<Ecosystem, Map<string, Map<string, number | undefined>>>;
+  governance: Map<readonly PolicyDoc[], Map<string, Governance>>;
+  /** Epoch milliseconds → iso() of that instant. */
+  isoOf: Map<number, string>;
+}
+
+export function decisionMemo(): DecisionMemo {
+  return { orders: new Map(), governance: new Map(), isoOf: new Map() };
 }
 
 export type UpdateDecision =
   { kind: 'upgrade'; action: UpgradeAction; policy: PolicyDoc } | { kind: 'skip'; skip: PlanSkip };
 
+function skipOf(u: PendingUpdate, reason: PlanSkip['reason'], by: string): UpdateDecision {
+  return { kind: 'skip', skip: { package: u.name, to: u.to, reason, by } };
+}
+
 export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecision {
-  const skip = (reason: PlanSkip['reason'], by: string, extra: Partial<PlanSkip> = {}): UpdateDecision => ({
-    kind: 'skip',
-    skip: { package: u.name, to: u.to, reason, by, ...extra },
-  });
+  const memo = ctx.memo;
   if (ctx.ecosystem) {
-    const order = safeCompare(ctx.ecosystem, u.to, u.from);
+    const order = memo
+      ? orderOf(memo, ctx.ecosystem, u.to, u.from)
+      : safeCompare(ctx.ecosystem, u.to, u.from);
     if (order === undefined)
-      return skip('excluded', `version order: ${u.to} or ${u.from} is not a valid ${ctx.ecosystem} version`);
-    if (order <= 0) return skip('excluded', `version order: ${u.to} is not newer than ${u.from}`);
+      return skipOf(
+        u,
+        'excluded',
+        `version order: ${u.to} or ${u.from} is not a valid ${ctx.ecosystem} version`,
+      );
+    if (order <= 0) return skipOf(u, 'excluded', `version order: ${u.to} is not newer than ${u.from}`);
   }
-  if (ctx.host.held.includes(u.name)) return skip('held', 'package manager hold on the host');
-  const waiver = exceptionFor(ctx.exceptions, ctx.host.host, u);
-  if (waiver) return skip('exception', `exception ${waiver.name}`, { expires: waiver.expires });
-  const governance = governingPolicy(ctx.policies, u.name);
-  if (governance.kind === 'excluded') return skip('excluded', governance.by);
+  if (ctx.host.held.includes(u.name)) return skipOf(u, 'held', 'package manager hold on the host');
+  if (ctx.exceptions.length > 0) {
+    const waiver = exceptionFor(ctx.exceptions, ctx.host.host, u);
+    if (waiver) {
+      return {
+        kind: 'skip',
+        skip: {
+          package: u.name,
+          to: u.to,
+          reason: 'exception',
+          by: `exception ${waiver.name}`,
+          expires: waiver.expires,
+        },
+      };
+    }
+  }
+  const governance = memo ? governanceOf(memo, ctx.policies, u.name) : governingPolicy(ctx.policies, u.name);
+  if (governance.kind === 'excluded') return skipOf(u, 'excluded', governance.by);
   const p = governance.policy;
   const by = `policy ${p.metadata.name}`;
   const classes = p.spec.classification ?? ['security'];
-  if (!classes.includes('all') && !classes.includes(u.classification)) return skip('classification', by);
+  if (!classes.includes('all') && !classes.includes(u.classification)) return skipOf(u, 'classification', by);
   const min = p.spec.minSeverity;
   if (min && u.classification === 'security' && severityRank(u.severity ?? 'low') < severityRank(min)) {
-    return skip('below-severity', by);
+    return skipOf(u, 'below-severity', by);
   }
   for (const pin of p.spec.pins ?? []) {
     if (!globMatches(pin.package, u.name)) continue;
     if (!ctx.ecosystem || !safeSatisfies(ctx.ecosystem, u.to, pin.version)) {
-      return skip('pinned', `${by} (pin ${pin.package} ${pin.version})`);
+      return skipOf(u, 'pinned', `${by} (pin ${pin.package} ${pin.version})`);
     }
   }
   const emergency = isEmergency(p, u, ctx.feeds);
   if (!(emergency && p.spec.emergency?.skipApproval === true)) {
-    const eligibleAt = approvedAt(p, u, ctx.host);
-    if (eligibleAt && eligibleAt.toMillis() > ctx.atMs) {
-      return skip('not-approved-yet', by, { eligibleAt: iso(eligibleAt) });
+    const eligibleMs = approvedAtMs(p, u, ctx.host);
+    if (eligibleMs !== undefined && eligibleMs > ctx.atMs) {
+      return {
+        kind: 'skip',
+        skip: {
+          package: u.name,
+          to: u.to,
+          reason: 'not-approved-yet',
+          by,
+          eligibleAt: memo
+            ? isoOfMillis(memo, eligibleMs)
+            : iso(LuxonDateTime.fromMillis(eligibleMs, { zone: 'utc' })),
+        },
+      };
     }
   }
-  return {
-    kind: 'upgrade',
-    policy: p,
-    action: {
-      type: 'upgrade',
-      package: u.name,
-      from: u.from,
-      to: u.to,
-      ...(u.arch ? { arch: u.arch } : {}),
-      classification: u.classification,
-      severity: u.severity ?? null,
-      advisories: [...(u.advisories ?? [])],
-      policy: p.metadata.name,
-      ...(emergency ? { emergency: true } : {}),
-    },
-  };
+  // The same keys in the same order as ever: the plan is compared byte for byte.
+  const action: UpgradeAction = u.arch
+    ? {
+        type: 'upgrade',
+        package: u.name,
+        from: u.from,
+        to: u.to,
+        arch: u.arch,
+        classification: u.classification,
+        severity: u.severity ?? null,
+        advisories: u.advisories ? u.advisories.slice() : [],
+        policy: p.metadata.name,
+      }
+    : {
+        type: 'upgrade',
+        package: u.name,
+        from: u.from,
+        to: u.to,
+        classification: u.classification,
+        severity: u.severity ?? null,
+        advisories: u.advisories ? u.advisories.slice() : [],
+        policy: p.metadata.name,
+      };
+  if (emergency) action.emergency = true;
+  return { kind: 'upgrade', policy: p, action };
+}
+
+function orderOf(memo: DecisionMemo, ecosystem: Ecosystem, a: string, b: string): number | undefined {
+  let byA = memo.orders.get(ecosystem);
+  if (!byA) memo.orders.set(ecosystem, (byA = new Map()));
+  let byB = byA.get(a);
+  if (!byB) byA.set(a, (byB = new Map()));
+  if (byB.has(b)) return byB.get(b);
+  const order = safeCompare(ecosystem, a, b);
+  byB.set(b, order);
+  return order;
+}
+
+function governanceOf(memo: DecisionMemo, policies: readonly PolicyDoc[], name: string): Governance {
+  let byName = memo.governance.get(policies);
+  if (!byName) memo.governance.set(policies, (byName = new Map()));
+  let g = byName.get(name);
+  if (!g) byName.set(name, (g = governingPolicy(policies, name)));
+  return g;
+}
+
+function isoOfMillis(memo: DecisionMemo, ms: number): string {
+  let text = memo.isoOf.get(ms);
+  if (text === undefined) {
+    text = iso(LuxonDateTime.fromMillis(ms, { zone: 'utc' }));
+    memo.isoOf.set(ms, text);
+  }
+  return text;
 }
 
 /** Versions from a host are checked when state is loaded; this guards the planner all the same. */
@@ -128,17 +215,21 @@ function approvalDelayMs(p: PolicyDoc): number | null {
   return ms;
 }
 
+/** The range of a luxon DateTime: beyond it fromMillis gives an invalid DateTime, never later than `at`. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
- * When the policy's approval delay is over. It runs from the update's release; when the
- * package manager gives no release date, from the scan that first saw it (never earlier).
- * Days count as 24 hours: delays are elapsed time, not calendar days in a zone.
+ * When the policy's approval delay is over, in epoch milliseconds. It runs from the update's
+ * release; when the package manager gives no release date, from the scan that first saw it
+ * (never earlier). Days count as 24 hours: delays are elapsed time, not calendar days in a zone.
  */
-function approvedAt(p: PolicyDoc, u: PendingUpdate, host: HostState): DateTime | undefined {
+function approvedAtMs(p: PolicyDoc, u: PendingUpdate, host: HostState): number | undefined {
   const delay = approvalDelayMs(p);
   if (delay === null) return undefined;
   const released = Date.parse(u.releasedAt ?? host.scannedAt);
   if (Number.isNaN(released)) return undefined;
-  return LuxonDateTime.fromMillis(released + delay, { zone: 'utc' });
+  const ms = released + delay;
+  return ms < -MAX_DATE_MS || ms > MAX_DATE_MS ? undefined : ms;
 }
 
 export function severityRank(s: Severity): number {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PatchPolicyDocument } from '../model/types.js';
-import { byPrecedence, governingPolicy, selectsPackage } from './policies-for-host.js';
+import {
+  byPrecedence,
+  governingPolicy,
+  policiesByHost,
+  policiesForHost,
+  selectsPackage,
+} from './policies-for-host.js';
 
 const policy = (name: string, spec: Partial<PatchPolicyDocument['spec']>): PatchPolicyDocument => ({
   apiVersion: 'patchctl/v1',
@@ -48,5 +54,27 @@ describe('policy precedence', () => {
     expect(selectsPackage(policy('x', { include: ['lib?'] }), 'libc')).toBe(true);
     expect(selectsPackage(policy('x', { include: ['lib?'] }), 'libcc')).toBe(false);
     expect(selectsPackage(policy('x', { include: ['a.b'] }), 'axb')).toBe(false);
+  });
+});
+
+describe('policiesByHost', () => {
+  const a = policy('a', { priority: 1 });
+  const b = policy('b', { priority: 5 });
+  const c = policy('c', { priority: 1 });
+  const applies = new Map([
+    ['a', new Set(['h1', 'h2', 'h3'])],
+    ['b', new Set(['h1', 'h2'])],
+    ['c', new Set(['h1', 'h2', 'h4'])],
+  ]);
+  const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
+  const byHost = policiesByHost(hosts, [c, a, b], applies);
+
+  it('gives each host what policiesForHost gives it', () => {
+    for (const h of hosts) expect(byHost.get(h)).toEqual(policiesForHost(h, [c, a, b], applies));
+  });
+  it('shares one list between hosts with the same policies', () => {
+    expect(byHost.get('h1')).toBe(byHost.get('h2'));
+    expect(byHost.get('h1')).not.toBe(byHost.get('h3'));
+    expect(byHost.get('h5')).toEqual([]);
   });
 });

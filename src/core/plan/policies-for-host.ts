@@ -35,6 +35,33 @@ export function policiesForHost(
   return policies.filter((p) => applies.get(p.metadata.name)?.has(host) === true).sort(byPrecedence);
 }
 
+/**
+ * policiesForHost for many hosts at once: host name → its policies in precedence order. Hosts
+ * with the same policies share one (frozen) array, so answers about a list hold for all of them.
+ */
+export function policiesByHost(
+  hosts: readonly string[],
+  policies: readonly PolicyDoc[],
+  applies: ReadonlyMap<string, ReadonlySet<string>>,
+): Map<string, readonly PolicyDoc[]> {
+  // Array.prototype.sort is stable, so sorting first and filtering after gives the same order.
+  const ordered = [...policies].sort(byPrecedence);
+  const sets = ordered.map((p) => applies.get(p.metadata.name));
+  const shared = new Map<string, readonly PolicyDoc[]>();
+  const out = new Map<string, readonly PolicyDoc[]>();
+  for (const host of hosts) {
+    let key = '';
+    for (let i = 0; i < ordered.length; i++) if (sets[i]?.has(host) === true) key += `${i},`;
+    let list = shared.get(key);
+    if (!list) {
+      list = Object.freeze(ordered.filter((_, i) => sets[i]?.has(host) === true));
+      shared.set(key, list);
+    }
+    out.set(host, list);
+  }
+  return out;
+}
+
 export function byPrecedence(a: PolicyDoc, b: PolicyDoc): number {
   const pa = a.spec.priority ?? 0;
   const pb = b.spec.priority ?? 0;
