@@ -244,6 +244,53 @@ describe('host state files', () => {
     ]);
   });
 
+  it('checks lists in any order alike (files from scan are sorted, hand edits may not be)', () => {
+    const state: HostState = {
+      ...web01,
+      installed: [
+        { name: 'glibc', version: '2.34-100.el9_4.4', arch: 'i686' },
+        { name: 'glibc', version: '2.34-125.el9_5.1', arch: 'x86_64' },
+        { name: 'kernel', version: '5.14.0-503.23.2.el9_5', arch: 'x86_64' },
+        { name: 'kernel', version: '5.14.0-503.31.1.el9_5', arch: 'x86_64' },
+        { name: 'openssl', version: '3.0.15-1~deb12u1' },
+      ],
+      updates: [
+        { name: 'curl', from: '7.88.1-10', to: '7.88.1-11', classification: 'security' },
+        { name: 'glibc', from: '2.34-99', to: '2.34-168', arch: 'i686', classification: 'bugfix' },
+        { name: 'glibc', from: '2.34-125.el9_5.1', to: '2.34-168', arch: 'x86_64', classification: 'bugfix' },
+        { name: 'kernel', from: '5.14.0-1', to: '5.14.0-570', arch: 'x86_64', classification: 'security' },
+        {
+          name: 'openssl',
+          from: '3.0.15-1~deb12u1',
+          to: '3.0.17-1~deb12u1',
+          arch: 'amd64',
+          classification: 'security',
+          releasedAt: '2026-11-24T00:00:00Z',
+        },
+      ],
+      held: [],
+    };
+    const messages = (s: HostState) =>
+      checkHost(s).diagnostics.map((d) => d.message.replace(/\[\d+\]/g, '[i]'));
+    const sorted = messages(state);
+    expect(sorted).toEqual([
+      'the update of curl upgrades a package that is not installed',
+      'the update of glibc (i686) is from 2.34-99, but the installed version is 2.34-100.el9_4.4',
+      'the update of kernel (x86_64) is from 5.14.0-1, but the installed version is 5.14.0-503.23.2.el9_5, 5.14.0-503.31.1.el9_5',
+      'updates[i] (openssl) was released at 2026-11-24T00:00:00Z, after the scan at 2026-11-23T09:00:00Z',
+    ]);
+    const reversed = messages({
+      ...state,
+      installed: [...state.installed].reverse(),
+      updates: [...state.updates].reverse(),
+    });
+    const kernel = sorted[2]!.replace(
+      '5.14.0-503.23.2.el9_5, 5.14.0-503.31.1.el9_5',
+      '5.14.0-503.31.1.el9_5, 5.14.0-503.23.2.el9_5',
+    );
+    expect([...reversed].sort()).toEqual([sorted[0], sorted[1], kernel, sorted[3]].sort());
+  });
+
   it('rejects duplicate installed and update entries', () => {
     const state: HostState = {
       ...web01,
@@ -314,6 +361,25 @@ describe('rollout state files', () => {
     const r = checkRollout(servers, 'state/rollouts/server.json');
     expect(r.state).toBeUndefined();
     expect(brief(r.diagnostics)).toEqual(['3:14 error state-rollout-mismatch']);
+  });
+
+  it("names a shard's progress file after the rollout and the shard, in rollouts/shards/", () => {
+    const shard = { ...servers, shard: { index: 2, count: 4 } };
+    expect(checkRollout(shard, 'state/rollouts/shards/servers.2-of-4.json', known).diagnostics).toEqual([]);
+    expect(brief(checkRollout(shard, 'state/rollouts/shards/servers.1-of-4.json').diagnostics)).toEqual([
+      '3:14 error state-rollout-mismatch',
+    ]);
+    const misplaced = checkRollout(shard, 'state/rollouts/servers.json').diagnostics;
+    expect(misplaced.map((d) => d.message)).toEqual([
+      "one shard's progress belongs in rollouts/shards/servers.2-of-4.json, not in rollouts/",
+    ]);
+    const unsharded = checkRollout(servers, 'state/rollouts/shards/servers.json').diagnostics;
+    expect(unsharded.map((d) => d.code)).toEqual(['state-rollout-mismatch']);
+    const beyond = checkRollout(
+      { ...servers, shard: { index: 5, count: 4 } },
+      'state/rollouts/shards/servers.5-of-4.json',
+    );
+    expect(beyond.diagnostics.map((d) => d.code)).toEqual(['state-shard-index']);
   });
 
   it('warns about progress for a rollout or ring that is not defined', () => {

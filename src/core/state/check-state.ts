@@ -8,7 +8,7 @@ import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
 import { closest } from '../model/suggest.js';
 import { describePath, pointerToPath } from '../model/validate.js';
-import type { HostState, PendingUpdate, RolloutState } from './types.js';
+import type { HostState, InstalledPackage, PendingUpdate, RolloutState } from './types.js';
 
 export const STATE_FORMAT_VERSION = 1;
 export const HOST_STATE_SCHEMA = 'host-state.schema.json';
@@ -81,6 +81,34 @@ export function checkHostStateFile(
     );
   }
 
+  const scannedMs = instantMs(state.scannedAt);
+  const winupdate = state.packageManager === 'winupdate';
+  const released = (u: PendingUpdate, i: number): void => {
+    if (u.releasedAt && instantMs(u.releasedAt) > scannedMs) {
+      warn(
+        'state-inconsistent',
+        `updates[${i}] (${u.name}) was released at ${u.releasedAt}, after the scan at ${state.scannedAt}`,
+        ['updates', i, 'releasedAt'],
+      );
+    }
+  };
+
+  // What scan and apply write: both lists strictly in order, so without duplicates, and each
+  // update's installed versions found by walking the two lists together.
+  if (strictlyOrdered(state.installed, compareInstalled) && strictlyOrdered(state.updates, compareUpdates)) {
+    const installed = state.installed;
+    let first = 0;
+    state.updates.forEach((u, i) => {
+      while (first < installed.length && (installed[first] as InstalledPackage).name < u.name) first++;
+      let end = first;
+      while (end < installed.length && (installed[end] as InstalledPackage).name === u.name) end++;
+      const problem = updateProblem(u, installed, first, end, winupdate);
+      if (problem) warn('state-inconsistent', problem.message, ['updates', i, problem.field]);
+      released(u, i);
+    });
+    return withStateIfClean(state, diagnostics);
+  }
+
   // Installed: a package may be installed in several versions (kernels), never twice the same.
   const installedVersions = new Map<string, { arch?: string; version: string }[]>();
   const seenInstalled = new Map<string, number>();
@@ -114,15 +142,10 @@ export function checkHostStateFile(
       return;
     }
     seenUpdates.set(key, i);
-    const problem = updateProblem(u, installedVersions.get(u.name), state.packageManager === 'winupdate');
+    const list = installedVersions.get(u.name) ?? [];
+    const problem = updateProblem(u, list, 0, list.length, winupdate);
     if (problem) warn('state-inconsistent', problem.message, ['updates', i, problem.field]);
-    if (u.releasedAt && later(u.releasedAt, state.scannedAt)) {
-      warn(
-        'state-inconsistent',
-        `updates[${i}] (${u.name}) was released at ${u.releasedAt}, after the scan at ${state.scannedAt}`,
-        ['updates', i, 'releasedAt'],
-      );
-    }
+    released(u, i);
   });
 
   return withStateIfClean(state, diagnostics);
@@ -343,16 +366,29 @@ function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
   }
 }
 
+/**
+ * What is wrong with an update given the installed versions of its package: `installed[start]`
+ * to `installed[end - 1]`, in the order of the file.
+ */
 function updateProblem(
   u: PendingUpdate,
-  installed: readonly { arch?: string; version: string }[] | undefined,
+  installed: readonly { name?: string; arch?: string; version: string }[],
+  start: number,
+  end: number,
   winupdate: boolean,
 ): { message: string; field: keyof PendingUpdate } | undefined {
   if (u.from === u.to) {
     return { message: `the update of ${u.name} does not change its version (${u.from})`, field: 'to' };
   }
-  const sameArch = (installed ?? []).filter((p) => !p.arch || !u.arch || p.arch === u.arch);
-  if (sameArch.length === 0) {
+  const sameArch = (p: { arch?: string }): boolean => !p.arch || !u.arch || p.arch === u.arch;
+  let found = 0;
+  for (let k = start; k < end; k++) {
+    const p = installed[k] as { arch?: string; version: string };
+    if (!sameArch(p)) continue;
+    if (p.version === u.from) return undefined;
+    found++;
+  }
+  if (found === 0) {
     // Windows updates (KBs) are new packages; everywhere else an update upgrades an installed one.
     if (winupdate) return undefined;
     return {
@@ -360,12 +396,39 @@ function updateProblem(
       field: 'name',
     };
   }
-  if (sameArch.some((p) => p.version === u.from)) return undefined;
-  const versions = sameArch.map((p) => p.version).join(', ');
+  const versions = installed
+    .slice(start, end)
+    .filter(sameArch)
+    .map((p) => p.version)
+    .join(', ');
   return {
     message: `the update of ${describePackage(u.name, u.arch)} is from ${u.from}, but the installed version is ${versions}`,
     field: 'from',
   };
+}
+
+/** Whether every element sorts strictly after the one before it (so no two are the same). */
+function strictlyOrdered<T>(list: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1] as T, list[i] as T) >= 0) return false;
+  return true;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** By name, architecture and version: the identity of an installed package. */
+function compareInstalled(a: InstalledPackage, b: InstalledPackage): number {
+  return (
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.arch ?? '', b.arch ?? '') ||
+    compareStrings(a.version, b.version)
+  );
+}
+
+/** By name and architecture: at most one update for each. */
+function compareUpdates(a: PendingUpdate, b: PendingUpdate): number {
+  return compareStrings(a.name, b.name) || compareStrings(a.arch ?? '', b.arch ?? '');
 }
 
 function describePackage(name: string, arch: string | undefined): string {
@@ -380,7 +443,20 @@ function baseName(file: string): string {
 
 /** a > b for two instants that passed the schema's pattern (both carry a zone). */
 function later(a: string, b: string): boolean {
-  return Date.parse(a) > Date.parse(b);
+  return instantMs(a) > instantMs(b);
+}
+
+/** Date.parse, remembered: the same few instants (release dates, scans) recur in every file. */
+const parsedInstants = new Map<string, number>();
+
+function instantMs(text: string): number {
+  let ms = parsedInstants.get(text);
+  if (ms === undefined) {
+    if (parsedInstants.size >= 10_000) parsedInstants.clear();
+    ms = Date.parse(text);
+    parsedInstants.set(text, ms);
+  }
+  return ms;
 }
 
 function withStateIfClean<S>(state: S, diagnostics: Diagnostic[]): { state?: S; diagnostics: Diagnostic[] } {
