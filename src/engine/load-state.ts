@@ -14,6 +14,7 @@ import {
   checkHostStateFile,
   checkRolloutStateFile,
 } from '../core/state/check-state.js';
+import { mergeShardProgress } from '../core/state/merge-shards.js';
 import type { HostState, ObservedState, RolloutState } from '../core/state/types.js';
 import type { RepositoryReader } from './load-repo.js';
 import { folderPath as folder, repositoryReader } from './load-repo.js';
@@ -100,6 +101,21 @@ export function loadObservedState(
       const r = checkRolloutStateFile(rel, text, schemas, rings);
       diagnostics.push(...r.diagnostics);
       if (r.state && rings.has(r.state.rollout)) rollouts.set(r.state.rollout, r.state);
+    }
+    // What shards (`apply --shard i/N`) recorded since, merged over each rollout's own file.
+    const shardProgress = new Map<string, RolloutState[]>();
+    for (const rel of jsonFilesIn(join(join(base, 'rollouts'), 'shards'))) {
+      files.push(rel);
+      const text = readText(rel, diagnostics);
+      if (text === undefined) continue;
+      const r = checkRolloutStateFile(rel, text, schemas, rings);
+      diagnostics.push(...r.diagnostics);
+      if (r.state && rings.has(r.state.rollout))
+        shardProgress.set(r.state.rollout, [...(shardProgress.get(r.state.rollout) ?? []), r.state]);
+    }
+    for (const [rollout, shards] of shardProgress) {
+      const merged = mergeShardProgress(rollouts.get(rollout), shards);
+      if (merged) rollouts.set(rollout, merged);
     }
   }
 

@@ -64,7 +64,7 @@ export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): Ma
 export function loadSavedPlan(
   dir: string,
   file: string,
-  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+  options: { tolerate?: ReadonlySet<string> | ((file: string) => boolean); hint?: string } = {},
 ): Plan {
   return checkSavedPlan(dir, readPlanFile(file), options);
 }
@@ -73,7 +73,7 @@ export function loadSavedPlan(
 export function checkSavedPlan(
   dir: string,
   plan: Plan,
-  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+  options: { tolerate?: ReadonlySet<string> | ((file: string) => boolean); hint?: string } = {},
 ): Plan {
   const at = DateTime.fromISO(plan.at, { setZone: true });
   assertPlanFresh(plan, readPlanInputs(dir, at).digest, options);

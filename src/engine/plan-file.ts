@@ -56,12 +56,15 @@ export function readPlanFile(file: string): Plan {
 export function assertPlanFresh(
   plan: Plan,
   current: InputsDigest,
-  options: { tolerate?: ReadonlySet<string>; hint?: string } = {},
+  options: { tolerate?: ReadonlySet<string> | ((file: string) => boolean); hint?: string } = {},
 ): void {
   if (plan.inputsDigest === current.digest) return;
   const all = diffInputs(plan.inputs, current.files);
-  // Files an earlier run of this very plan wrote (state after patching) do not make it stale.
-  const keep = (f: string): boolean => !(options.tolerate?.has(f) ?? false);
+  // Files an earlier run of this very plan wrote (state after patching) do not make it stale,
+  // nor, for one shard, the files the other shards write.
+  const tolerate = options.tolerate;
+  const keep = (f: string): boolean =>
+    tolerate === undefined ? true : typeof tolerate === 'function' ? !tolerate(f) : !tolerate.has(f);
   const d = {
     changed: all.changed.filter(keep),
     added: all.added.filter(keep),

@@ -162,6 +162,22 @@ describe('forceUnlock', () => {
     expect(existsSync(repoLockPath(stateDir))).toBe(false);
   });
 
+  it("finds a shard's lock by its id, next to the repository lock", () => {
+    const held = writeLock({});
+    const shard = acquireRepoLock(
+      stateDir,
+      { operation: 'apply', runId: 'r2', shard: { index: 2, count: 3 } },
+      () => new Date(),
+    );
+    expect(path.basename(shard.path)).toBe('apply.shard-2-of-3.lock');
+    expect(() => forceUnlock(stateDir, 'wrong-id')).toThrow(
+      /no repository lock is wrong-id: they are held by apply run run-17 .*; apply run r2 of shard 2\/3 /,
+    );
+    expect(forceUnlock(stateDir, shard.id).shard).toBe('2/3');
+    expect(existsSync(shard.path)).toBe(false);
+    expect(readRepoLock(stateDir)).toEqual(held);
+  });
+
   it('says so when there is no lock', () => {
     let caught: unknown;
     try {

@@ -5,7 +5,16 @@
 // The module takes the absolute state folder and loads nothing: the caller resolves
 // `paths.state` (see `stateDirOf`).
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Repository } from '../core/model/repository.js';
@@ -31,12 +40,16 @@ export interface RepoLockInfo {
   createdAt: string;
   planDigest?: string;
   runId?: string;
+  /** `2/4` for the lock of one shard (`apply --shard 2/4`). */
+  shard?: string;
 }
 
 export interface RepoLockRequest {
   operation: RepoLockOperation;
   planDigest?: string;
   runId?: string;
+  /** Shards of one split run side by side: each takes its own lock. */
+  shard?: { index: number; count: number };
 }
 
 export interface RepoLock {
@@ -70,8 +83,25 @@ export function stateDirOf(repoDir: string, repo: Pick<Repository, 'config'>): s
   return path.resolve(repoDir, repo.config?.doc.spec.paths?.state ?? CONFIG_DEFAULTS.paths.state);
 }
 
-export function repoLockPath(stateDirAbs: string): string {
-  return path.join(stateDirAbs, REPO_LOCK_FILE);
+export function repoLockPath(stateDirAbs: string, shard?: { index: number; count: number }): string {
+  return path.join(
+    stateDirAbs,
+    shard === undefined ? REPO_LOCK_FILE : `apply.shard-${shard.index}-of-${shard.count}.lock`,
+  );
+}
+
+/** The lock files present: the repository's and each running shard's. */
+export function repoLockFiles(stateDirAbs: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDirAbs);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n === REPO_LOCK_FILE || /^apply\.shard-\d+-of-\d+\.lock$/.test(n))
+    .sort()
+    .map((n) => path.join(stateDirAbs, n));
 }
 
 /** `apply run R (id X, root@ci-7, pid 4242, since 2026-11-23T09:00:00.000Z)` */
@@ -85,7 +115,10 @@ export function describeRepoLockHolder(info: RepoLockInfo): string {
 }
 
 function holderRun(info: RepoLockInfo): string {
-  return info.runId !== undefined ? `${info.operation} run ${info.runId}` : info.operation;
+  const shard = info.shard !== undefined ? ` of shard ${info.shard}` : '';
+  return info.runId !== undefined
+    ? `${info.operation} run ${info.runId}${shard}`
+    : `${info.operation}${shard}`;
 }
 
 /**
@@ -94,7 +127,7 @@ function holderRun(info: RepoLockInfo): string {
  * is taken over; the result then says so in `takenOverFrom`.
  */
 export function acquireRepoLock(stateDirAbs: string, request: RepoLockRequest, now: () => Date): RepoLock {
-  const file = repoLockPath(stateDirAbs);
+  const file = repoLockPath(stateDirAbs, request.shard);
   const hostname = os.hostname();
   const info: RepoLockInfo = {
     formatVersion: 1,
@@ -107,6 +140,7 @@ export function acquireRepoLock(stateDirAbs: string, request: RepoLockRequest, n
     createdAt: now().toISOString(),
     ...(request.planDigest !== undefined ? { planDigest: request.planDigest } : {}),
     ...(request.runId !== undefined ? { runId: request.runId } : {}),
+    ...(request.shard !== undefined ? { shard: `${request.shard.index}/${request.shard.count}` } : {}),
   };
   const text = `${JSON.stringify(info, null, 2)}\n`;
   mkdirSync(stateDirAbs, { recursive: true });
@@ -141,22 +175,38 @@ export function readRepoLock(stateDirAbs: string): RepoLockInfo | undefined {
   return existing.info;
 }
 
-/** Removes the lock if its id is `id` and returns what it held; otherwise throws (exit 1). */
+/**
+ * Removes the lock (the repository's, or one shard's) whose id is `id` and returns what it held;
+ * otherwise throws (exit 1).
+ */
 export function forceUnlock(stateDirAbs: string, id: string): RepoLockInfo {
-  const file = repoLockPath(stateDirAbs);
-  const existing = readLockFile(file);
-  if (existing.kind === 'missing')
-    throw new UsageError(`there is no repository lock (${file} does not exist)`);
-  if (existing.kind === 'unreadable') throw unreadableError(file, existing.reason);
-  if (existing.info.id !== id) {
-    throw new UsageError(
-      `the repository lock is not ${id}: it is held by ${describeRepoLock(existing.info)}; nothing was removed`,
-    );
+  const files = repoLockFiles(stateDirAbs);
+  if (files.length === 0)
+    throw new UsageError(`there is no repository lock (${repoLockPath(stateDirAbs)} does not exist)`);
+  const held: RepoLockInfo[] = [];
+  for (const file of files) {
+    const existing = readLockFile(file);
+    if (existing.kind === 'missing') continue;
+    if (existing.kind === 'unreadable') throw unreadableError(file, existing.reason);
+    if (existing.info.id !== id) {
+      held.push(existing.info);
+      continue;
+    }
+    if (!removeIfUnchanged(file, existing.raw)) {
+      throw new UsageError(
+        `the repository lock ${id} changed while it was being removed; nothing was removed`,
+      );
+    }
+    return existing.info;
   }
-  if (!removeIfUnchanged(file, existing.raw)) {
-    throw new UsageError(`the repository lock ${id} changed while it was being removed; nothing was removed`);
-  }
-  return existing.info;
+  if (held.length === 0)
+    throw new UsageError(`there is no repository lock (${repoLockPath(stateDirAbs)} does not exist)`);
+  const holders = held.map(describeRepoLock).join('; ');
+  throw new UsageError(
+    held.length === 1
+      ? `the repository lock is not ${id}: it is held by ${holders}; nothing was removed`
+      : `no repository lock is ${id}: they are held by ${holders}; nothing was removed`,
+  );
 }
 
 /** Field 22 (starttime) of /proc/<pid>/stat, or null where that cannot be read. */

@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RingProgress, RolloutState } from '../core/state/types.js';
 import { checkRolloutStateFile } from '../core/state/check-state.js';
+import type { RolloutShard } from '../core/state/merge-shards.js';
+import { shardProgressFileName } from '../core/state/merge-shards.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
 
@@ -64,6 +66,7 @@ export function serialiseRolloutState(s: RolloutState): string {
   const body = {
     formatVersion: 1,
     rollout: s.rollout,
+    ...(s.shard ? { shard: { index: s.shard.index, count: s.shard.count } } : {}),
     ...(s.planDigest ? { planDigest: s.planDigest } : {}),
     updatedAt: s.updatedAt,
     rings,
@@ -71,7 +74,18 @@ export function serialiseRolloutState(s: RolloutState): string {
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
-/** Reads, updates and atomically rewrites one rollout's state file; returns its repository path. */
+/** `<state>/rollouts/<rollout>.json`, or a shard's own `<state>/rollouts/shards/<rollout>.<i>-of-<N>.json`. */
+export function rolloutStatePath(stateDir: string, rollout: string, shard?: RolloutShard): string {
+  const base = stateDir.split(path.sep).join('/');
+  return shard === undefined
+    ? path.posix.join(base, 'rollouts', `${rollout}.json`)
+    : path.posix.join(base, 'rollouts', 'shards', shardProgressFileName(rollout, shard));
+}
+
+/**
+ * Reads, updates and atomically rewrites one rollout's state file (a shard's own file when
+ * `shard` is given); returns its repository path.
+ */
 export function recordRingEvent(
   dir: string,
   stateDir: string,
@@ -79,10 +93,17 @@ export function recordRingEvent(
   ring: string,
   planDigest: string,
   event: RingEvent,
+  shard?: RolloutShard,
 ): string {
-  const rel = path.posix.join(stateDir.split(path.sep).join('/'), 'rollouts', `${rollout}.json`);
+  const rel = rolloutStatePath(stateDir, rollout, shard);
   const file = path.join(dir, rel);
-  let state: RolloutState = { formatVersion: 1, rollout, updatedAt: event.at, rings: {} };
+  let state: RolloutState = {
+    formatVersion: 1,
+    rollout,
+    updatedAt: event.at,
+    rings: {},
+    ...(shard ? { shard } : {}),
+  };
   if (existsSync(file)) {
     // A file patchctl cannot read was checked (and reported) by the plan; here it is replaced.
     const read = checkRolloutStateFile(rel, readFileSync(file, 'utf8'), bundledStateSchemas()).state;

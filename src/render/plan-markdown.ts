@@ -2,7 +2,15 @@
 // <details> block per ring. Hosts that receive the same changes share a row; skips are counted
 // by reason. The comment stays under GitHub's limit by cutting per-host detail, and says so.
 import type { PlanComparison } from '../core/plan/compare-plans.js';
-import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
+import type {
+  Plan,
+  PlanHost,
+  PlanRing,
+  PlanShards,
+  PlanSkip,
+  PlanWindow,
+  UpgradeAction,
+} from '../core/plan/types.js';
 import type { CauseGroup } from './plan-text.js';
 import {
   NO_COMPARISON_CHANGES,
@@ -89,6 +97,21 @@ function text(r: Row): string {
   return r.cached;
 }
 
+/** Under the summary of a plan made with `--shards`: the same counts per shard. */
+function shardRows(shards: PlanShards): string[] {
+  return [
+    '',
+    `Split into ${shards.count} shards for \`apply --shard i/${shards.count}\`:`,
+    '',
+    '| Shard | Hosts | With changes | Updates | Reboots | Skipped |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...shards.summary.map(
+      (x) =>
+        `| ${x.shard} | ${x.hosts} | ${x.hostsWithChanges} | ${x.updates} | ${x.reboots} | ${x.skipped} |`,
+    ),
+  ];
+}
+
 function headLines(plan: Plan, effect: string): string {
   const s = plan.summary;
   const title =
@@ -105,6 +128,7 @@ function headLines(plan: Plan, effect: string): string {
     '| Hosts | With changes | Updates | Reboots | Skipped |',
     '| ---: | ---: | ---: | ---: | ---: |',
     `| ${s.hosts} | ${s.hostsWithChanges} | ${s.updates} | ${s.reboots} | ${s.skipped} |`,
+    ...(plan.shards ? shardRows(plan.shards) : []),
     '',
     '',
   ].join('\n');

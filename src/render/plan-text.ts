@@ -3,7 +3,15 @@
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { ComparedPlan, PlanChange, PlanComparison } from '../core/plan/compare-plans.js';
-import type { Plan, PlanHost, PlanRing, PlanSkip, PlanWindow, UpgradeAction } from '../core/plan/types.js';
+import type {
+  Plan,
+  PlanHost,
+  PlanRing,
+  PlanShards,
+  PlanSkip,
+  PlanWindow,
+  UpgradeAction,
+} from '../core/plan/types.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -26,6 +34,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   for (const ring of plan.rings) renderRing(out, ring, c, width);
   // Last before the count line: on a terminal, the end of a long plan is what stays in view.
   if (options.comparison) renderComparison(out, options.comparison, c);
+  if (plan.shards) renderShards(out, plan.shards, c);
   out.push(c.bold(closingLine(plan)));
   return `${out.join('\n')}\n`;
 }
@@ -49,8 +58,20 @@ function renderRing(out: string[], ring: PlanRing, c: ChalkInstance, width: numb
   }
 }
 
+/** `Shards (apply --shard i/4):` and a line of counts per shard. */
+function renderShards(out: string[], shards: PlanShards, c: ChalkInstance): void {
+  out.push(c.bold(`Shards (apply --shard i/${shards.count}):`));
+  for (const s of shards.summary)
+    out.push(
+      `  ${s.shard}/${shards.count}: ${count(s.hosts, 'host')}, ${s.hostsWithChanges} with changes, ` +
+        `${count(s.updates, 'update')}, ${count(s.reboots, 'reboot')}`,
+    );
+  out.push('');
+}
+
 function renderChangedHost(out: string[], h: PlanHost, c: ChalkInstance): void {
-  out.push(`  ${c.bold(h.host)} · ${windowPhrase(h.window)}`);
+  const shard = h.shard === undefined ? '' : ` · shard ${h.shard}`;
+  out.push(`  ${c.bold(h.host)} · ${windowPhrase(h.window)}${shard}`);
   if (h.note !== undefined) out.push(`    ${c.red('?')} ${humanizeInstants(h.note)}`);
   for (const a of h.actions) {
     if (a.type === 'upgrade') {

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
+import type { DeferredRing, ShardOfPlan, ShardSpec } from '../../core/plan/shards.js';
+import { formatShard, parseShardSpec, shardOfPlan, withShards } from '../../core/plan/shards.js';
 import type { Plan } from '../../core/plan/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { ApplyResult } from '../../engine/apply/apply.js';
@@ -15,7 +17,7 @@ import { loadRepository } from '../../engine/load-repo.js';
 import { gitAuthorOf, prepareRepositoryCommit, repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import { REPORT_FORMATS } from '../../engine/write-report.js';
-import { checkSavedPlan, loadSavedPlan, makePlan } from '../../engine/make-plan.js';
+import { checkSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
 import { UsageError } from '../../errors.js';
@@ -37,6 +39,7 @@ interface RawApply extends RawCommon {
   lockTimeout?: string;
   commit?: boolean;
   push?: boolean;
+  shard?: string;
 }
 
 export function applyCommand(io: Io, setExit: (code: number) => void): Command {
@@ -52,6 +55,10 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
       'hosts in flight at once, a number or a percentage of each ring (default: Config)',
     )
     .option('--ring <ring>', 'only this ring')
+    .option(
+      '--shard <i/N>',
+      'only shard i of N (a CI matrix job or an Indexed Job pod): its hosts, one ring per rollout',
+    )
     .option('--resume', 'continue an interrupted run of the plan: hosts it finished are never run again')
     .option('--reboot-timeout <duration>', 'how long a rebooting host may take to come back', '10m')
     .option('--lock-timeout <duration>', "how long to wait for a host's package-manager lock", '2m')
@@ -65,11 +72,18 @@ Examples:
   $ patchctl plan --out plan.json && patchctl apply plan.json
   $ patchctl apply --auto-approve --ring canary      # CI: the canary ring only
   $ patchctl apply --resume                          # after a killed run: continue it
+  $ patchctl plan --shards 4 --out plan.json && patchctl apply --shard 2/4 plan.json
 
 Per host: connect (host key checked) → remote lock → pre-flight → pre hooks → install the exact
 planned versions → reboot if needed (proven by a new boot id) → post hooks and health checks →
 verification. Rings run in order; a ring that exceeds its failure budget halts its rollout.
 The first Ctrl-C starts no new host and lets running ones finish; a second one aborts them.
+--shard i/N applies only the hosts of shard i (the split of \`plan --shards N\`: round-robin by
+name inside each ring, the same in every job). Shards run side by side, in separate jobs or on
+one repository: each takes its own lock and records ring progress in
+state/rollouts/shards/. A shard runs one ring per rollout (the first with work); the next ring
+waits for a later run, after every shard completed this one. It writes no report: run
+\`patchctl report --merge DIR...\` (or \`report\` on the shared repository) when all shards are done.
 The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from each host;
 the compliance report in reports/ is rewritten when the run ends (as \`patchctl report\` does).
 --commit checks before the first host starts that git can take the commit (no uncommitted
@@ -86,6 +100,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     const { repository } = loadRepository(opts.dir, { at: io.now() });
     const stateAbs = stateDirOf(opts.dir, repository);
     const stateRel = repoPath(opts.dir, stateAbs);
+    const shard = raw.shard === undefined ? undefined : parseShardFlag(raw.shard);
     const text = opts.format === 'text';
     const say = (line: string): void => {
       if (text && !opts.quiet) io.stdout(`${line}\n`);
@@ -93,7 +108,18 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
 
     // The plan to apply depends on earlier runs; runApply reads them again under the lock.
     const journals = readJournals(runsDirOf(opts.dir, repository));
-    const plan = choosePlan(planArg, raw, opts.dir, io, stateRel, journals);
+    const chosen = choosePlan(planArg, raw, opts.dir, io, stateRel, journals, shard);
+    if (shard && chosen.shards !== undefined && chosen.shards.count !== shard.count)
+      throw new UsageError(
+        `the plan is split into ${chosen.shards.count} shards: --shard ${formatShard(shard)} names a split into ${shard.count}`,
+      );
+    // `--ring` names the ring each shard runs (one pipeline stage per ring).
+    const ringOnly =
+      raw.ring !== undefined && chosen.rings.some((r) => r.name === raw.ring)
+        ? { ...chosen, rings: chosen.rings.filter((r) => r.name === raw.ring) }
+        : chosen;
+    const split = shard ? shardOfPlan(ringOnly, shard) : undefined;
+    const plan = split ? split.plan : chosen;
     if (raw.ring !== undefined && !plan.rings.some((r) => r.name === raw.ring)) {
       // A plan made now was already filtered to the ring: name the rollouts' rings instead.
       const rings =
@@ -110,12 +136,14 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
       .filter((h) => h.actions.length > 0);
     if (planArg === undefined && raw.resume !== true) {
       if (text) io.stdout(renderPlanText(plan, { color: opts.color }));
-      if (work.length === 0) {
+      if (split && shard) say(`\n${shardLine(shard, chosen, split)}`);
+      // A shard with nothing to do still runs: its ring progress tells the others it is done.
+      if (work.length === 0 && !shard) {
         say('\nNo changes: nothing to apply.');
         setExit(EXIT_OK);
         return;
       }
-      if (raw.autoApprove !== true) {
+      if (raw.autoApprove !== true && work.length > 0) {
         const answer = await io.ask?.(
           `\nApply this plan to ${work.length} host(s)? Only 'yes' will be accepted: `,
         );
@@ -171,6 +199,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
         env: io.env,
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(raw.ring === undefined ? {} : { onlyRing: raw.ring }),
+        ...(split && shard ? { shard: { spec: shard, activeRings: split.active } } : {}),
         observer: progress,
         signal: graceful.signal,
         hardSignal: hard.signal,
@@ -188,25 +217,29 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     setExit(failed ? EXIT_FAILURE : EXIT_OK);
 
     // The report reflects the run whatever its outcome; a report or commit failure is a failure.
-    const report = runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
-    say(`Report: ${report.files.map((f) => repoPath(opts.dir, f)).join(', ')}`);
-    appendJobSummary(io, report.report);
+    // One shard knows only its own hosts: the report comes when the shards are merged.
+    const report = shard
+      ? undefined
+      : runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
+    if (report) {
+      say(`Report: ${report.files.map((f) => repoPath(opts.dir, f)).join(', ')}`);
+      appendJobSummary(io, report.report);
+    } else if (shard) {
+      if (split && split.deferred.length > 0) say(deferredLine(split.deferred));
+      say(
+        `Shard ${formatShard(shard)} done. When every shard has finished: patchctl report --merge <each shard's checkout> (or patchctl report on this repository) merges their state and writes the report.`,
+      );
+    }
     if (prepared) {
-      const written = [
-        run.journalFile,
-        run.planFile,
-        ...run.stateFiles,
-        ...plan.rings
-          .map((r) => `${stateRel}/rollouts/${r.rollout}.json`)
-          .filter((f) => !f.endsWith('/.json')),
-      ]
+      const written = [run.journalFile, run.planFile, ...run.stateFiles, ...run.rolloutFiles]
         .map((f) => path.resolve(opts.dir, f))
         .filter((f) => existsSync(f));
+      const reportFiles = report?.files ?? [];
       const outcome = commitFiles(
         prepared,
         {
-          files: [...new Set([...written, ...report.files])].sort(),
-          message: applyCommitMessage(run, plan, report.files.length),
+          files: [...new Set([...written, ...reportFiles])].sort(),
+          message: applyCommitMessage(run, plan, reportFiles.length, shard),
           author: gitAuthorOf(repository),
         },
         { push: raw.push === true },
@@ -230,14 +263,22 @@ function choosePlan(
   io: Io,
   stateRel: string,
   journals: readonly JournalFile[],
+  shard: ShardSpec | undefined,
 ): Plan {
   if (planArg !== undefined) {
     const saved = readPlanFile(path.resolve(io.cwd, planArg));
+    if (shard && saved.shards !== undefined && saved.shards.count !== shard.count)
+      throw new UsageError(
+        `${planArg} is split into ${saved.shards.count} shards (plan --shards ${saved.shards.count}): --shard ${formatShard(shard)} names a split into ${shard.count}`,
+      );
     const runs = runsOfPlan(journals, saved.inputsDigest);
     const written = filesWrittenByRuns(runs, stateRel);
-    const last = runs.at(-1)?.runId;
+    const last = runs.filter((j) => shard === undefined || runShard(j) === formatShard(shard)).at(-1)?.runId;
+    const others = shard ? filesOfOtherShards(saved, shard, stateRel) : undefined;
+    const tolerate =
+      raw.resume === true ? (others ? (f: string) => written.has(f) || others(f) : written) : others;
     return checkSavedPlan(dir, saved, {
-      ...(raw.resume === true ? { tolerate: written } : {}),
+      ...(tolerate !== undefined ? { tolerate } : {}),
       ...(last !== undefined && raw.resume !== true
         ? {
             hint: `run ${last} already applied this plan (partly?): continue it with --resume, or plan again`,
@@ -246,18 +287,74 @@ function choosePlan(
     });
   }
   if (raw.resume === true) {
+    // The last run that saved its plan (of this shard, with --shard).
     const last = [...journals]
       .reverse()
-      .find((j) => j.events.some((e) => e.type === 'run-started' && e.planFile));
+      .find(
+        (j) =>
+          j.events.some((e) => e.type === 'run-started' && e.planFile) &&
+          (shard === undefined || runShard(j) === formatShard(shard)),
+      );
     const started = last?.events.find((e) => e.type === 'run-started');
     if (!last || started?.type !== 'run-started' || started.planFile === undefined)
-      throw new UsageError(`there is no earlier apply run to resume in ${stateRel}/runs/`);
+      throw new UsageError(
+        `there is no earlier apply run${shard ? ` of shard ${formatShard(shard)}` : ''} to resume in ${stateRel}/runs/`,
+      );
     const runs = runsOfPlan(journals, started.planDigest);
-    return loadSavedPlan(dir, path.join(dir, started.planFile), {
-      tolerate: filesWrittenByRuns(runs, stateRel),
+    const written = filesWrittenByRuns(runs, stateRel);
+    const saved = readPlanFile(path.join(dir, started.planFile));
+    const others = shard ? filesOfOtherShards(saved, shard, stateRel) : undefined;
+    return checkSavedPlan(dir, saved, {
+      tolerate: others ? (f: string) => written.has(f) || others(f) : written,
     });
   }
   return makePlan(dir, io.now(), raw.ring === undefined ? {} : { ring: raw.ring }).plan;
+}
+
+/** The shard a journal's run applied (`2/4`), or undefined for a whole plan. */
+function runShard(journal: JournalFile): string | undefined {
+  const started = journal.events.find((e) => e.type === 'run-started');
+  return started?.type === 'run-started' ? started.shard : undefined;
+}
+
+/**
+ * The input files other shards may rewrite while this one runs (their hosts' state, every
+ * shard's ring progress): they do not make a saved plan stale for this shard.
+ */
+function filesOfOtherShards(plan: Plan, shard: ShardSpec, stateRel: string): (file: string) => boolean {
+  const split = plan.shards === undefined ? withShards(plan, shard.count) : plan;
+  const mine = new Set(
+    split.rings.flatMap((r) => r.hosts.filter((h) => h.shard === shard.index).map((h) => h.host)),
+  );
+  const hostsDir = `${stateRel}/hosts/`;
+  const shardsDir = `${stateRel}/rollouts/shards/`;
+  return (file) => {
+    if (file.startsWith(shardsDir)) return true;
+    if (!file.startsWith(hostsDir) || !file.endsWith('.json')) return false;
+    return !mine.has(file.slice(hostsDir.length, -'.json'.length));
+  };
+}
+
+function parseShardFlag(text: string): ShardSpec {
+  const r = parseShardSpec(text);
+  if (!r.ok) throw new UsageError(`--shard ${r.message}`);
+  return r.value;
+}
+
+function shardLine(shard: ShardSpec, whole: Plan, split: ShardOfPlan): string {
+  const rings = split.active.map((a) => (a.rollout === '' ? a.ring : `${a.rollout}/${a.ring}`));
+  return (
+    `Shard ${formatShard(shard)}: ${split.plan.summary.hostsWithChanges} of ${whole.summary.hostsWithChanges} host(s) with changes` +
+    (rings.length > 0 ? `, in ring${rings.length > 1 ? 's' : ''} ${rings.join(', ')}` : '') +
+    '.' +
+    (split.deferred.length > 0 ? `\n${deferredLine(split.deferred)}` : '')
+  );
+}
+
+function deferredLine(deferred: readonly DeferredRing[]): string {
+  return `Left for a later run (after every shard completes the ring before): ${deferred
+    .map((d) => `${d.rollout === '' ? '' : `${d.rollout}/`}${d.ring} (after ${d.after})`)
+    .join(', ')}.`;
 }
 
 function parseConcurrency(text: string | undefined): number | string | undefined {
@@ -276,13 +373,13 @@ function parseDurationFlag(flag: string, text: string): number {
   return durationToMillis(d.value);
 }
 
-function applyCommitMessage(run: ApplyRun, plan: Plan, reportFiles: number): string {
+function applyCommitMessage(run: ApplyRun, plan: Plan, reportFiles: number, shard?: ShardSpec): string {
   const counts = new Map<string, number>();
   for (const h of run.result.hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
   const outcome = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([st, n]) => `${n} ${st}`);
   const digest = plan.inputsDigest.slice(0, 'sha256:'.length + 12);
   return [
-    `patchctl apply run ${run.result.runId} (plan ${digest}): ${outcome.join(', ') || 'no host started'}` +
+    `patchctl apply run ${run.result.runId}${shard ? ` of shard ${formatShard(shard)}` : ''} (plan ${digest}): ${outcome.join(', ') || 'no host started'}` +
       (run.result.halted ? ', halted' : ''),
     '',
     `Run: ${run.result.runId}`,

@@ -43,6 +43,42 @@ describe('patchctl plan', () => {
     expect(flag.text().stdout).not.toContain('\u001b[');
   });
 
+  it('--shards N gives every host a shard, and counts per shard that add up (text, JSON, markdown)', async () => {
+    const r = await run('--shards', '3', '--format', 'json', '--out', 'plan.json');
+    expect(r.code).toBe(0);
+    const saved = readPlanFile(path.join(dir, 'plan.json')); // schema-checked
+    expect(JSON.parse(r.stdout)).toEqual(saved);
+    expect(saved.shards?.count).toBe(3);
+    const hosts = saved.rings.flatMap((x) => x.hosts);
+    expect(hosts.every((h) => h.shard !== undefined && h.shard >= 1 && h.shard <= 3)).toBe(true);
+    const perShard = saved.shards?.summary ?? [];
+    expect(perShard.reduce((n, s) => n + s.hosts, 0)).toBe(saved.summary.hosts);
+    expect(perShard.reduce((n, s) => n + s.updates, 0)).toBe(saved.summary.updates);
+    // The split changes nothing else of the plan.
+    const plain = JSON.parse((await run('--format', 'json')).stdout) as typeof saved;
+    const { shards: _shards, ...rest } = saved;
+    expect({
+      ...rest,
+      rings: rest.rings.map((x) => ({ ...x, hosts: x.hosts.map(({ shard: _s, ...h }) => h) })),
+    }).toEqual(plain);
+
+    const text = await run('--shards', '3');
+    expect(text.stdout).toContain('Shards (apply --shard i/3):\n  1/3: ');
+    const md = await run('--shards', '3', '--format', 'markdown');
+    expect(md.stdout).toContain('Split into 3 shards for `apply --shard i/3`:');
+    expect(md.stdout).toContain('| Shard | Hosts | With changes | Updates | Reboots | Skipped |');
+  });
+
+  it('refuses a number of shards that is not one', async () => {
+    for (const bad of ['0', 'x', '1001', '2.5']) {
+      const r = await run('--shards', bad);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `--shards "${bad}": the number of shards must be a whole number from 1 to 1000`,
+      );
+    }
+  });
+
   it('exits 2 with --detailed-exitcode when there are changes, 0 when there are none', async () => {
     expect((await run('--detailed-exitcode')).code).toBe(2);
     expect((await run('--detailed-exitcode', '--hosts', 'no-such-host')).code).toBe(0);

@@ -2,7 +2,9 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { comparePlans } from '../../core/plan/compare-plans.js';
+import { shardCountProblem, withShards } from '../../core/plan/shards.js';
 import { makePlan } from '../../engine/make-plan.js';
+import { UsageError } from '../../errors.js';
 import { readPlanFile, serialisePlan, writePlanFile } from '../../engine/plan-file.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -18,6 +20,7 @@ interface RawPlan extends RawCommon {
   ring?: string;
   hosts?: string;
   compare?: string;
+  shards?: string;
 }
 
 export function planCommand(io: Io, setExit: (code: number) => void): Command {
@@ -27,6 +30,7 @@ export function planCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 2 when the plan has changes, 0 when it has none')
     .option('--ring <ring>', 'only this ring')
     .option('--hosts <names>', 'only these hosts (comma-separated)')
+    .option('--shards <n>', 'split the hosts into N shards for `apply --shard i/N` (CI matrix jobs)')
     .option(
       '--compare <base-plan.json>',
       'show the effect of this change against a saved plan (text and markdown; json stays the plan alone)',
@@ -39,6 +43,10 @@ Examples:
   $ patchctl plan --at 2026-12-11T21:00:00Z --ring canary
   $ patchctl plan --format markdown > plan.md          # a pull-request comment
   $ patchctl plan --out plan.json --detailed-exitcode  # CI: exit 2 when there is work
+  $ patchctl plan --shards 4 --out plan.json           # then apply --shard 1/4 plan.json, …
+
+--shards N gives each host a shard (round-robin by name inside each ring: it depends only on
+ring membership, so every job computes the same split) and counts per shard.
 
 Pull-request review: what the change skips or unblocks, compared with the base branch
 (use the same --at for both plans, or the comparison also shows what time changed):
@@ -62,10 +70,13 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes wi
       ?.split(',')
       .map((h) => h.trim())
       .filter((h) => h !== '');
-    const { plan, warnings } = makePlan(opts.dir, at, {
+    const shards = raw.shards === undefined ? undefined : parseShardCount(raw.shards);
+    const made = makePlan(opts.dir, at, {
       ...(raw.ring !== undefined ? { ring: raw.ring } : {}),
       ...(hosts ? { hosts } : {}),
     });
+    const warnings = made.warnings;
+    const plan = shards === undefined ? made.plan : withShards(made.plan, shards);
     const comparison = base ? comparePlans(base, plan) : undefined;
     let rendered: string | undefined;
     const markdown = (): string => (rendered ??= renderPlanMarkdown(plan, comparison ? { comparison } : {}));
@@ -90,4 +101,11 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes wi
     setExit(raw.detailedExitcode && changes ? EXIT_CHANGES : EXIT_OK);
   });
   return cmd;
+}
+
+function parseShardCount(text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  const problem = shardCountProblem(n);
+  if (problem) throw new UsageError(`--shards "${text}": ${problem}`);
+  return n;
 }

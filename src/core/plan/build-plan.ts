@@ -363,7 +363,8 @@ function ringGate(
   return open;
 }
 
-function summarise(rings: readonly PlanRing[]): PlanSummary {
+/** The counts of `summary` over some rings (a whole plan, or one shard of it). */
+export function summarise(rings: readonly PlanRing[]): PlanSummary {
   const s: PlanSummary = { hosts: 0, hostsWithChanges: 0, updates: 0, reboots: 0, skipped: 0 };
   for (const r of rings) {
     for (const h of r.hosts) {

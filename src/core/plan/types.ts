@@ -63,6 +63,8 @@ export interface PlanHost {
   window: PlanWindow | null;
   actions: PlanAction[];
   skipped: PlanSkip[];
+  /** The shard (1-based) that applies the host, in a plan made with `--shards`. */
+  shard?: number;
 }
 
 export interface PlanRing {
@@ -93,4 +95,11 @@ export interface Plan {
   gitCommit: string | null;
   summary: PlanSummary;
   rings: PlanRing[];
+  /** Set by `plan --shards N`: how the hosts are split for `apply --shard i/N`. */
+  shards?: PlanShards;
+}
+
+export interface PlanShards {
+  count: number;
+  summary: (PlanSummary & { shard: number })[];
 }

@@ -170,11 +170,38 @@ export function checkRolloutStateFile(
   };
 
   const named = baseName(file);
-  if (named !== state.rollout) {
+  const shard = state.shard;
+  const inShards = /(^|\/)rollouts\/shards\/[^/]*$/.test(file);
+  if (shard !== undefined && shard.index > shard.count) {
+    push(
+      'error',
+      'state-shard-index',
+      `shard ${shard.index} of ${shard.count} does not exist`,
+      locate(['shard', 'index']),
+    );
+  }
+  const expected = shard === undefined ? state.rollout : `${state.rollout}.${shard.index}-of-${shard.count}`;
+  if (inShards && shard === undefined) {
     push(
       'error',
       'state-rollout-mismatch',
-      `the file is named after rollout "${named}" but records rollout "${state.rollout}"; rollout state files are state/rollouts/<rollout>.json`,
+      'a file in rollouts/shards/ holds one shard\'s progress and must have "shard": {"index", "count"}',
+      locate([]),
+    );
+  } else if (!inShards && shard !== undefined) {
+    push(
+      'error',
+      'state-rollout-mismatch',
+      `one shard's progress belongs in rollouts/shards/${expected}.json, not in rollouts/`,
+      locate(['shard']),
+    );
+  } else if (named !== expected) {
+    push(
+      'error',
+      'state-rollout-mismatch',
+      shard === undefined
+        ? `the file is named after rollout "${named}" but records rollout "${state.rollout}"; rollout state files are state/rollouts/<rollout>.json`
+        : `the file is named "${named}" but records shard ${shard.index}/${shard.count} of rollout "${state.rollout}"; shard progress files are state/rollouts/shards/<rollout>.<index>-of-<count>.json`,
       locate(['rollout']),
     );
   }

@@ -65,6 +65,8 @@ export interface RolloutState {
   planDigest?: string;
   updatedAt: string;
   rings: Record<string, RingProgress>;
+  /** Set in the progress one shard (`apply --shard i/N`) recorded: state/rollouts/shards/. */
+  shard?: { index: number; count: number };
 }
 
 /** Everything read from state/ and advisories/ that the planner uses. */

@@ -39,6 +39,8 @@ export type JournalEvent =
       planFile?: string;
       who?: string;
       resumes?: string[];
+      /** `2/4` when the run applied one shard of the plan (`apply --shard`). */
+      shard?: string;
     }
   | { type: 'ring-started'; at: string; runId: string; ring: string; rollout: string }
   | { type: 'host-started'; at: string; runId: string; host: string; ring: string }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { DateTime } from 'luxon';
 import type { Repository, ResolvedHost } from '../../core/model/repository.js';
 import { configSpec } from '../../core/model/repository.js';
+import type { ShardSpec } from '../../core/plan/shards.js';
+import { formatShard } from '../../core/plan/shards.js';
 import { ringSettings, startChecker } from '../../core/plan/start-check.js';
 import type { Plan } from '../../core/plan/types.js';
 import { driverFor } from '../../drivers/api.js';
@@ -44,6 +46,12 @@ export interface ApplyRunOptions {
   lockWaitMs?: number;
   lockPollMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * One shard of a split plan (`apply --shard`): `plan` holds only its hosts, and `activeRings`
+   * the rings every shard runs now. The shard takes its own repository lock and records ring
+   * progress in its own file, so that shards can run side by side.
+   */
+  shard?: { spec: ShardSpec; activeRings: readonly { rollout: string; ring: string }[] };
 }
 
 export interface ApplyRun {
@@ -56,6 +64,8 @@ export interface ApplyRun {
   skipped: ReadonlyMap<string, HostStatus>;
   /** State files rewritten by this run. */
   stateFiles: string[];
+  /** Rollout progress files this run wrote (a shard's own ones under rollouts/shards/). */
+  rolloutFiles: string[];
   /** The stale repository lock this run took over (its process was gone), described. */
   lockTakenOverFrom?: string;
 }
@@ -110,9 +120,10 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
   const runsDir = path.join(stateAbs, 'runs');
   const nowDate = (): Date => options.now().toJSDate();
   const runId = newRunId(options.now());
+  const shard = options.shard?.spec;
   const lock = acquireRepoLock(
     stateAbs,
-    { operation: 'apply', planDigest: plan.inputsDigest, runId },
+    { operation: 'apply', planDigest: plan.inputsDigest, runId, ...(shard ? { shard } : {}) },
     nowDate,
   );
   try {
@@ -132,7 +143,37 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     const policies = new Map(repository.policies.map((p) => [p.doc.metadata.name, p.doc.spec]));
     const redact = redactorFor(options.env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]);
     const stateFiles: string[] = [];
+    const rolloutFiles = new Set<string>();
     const mayStart = startChecker(repository, options.now());
+    /**
+     * A shard without hosts (with work) in a ring every shard runs now has completed its part:
+     * recorded, so that the merged progress can tell a finished ring from one a shard has not run.
+     */
+    const recordIdleShardRings = (
+      s: NonNullable<ApplyRunOptions['shard']>,
+      result: { rings: readonly RingOutcome[]; halted: boolean; interrupted: boolean },
+    ): void => {
+      if (result.interrupted) return;
+      const at = options.now().toUTC().toISO({ suppressMilliseconds: true }) ?? '';
+      for (const active of s.activeRings) {
+        if (active.rollout === '') continue;
+        if (options.onlyRing !== undefined && options.onlyRing !== active.ring) continue;
+        if (result.rings.some((r) => r.rollout === active.rollout && r.ring === active.ring)) continue;
+        const ring = plan.rings.find((r) => r.rollout === active.rollout && r.name === active.ring);
+        if (ring?.hosts.some((h) => h.actions.length > 0)) continue;
+        rolloutFiles.add(
+          recordRingEvent(
+            dir,
+            stateRel,
+            active.rollout,
+            active.ring,
+            plan.inputsDigest,
+            { kind: 'completed', at, failures: 0 },
+            s.spec,
+          ),
+        );
+      }
+    };
     let first = true;
     try {
       const result = await applyPlan(plan, {
@@ -146,7 +187,13 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
           // The run-started event also names the saved plan, the operator and what it resumes.
           if (first && event.type === 'run-started') {
             first = false;
-            journal.append({ ...event, planFile: planRel, who, resumes: earlier.map((j) => j.runId) });
+            journal.append({
+              ...event,
+              planFile: planRel,
+              who,
+              resumes: earlier.map((j) => j.runId),
+              ...(shard ? { shard: formatShard(shard) } : {}),
+            });
           } else journal.append(event);
         },
         connect: (name) => {
@@ -171,7 +218,10 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
             outcome,
             options.now().toUTC().toISO({ suppressMilliseconds: true }) ?? '',
           );
-          if (e) recordRingEvent(dir, stateRel, ring.rollout, ring.name, plan.inputsDigest, e);
+          if (e)
+            rolloutFiles.add(
+              recordRingEvent(dir, stateRel, ring.rollout, ring.name, plan.inputsDigest, e, shard),
+            );
         },
         redact,
         done,
@@ -184,8 +234,10 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         ...(options.lockWaitMs === undefined ? {} : { lockWaitMs: options.lockWaitMs }),
         ...(options.lockPollMs === undefined ? {} : { lockPollMs: options.lockPollMs }),
       });
+      if (options.shard) recordIdleShardRings(options.shard, result);
       return {
         result,
+        rolloutFiles: [...rolloutFiles].sort(),
         journalFile: journalRel,
         planFile: planRel,
         resumed: earlier.map((j) => j.runId),
