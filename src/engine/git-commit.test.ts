@@ -287,6 +287,23 @@ describe('commitFiles', () => {
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });
 
+  it('commits the removal of a tracked file, and ignores a removed file git never tracked', () => {
+    const dir = makeRepo();
+    const tracked = path.join(dir, 'state/rollout.json');
+    const untracked = path.join(dir, 'state/shards/x.1-of-2.json');
+    const prepared = prepareCommit(scope(dir));
+    rmSync(tracked);
+    const report = write(path.join(dir, 'reports/r.md'), 'r\n');
+    const outcome = commitFiles(
+      prepared,
+      { ...request([report]), removed: [tracked, untracked] },
+      { push: false },
+    );
+    expect(outcome.files).toEqual(['reports/r.md', 'state/rollout.json']);
+    expect(git(dir, 'ls-files', 'state')).toBe('');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
   it('makes the first commit of an empty repository', () => {
     const dir = path.join(tmp, 'empty');
     mkdirSync(dir);

@@ -45,6 +45,8 @@ export interface PreparedCommit {
 export interface CommitRequest {
   /** Files patchctl wrote, absolute paths (inside scope.dir). */
   files: readonly string[];
+  /** Files patchctl removed, absolute: committed as removals where git tracks them. */
+  removed?: readonly string[];
   /** First line + optional body. */
   message: string;
   author: { name: string; email: string };
@@ -159,11 +161,22 @@ export function commitFiles(
   options: { push: boolean },
 ): CommitOutcome {
   const { toplevel, prefix, dir } = prepared;
-  const rels = [...new Set(request.files.map((f) => toDirRel(dir, path.resolve(dir, f))))];
-  if (rels.some((r) => r === null || r === '')) {
-    throw new InternalError(`commitFiles got a file outside ${dir}: ${request.files.join(', ')}`);
+  const all = [...request.files, ...(request.removed ?? [])];
+  const relOf = (f: string): string | null => toDirRel(dir, path.resolve(dir, f));
+  if (all.some((f) => relOf(f) === null || relOf(f) === '')) {
+    throw new InternalError(`commitFiles got a file outside ${dir}: ${all.join(', ')}`);
   }
-  const specs = (rels as string[]).sort().map((r) => literal(prefix + r));
+  const written = request.files.map((f) => literal(prefix + (relOf(f) ?? '')));
+  // A removed file git never tracked is nothing to commit (and `git add` would refuse its name).
+  const removedSpecs = (request.removed ?? []).map((f) => literal(prefix + (relOf(f) ?? '')));
+  const tracked =
+    removedSpecs.length === 0
+      ? []
+      : git(toplevel, ['ls-files', '-z', '--', ...removedSpecs])
+          .stdout.split('\0')
+          .filter(Boolean)
+          .map((p) => literal(p));
+  const specs = [...new Set([...written, ...tracked])].sort();
   if (specs.length === 0) return { committed: false, files: [], pushed: false };
 
   const unstage = () => git(toplevel, ['reset', '-q', '--', ...specs]);

@@ -5,7 +5,10 @@ import type { DateTime } from 'luxon';
 import type { ComplianceReport } from '../core/report/types.js';
 import type { CommitOutcome, PreparedCommit } from './git-commit.js';
 import { commitFiles } from './git-commit.js';
+import { loadRepository } from './load-repo.js';
 import { gitAuthorOf, prepareRepositoryCommit, repoPath } from './repo-commit.js';
+import type { StateMerge } from './shard-state.js';
+import { foldShardProgress, mergeStateFrom } from './shard-state.js';
 import type { ReportFormat } from './write-report.js';
 import { computeReport, renderReportFiles, writeReportFiles } from './write-report.js';
 
@@ -15,12 +18,20 @@ export interface ReportRunOptions {
   formats: readonly ReportFormat[];
   env?: Readonly<Record<string, string | undefined>>;
   commit?: { push: boolean };
+  /** Shard checkouts (or their state folders) whose state is merged in first (`--merge`). */
+  mergeFrom?: readonly string[];
 }
 
 export interface ReportRun {
   report: ComplianceReport;
   /** Absolute paths written, sorted. */
   files: string[];
+  /** State files taken from the shards (`--merge`) or rewritten by folding their ring progress. */
+  stateFiles: string[];
+  /** Shard progress files folded in and removed. */
+  removed: string[];
+  /** What `--merge` brought in from each source. */
+  merged?: StateMerge['sources'];
   warnings: string[];
   commit?: CommitOutcome;
   author?: { name: string; email: string };
@@ -28,28 +39,54 @@ export interface ReportRun {
 
 export function runReport(options: ReportRunOptions): ReportRun {
   const { dir } = options;
+  const sources = options.mergeFrom ?? [];
+  let prepared: PreparedCommit | undefined;
+  let merged: StateMerge | undefined;
+  if (sources.length > 0) {
+    // The shards' state comes in before the report is computed from it; git is checked first.
+    const { repository, inputs } = loadRepository(dir, { at: options.at, tolerate: ['exception-expired'] });
+    if (options.commit)
+      prepared = prepareRepositoryCommit(dir, repository, inputs.keys(), options.commit.push);
+    merged = mergeStateFrom(dir, repository, sources);
+  }
   const computed = computeReport(dir, options.at, options.env ?? process.env);
   const { report, repository, reportsDir } = computed;
-  let prepared: PreparedCommit | undefined;
-  if (options.commit) {
+  if (options.commit && !prepared) {
     prepared = prepareRepositoryCommit(dir, repository, computed.inputFiles, options.commit.push);
   }
+  // The report already reads the shards' progress merged; folding writes it where people look.
+  const fold = foldShardProgress(dir, repository);
   const files = writeReportFiles(renderReportFiles(report, reportsDir, options.formats));
-  if (!prepared || !options.commit) return { report, files, warnings: computed.warnings };
+  // A shard's progress file merged in and then folded is gone: only its removal remains.
+  const gone = new Set(fold.removed);
+  const stateFiles = [...new Set([...(merged?.written ?? []), ...fold.written])]
+    .filter((f) => !gone.has(f))
+    .sort();
+  const warnings = [...computed.warnings, ...(fold.skipped ? [fold.skipped] : [])];
+  const done = {
+    report,
+    files,
+    stateFiles,
+    removed: fold.removed,
+    ...(merged ? { merged: merged.sources } : {}),
+    warnings,
+  };
+  if (!prepared || !options.commit) return done;
   const author = gitAuthorOf(repository);
   const commit = commitFiles(
     prepared,
     {
-      files,
+      files: [...stateFiles, ...files],
+      removed: fold.removed,
       message: commitMessage(
         report,
-        files.map((f) => repoPath(dir, f)),
+        [...stateFiles, ...files].map((f) => repoPath(dir, f)),
       ),
       author,
     },
     { push: options.commit.push },
   );
-  return { report, files, warnings: computed.warnings, commit, author };
+  return { ...done, commit, author };
 }
 
 /** Names the day, the figure, the latest apply run and its plan digest, then every file. */

@@ -18,6 +18,7 @@ interface RawReport {
   at?: string;
   commit?: boolean;
   push?: boolean;
+  merge?: string[];
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -36,6 +37,10 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
     )
     .option('--commit', 'commit exactly the files written (author: Config git.authorName/authorEmail)')
     .option('--push', 'push that commit (implies --commit)')
+    .option(
+      '--merge <dir...>',
+      'first take in the state of shard jobs (`apply --shard i/N`): their checkouts or state folders',
+    )
     .option('--no-color', 'never colour the output (NO_COLOR does the same)')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print more detail');
@@ -47,12 +52,19 @@ Examples:
   $ patchctl report -C ops/patching
   $ patchctl report --format md,json --commit --push      # CI after apply or a nightly scan
   $ patchctl report --at 2026-12-01T00:00:00Z             # SLA clocks and exceptions as of then
+  $ patchctl report --merge shard-1 shard-2 shard-3 --commit   # after the jobs of apply --shard i/3
 
 Host states: compliant, missing, pending-reboot, failed, excepted, unreachable, not-applicable.
 reports/history/<date>.json keeps each day's figures for the trend chart. The files depend only
 on the inputs and the day, so a second run with nothing changed writes the same bytes and
 --commit makes no commit. --commit refuses (before writing anything) when documents have
 uncommitted changes, something unrelated is staged, or a merge or rebase is in progress.
+
+Shards: --merge takes what each shard job wrote (its checkout, or its state folder) into this
+repository's state folder: per host the latest scan, every run journal, every shard's ring
+progress. Conflicting or invalid files stop it before anything is written. Then, as every
+report does when no shard is running here, the shards' ring progress (state/rollouts/shards/)
+is folded into state/rollouts/<rollout>.json. --commit also commits those state files.
 
 Exit status: 0 report written, 1 the commit or push failed, 3 invalid configuration or state.`,
   );
@@ -66,6 +78,9 @@ Exit status: 0 report written, 1 the commit or push failed, 3 invalid configurat
       at,
       formats,
       env: io.env,
+      ...(raw.merge && raw.merge.length > 0
+        ? { mergeFrom: raw.merge.map((d) => path.resolve(io.cwd, d)) }
+        : {}),
       ...(commit ? { commit: { push: raw.push === true } } : {}),
     });
     if (raw.verbose) for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
@@ -97,6 +112,17 @@ export function reportSummaryText(run: ReportRun, dir: string): string {
     `SLA breaches: ${s.slaBreaches}${s.emergencyMissing > 0 ? ` · missing emergency (KEV) updates: ${s.emergencyMissing}` : ''}` +
       ` · pending reboot: ${s.hostsPendingReboot} · exceptions: ${s.exceptions.active} active, ` +
       `${s.exceptions.expiring} expiring, ${s.exceptions.expired} expired`,
+    ...(run.merged
+      ? run.merged.map(
+          (m) =>
+            `Merged from ${path.relative(dir, m.dir) || '.'}: ${m.hosts} host state file(s), ${m.runs} run file(s), ${m.rollouts} ring progress file(s)`,
+        )
+      : []),
+    ...(run.removed.length > 0
+      ? [
+          `Folded ${run.removed.length} shard ring-progress file(s) into ${[...new Set(run.stateFiles.filter((f) => f.includes(`${path.sep}rollouts${path.sep}`)).map((f) => repoPath(dir, f)))].join(', ') || 'the rollout files'}`,
+        ]
+      : []),
     `Wrote ${run.files.map((f) => repoPath(dir, f)).join(', ')}`,
   ];
   const c = run.commit;
