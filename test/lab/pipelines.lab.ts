@@ -18,13 +18,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import YAML from 'yaml';
 
 import { LAB_CLIENT_KEY, LAB_REPO, PROJECT, lab, labStatus, patchctl, versionsOn } from './lab-helpers.js';
 
 const GITHUB = path.join(PROJECT, 'examples', 'ci', 'github');
 const GITLAB = path.join(PROJECT, 'examples', 'ci', 'gitlab', '.gitlab-ci.yml');
+const GITLAB_SHARDED = path.join(PROJECT, 'examples', 'ci', 'gitlab', 'sharded.gitlab-ci.yml');
 const PACKAGES = ['fleet-crypto', 'fleet-held', 'fleet-kernel', 'fleet-tools', 'fleet-utils'];
 
 interface StepResult {
@@ -160,8 +161,9 @@ function runGithubJob(
   job: string,
   workspace: string,
   context: Record<string, string>,
-): { steps: StepResult[]; summary: string } {
+): { steps: StepResult[]; summary: string; outputs: string } {
   const workflow = YAML.parse(readFileSync(path.join(GITHUB, file), 'utf8')) as {
+    env?: Record<string, string | number>;
     jobs: Record<
       string,
       { steps: { name?: string; id?: string; uses?: string; run?: string; env?: Record<string, string> }[] }
@@ -172,8 +174,10 @@ function runGithubJob(
   const temp = mkdtempSync(path.join(world.root, 'runner-'));
   const summary = path.join(temp, 'step-summary.md');
   const githubEnv = path.join(temp, 'github-env');
+  const githubOutput = path.join(temp, 'github-output');
   writeFileSync(summary, '');
   writeFileSync(githubEnv, '');
+  writeFileSync(githubOutput, '');
   const expr = (text: string) =>
     text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, key: string) => {
       const value = context[key];
@@ -191,9 +195,11 @@ function runGithubJob(
     );
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expr(String(v))]));
     const env = world.env({
+      ...Object.fromEntries(Object.entries(workflow.env ?? {}).map(([k, v]) => [k, String(v)])),
       GITHUB_ACTIONS: 'true',
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_ENV: githubEnv,
+      GITHUB_OUTPUT: githubOutput,
       GITHUB_WORKSPACE: workspace,
       RUNNER_TEMP: temp,
       ...carried,
@@ -203,25 +209,41 @@ function runGithubJob(
     results.push({ name: step.name ?? step.id ?? step.run.slice(0, 40), ...r });
     if (r.status !== 0) break;
   }
-  return { steps: results, summary: readFileSync(summary, 'utf8') };
+  return {
+    steps: results,
+    summary: readFileSync(summary, 'utf8'),
+    outputs: readFileSync(githubOutput, 'utf8'),
+  };
 }
 
-/** Runs one GitLab CI job: default before_script then script, each line in one shell, as the runner does. */
+/**
+ * Runs one GitLab CI job: default before_script then script, each line in one shell, as the
+ * runner does; then after_script in a shell of its own, whatever the outcome.
+ */
 function runGitlabJob(
   world: World,
   job: string,
   workspace: string,
   variables: Record<string, string>,
+  file = GITLAB,
 ): StepResult {
-  const config = YAML.parse(readFileSync(GITLAB, 'utf8'), { merge: true }) as Record<
+  const config = YAML.parse(readFileSync(file, 'utf8'), { merge: true }) as Record<
     string,
-    { script?: unknown[]; before_script?: unknown[] }
+    { script?: unknown[]; before_script?: unknown[]; after_script?: unknown[] }
   >;
   const lines = (list: unknown[] | undefined): string[] => (list ?? []).flat(3).map(String);
   const script = [...lines(config.default?.before_script), ...lines(config[job]?.script)];
-  if (script.length === 0) throw new Error(`.gitlab-ci.yml has no job ${job}`);
+  if (script.length === 0) throw new Error(`${path.basename(file)} has no job ${job}`);
   const env = world.env({ GITLAB_CI: 'true', CI_PROJECT_DIR: workspace, ...variables });
-  return { name: job, ...bash(script.join('\n'), workspace, env) };
+  const main = bash(script.join('\n'), workspace, env);
+  const after = lines(config[job]?.after_script);
+  if (after.length === 0) return { name: job, ...main };
+  const cleanup = bash(after.join('\n'), workspace, env);
+  return {
+    name: job,
+    status: main.status !== 0 ? main.status : cleanup.status,
+    output: `${main.output}${cleanup.output}`,
+  };
 }
 
 function failed(steps: readonly StepResult[]): string {
@@ -452,6 +474,122 @@ export function pipelineScenarios(labIsUsable: () => boolean): void {
         expect(world.git(world.root, '--git-dir', world.origin, 'log', '-1', '--format=%s', 'main')).toMatch(
           /^patchctl report /m,
         );
+      });
+    });
+
+    describe('sharded (DESIGN.md §10): GitHub matrix and GitLab parallel jobs', () => {
+      beforeEach(() => {
+        if (!labIsUsable()) return;
+        freshLab();
+        rmSync(world?.root ?? path.join(tmpdir(), 'none'), { recursive: true, force: true });
+        world = new World();
+      }, 600_000);
+
+      /** After two stages: both rings done on origin's main, every host patched once, as reported. */
+      const expectBothRingsPatched = (): void => {
+        const main = world.checkout('main');
+        const rollout = JSON.parse(readFileSync(path.join(main, 'state/rollouts/lab.json'), 'utf8')) as {
+          rings: Record<string, { status: string }>;
+        };
+        expect(Object.fromEntries(Object.entries(rollout.rings).map(([r, p]) => [r, p.status]))).toEqual({
+          canary: 'completed',
+          rest: 'completed',
+        });
+        expect(existsSync(path.join(main, 'state/rollouts/shards'))).toBe(false);
+        const report = JSON.parse(readFileSync(path.join(main, 'reports/compliance.json'), 'utf8')) as {
+          evidence: { host: string; verification: string }[];
+        };
+        expect(report.evidence.map((e) => `${e.host} ${e.verification}`).sort()).toEqual([
+          'lab-01 passed',
+          'lab-02 passed',
+        ]);
+        expectReportMatchesHosts(world);
+      };
+
+      it('GitHub: each run plans, applies 4 shards as a matrix, merges and pushes; two runs do both rings', () => {
+        if (!labIsUsable()) return;
+        const file = 'patchctl-apply-sharded.yml';
+        const workflow = YAML.parse(readFileSync(path.join(GITHUB, file), 'utf8')) as {
+          env: { SHARDS: number };
+          jobs: { apply: { strategy: { matrix: { shard: number[] } } } };
+        };
+        const shards = workflow.jobs.apply.strategy.matrix.shard;
+        expect(shards).toEqual(Array.from({ length: workflow.env.SHARDS }, (_, i) => i + 1));
+        for (const stage of [1, 2]) {
+          const sha = world.git(world.root, '--git-dir', world.origin, 'rev-parse', 'main').trim();
+          const planWorkspace = world.checkout(sha, true);
+          const planned = runGithubJob(world, file, 'plan', planWorkspace, {});
+          expect(failed(planned.steps)).toBe('');
+          expect(planned.outputs).toBe('changes=true\n');
+          const artifacts = path.join(world.root, `artifacts-${stage}`);
+          for (const shard of shards) {
+            const workspace = world.checkout(sha, true);
+            cpSync(path.join(planWorkspace, 'plan.json'), path.join(workspace, 'plan.json'));
+            const applied = runGithubJob(world, file, 'apply', workspace, {
+              'matrix.shard': String(shard),
+              'secrets.PATCHCTL_SSH_KEY': key(),
+            });
+            expect(failed(applied.steps)).toBe('');
+            // upload-artifact of state/: the folder's contents, as shard-N.
+            cpSync(path.join(workspace, 'state'), path.join(artifacts, `shard-${shard}`), {
+              recursive: true,
+            });
+          }
+          const workspace = world.checkout('main');
+          // download-artifact with a pattern: each artifact in shards/<name>/.
+          cpSync(artifacts, path.join(workspace, 'shards'), { recursive: true });
+          const merged = runGithubJob(world, file, 'merge', workspace, {});
+          expect(failed(merged.steps)).toBe('');
+          expect(merged.steps[0]?.output).toMatch(
+            /Committed \d+ files in [0-9a-f]{12} .*\nPushed to origin/s,
+          );
+        }
+        expectBothRingsPatched();
+      });
+
+      it('GitLab: plan, parallel apply jobs and the merge job, one pipeline per ring', () => {
+        if (!labIsUsable()) return;
+        const config = YAML.parse(readFileSync(GITLAB_SHARDED, 'utf8')) as {
+          'patchctl-shard-apply': { parallel: number };
+          'patchctl-shard-plan': { script: string[] };
+        };
+        const total = config['patchctl-shard-apply'].parallel;
+        expect(config['patchctl-shard-plan'].script.join('\n')).toContain(`--shards ${total} `);
+        const variables = {
+          CI_PIPELINE_SOURCE: 'schedule',
+          CI_COMMIT_REF_NAME: 'main',
+          CI_COMMIT_BRANCH: 'main',
+          CI_DEFAULT_BRANCH: 'main',
+          PATCHCTL_PUSH_URL: world.origin,
+          PATCHCTL_SSH_KEY: key(),
+        };
+        for (let stage = 1; stage <= 2; stage++) {
+          const sha = world.git(world.root, '--git-dir', world.origin, 'rev-parse', 'main').trim();
+          const planWorkspace = world.checkout(sha, true);
+          const plan = runGitlabJob(world, 'patchctl-shard-plan', planWorkspace, variables, GITLAB_SHARDED);
+          expect(plan.output).toBe(plan.status === 0 ? plan.output : 'the job to succeed');
+          const merge = world.checkout(sha, true);
+          for (let index = 1; index <= total; index++) {
+            const workspace = world.checkout(sha, true);
+            cpSync(path.join(planWorkspace, 'plan.json'), path.join(workspace, 'plan.json'));
+            const job = runGitlabJob(
+              world,
+              'patchctl-shard-apply',
+              workspace,
+              { ...variables, CI_NODE_INDEX: String(index), CI_NODE_TOTAL: String(total) },
+              GITLAB_SHARDED,
+            );
+            expect(job.output).toBe(job.status === 0 ? job.output : 'the job to succeed');
+            // The artifact (shards/) is extracted into the merge job's checkout.
+            cpSync(path.join(workspace, 'shards'), path.join(merge, 'shards'), { recursive: true });
+          }
+          const merged = runGitlabJob(world, 'patchctl-shard-merge', merge, variables, GITLAB_SHARDED);
+          expect(merged.output).toBe(merged.status === 0 ? merged.output : 'the job to succeed');
+        }
+        expectBothRingsPatched();
+        expect(
+          world.git(world.root, '--git-dir', world.origin, 'log', '-1', '--format=%an|%s', 'main'),
+        ).toMatch(/^patchctl\|patchctl report /);
       });
     });
   });
