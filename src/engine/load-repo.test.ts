@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -138,6 +139,23 @@ describe('reading repository files', () => {
   });
 });
 
+describe('reading many files', () => {
+  it('gives each file its own text and digest, small or large', () => {
+    const big = `${'x'.repeat(1536 * 1024)}\n`;
+    const { repo } = scratch({ 'state/a.json': '{"a": 1}\n', 'state/big.json': big, 'state/b.json': '{}' });
+    const reader = repositoryReader(repo);
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    for (const [rel, text] of [
+      ['state/a.json', '{"a": 1}\n'],
+      ['state/big.json', big],
+      ['state/b.json', '{}'],
+      ['patchctl.yaml', CONFIG],
+    ] as const) {
+      expect(reader.readText(rel)).toEqual({ text, sha256: sha(text) });
+    }
+  });
+});
+
 describe('UTF-8', () => {
   it('finds the first byte of a sequence that is not well-formed', () => {
     const at = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
@@ -153,6 +171,8 @@ describe('UTF-8', () => {
 
   it('gives line and column in UTF-16 code units, after a byte order mark', () => {
     expect(decodeUtf8(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]))).toEqual({ text: 'a' });
+    expect(decodeUtf8(Uint8Array.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x61]))).toEqual({ text: 'a' });
+    expect(decodeUtf8(Buffer.from('x\ufeffé').subarray(1))).toEqual({ text: 'é' });
     const bad = Buffer.concat([Buffer.from('\ufeffab\r\n😀é'), Buffer.from([0x80])]);
     expect(decodeUtf8(bad)).toEqual({ offset: 13, byte: 0x80, line: 2, col: 4 });
   });

@@ -1,4 +1,5 @@
 // Reads a repository from disk and checks it: the I/O around core/model/check.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import {
@@ -9,6 +10,7 @@ import {
   lstatSync,
   openSync,
   readFileSync,
+  readSync,
   readdirSync,
   readlinkSync,
   realpathSync,
@@ -273,15 +275,53 @@ export function repositoryReader(root: string): RepositoryReader {
   const unreadable = (rel: string, message: string): ReadResult => ({
     diagnostic: { severity: 'error', code: 'unreadable-file', message, at: AT_START(rel) },
   });
-
-  const readText = (rel: string): ReadResult => {
-    const resolved = resolve(rel);
-    if ('problem' in resolved) return { diagnostic: resolved.problem };
+  // Real paths of the folders read from (undefined: not resolvable). A regular file, not a
+  // link, is where its folder really is: one lstat instead of resolving every component.
+  const realDirs = new Map<string, string | undefined>();
+  const realDir = (dir: string): string | undefined => {
+    if (!realDirs.has(dir)) {
+      let real: string | undefined;
+      try {
+        real = realpathSync.native(dir);
+      } catch {
+        real = undefined;
+      }
+      realDirs.set(dir, real);
+    }
+    return realDirs.get(dir);
+  };
+  /** The real path and stat of a regular file in a folder inside the repository; else undefined. */
+  const plainFile = (rel: string): { real: string; st: Stats } | undefined => {
+    const file = abs(rel);
     let st: Stats;
     try {
-      st = statSync(resolved.real);
-    } catch (err) {
-      return unreadable(rel, `${rel} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      st = lstatSync(file);
+    } catch {
+      return undefined;
+    }
+    if (!st.isFile()) return undefined; // a link, or not a file: resolved and reported below
+    const dir = realDir(path.dirname(file));
+    if (dir === undefined || !inside(dir)) return undefined;
+    return { real: path.join(dir, path.basename(file)), st };
+  };
+
+  const readText = (rel: string): ReadResult => {
+    let real: string;
+    let st: Stats;
+    const plain = plainFile(rel);
+    if (plain) ({ real, st } = plain);
+    else {
+      const resolved = resolve(rel);
+      if ('problem' in resolved) return { diagnostic: resolved.problem };
+      real = resolved.real;
+      try {
+        st = statSync(real);
+      } catch (err) {
+        return unreadable(
+          rel,
+          `${rel} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        );
+      }
     }
     if (!st.isFile()) return unreadable(rel, `${rel} is ${describeType(st)}, not a regular file`);
     if (st.size > MAX_FILE_BYTES) {
@@ -296,7 +336,7 @@ export function repositoryReader(root: string): RepositoryReader {
     }
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(resolved.real);
+      bytes = readRegularFile(real);
     } catch (err) {
       const message = err instanceof NotRegularFile ? `${rel} is ${err.what}, not a regular file` : undefined;
       return unreadable(
@@ -409,9 +449,35 @@ function readRegularFile(real: string): Buffer {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NotRegularFile(describeType(st));
-    return readFileSync(fd);
+    return readAll(fd, st.size);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Files up to this size are read into the scratch buffer; larger ones into their own. */
+const SCRATCH_BYTES = 1024 * 1024;
+let scratch = Buffer.alloc(0);
+
+/**
+ * The bytes of an open file. A small one is read into a scratch buffer that every read reuses
+ * (readText hashes and decodes the bytes before the next read), so thousands of state files
+ * allocate no buffer each. `size` is a hint: a file that grew is still read to its end.
+ */
+function readAll(fd: number, size: number): Buffer {
+  if (size >= SCRATCH_BYTES) return readFileSync(fd);
+  if (scratch.length < SCRATCH_BYTES) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  let buffer = scratch;
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) return buffer.subarray(0, length);
+    length += n;
   }
 }
 
@@ -446,6 +512,13 @@ function byCodePoint(a: string, b: string): number {
 export function decodeUtf8(
   bytes: Uint8Array,
 ): { text: string } | { offset: number; byte: number; line: number; col: number } {
+  if (isUtf8(bytes)) {
+    // What the fatal decoder below gives for valid UTF-8: it drops one leading byte order mark,
+    // then one more is dropped.
+    let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  }
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
