@@ -11,6 +11,7 @@ export function resolveGroups(repo: Pick<Repository, 'groups' | 'hosts'>): Group
   for (const g of repo.groups) if (!byName.has(g.doc.metadata.name)) byName.set(g.doc.metadata.name, g.doc);
   const resolved = new Map<string, Set<string>>();
   const resolving = new Set<string>();
+  let known: Set<string> | undefined; // every host name, once the first group lists hosts
 
   const resolve = (name: string): Set<string> => {
     const done = resolved.get(name);
@@ -23,8 +24,10 @@ export function resolveGroups(repo: Pick<Repository, 'groups' | 'hosts'>): Group
     if (!isEmptySelector(spec.selector)) {
       for (const h of repo.hosts) if (matchesSelector(h.labels, spec.selector ?? {})) members.add(h.name);
     }
-    const known = new Set(repo.hosts.map((h) => h.name));
-    for (const h of spec.hosts ?? []) if (known.has(h)) members.add(h);
+    if (spec.hosts && spec.hosts.length > 0) {
+      known ??= new Set(repo.hosts.map((h) => h.name));
+      for (const h of spec.hosts) if (known.has(h)) members.add(h);
+    }
     for (const g of spec.groups ?? []) for (const h of resolve(g)) members.add(h);
     for (const g of spec.excludeGroups ?? []) for (const h of resolve(g)) members.delete(h);
     for (const h of spec.exclude ?? []) members.delete(h);

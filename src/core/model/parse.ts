@@ -83,6 +83,8 @@ export function parseYamlFile(file: string, text: string): ParseResult {
   // parseAllDocuments returns an EmptyStream (no documents) for an empty file.
   const list = Array.isArray(docs) ? docs : [];
   const tags = lazyTagOffsets(text);
+  const mayHaveTags = text.includes('!');
+  const mayHaveAliases = text.includes('*');
   const documents: ParsedDocument[] = [];
   list.forEach((doc, index) => {
     const found: Diagnostic[] = [];
@@ -104,8 +106,9 @@ export function parseYamlFile(file: string, text: string): ParseResult {
         at: at(w.pos[0]),
       });
     }
-    found.push(...checkTags(doc, at, tags));
-    found.push(...checkAliases(doc, at));
+    // A tag is written with '!' and an alias with '*': without them there is nothing to check.
+    if (mayHaveTags) found.push(...checkTags(doc, at, tags));
+    if (mayHaveAliases) found.push(...checkAliases(doc, at));
     diagnostics.push(...found);
     if (isEmptyDocument(doc)) return; // a file of comments, a trailing `---`
     const hasErrors = found.some((d) => d.severity === 'error');
