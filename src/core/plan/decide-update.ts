@@ -40,11 +40,23 @@ export interface DecisionMemo {
   governance: Map<readonly PolicyDoc[], Map<string, Governance>>;
   /** Epoch milliseconds → iso() of that instant. */
   isoOf: Map<number, string>;
+  /** An instant as written (releasedAt, scannedAt) → Date.parse of it. */
+  instants: Map<string, number>;
+  /** Policy → `policy <name>`, the `by` of its skips. */
+  byPolicy: Map<PolicyDoc, string>;
 }
 
 export function decisionMemo(): DecisionMemo {
-  return { orders: new Map(), governance: new Map(), isoOf: new Map() };
+  return {
+    orders: new Map(),
+    governance: new Map(),
+    isoOf: new Map(),
+    instants: new Map(),
+    byPolicy: new Map(),
+  };
 }
+
+const DEFAULT_CLASSES: readonly string[] = ['security'];
 
 export type UpdateDecision =
   { kind: 'upgrade'; action: UpgradeAction; policy: PolicyDoc } | { kind: 'skip'; skip: PlanSkip };
@@ -86,22 +98,25 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
   const governance = memo ? governanceOf(memo, ctx.policies, u.name) : governingPolicy(ctx.policies, u.name);
   if (governance.kind === 'excluded') return skipOf(u, 'excluded', governance.by);
   const p = governance.policy;
-  const by = `policy ${p.metadata.name}`;
-  const classes = p.spec.classification ?? ['security'];
+  const by = memo ? policyBy(memo, p) : `policy ${p.metadata.name}`;
+  const classes: readonly string[] = p.spec.classification ?? DEFAULT_CLASSES;
   if (!classes.includes('all') && !classes.includes(u.classification)) return skipOf(u, 'classification', by);
   const min = p.spec.minSeverity;
   if (min && u.classification === 'security' && severityRank(u.severity ?? 'low') < severityRank(min)) {
     return skipOf(u, 'below-severity', by);
   }
-  for (const pin of p.spec.pins ?? []) {
-    if (!globMatches(pin.package, u.name)) continue;
-    if (!ctx.ecosystem || !safeSatisfies(ctx.ecosystem, u.to, pin.version)) {
-      return skipOf(u, 'pinned', `${by} (pin ${pin.package} ${pin.version})`);
+  const pins = p.spec.pins;
+  if (pins) {
+    for (const pin of pins) {
+      if (!globMatches(pin.package, u.name)) continue;
+      if (!ctx.ecosystem || !safeSatisfies(ctx.ecosystem, u.to, pin.version)) {
+        return skipOf(u, 'pinned', `${by} (pin ${pin.package} ${pin.version})`);
+      }
     }
   }
   const emergency = isEmergency(p, u, ctx.feeds);
   if (!(emergency && p.spec.emergency?.skipApproval === true)) {
-    const eligibleMs = approvedAtMs(p, u, ctx.host);
+    const eligibleMs = approvedAtMs(p, u, ctx.host, memo);
     if (eligibleMs !== undefined && eligibleMs > ctx.atMs) {
       return {
         kind: 'skip',
@@ -161,6 +176,15 @@ function governanceOf(memo: DecisionMemo, policies: readonly PolicyDoc[], name: 
   let g = byName.get(name);
   if (!g) byName.set(name, (g = governingPolicy(policies, name)));
   return g;
+}
+
+function policyBy(memo: DecisionMemo, p: PolicyDoc): string {
+  let by = memo.byPolicy.get(p);
+  if (by === undefined) {
+    by = `policy ${p.metadata.name}`;
+    memo.byPolicy.set(p, by);
+  }
+  return by;
 }
 
 function isoOfMillis(memo: DecisionMemo, ms: number): string {
@@ -223,10 +247,20 @@ const MAX_DATE_MS = 8.64e15;
  * release; when the package manager gives no release date, from the scan that first saw it
  * (never earlier). Days count as 24 hours: delays are elapsed time, not calendar days in a zone.
  */
-function approvedAtMs(p: PolicyDoc, u: PendingUpdate, host: HostState): number | undefined {
+function approvedAtMs(
+  p: PolicyDoc,
+  u: PendingUpdate,
+  host: HostState,
+  memo: DecisionMemo | undefined,
+): number | undefined {
   const delay = approvalDelayMs(p);
   if (delay === null) return undefined;
-  const released = Date.parse(u.releasedAt ?? host.scannedAt);
+  const text = u.releasedAt ?? host.scannedAt;
+  let released = memo?.instants.get(text);
+  if (released === undefined) {
+    released = Date.parse(text);
+    memo?.instants.set(text, released);
+  }
   if (Number.isNaN(released)) return undefined;
   const ms = released + delay;
   return ms < -MAX_DATE_MS || ms > MAX_DATE_MS ? undefined : ms;
