@@ -36,13 +36,26 @@ export interface ZoneClock {
   toWall(instant: number): number;
 }
 
+/**
+ * Zone name → local day → the one offset (ms) of the instants around it, or null when it
+ * changes (luxon asks Intl for each offset, which is slow). Bounded: a zone's days are dropped
+ * once there are this many.
+ */
+const steadyDays = new Map<string, Map<number, number | null>>();
+const MAX_STEADY_DAYS = 50_000;
+
 /** A ZoneClock for an IANA zone name; throws a RangeError for an unknown zone (validate first). */
 export function createZoneClock(zoneName: string): ZoneClock {
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`unknown time zone "${zoneName}"`);
   const offset = (instant: number): number => zone.offset(instant) * MINUTE;
   // Local days whose instants all share one offset (the common case) resolve without searching.
-  const steadyOffset = new Map<number, number | null>();
+  // Known per zone for the whole process: every window in a zone asks about the same days.
+  let steadyOffset = steadyDays.get(zone.name);
+  if (!steadyOffset || steadyOffset.size >= MAX_STEADY_DAYS) {
+    steadyOffset = new Map();
+    steadyDays.set(zone.name, steadyOffset);
+  }
 
   const resolveSlowly = (wall: number): number => {
     const before = offset(wall - DAY);
