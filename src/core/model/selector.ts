@@ -2,8 +2,12 @@
 import type { Selector } from './types.js';
 
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: Selector): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
+  // Called for every host and selector: no array of entries each time.
+  const wanted = selector.matchLabels;
+  if (wanted) {
+    for (const key in wanted) {
+      if (Object.prototype.hasOwnProperty.call(wanted, key) && labels[key] !== wanted[key]) return false;
+    }
   }
   for (const e of selector.matchExpressions ?? []) {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);

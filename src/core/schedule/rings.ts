@@ -52,14 +52,16 @@ export function assignRings(
     }
   }
   const pool = scope.filter((h) => !ringOf.has(h.name));
+  let buckets: number[] | undefined; // each pool host's bucket, hashed once for all percent rings
   let lower = 0;
   for (const ring of rollout.spec.rings) {
     if (ring.percent === undefined || isExplicitRing(ring)) continue;
     const upper = lower + ring.percent;
-    for (const h of pool) {
-      const b = bucketOf(rollout.metadata.name, h.name);
+    const bs = (buckets ??= pool.map((h) => bucketOf(rollout.metadata.name, h.name)));
+    pool.forEach((h, i) => {
+      const b = bs[i] as number;
       if (b >= lower && b < upper && !ringOf.has(h.name)) ringOf.set(h.name, ring.name);
-    }
+    });
     lower = upper;
   }
   const rest = rollout.spec.rings.find((r) => r.rest === true);
