@@ -74,10 +74,24 @@ export class KnownHostsStore {
     return new KnownHostsStore(sources, parsed.entries, parsed.problems);
   }
 
-  /** Entries whose host field matches one of `names` (from hostKeyNames). */
+  /**
+   * Entries whose host field matches one of `names` (from hostKeyNames), in file order. Lines
+   * of literal names are looked up by name; only hashed and wildcard lines are tried one by one
+   * (a known_hosts of 10,000 hosts made every connection scan 10,000 lines).
+   */
   entriesFor(names: readonly string[]): KnownHostsEntry[] {
-    return this.entries.filter((entry) => names.some((name) => entryMatches(entry, name)));
+    this.index ??= indexEntries(this.entries);
+    const found = new Set<number>();
+    for (const name of names) for (const i of this.index.byName.get(name) ?? []) found.add(i);
+    for (const i of this.index.others) {
+      const entry = this.entries[i];
+      if (entry && names.some((name) => entryMatches(entry, name))) found.add(i);
+    }
+    return [...found].sort((a, b) => a - b).flatMap((i) => this.entries[i] ?? []);
   }
+
+  /** Built on first use, dropped when a key is pinned. */
+  private index: EntryIndex | undefined;
 
   /** Host key algorithms to offer when connecting to `names`: known key types first. */
   algorithmsFor(names: readonly string[]): string[] {
@@ -155,6 +169,7 @@ export class KnownHostsStore {
       const entry = parsed.entries[0];
       if (entry === undefined) throw new Error(`cannot re-read the pinned line ${line}`);
       this.entries.push(entry);
+      this.index = undefined;
       const pinned: PinnedHostKey = {
         names: [...names],
         type: entry.keyType,
@@ -212,4 +227,25 @@ export async function appendLineAtomically(file: string, line: string): Promise<
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
+}
+
+interface EntryIndex {
+  /** Literal host name → indexes of the lines that list it. */
+  byName: Map<string, number[]>;
+  /** Lines with hashed names, wildcards or negations. */
+  others: number[];
+}
+
+function indexEntries(entries: readonly KnownHostsEntry[]): EntryIndex {
+  const byName = new Map<string, number[]>();
+  const others: number[] = [];
+  entries.forEach((entry, i) => {
+    const { hosts } = entry;
+    if (hosts.kind === 'hashed' || hosts.patterns.some((p) => /[*?!]/.test(p))) {
+      others.push(i);
+      return;
+    }
+    for (const name of new Set(hosts.patterns)) byName.set(name, [...(byName.get(name) ?? []), i]);
+  });
+  return { byName, others };
 }

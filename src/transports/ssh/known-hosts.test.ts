@@ -147,6 +147,22 @@ describe('KnownHostsStore', () => {
     return join(dir, 'known_hosts');
   };
 
+  it('finds the lines for a host, literal, wildcard and hashed alike, in file order', () => {
+    const lines = [
+      `*.lab ssh-ed25519 ${b64(ED)}`,
+      `web-01,web-01.lab ssh-ed25519 ${b64(ED2)}`,
+      `${hashed('web-01')} ecdsa-sha2-nistp256 ${b64(EC)}`,
+      `!web-01.lab,*.lab ecdsa-sha2-nistp256 ${b64(EC)}`,
+      ...Array.from({ length: 2000 }, (_, i) => `host-${i} ssh-ed25519 ${b64(ED)}`),
+      `web-01 ssh-ed25519 ${b64(ED)}`,
+    ];
+    const store = KnownHostsStore.fromText({ repoFile: repoFile() }, lines.join('\n'));
+    expect(store.entriesFor(['web-01', 'web-01.lab']).map((e) => e.line)).toEqual([1, 2, 3, 2005]);
+    expect(store.entriesFor(['db.lab']).map((e) => e.line)).toEqual([1, 4]);
+    expect(store.entriesFor(['host-1999']).map((e) => e.line)).toEqual([2004]);
+    expect(store.entriesFor(['nowhere'])).toEqual([]);
+  });
+
   it('decides known, changed, revoked and unknown', async () => {
     const file = repoFile();
     const store = KnownHostsStore.fromText(
