@@ -11,10 +11,10 @@ import type { HostState, PendingUpdate } from '../core/state/types.js';
 import { checkHostStateFile } from '../core/state/check-state.js';
 import { driverFor } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
-import type { PackageDriver } from '../drivers/types.js';
+import type { HostFacts, Inventory, PackageDriver } from '../drivers/types.js';
 import { reachStatus, TransportError } from '../transports/errors.js';
 import type { Transport } from '../transports/types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomicAsync } from './atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
 import { serialiseHostState } from './state-file.js';
 
@@ -95,7 +95,7 @@ async function scanHost(
       { ...observed.state, host: host.name, scannedAt: iso(now), lastReachableAt: iso(now) },
       previous,
     );
-    writeFileAtomic(file, serialiseHostState(state));
+    await writeFileAtomicAsync(file, serialiseHostState(state));
     const security = state.updates.filter((u) => u.classification === 'security').length;
     return {
       host: host.name,
@@ -117,7 +117,7 @@ async function scanHost(
       error: message,
       ...(previous?.reachable ? { lastReachableAt: previous.scannedAt } : {}),
     } as HostState;
-    writeFileAtomic(file, serialiseHostState(state));
+    await writeFileAtomicAsync(file, serialiseHostState(state));
     return { host: host.name, status, message, file: rel };
   } finally {
     await transport.close();
@@ -132,7 +132,8 @@ function hostStatePath(dir: string, stateDir: string, host: string): { rel: stri
 /**
  * Re-reads a host over an open transport, without refreshing the package index (apply does
  * this after patching, so the next plan starts from what the host has now); writes its state
- * file and returns the file's path relative to the repository.
+ * file and returns the file's path relative to the repository. What apply read last (the
+ * installed packages, the facts) is not read again.
  */
 export async function rescanHost(
   dir: string,
@@ -140,13 +141,14 @@ export async function rescanHost(
   host: string,
   transport: Transport,
   now: DateTime,
+  known: { inventory?: Inventory; facts?: HostFacts } = {},
 ): Promise<string> {
   const { rel, file } = hostStatePath(dir, stateDir, host);
   const previous = readPreviousState(file, rel, host);
   const at = iso(now.toUTC().startOf('second'));
-  const observed = await observe(transport, host, false);
+  const observed = await observe(transport, host, false, known);
   const state = withFirstSeen({ ...observed.state, host, scannedAt: at, lastReachableAt: at }, previous);
-  writeFileAtomic(file, serialiseHostState(state));
+  await writeFileAtomicAsync(file, serialiseHostState(state));
   return rel;
 }
 
@@ -156,17 +158,22 @@ interface Observed {
 }
 
 /** Facts, refresh, installed, held and pending updates: the driver builds, the transport runs. */
-async function observe(transport: Transport, host: string, refresh: boolean): Promise<Observed> {
+async function observe(
+  transport: Transport,
+  host: string,
+  refresh: boolean,
+  known: { inventory?: Inventory; facts?: HostFacts } = {},
+): Promise<Observed> {
   const probe = driverFor('apt');
   if (!probe) throw new Error('the apt driver is not registered');
-  const facts = probe.parseFacts(await transport.run(probe.facts()));
+  const facts = known.facts ?? probe.parseFacts(await transport.run(probe.facts()));
   const driver = driverForFamily(facts.os.family, facts.os.id, host);
   let warning: string | undefined;
   if (refresh) {
     const r = driver.parseRefresh(await transport.run(driver.refresh()));
     if (!r.ok) warning = `package index not refreshed: ${r.failure?.message ?? 'unknown reason'}`;
   }
-  const inventory = driver.parseInstalled(await transport.run(driver.listInstalled()));
+  const inventory = known.inventory ?? driver.parseInstalled(await transport.run(driver.listInstalled()));
   const scan = driver.parseUpdateScan(await transport.run(driver.listUpdates()));
   return {
     state: {

@@ -582,6 +582,37 @@ describe('applyPlan', () => {
     expect(progress).toEqual(['r started completed', 'r finished completed']);
   });
 
+  it('hands what the verification read to recordHost, and nothing when it never got that far', async () => {
+    const seen = new Map<string, unknown>();
+    const ctx = ctxFor(new FakeFleet((t) => healthy(t)), {
+      recordHost: (h, _t, known) => {
+        seen.set(h, known);
+        return Promise.resolve(`state/hosts/${h}.json`);
+      },
+    });
+    await applyPlan(plan([ring('r', [host('a')])]), ctx);
+    const known = seen.get('a') as { inventory: { installed: { name: string }[] }; facts?: unknown };
+    expect(known.inventory.installed.length).toBeGreaterThan(0);
+    expect(known.facts).toBeDefined();
+
+    const failing = ctxFor(
+      new FakeFleet((t) => {
+        healthy(t);
+        t.on(['/bin/check'], { exitCode: 1 });
+      }),
+      {
+        ringLimits: () => ({ healthCheck: { command: ['/bin/check'] } }),
+        recordHost: (h, _t, k) => {
+          seen.set(h, k);
+          return Promise.resolve(`state/hosts/${h}.json`);
+        },
+      },
+    );
+    await applyPlan(plan([ring('r', [host('b')])]), failing);
+    expect(seen.has('b')).toBe(true);
+    expect(seen.get('b')).toBeUndefined();
+  });
+
   it('a hard abort stops the command in flight: the host fails with an unknown outcome', async () => {
     const hard = new AbortController();
     const fleet = new FakeFleet((t) => healthy(t, { installDelay: 5_000 }));

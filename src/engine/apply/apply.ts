@@ -11,7 +11,7 @@ import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
-import type { PackageDriver, PreflightProblem } from '../../drivers/types.js';
+import type { HostFacts, Inventory, PackageDriver, PreflightProblem } from '../../drivers/types.js';
 import { AbortedError, reachStatus, TransportError } from '../../transports/errors.js';
 import type { CommandResult, RemoteCommand, Transport } from '../../transports/types.js';
 import type { HostStatus, JournalEvent, RingStatusInRun } from './journal.js';
@@ -73,6 +73,12 @@ export interface ApplyObserver {
   hostFinished?(result: HostResult): void;
 }
 
+/** What apply read from a host after its last change: recordHost need not read it again. */
+export interface ObservedAfterPatching {
+  inventory: Inventory;
+  facts?: HostFacts;
+}
+
 export type RemoteLockOutcome = { ok: true; release(): Promise<void> } | { ok: false; reason: string };
 
 export interface ApplyContext {
@@ -107,7 +113,7 @@ export interface ApplyContext {
   /** Takes the remote per-host lock over the transport. */
   remoteLock?(transport: Transport): Promise<RemoteLockOutcome>;
   /** Rewrites the host's state file from a fresh read; returns the file written. */
-  recordHost?(host: string, transport: Transport): Promise<string | undefined>;
+  recordHost?(host: string, transport: Transport, known?: ObservedAfterPatching): Promise<string | undefined>;
   /** Ring progress for state/rollouts: when a ring starts, and when it ends (with its outcome). */
   ringProgress?(ring: PlanRing, event: 'started' | 'finished', outcome: RingOutcome): void;
   /** Removes secrets from text that is kept (errors, hook output). */
@@ -372,6 +378,8 @@ async function applyHost(
   let releaseLock: (() => Promise<void>) | undefined;
   /** Until the first command answers, a transport error is a connection failure. */
   let connected = false;
+  /** What the verification read, for the host's new state (saves reading it twice). */
+  let known: ObservedAfterPatching | undefined;
   const d = ctx.driver;
   const run = async (cmd: RemoteCommand, timeoutMs?: number): Promise<CommandResult> => {
     if (!transport) throw new HostFailure('failed', 'no connection');
@@ -487,14 +495,20 @@ async function applyHost(
     }
 
     step('verify');
-    const after = d.parseInstalled(await run(d.listInstalled())).installed;
+    const inventory = d.parseInstalled(await run(d.listInstalled()));
+    const after = inventory.installed;
+    known = { inventory };
     const versionAfter = (name: string): string | undefined => after.find((p) => p.name === name)?.version;
     const mismatches = upgrades
       .filter((u) => versionAfter(u.package) !== u.to)
       .map((u) => `${u.package} is ${versionAfter(u.package) ?? 'absent'}, expected ${u.to}`);
     res.verification = { ok: mismatches.length === 0, mismatches };
     if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
-    if (!res.rebooted && !pendingReboot) pendingReboot = d.parseFacts(await run(d.facts())).rebootRequired;
+    if (!res.rebooted && !pendingReboot) {
+      const facts = d.parseFacts(await run(d.facts()));
+      known = { inventory, facts };
+      pendingReboot = facts.rebootRequired;
+    }
     res.status = pendingReboot ? 'patched-pending-reboot' : 'patched';
     return res;
   } catch (err) {
@@ -512,7 +526,7 @@ async function applyHost(
   } finally {
     if (transport && connected && res.status !== 'skipped-window-closed' && ctx.recordHost) {
       // What the host says now is the next plan's input; a failure to read it is not the host's failure.
-      res.stateFile = await ctx.recordHost(host.host, transport).catch(() => undefined);
+      res.stateFile = await ctx.recordHost(host.host, transport, known).catch(() => undefined);
     }
     await releaseLock?.().catch(() => undefined);
     await transport?.close().catch(() => undefined);

@@ -33,7 +33,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const runs = (): string => path.join(dir, 'state', 'runs');
 
 describe('JournalWriter', () => {
-  it('creates the folder and appends one JSON line per event, in order', () => {
+  it('creates the folder and appends one JSON line per event, in order', async () => {
     const file = path.join(runs(), 'r1.jsonl');
     const w = new JournalWriter(file);
     const events: JournalEvent[] = [
@@ -46,21 +46,33 @@ describe('JournalWriter', () => {
     expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(events[0])}\n`);
     w.append(events[1] as JournalEvent);
     w.append(events[2] as JournalEvent);
-    w.close();
+    await w.close();
     const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(0, -1).map((l) => JSON.parse(l) as unknown)).toEqual(events);
   });
 
-  it('appends to an existing journal instead of truncating it', () => {
+  it('appends to an existing journal instead of truncating it', async () => {
     const file = path.join(runs(), 'r1.jsonl');
     const first = new JournalWriter(file);
     first.append(started('r1'));
-    first.close();
+    await first.close();
     const second = new JournalWriter(file);
     second.append({ type: 'run-finished', at: AT, runId: 'r1', halted: false });
-    second.close();
+    await second.close();
     expect(readJournals(runs())[0]?.events.map((e) => e.type)).toEqual(['run-started', 'run-finished']);
+  });
+
+  it('syncs in the background, never blocking append, and refuses events after close', async () => {
+    const file = path.join(runs(), 'r2.jsonl');
+    const w = new JournalWriter(file);
+    for (let i = 0; i < 500; i++)
+      w.append({ type: 'host-step', at: AT, runId: 'r2', host: `h${i}`, step: 'connect' });
+    // Every line is in the file at once; the syncs catch up later.
+    expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(501);
+    await w.close();
+    await w.close();
+    expect(() => w.append(started('r2'))).toThrow(/appended to after close/);
   });
 });
 

@@ -4,6 +4,7 @@
 import {
   closeSync,
   existsSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -12,7 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { InputFileError } from '../../errors.js';
+import { InputFileError, InternalError } from '../../errors.js';
 
 export type HostStatus =
   | 'patched'
@@ -88,23 +89,70 @@ export function hostsDoneInJournal(
   return done;
 }
 
-/** Appends events to one journal file; each line is written whole and synced before the next step. */
+/** The shortest time between two syncs of a journal. */
+const SYNC_INTERVAL_MS = 100;
+
+/**
+ * Appends events to one journal file. Each line is written whole before append returns, so a
+ * killed controller never loses an event it acted on. Syncing to the disk (for a crash of the
+ * machine itself) happens off the event loop, one fsync for whatever was appended meanwhile:
+ * a synchronous fsync per event stalled every host in flight (a third of a 1,000-host run).
+ * close() waits for the last sync.
+ */
 export class JournalWriter {
   private readonly fd: number;
+  /** The sync in flight, if any. */
+  private syncing: Promise<void> | undefined;
+  /** Lines were written after the sync in flight started. */
+  private dirty = false;
+  private closed = false;
+  private syncError: unknown;
+
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'a', 0o644);
   }
 
   append(event: JournalEvent): void {
+    if (this.closed) throw new InternalError(`journal ${this.file} appended to after close`);
     const bytes = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
     let off = 0;
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
-    fsyncSync(this.fd);
+    this.dirty = true;
+    this.syncing ??= this.syncLoop();
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /** Syncs until nothing written is left unsynced. */
+  private async syncLoop(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        const started = Date.now();
+        await new Promise<void>((resolve, reject) =>
+          fsync(this.fd, (err) => (err ? reject(err) : resolve())),
+        );
+        // A write waits while the file is being synced: at most a few syncs a second.
+        const rest = SYNC_INTERVAL_MS - (Date.now() - started);
+        if (this.dirty && rest > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, rest));
+      }
+    } catch (err) {
+      this.syncError ??= err;
+    } finally {
+      this.syncing = undefined;
+    }
+  }
+
+  /** Waits for the syncs in flight, syncs what is left, closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.syncing) await this.syncing;
+    try {
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
+    if (this.syncError !== undefined) throw this.syncError;
   }
 }
 

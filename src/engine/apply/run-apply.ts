@@ -206,8 +206,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         hooks: (policy) => policies.get(policy)?.hooks,
         mayStart,
         remoteLock: (t) => acquireRemoteLock(t, owner),
-        recordHost: async (host, transport) => {
-          const rel = await rescanHost(dir, stateRel, host, transport, options.now());
+        recordHost: async (host, transport, known) => {
+          const rel = await rescanHost(dir, stateRel, host, transport, options.now(), known);
           stateFiles.push(rel);
           return rel;
         },
@@ -246,7 +246,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         ...(lock.takenOverFrom ? { lockTakenOverFrom: describeRepoLock(lock.takenOverFrom) } : {}),
       };
     } finally {
-      journal.close();
+      await journal.close();
     }
   } finally {
     lock.release();
