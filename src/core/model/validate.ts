@@ -12,7 +12,7 @@ import { closest } from './suggest.js';
 
 // ajv-formats is CommonJS with a default export; under ESM the function may sit on `.default`.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+  addFormatsModule) as unknown as (ajv: Ajv2020 | Ajv) => void;
 
 /** File name (in schemas/) of each kind's schema. */
 export const SCHEMA_FILES: Readonly<Record<Kind, string>> = {
@@ -32,18 +32,34 @@ export interface SchemaSet {
   validatorForFile(file: string): ValidateFunction;
 }
 
-/** Compiles the schemas (objects read from schemas/*.json by the caller). */
-export function compileSchemas(schemas: readonly object[]): SchemaSet {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+/** Where the schemas of schemas/ say they are (their `$id`), by file name. */
+export const SCHEMA_ID_PREFIX = 'https://patchctl.dev/schemas/v1/';
+
+/**
+ * The ajv of patchctl's own schemas, configured once for both uses: compiling them at run time,
+ * and (with `source`) generating their standalone code at build time (scripts/build-validators.mjs).
+ */
+export function schemaAjv(options: { source?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    ...(options.source ? { code: { source: true } } : {}),
+  });
   addFormats(ajv);
   // Understood by VS Code and yaml-language-server; ajv only carries it for our messages.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-  for (const schema of schemas) ajv.addSchema(schema);
+  return ajv;
+}
+
+/** A SchemaSet over validators found by `$id` (compiled, or loaded precompiled). */
+export function schemaSet(byId: (id: string) => ValidateFunction | undefined): SchemaSet {
   const byFile = new Map<string, ValidateFunction>();
   const validatorForFile = (file: string): ValidateFunction => {
     let fn = byFile.get(file);
     if (!fn) {
-      fn = ajv.getSchema(`https://patchctl.dev/schemas/v1/${file}`);
+      fn = byId(`${SCHEMA_ID_PREFIX}${file}`);
       if (!fn) throw new Error(`schema ${file} is missing`);
       byFile.set(file, fn);
     }
@@ -52,13 +68,27 @@ export function compileSchemas(schemas: readonly object[]): SchemaSet {
   return { validatorFor: (kind) => validatorForFile(SCHEMA_FILES[kind]), validatorForFile };
 }
 
-/** Validators for third-party feeds (OSV is draft 2020-12, CISA's KEV schema draft-07). */
+/** Compiles the schemas (objects read from schemas/*.json by the caller). */
+export function compileSchemas(schemas: readonly object[]): SchemaSet {
+  const ajv = schemaAjv();
+  for (const schema of schemas) ajv.addSchema(schema);
+  return schemaSet((id) => ajv.getSchema(id));
+}
+
+/** The ajvs of third-party feeds (OSV is draft 2020-12, CISA's KEV schema draft-07), as for the schemas. */
+export function feedAjvs(options: { source?: boolean } = {}): { osv: Ajv2020; kev: Ajv } {
+  const code = options.source ? { code: { source: true } } : {};
+  const osv = new Ajv2020({ allErrors: true, strict: false, ...code });
+  addFormats(osv);
+  const kev = new Ajv({ allErrors: true, strict: false, ...code });
+  addFormats(kev);
+  return { osv, kev };
+}
+
+/** Validators for third-party feeds. */
 export function compileFeedSchemas(osv: object, kev: object): FeedSchemas {
-  const osvAjv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats(osvAjv);
-  const kevAjv = new Ajv({ allErrors: true, strict: false });
-  addFormats(kevAjv);
-  return { osv: osvAjv.compile(osv), kev: kevAjv.compile(kev) };
+  const ajvs = feedAjvs();
+  return { osv: ajvs.osv.compile(osv), kev: ajvs.kev.compile(kev) };
 }
 
 export interface ValidatedDocument {
