@@ -87,6 +87,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
   // SLA clocks count calendar days in the Config zone, so the report reads the same all day.
   const day = at.setZone(zone).startOf('day');
   const waivers = activeExceptions(repo.exceptions, members, zone, at);
+  const clock: SlaClock = { day, sla, feeds: [...state.feeds.values()], timings: new Map() };
   const groupsOf = new Map<string, string[]>();
   for (const [group, hosts] of [...members].sort(([a], [b]) => cmp(a, b)))
     for (const h of hosts) groupsOf.set(h, [...(groupsOf.get(h) ?? []), group]);
@@ -97,9 +98,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
       const observed = state.hosts.get(h.name);
       const where = placed.get(h.name);
       const waived = waiverOf(h.name, observed, waivers);
-      const missing = where
-        ? missingUpdates(where.host, where.ring, observed, state.feeds, sla, day, waived, plan.at)
-        : [];
+      const missing = where ? missingUpdates(where.host, where.ring, observed, clock, waived, plan.at) : [];
       const excepted = where ? exceptedUpdates(where.host, observed, waived) : [];
       const lastApply = outcomes.get(h.name) ?? null;
       const hostPolicies = policiesForHost(h.name, policies, applies).map((p) => p.metadata.name);
@@ -208,13 +207,32 @@ function planPlacement(plan: Plan): Map<string, Placement> {
   return out;
 }
 
+/**
+ * What every missing update is judged by, and the SLA timings already worked out: they depend
+ * only on the release instant and the deadline, and luxon is slow to work them out again for
+ * each of the hundreds of thousands of updates a large fleet misses.
+ */
+interface SlaClock {
+  /** The report's day, in the Config zone. */
+  day: DateTime;
+  sla: Record<Severity, string>;
+  /** The advisory ids of each emergency feed. */
+  feeds: readonly ReadonlySet<string>[];
+  /** `releasedAt \0 deadline` → timings. */
+  timings: Map<string, SlaTiming>;
+}
+
+interface SlaTiming {
+  ageDays: number | null;
+  dueDate: string | null;
+  overdue: number | undefined;
+}
+
 function missingUpdates(
   host: PlanHost,
   ring: PlanRing,
   observed: HostState | undefined,
-  feeds: ObservedState['feeds'],
-  sla: Record<Severity, string>,
-  day: DateTime,
+  clock: SlaClock,
   waived: (s: PlanSkip) => Waiver | undefined,
   planAt: string,
 ): MissingUpdate[] {
@@ -222,23 +240,13 @@ function missingUpdates(
   const update = (name: string, to: string) => observed?.updates.find((u) => u.name === name && u.to === to);
   for (const a of host.actions) {
     if (a.type !== 'upgrade') continue;
-    out.push(
-      missingUpdate(
-        update(a.package, a.to),
-        a,
-        'planned',
-        plannedDetail(host, ring, planAt),
-        feeds,
-        sla,
-        day,
-      ),
-    );
+    out.push(missingUpdate(update(a.package, a.to), a, 'planned', plannedDetail(host, ring, planAt), clock));
   }
   for (const s of host.skipped) {
     if (!MISSING_SKIPS.has(s.reason) || waived(s) !== undefined) continue;
     const u = update(s.package, s.to);
     if (!u) continue;
-    out.push(missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), feeds, sla, day));
+    out.push(missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), clock));
   }
   return out.sort((a, b) => cmp(a.package, b.package) || cmp(a.arch ?? '', b.arch ?? ''));
 }
@@ -248,23 +256,13 @@ function missingUpdate(
   action: UpgradeAction | undefined,
   why: MissingWhy,
   detail: string,
-  feeds: ObservedState['feeds'],
-  sla: Record<Severity, string>,
-  day: DateTime,
+  clock: SlaClock,
 ): MissingUpdate {
   const advisories = [...(action?.advisories ?? u?.advisories ?? [])];
   const severity = action?.severity ?? u?.severity ?? null;
   const releasedAt = u?.releasedAt ?? null;
-  const released = releasedAt === null ? undefined : LuxonDateTime.fromISO(releasedAt, { zone: day.zone });
-  const releaseDay = released?.isValid ? released.setZone(day.zone).startOf('day') : undefined;
-  const ageDays = releaseDay ? Math.max(0, daysBetween(releaseDay, day)) : null;
-  const deadline = severity === null ? null : sla[severity];
-  const deadlineMs = deadline === null ? undefined : slaMillis(deadline);
-  const dueDay =
-    released?.isValid && deadlineMs !== undefined
-      ? released.plus({ milliseconds: deadlineMs }).setZone(day.zone).startOf('day')
-      : undefined;
-  const overdue = dueDay ? daysBetween(dueDay, day) : undefined;
+  const deadline = severity === null ? null : clock.sla[severity];
+  const { ageDays, dueDate, overdue } = slaTiming(clock, releasedAt, deadline);
   const breached = overdue !== undefined && overdue > 0;
   const arch = action?.arch ?? u?.arch;
   return {
@@ -275,17 +273,39 @@ function missingUpdate(
     classification: action?.classification ?? u?.classification ?? 'security',
     severity,
     advisories,
-    emergency:
-      action?.emergency === true || advisories.some((a) => [...feeds.values()].some((f) => f.has(a))),
+    emergency: action?.emergency === true || advisories.some((a) => clock.feeds.some((f) => f.has(a))),
     releasedAt,
     ageDays,
     sla: deadline,
-    dueDate: dueDay?.toISODate() ?? null,
+    dueDate,
     breached,
     overdueDays: breached ? (overdue ?? null) : null,
     why,
     detail,
   };
+}
+
+/** How old an update released at `releasedAt` is on the clock's day, and when its deadline falls. */
+function slaTiming(clock: SlaClock, releasedAt: string | null, deadline: string | null): SlaTiming {
+  const key = `${releasedAt ?? '\u0001'}\u0000${deadline ?? '\u0001'}`;
+  let timing = clock.timings.get(key);
+  if (timing === undefined) {
+    const day = clock.day;
+    const released = releasedAt === null ? undefined : LuxonDateTime.fromISO(releasedAt, { zone: day.zone });
+    const releaseDay = released?.isValid ? released.setZone(day.zone).startOf('day') : undefined;
+    const deadlineMs = deadline === null ? undefined : slaMillis(deadline);
+    const dueDay =
+      released?.isValid && deadlineMs !== undefined
+        ? released.plus({ milliseconds: deadlineMs }).setZone(day.zone).startOf('day')
+        : undefined;
+    timing = {
+      ageDays: releaseDay ? Math.max(0, daysBetween(releaseDay, day)) : null,
+      dueDate: dueDay?.toISODate() ?? null,
+      overdue: dueDay ? daysBetween(dueDay, day) : undefined,
+    };
+    clock.timings.set(key, timing);
+  }
+  return timing;
 }
 
 /** Whole calendar days from one start of day to another (DST days are 23 or 25 hours long). */
