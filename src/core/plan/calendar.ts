@@ -68,7 +68,8 @@ export function buildCalendar(
       from: at,
       until,
     })) {
-      const lastStart = o.end.minus({ milliseconds: cutoffMs });
+      // Without a cutoff the last start is the end (luxon's minus is slow, even of nothing).
+      const lastStart = cutoffMs === 0 ? o.end : o.end.minus({ milliseconds: cutoffMs });
       const start = o.start < at ? at : o.start;
       if (start >= lastStart) continue; // already inside the cutoff: this opening is lost
       openings.push({ window: doc.metadata.name, start, end: o.end, lastStart });
