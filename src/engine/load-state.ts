@@ -5,7 +5,7 @@ import { checkAdvisoryFile } from '../core/model/advisories.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { sortDiagnostics } from '../core/model/diagnostics.js';
 import type { Repository } from '../core/model/repository.js';
-import { CONFIG_DEFAULTS } from '../core/model/repository.js';
+import { CONFIG_DEFAULTS, ringNamesByRollout } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
 import type { StateSchemas } from '../core/state/check-state.js';
 import {
@@ -91,9 +91,7 @@ export function loadObservedState(
       diagnostics.push(...r.diagnostics);
       if (r.state && repository.hostNames.has(r.state.host)) hosts.set(r.state.host, r.state);
     }
-    const rings = new Map(
-      repository.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]),
-    );
+    const rings = ringNamesByRollout(repository);
     for (const rel of jsonFilesIn(join(base, 'rollouts'))) {
       files.push(rel);
       const text = readText(rel, diagnostics);

@@ -30,6 +30,8 @@ export interface ReportRun {
   stateFiles: string[];
   /** Shard progress files folded in and removed. */
   removed: string[];
+  /** Rollout progress files the fold rewrote. */
+  folded: string[];
   /** What `--merge` brought in from each source. */
   merged?: StateMerge['sources'];
   warnings: string[];
@@ -68,6 +70,7 @@ export function runReport(options: ReportRunOptions): ReportRun {
     files,
     stateFiles,
     removed: fold.removed,
+    folded: fold.written,
     ...(merged ? { merged: merged.sources } : {}),
     warnings,
   };

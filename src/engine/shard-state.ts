@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'nod
 import path from 'node:path';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import type { Repository } from '../core/model/repository.js';
+import { ringNamesByRollout } from '../core/model/repository.js';
 import { checkHostStateFile, checkRolloutStateFile } from '../core/state/check-state.js';
 import { mergeShardProgress } from '../core/state/merge-shards.js';
 import type { RolloutState } from '../core/state/types.js';
@@ -81,9 +82,7 @@ export function mergeStateFrom(dir: string, repository: Repository, sources: rea
     counts.push(tally);
   }
   // The files to write are checked as patchctl would read them.
-  const rollouts = new Map(
-    repository.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]),
-  );
+  const rollouts = ringNamesByRollout(repository);
   const toWrite = [...chosen.values()].filter((c) => c.origin !== 'self');
   for (const c of toWrite) {
     if (c.rel.startsWith('hosts/'))
@@ -211,9 +210,7 @@ export function foldShardProgress(dir: string, repository: Repository): ShardFol
       skipped: `shards are still running (${running.map((f) => path.basename(f)).join(', ')}): their ring progress stays in ${path.relative(dir, shardsDir)}/`,
     };
   const schemas = bundledStateSchemas();
-  const rollouts = new Map(
-    repository.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]),
-  );
+  const rollouts = ringNamesByRollout(repository);
   const relOf = (file: string): string => path.relative(dir, file).split(path.sep).join('/');
   const byRollout = new Map<string, { state: RolloutState; file: string }[]>();
   for (const name of readdirSync(shardsDir).sort()) {

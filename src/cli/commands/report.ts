@@ -120,7 +120,7 @@ export function reportSummaryText(run: ReportRun, dir: string): string {
       : []),
     ...(run.removed.length > 0
       ? [
-          `Folded ${run.removed.length} shard ring-progress file(s) into ${[...new Set(run.stateFiles.filter((f) => f.includes(`${path.sep}rollouts${path.sep}`)).map((f) => repoPath(dir, f)))].join(', ') || 'the rollout files'}`,
+          `Folded ${run.removed.length} shard ring-progress file(s) into ${run.folded.map((f) => repoPath(dir, f)).join(', ') || 'the rollout files'}`,
         ]
       : []),
     `Wrote ${run.files.map((f) => repoPath(dir, f)).join(', ')}`,

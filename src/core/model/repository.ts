@@ -76,6 +76,11 @@ export function configSpec(repo: Pick<Repository, 'config'>): ConfigSpec {
   return repo.config?.doc.spec ?? {};
 }
 
+/** Rollout name → its ring names, as the rollout state checks take them. */
+export function ringNamesByRollout(repo: Pick<Repository, 'rollouts'>): Map<string, string[]> {
+  return new Map(repo.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]));
+}
+
 export function buildRepository(documents: readonly ValidatedDocument[]): Repository {
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as Record<Kind, Set<string>>;
   const repo: Repository = {

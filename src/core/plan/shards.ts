@@ -6,6 +6,7 @@
 // given time: every shard job computes the same split, with or without a saved plan, so no host
 // is run by two shards or by none. Inside each ring the hosts are dealt round-robin in name
 // order: shards differ by at most one host per ring.
+import { fnv1a } from '../schedule/rings.js';
 import { summarise } from './build-plan.js';
 import type { Plan, PlanRing } from './types.js';
 
@@ -59,15 +60,6 @@ export function assignShards(rings: readonly PlanRing[], count: number): Map<str
     }
   }
   return shardOf;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /**

@@ -72,11 +72,15 @@ export function assignRings(
 
 /** A host's position in [0, 100) for percent rings: FNV-1a of "rollout/host", stable forever. */
 export function bucketOf(rollout: string, host: string): number {
+  return (fnv1a(`${rollout}/${host}`) % 10000) / 100;
+}
+
+/** The 32-bit FNV-1a hash of `text`'s UTF-16 code units: small, fast and the same everywhere. */
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  const text = `${rollout}/${host}`;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return (hash % 10000) / 100;
+  return hash;
 }
