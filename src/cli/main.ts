@@ -2,7 +2,8 @@
 // else is a bug and says so.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { PatchctlError } from '../errors.js';
+import type { LocalIoAction } from '../errors.js';
+import { isLocalIoErrno, LocalIoError, PatchctlError } from '../errors.js';
 import { forceUnlockCommand } from './commands/force-unlock.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionsCommand } from './commands/exceptions.js';
@@ -73,8 +74,24 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
       io.stderr(`patchctl: ${err.message}\n`);
       return err.exitCode;
     }
+    // A full disk or a read-only checkout is this machine's problem, not a bug: name the path.
+    if (isLocalIoErrno(err)) {
+      const local = LocalIoError.from(err, ioAction(err.syscall), err.path ?? 'a file');
+      io.stderr(`patchctl: ${local.message}\n`);
+      return local.exitCode;
+    }
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     io.stderr(`patchctl: internal error (a bug in patchctl, please report it with this text):\n${detail}\n`);
     return EXIT_FAILURE;
   }
+}
+
+function ioAction(syscall: string | undefined): LocalIoAction {
+  if (syscall === undefined) return 'write';
+  if (syscall === 'open') return 'open';
+  if (/^(mkdir|mkdtemp|symlink|link|copyfile)/.test(syscall)) return 'create';
+  if (/^(unlink|rmdir|rm)/.test(syscall)) return 'remove';
+  if (syscall.startsWith('rename')) return 'rename';
+  if (/^(read|scandir|stat|lstat|realpath|access)/.test(syscall)) return 'read';
+  return 'write';
 }

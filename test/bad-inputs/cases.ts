@@ -2188,6 +2188,12 @@ const advisoryCases: BadInputCase[] = [
     expect: [at('json-syntax', KEV, 3, 28)],
   },
   {
+    name: 'json-duplicate-key',
+    description: 'a key written twice: JSON.parse keeps the last, a reviewer sees the first',
+    edits: [sub(KEV, '  "count": 3,', '  "count": 3,\n  "count": 0,')],
+    expect: [err('json-duplicate-key', KEV, '"count": 0')],
+  },
+  {
     name: 'json-empty-file',
     description: 'an empty feed file',
     edits: [put('advisories/empty.json', '')],

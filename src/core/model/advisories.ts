@@ -3,7 +3,7 @@
 // rather than silently turn the track off.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, SourcePos } from './diagnostics.js';
-import { jsonSyntaxError } from './json-syntax.js';
+import { parseJsonStrict } from './strict-json.js';
 import { parseYamlFile } from './parse.js';
 import { describePath, pointerToPath } from './validate.js';
 
@@ -30,12 +30,9 @@ export function checkAdvisoryFile(
   text: string,
   schemas: FeedSchemas,
 ): { feed?: CheckedFeed; diagnostics: Diagnostic[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { diagnostics: [jsonSyntaxError(file, text, err)] };
-  }
+  const parsed = parseJsonStrict(file, text);
+  if (!parsed.ok) return { diagnostics: [parsed.diagnostic] };
+  const value = parsed.value;
   // Positions are only needed when something is wrong: parse again with positions then.
   let locator: ((path: (string | number)[]) => SourcePos) | undefined;
   const locate = (path: (string | number)[]): SourcePos => {

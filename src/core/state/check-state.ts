@@ -2,7 +2,7 @@
 // errors at file:line:col, then the cross-checks that a scanner bug or a hand edit would break.
 // A file with an error yields no state: the planner never works from data it cannot trust.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { jsonSyntaxError } from '../model/json-syntax.js';
+import { parseJsonStrict } from '../model/strict-json.js';
 import type { Diagnostic, SourcePos } from '../model/diagnostics.js';
 import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
@@ -292,12 +292,9 @@ function readStateFile(file: string, text: string, validate: ValidateFunction): 
     }
     return locator(path, part);
   };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { diagnostics: [jsonSyntaxError(file, text, err)], locate };
-  }
+  const parsed = parseJsonStrict(file, text);
+  if (!parsed.ok) return { diagnostics: [parsed.diagnostic], locate };
+  const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {
       diagnostics: [
