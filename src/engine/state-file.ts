@@ -37,6 +37,7 @@ export function serialiseHostState(s: HostState): string {
       'scannedAt',
       'reachable',
       'error',
+      'errorKind',
       'lastReachableAt',
       'os',
       'packageManager',

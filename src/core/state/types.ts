@@ -28,6 +28,15 @@ export interface PendingUpdate {
   rebootRequired?: boolean;
 }
 
+/** Why a scan could not record a host's current data (HostState.errorKind). */
+export type HostErrorKind =
+  | 'unreachable'
+  | 'auth-failed'
+  | 'host-key-mismatch'
+  | 'invalid-host-data'
+  | 'unsupported'
+  | 'failed';
+
 export interface HostState {
   formatVersion: 1;
   host: string;
@@ -35,6 +44,8 @@ export interface HostState {
   reachable: boolean;
   /** Why the last scan could not reach the host (with reachable: false). */
   error?: string;
+  /** What kind of failure `error` describes (with reachable: false). */
+  errorKind?: HostErrorKind;
   /** When the host was last reached (kept across unreachable scans). */
   lastReachableAt?: string;
   os?: { family: string; id: string; version: string; kernel?: string };
