@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DateTime } from 'luxon';
+import { instantRangeProblem } from '../core/model/instant.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -57,14 +58,28 @@ export function useColor(flag: boolean, format: string, io: Io): boolean {
 }
 
 export function addAtOption(cmd: Command): Command {
-  return cmd.option('--at <time>', 'judge windows and exceptions at this ISO 8601 time instead of now');
+  return cmd.option(
+    '--at <time>',
+    'judge windows and exceptions at this ISO 8601 time instead of now (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)',
+  );
 }
 
+/**
+ * `--at` (default: the clock), refused with a usage error (exit 1) when it is not an ISO 8601
+ * time or lies outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z (core/model/instant.ts).
+ */
 export function parseAt(text: string | undefined, io: Io): DateTime {
-  if (text === undefined) return io.now();
+  if (text === undefined) {
+    const now = io.now();
+    const problem = instantRangeProblem(now);
+    if (problem !== undefined) throw new UsageError(`the clock says ${now.toISO() ?? '?'}: ${problem}`);
+    return now;
+  }
   const at = DateTime.fromISO(text, { setZone: true, zone: 'UTC' });
   if (!at.isValid) {
-    throw new UsageError(`--at "${text}" is not an ISO 8601 time (e.g. 2026-12-01T00:00:00Z)`);
+    throw new UsageError(`--at ${JSON.stringify(text)} is not an ISO 8601 time (e.g. 2026-12-01T00:00:00Z)`);
   }
+  const problem = instantRangeProblem(at);
+  if (problem !== undefined) throw new UsageError(`--at ${JSON.stringify(text)}: ${problem}`);
   return at;
 }

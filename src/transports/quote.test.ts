@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
+import { argvProblems } from '../core/command/argv.js';
 import { InvalidCommandError } from './errors.js';
 import { commandLine, shellQuote } from './quote.js';
 
@@ -180,6 +181,28 @@ describe('commandLine', () => {
     expect(() => commandLine({ argv: ['ls'], env: { PATH: '/tmp' } })).toThrow(/fixed/);
     expect(() => commandLine({ argv: ['ls'], env: { LC_ALL: 'en_US.UTF-8' } })).toThrow(/fixed/);
     expect(() => commandLine({ argv: ['ls'], env: { X: 'a\0' } })).toThrow(/NUL/);
+  });
+
+  it('refuses exactly the argument vectors that validate reports (one set of checks, core/command/argv.ts)', () => {
+    const item = fc.oneof(
+      argArbitrary(),
+      fc.constantFrom('', '-', '-x', 'A=b', '=', 'a\0', '\uD800', 'x\uDFFF', '\uD83D\uDE00'),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 5 }), fc.boolean(), (argv, sudo) => {
+        const problems = argvProblems(argv);
+        let refused: unknown;
+        try {
+          commandLine({ argv, sudo });
+        } catch (e) {
+          refused = e;
+        }
+        if (problems.length === 0) expect(refused).toBeUndefined();
+        else expect(refused).toBeInstanceOf(InvalidCommandError);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it.each(SHELLS)('runs the real argv with exactly the scrubbed and extra environment under %s', (shell) => {

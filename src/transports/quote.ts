@@ -10,31 +10,22 @@
 // The line runs in the remote login shell, which must be a POSIX shell (sh, dash, bash, ksh,
 // zsh); csh/tcsh and fish quote differently and are not supported.
 
+import { argumentProblem, envNameProblem, programProblem, SCRUBBED_ENV } from '../core/command/argv.js';
 import { InvalidCommandError } from './errors.js';
 import type { RemoteCommand } from './types.js';
 
-/** The environment every remote command starts from (DESIGN.md §4: scrubbed, `LC_ALL=C`). */
-export const SCRUBBED_ENV: readonly string[] = ['LC_ALL=C', 'LANG=C', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
-
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-const FIXED_ENV_NAMES = new Set(
-  SCRUBBED_ENV.map((assignment) => assignment.slice(0, assignment.indexOf('='))),
-);
-// With the `u` flag a class of surrogates matches only unpaired ones.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+// What a command may hold is decided in core/command/argv.ts, which `validate` also uses to
+// report hooks and health checks that could never run (docs/security.md).
+export { SCRUBBED_ENV } from '../core/command/argv.js';
 
 /** `arg` as one POSIX shell word that the shell turns back into exactly `arg`. */
 export function shellQuote(arg: string): string {
-  if (typeof arg !== 'string')
-    throw new InvalidCommandError(`cannot quote a ${typeof arg}: arguments are strings`);
-  if (arg.includes('\0')) {
+  const problem = argumentProblem(arg);
+  if (problem !== undefined) {
     throw new InvalidCommandError(
-      `argument ${JSON.stringify(arg)} holds a NUL byte, which no command line can carry`,
-    );
-  }
-  if (LONE_SURROGATE.test(arg)) {
-    throw new InvalidCommandError(
-      `argument ${JSON.stringify(arg)} holds an unpaired UTF-16 surrogate, which UTF-8 cannot carry`,
+      typeof arg === 'string'
+        ? `argument ${JSON.stringify(arg)} ${problem}`
+        : `cannot quote a ${typeof arg}: arguments are strings`,
     );
   }
   return `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -52,31 +43,15 @@ export function shellQuote(arg: string): string {
  */
 export function commandLine(cmd: RemoteCommand): string {
   const { argv } = cmd;
-  const program = argv[0];
-  if (program === undefined)
-    throw new InvalidCommandError('a command needs at least a program name (argv is empty)');
-  if (program === '') throw new InvalidCommandError('the program name (argv[0]) is empty');
-  if (program.includes('=')) {
-    throw new InvalidCommandError(
-      `the program name ${JSON.stringify(program)} holds "=": env would read it as a variable assignment`,
-    );
-  }
-  if (program.startsWith('-')) {
-    throw new InvalidCommandError(`the program name ${JSON.stringify(program)} starts with "-"`);
-  }
+  const problem = programProblem(argv[0]);
+  if (problem !== undefined) throw new InvalidCommandError(problem);
   const words = ['exec'];
   if (cmd.sudo === true) words.push('sudo', '-n', '--');
   words.push('env', ...SCRUBBED_ENV);
   const env = Object.entries(cmd.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [name, value] of env) {
-    if (!ENV_NAME.test(name)) {
-      throw new InvalidCommandError(
-        `environment variable name ${JSON.stringify(name)} does not match ^[A-Z_][A-Z0-9_]*$`,
-      );
-    }
-    if (FIXED_ENV_NAMES.has(name)) {
-      throw new InvalidCommandError(`environment variable ${name} is fixed by the scrubbed environment`);
-    }
+    const nameProblem = envNameProblem(name);
+    if (nameProblem !== undefined) throw new InvalidCommandError(nameProblem);
     words.push(`${name}=${shellQuote(value)}`);
   }
   for (const arg of argv) words.push(shellQuote(arg));

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { notARealDateBecause, offsetProblem, parseInstant } from './instant.js';
+import { DateTime } from 'luxon';
+import {
+  EARLIEST_INSTANT,
+  instantRangeProblem,
+  LATEST_INSTANT,
+  notARealDateBecause,
+  offsetProblem,
+  parseInstant,
+} from './instant.js';
 
 describe('parseInstant', () => {
   it('reads instants, local date-times in a zone and bare dates', () => {
@@ -32,5 +40,30 @@ describe('parseInstant', () => {
   it('does not take the dashes of a date for an offset', () => {
     expect(offsetProblem('2026-12-24')).toBeUndefined();
     expect(notARealDateBecause('2026-13-01')).toBe('');
+  });
+});
+
+describe('instantRangeProblem', () => {
+  const utc = (text: string) => DateTime.fromISO(text, { setZone: true, zone: 'UTC' });
+  it.each([
+    '1970-01-01T00:00:00Z',
+    '2026-12-01T00:00:00Z',
+    '9999-12-31T23:59:59.999Z',
+    '2000-01-01T13:00:00+14:00',
+  ])('accepts %s', (text) => expect(instantRangeProblem(utc(text))).toBeUndefined());
+  it.each([
+    '-271821-04-20T00:00:00Z', // the smallest JavaScript date: the calendar looped for ever (issue 12)
+    '+275760-09-13T00:00:00Z', // the largest: an internal error
+    '1969-12-31T23:59:59.999Z',
+    '1970-01-01T00:00:00+14:00', // 1969-12-31T10:00Z: the instant counts, not the wall clock
+    '+010000-01-01T00:00:00Z',
+  ])('refuses %s, naming the range', (text) => {
+    expect(instantRangeProblem(utc(text))).toMatch(/1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z/);
+  });
+  it('refuses an invalid DateTime', () =>
+    expect(instantRangeProblem(DateTime.invalid('x'))).toMatch(/not a valid/));
+  it('bounds are the documented ones', () => {
+    expect(EARLIEST_INSTANT.toISO()).toBe('1970-01-01T00:00:00.000Z');
+    expect(LATEST_INSTANT.toISO()).toBe('9999-12-31T23:59:59.999Z');
   });
 });

@@ -4,6 +4,24 @@ import { DateTime } from 'luxon';
 
 export type DateMeaning = 'start-of-day' | 'end-of-day';
 
+/**
+ * The instants patchctl judges at (`--at`, and the clock): 1970-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999Z, both included. The calendar code counts days from 1970 with
+ * JavaScript dates, which end at ±8.64e15 ms: near that end a recurrence expanded from `at` loops
+ * for ever, and past it luxon gives invalid dates (issue 12). Documents write four-digit years.
+ */
+export const EARLIEST_INSTANT = DateTime.fromISO('1970-01-01T00:00:00Z', { zone: 'UTC' });
+export const LATEST_INSTANT = DateTime.fromISO('9999-12-31T23:59:59.999Z', { zone: 'UTC' });
+
+/** Why patchctl cannot judge at `at` (outside the range above, or invalid), or undefined. */
+export function instantRangeProblem(at: DateTime): string | undefined {
+  if (!at.isValid) return 'it is not a valid time';
+  if (at < EARLIEST_INSTANT || at > LATEST_INSTANT) {
+    return 'it is outside the range patchctl can judge at: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
+  }
+  return undefined;
+}
+
 /** A UTC offset at the end of a date-time: `+01:00`, `-0530`, `+14`. */
 const OFFSET = /T.*([+-])(\d{2}):?(\d{2})?$/;
 

@@ -1,4 +1,5 @@
 export type { Rule, RuleContext } from './rule.js';
+import { runnableCommands } from './commands.js';
 import { exceptionValidity } from './exceptions.js';
 import { groupCycles } from './group-cycles.js';
 import { hostAddresses } from './host-addresses.js';
@@ -33,4 +34,5 @@ export const RULES: readonly Rule[] = [
   exceptionValidity,
   policiesThatMatchNothing,
   pinConstraints,
+  runnableCommands,
 ];
