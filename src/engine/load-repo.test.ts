@@ -139,6 +139,72 @@ describe('reading repository files', () => {
   });
 });
 
+describe('document files, whatever their line ends and the case of their extension', () => {
+  const BLACKOUT = [
+    '# Year-end change freeze',
+    'apiVersion: patchctl/v1',
+    'kind: Blackout',
+    'metadata:',
+    '  name: year-end',
+    'spec:',
+    '  start: 2026-12-20',
+    '  end: 2027-01-03',
+    '',
+  ];
+
+  it('reads a Blackout saved with old Mac line ends (CR only), and one of mixed line ends', () => {
+    const { repo } = scratch({
+      'inventory/lab.yaml': INVENTORY,
+      'windows/freeze.yaml': BLACKOUT.join('\r'),
+      'windows/mixed.yaml': BLACKOUT.join('\n')
+        .replace('year-end', 'mixed')
+        .replace('\nspec', '\r\nspec')
+        .replace('\n  end', '\r  end'),
+    });
+    const r = validateRepository(repo, { at: AT });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.repository?.blackouts.map((b) => b.doc.metadata.name).sort()).toEqual(['mixed', 'year-end']);
+  });
+
+  it('locates a mistake in a CR-only file at its line and column', () => {
+    const { repo } = scratch({
+      'windows/freeze.yaml': BLACKOUT.join('\r').replace('2027-01-03', 'next year'),
+    });
+    expect(where(repo)).toEqual([expect.stringMatching(/^windows\/freeze\.yaml:8:8 invalid-value: /)]);
+  });
+
+  it('reads .YAML, .Yml and other cases of the extension, and only YAML extensions', () => {
+    const { repo } = scratch({
+      'inventory/lab.yaml': INVENTORY,
+      'windows/freeze.YAML': BLACKOUT.join('\n'),
+      'windows/other.Yml': BLACKOUT.join('\n').replace('year-end', 'other'),
+      'windows/notes.txt': 'kind: Blackout\n',
+      'windows/freeze.yaml.bak': 'not: [read\n',
+    });
+    const r = validateRepository(repo, { at: AT });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.repository?.blackouts.map((b) => b.doc.metadata.name).sort()).toEqual(['other', 'year-end']);
+    expect([...r.inputs.keys()].sort()).toEqual([
+      'inventory/lab.yaml',
+      'patchctl.yaml',
+      'windows/freeze.YAML',
+      'windows/other.Yml',
+    ]);
+  });
+
+  it('reads a patchctl.yaml with CR line ends, its paths too', () => {
+    const { repo } = scratch({
+      'patchctl.yaml':
+        'apiVersion: patchctl/v1\rkind: Config\rmetadata:\r  name: lab\rspec:\r  paths:\r    windows: freeze\r',
+      'inventory/lab.yaml': INVENTORY,
+      'freeze/year-end.yaml': BLACKOUT.join('\r'),
+    });
+    const r = validateRepository(repo, { at: AT });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.repository?.blackouts.map((b) => b.doc.metadata.name)).toEqual(['year-end']);
+  });
+});
+
 describe('reading many files', () => {
   it('gives each file its own text and digest, small or large', () => {
     const big = `${'x'.repeat(1536 * 1024)}\n`;

@@ -2,20 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import {
-  closeSync,
-  constants as fsConstants,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  readdirSync,
-  readlinkSync,
-  realpathSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
@@ -24,11 +11,13 @@ import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { CONFIG_FILE, checkRepository } from '../core/model/check.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { hasErrors, sortDiagnostics } from '../core/model/diagnostics.js';
-import { MAX_FILE_BYTES } from '../core/model/parse.js';
+import { MAX_FILE_BYTES, normaliseLineEnds } from '../core/model/parse.js';
 import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InputFileError, LocalIoError } from '../errors.js';
+import { FileTooLargeError, describeFileType, readRegularFile } from './safe-fs.js';
+import { configSecretEnvNames, registerSecretEnvNames } from './redact.js';
 import { bundledFeedSchemas, bundledSchemas } from './schemas.js';
 
 export interface LoadOptions {
@@ -107,6 +96,7 @@ export function loadRepository(
   const tolerated = new Set(options.tolerate ?? []);
   const errors = result.diagnostics.filter((d) => d.severity === 'error' && !tolerated.has(d.code));
   if (errors.length > 0 || !result.repository) throw new ConfigError(errors);
+  registerSecretEnvNames(configSecretEnvNames(result.repository)); // redact.ts: Config-named secrets
   return {
     repository: result.repository,
     warnings: result.diagnostics,
@@ -156,7 +146,9 @@ function readSources(root: string): Sources {
     if (!dirs.has(normal)) dirs.set(normal, key);
   }
   for (const rel of dirs.keys()) {
-    const listed = reader.listFiles(rel, (name) => /\.ya?ml$/.test(name));
+    // `.yaml` and `.yml` in any case: `freeze.YAML` saved by an editor on another system is a
+    // document like any other, never skipped without a word (docs/security.md).
+    const listed = reader.listFiles(rel, isDocumentFileName);
     diagnostics.push(...listed.diagnostics);
     for (const file of listed.files) {
       const text = readText(file);
@@ -181,10 +173,15 @@ function readSources(root: string): Sources {
   return { files, advisoryFiles, advisories: feedFiles, inputs, unreadable, diagnostics };
 }
 
+/** Whether a file of a document folder holds documents: `.yaml` or `.yml`, in any case. */
+export function isDocumentFileName(name: string): boolean {
+  return /\.ya?ml$/i.test(name);
+}
+
 /** The `spec.paths` of patchctl.yaml, read leniently: the real check happens in checkRepository. */
 function configuredPaths(text: string): Record<string, unknown> {
   try {
-    const value = parseYaml(text, { schema: 'core', maxAliasCount: 50 }) as unknown;
+    const value = parseYaml(normaliseLineEnds(text), { schema: 'core', maxAliasCount: 50 }) as unknown;
     const p = (value as { spec?: { paths?: unknown } } | null)?.spec?.paths;
     return p && typeof p === 'object' ? (p as Record<string, unknown>) : {};
   } catch {
@@ -275,6 +272,14 @@ export function repositoryReader(root: string): RepositoryReader {
   const unreadable = (rel: string, message: string): ReadResult => ({
     diagnostic: { severity: 'error', code: 'unreadable-file', message, at: AT_START(rel) },
   });
+  const tooLarge = (rel: string): ReadResult => ({
+    diagnostic: {
+      severity: 'error',
+      code: 'file-too-large',
+      message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`,
+      at: AT_START(rel),
+    },
+  });
   // Real paths of the folders read from (undefined: not resolvable). A regular file, not a
   // link, is where its folder really is: one lstat instead of resolving every component.
   const realDirs = new Map<string, string | undefined>();
@@ -323,26 +328,17 @@ export function repositoryReader(root: string): RepositoryReader {
         );
       }
     }
-    if (!st.isFile()) return unreadable(rel, `${rel} is ${describeType(st)}, not a regular file`);
-    if (st.size > MAX_FILE_BYTES) {
-      return {
-        diagnostic: {
-          severity: 'error',
-          code: 'file-too-large',
-          message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`,
-          at: AT_START(rel),
-        },
-      };
-    }
+    if (!st.isFile()) return unreadable(rel, `${rel} is ${describeFileType(st)}, not a regular file`);
+    if (st.size > MAX_FILE_BYTES) return tooLarge(rel);
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(real);
+      // Into the scratch buffer: the bytes are hashed and decoded before the next read.
+      bytes = readRegularFile(real, { maxBytes: MAX_FILE_BYTES, label: rel, scratch: true });
     } catch (err) {
-      const message = err instanceof NotRegularFile ? `${rel} is ${err.what}, not a regular file` : undefined;
-      return unreadable(
-        rel,
-        message ?? `${rel} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
+      if (err instanceof FileTooLargeError) return tooLarge(rel);
+      if (err instanceof InputFileError) return unreadable(rel, err.message);
+      const code = err instanceof LocalIoError ? err.errno : (err as NodeJS.ErrnoException).code;
+      return unreadable(rel, `${rel} cannot be read (${code ?? String(err)})`);
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const decoded = decodeUtf8(bytes);
@@ -379,7 +375,7 @@ export function repositoryReader(root: string): RepositoryReader {
       diagnostics.push({
         severity: 'error',
         code: 'not-a-folder',
-        message: `${rel} is ${describeType(topStat)}, not a folder: its documents are read from the files inside a folder of that name`,
+        message: `${rel} is ${describeFileType(topStat)}, not a folder: its documents are read from the files inside a folder of that name`,
         at: AT_START(rel),
       });
       return { files, diagnostics };
@@ -430,66 +426,6 @@ export function repositoryReader(root: string): RepositoryReader {
   };
 
   return { exists: (rel) => lstat(rel) !== undefined, readText, listFiles };
-}
-
-class NotRegularFile extends Error {
-  constructor(readonly what: string) {
-    super(what);
-  }
-}
-
-/**
- * Reads a file that stat said is regular. Opened without blocking and without following a
- * final symbolic link, then checked again on the open descriptor: if something swapped a FIFO
- * in since, it is refused rather than read.
- */
-function readRegularFile(real: string): Buffer {
-  const flags = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0);
-  const fd = openSync(real, flags);
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new NotRegularFile(describeType(st));
-    return readAll(fd, st.size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Files up to this size are read into the scratch buffer; larger ones into their own. */
-const SCRATCH_BYTES = 1024 * 1024;
-let scratch = Buffer.alloc(0);
-
-/**
- * The bytes of an open file. A small one is read into a scratch buffer that every read reuses
- * (readText hashes and decodes the bytes before the next read), so thousands of state files
- * allocate no buffer each. `size` is a hint: a file that grew is still read to its end.
- */
-function readAll(fd: number, size: number): Buffer {
-  if (size >= SCRATCH_BYTES) return readFileSync(fd);
-  if (scratch.length < SCRATCH_BYTES) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  let buffer = scratch;
-  let length = 0;
-  for (;;) {
-    if (length === buffer.length) {
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, length);
-      buffer = bigger;
-    }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (n === 0) return buffer.subarray(0, length);
-    length += n;
-  }
-}
-
-function describeType(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isFile()) return 'a regular file';
-  return 'not a regular file';
 }
 
 function linkTarget(abs: string): string {

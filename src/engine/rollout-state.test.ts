@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -5,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { checkRolloutStateFile } from '../core/state/check-state.js';
 import type { RingProgress, RolloutState } from '../core/state/types.js';
+import { InputFileError } from '../errors.js';
 import { bundledStateSchemas } from './load-state.js';
 import { nextRingProgress, recordRingEvent, serialiseRolloutState } from './rollout-state.js';
 
@@ -244,5 +247,51 @@ describe('recordRingEvent', () => {
     const rel = recordRingEvent(dir, 'state', 'standard', 'canary', DIGEST, { kind: 'started', at: T1 });
     expect(read(rel).rings).toStrictEqual({ canary: { status: 'in-progress', startedAt: T1 } });
     expect(checked(rel).diagnostics).toEqual([]);
+  });
+
+  it('makes no path of a rollout name that is not one: nothing is written outside the repository', () => {
+    // Before: a plan's ring with rollout "../../../../outside" wrote a file outside the repository.
+    for (const rollout of ['../../../../outside', '../x', 'a/b', '', '.hidden', 'x\u0000y']) {
+      expect(() =>
+        recordRingEvent(dir, 'state', rollout, 'canary', DIGEST, { kind: 'started', at: T1 }),
+      ).toThrow(InputFileError);
+    }
+    expect(() =>
+      recordRingEvent(
+        dir,
+        'state',
+        'ok',
+        'canary',
+        DIGEST,
+        { kind: 'started', at: T1 },
+        {
+          index: -1,
+          count: 2,
+        },
+      ),
+    ).toThrow(/is not a shard/);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(path.join(path.dirname(dir), 'outside.json'))).toBe(false);
+  });
+
+  it('reads only a regular file inside the repository: a FIFO or a link out of it is refused', () => {
+    mkdirSync(path.join(dir, 'state', 'rollouts'), { recursive: true });
+    const fifo = path.join(dir, 'state', 'rollouts', 'standard.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // Before: readFileSync blocked for ever on the FIFO.
+    expect(() =>
+      recordRingEvent(dir, 'state', 'standard', 'canary', DIGEST, { kind: 'started', at: T1 }),
+    ).toThrow('state/rollouts/standard.json is a named pipe (FIFO), not a regular file');
+    const outside = mkdtempSync(path.join(tmpdir(), 'patchctl-outside-'));
+    try {
+      writeFileSync(path.join(outside, 'x.json'), '{}');
+      symlinkSync(path.join(outside, 'x.json'), path.join(dir, 'state', 'rollouts', 'linked.json'));
+      expect(() =>
+        recordRingEvent(dir, 'state', 'linked', 'canary', DIGEST, { kind: 'started', at: T1 }),
+      ).toThrow(/state\/rollouts\/linked\.json leads out of .* through a symbolic link/);
+      expect(readFileSync(path.join(outside, 'x.json'), 'utf8')).toBe('{}');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

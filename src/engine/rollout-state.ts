@@ -1,13 +1,15 @@
 // state/rollouts/<rollout>.json: ring progress written by apply, so that bake times and halts
 // hold across separate runs (one CI job per ring, or a nightly apply).
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { MAX_FILE_BYTES } from '../core/model/parse.js';
 import type { RingProgress, RolloutState } from '../core/state/types.js';
 import { checkRolloutStateFile } from '../core/state/check-state.js';
 import type { RolloutShard } from '../core/state/merge-shards.js';
 import { shardProgressFileName } from '../core/state/merge-shards.js';
+import { InputFileError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
+import { readTextSafeIfExists } from './safe-fs.js';
 
 export type RingEvent =
   | { kind: 'started'; at: string }
@@ -74,13 +76,33 @@ export function serialiseRolloutState(s: RolloutState): string {
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
+/**
+ * What a rollout name must look like to become part of a file name: the pattern of
+ * `metadata.name` (schemas/common.schema.json). Plan fields never become paths (apply recomputes
+ * its plan), and this is checked again where the name meets the file system (docs/security.md).
+ */
+const ROLLOUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** `<state>/rollouts/<rollout>.json`, or a shard's own `<state>/rollouts/shards/<rollout>.<i>-of-<N>.json`. */
 export function rolloutStatePath(stateDir: string, rollout: string, shard?: RolloutShard): string {
+  if (!ROLLOUT_NAME.test(rollout))
+    throw new InputFileError(
+      `rollout ${JSON.stringify(rollout)} is not a rollout name (1-128 letters, digits, '.', '_' or '-', starting with a letter or digit): patchctl does not make a path of it`,
+    );
+  if (shard !== undefined && !(isCount(shard.index) && isCount(shard.count)))
+    throw new InputFileError(`shard ${JSON.stringify(shard)} is not a shard (INDEX/COUNT, numbers from 1)`);
   const base = stateDir.split(path.sep).join('/');
   return shard === undefined
     ? path.posix.join(base, 'rollouts', `${rollout}.json`)
     : path.posix.join(base, 'rollouts', 'shards', shardProgressFileName(rollout, shard));
 }
+
+function isCount(n: unknown): boolean {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+}
+
+/** Ring progress files are small; anything larger is not one patchctl wrote. */
+const MAX_ROLLOUT_STATE_BYTES = MAX_FILE_BYTES;
 
 /**
  * Reads, updates and atomically rewrites one rollout's state file (a shard's own file when
@@ -104,9 +126,11 @@ export function recordRingEvent(
     rings: {},
     ...(shard ? { shard } : {}),
   };
-  if (existsSync(file)) {
+  // Only a regular file inside the repository (a FIFO would block, a link lead anywhere).
+  const text = readTextSafeIfExists(file, { maxBytes: MAX_ROLLOUT_STATE_BYTES, within: dir, label: rel });
+  if (text !== undefined) {
     // A file patchctl cannot read was checked (and reported) by the plan; here it is replaced.
-    const read = checkRolloutStateFile(rel, readFileSync(file, 'utf8'), bundledStateSchemas()).state;
+    const read = checkRolloutStateFile(rel, text, bundledStateSchemas()).state;
     if (read) state = read;
   }
   state = {

@@ -6,7 +6,15 @@
 // Errors are PatchctlErrors naming the file: InputFileError when the file is not one patchctl
 // can use, LocalIoError when this machine cannot read it (permissions, I/O).
 import type { Stats } from 'node:fs';
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+} from 'node:fs';
 import path from 'node:path';
 import { InputFileError, LocalIoError } from '../errors.js';
 
@@ -17,6 +25,11 @@ export interface SafeReadOptions {
   within?: string;
   /** How messages name the file (default: the path as given). */
   label?: string;
+  /**
+   * Refuse the file when it is itself a symbolic link, wherever it leads (files patchctl wrote
+   * itself are never links: one in a shard checkout is an attack, see `report --merge`).
+   */
+  refuseLinks?: boolean;
 }
 
 /** The default bound: far above any state file, journal or lock patchctl writes. */
@@ -44,6 +57,15 @@ export function readTextSafe(file: string, options: SafeReadOptions): string {
 /** The bytes of a regular file; throws InputFileError or LocalIoError naming it. */
 export function readFileSafe(file: string, options: SafeReadOptions): Buffer {
   const label = options.label ?? file;
+  if (options.refuseLinks === true) {
+    let st: Stats;
+    try {
+      st = lstatSync(file);
+    } catch (err) {
+      throw LocalIoError.from(err, 'read', label);
+    }
+    if (st.isSymbolicLink()) throw new NotRegularFileError(label, SYMBOLIC_LINK);
+  }
   let real: string;
   try {
     real = realpathSync.native(file);
@@ -55,21 +77,82 @@ export function readFileSafe(file: string, options: SafeReadOptions): Buffer {
       `${label} leads out of ${options.within} (to ${real}) through a symbolic link: patchctl reads only files inside it`,
     );
   }
+  try {
+    return readRegularFile(real, { maxBytes: options.maxBytes, label });
+  } catch (err) {
+    // realpath resolved every link: one now is a link swapped in since.
+    if (err instanceof NotRegularFileError && err.what === SYMBOLIC_LINK)
+      throw new InputFileError(`${label} became a symbolic link while it was read; try again`);
+    throw err;
+  }
+}
+
+/** What is at a path patchctl was to read is not a regular file (`what` says what it is). */
+export class NotRegularFileError extends InputFileError {
+  constructor(
+    label: string,
+    readonly what: string,
+  ) {
+    super(`${label} is ${what}, not a regular file`);
+    this.name = 'NotRegularFileError';
+  }
+}
+
+/** A file is larger than the bound for its kind. */
+export class FileTooLargeError extends InputFileError {
+  constructor(
+    label: string,
+    readonly maxBytes: number,
+  ) {
+    super(`${label} is larger than ${formatBytes(maxBytes)}: patchctl does not read it`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+const SYMBOLIC_LINK = 'a symbolic link';
+
+export interface RegularFileReadOptions {
+  maxBytes: number;
+  /** How messages name the file (default: the path as given). */
+  label?: string;
+  /**
+   * Read a small file into one buffer that every such read reuses (no allocation per file, for
+   * the thousands of state files of a large fleet). The bytes are valid until the next read with
+   * `scratch`: copy or decode them before.
+   */
+  scratch?: boolean;
+}
+
+/**
+ * The lower layer of readFileSafe, for callers that have resolved the path themselves (the
+ * repository reader): opens `file` without blocking (a FIFO would block for ever) and without
+ * following a final symbolic link (refused as NotRegularFileError), then checks on the open
+ * descriptor that it is a regular file of at most `maxBytes`, and reads it to its end (a file
+ * that grew past the bound since is refused too). Throws NotRegularFileError, FileTooLargeError,
+ * or LocalIoError naming the file.
+ */
+export function readRegularFile(file: string, options: RegularFileReadOptions): Buffer {
+  const label = options.label ?? file;
   let fd: number;
   try {
-    // Without blocking (a FIFO swapped in since realpath opens at once) and without following a
-    // link swapped in for the last component.
-    fd = openSync(real, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0));
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0));
   } catch (err) {
-    if (errnoOf(err) === 'ELOOP')
-      throw new InputFileError(`${label} became a symbolic link while it was read; try again`);
+    const errno = errnoOf(err);
+    if (errno === 'ELOOP') throw new NotRegularFileError(label, SYMBOLIC_LINK);
+    // A socket cannot be opened (ENXIO): say what it is rather than "no such device".
+    if (errno === 'ENXIO' || errno === 'EOPNOTSUPP') {
+      const st = lstatOrUndefined(file);
+      if (st !== undefined && !st.isFile()) throw new NotRegularFileError(label, describeFileType(st));
+    }
     throw LocalIoError.from(err, 'read', label);
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new InputFileError(`${label} is ${describeFileType(st)}, not a regular file`);
-    if (st.size > options.maxBytes) throw tooLarge(label, options.maxBytes);
-    return readUpTo(fd, options.maxBytes, label);
+    if (!st.isFile()) throw new NotRegularFileError(label, describeFileType(st));
+    if (st.size > options.maxBytes) throw new FileTooLargeError(label, options.maxBytes);
+    return options.scratch === true && st.size < SCRATCH_BYTES
+      ? readIntoScratch(fd, options.maxBytes, label)
+      : readUpTo(fd, st.size, options.maxBytes, label);
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     throw LocalIoError.from(err, 'read', label);
@@ -89,23 +172,50 @@ export function isInside(folder: string, real: string): boolean {
   return real === root || real.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`);
 }
 
-/** Reads to the end, refusing to go past `max` bytes (a file may grow after fstat). */
-function readUpTo(fd: number, max: number, label: string): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
+/**
+ * Reads to the end, refusing to go past `max` bytes (a file may grow after fstat). `size` (from
+ * fstat) sizes the first buffer, so a file that does not grow is read into one buffer of its size.
+ */
+function readUpTo(fd: number, size: number, max: number, label: string): Buffer {
+  let buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
+  let length = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, max + 1 - total));
-    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (length === buffer.length) {
+      if (length > max) throw new FileTooLargeError(label, max);
+      const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, max + 1));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
     if (n === 0) break;
-    total += n;
-    if (total > max) throw tooLarge(label, max);
-    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    length += n;
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  if (length > max) throw new FileTooLargeError(label, max);
+  return buffer.subarray(0, length);
 }
 
-function tooLarge(label: string, max: number): InputFileError {
-  return new InputFileError(`${label} is larger than ${formatBytes(max)}: patchctl does not read it`);
+/** Files under this size are read into the scratch buffer (readRegularFile's `scratch`). */
+const SCRATCH_BYTES = 1024 * 1024;
+let scratchBuffer = Buffer.alloc(0);
+
+/** Like readUpTo, into the shared scratch buffer (grown, and kept, when a file grew past it). */
+function readIntoScratch(fd: number, max: number, label: string): Buffer {
+  if (scratchBuffer.length < SCRATCH_BYTES) scratchBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
+  let buffer = scratchBuffer;
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > max) throw new FileTooLargeError(label, max);
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  if (length > max) throw new FileTooLargeError(label, max);
+  return buffer.subarray(0, length);
 }
 
 function formatBytes(n: number): string {
@@ -123,6 +233,14 @@ export function describeFileType(st: Stats): string {
   if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isFile()) return 'a regular file';
   return 'not a regular file';
+}
+
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function errnoOf(err: unknown): string | undefined {

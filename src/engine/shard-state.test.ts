@@ -1,4 +1,16 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -61,6 +73,36 @@ function progress(over: Partial<RolloutState>): string {
   });
 }
 
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const R1 = '20261201T010000Z-0000aaaa';
+const R2 = '20261201T020000Z-0000bbbb';
+/** One journal line: a run-started event of `runId`, as apply writes it. */
+const started = (runId: string): string =>
+  `${JSON.stringify({ type: 'run-started', at: '2026-12-01T01:00:00Z', runId, planDigest: DIGEST })}\n`;
+const hostFinished = (runId: string, over: Record<string, unknown> = {}): string =>
+  `${JSON.stringify({
+    type: 'host-finished',
+    at: '2026-12-01T01:05:00Z',
+    runId,
+    planDigest: DIGEST,
+    host: 'web-01',
+    ring: 'canary',
+    status: 'patched',
+    actions: [{ package: 'openssl', from: '3.0.15-1', to: '3.0.17-1' }],
+    ...over,
+  })}\n`;
+
+/** Every path under `dir` with its size and modification time (links not followed). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const st = lstatSync(path.join(dir, name));
+    out[name] = `${st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other'} ${st.size} ${st.mtimeMs}`;
+  }
+  return out;
+}
+
 /** A shard job's checkout: a copy of the repository. */
 function checkout(dir: string): string {
   const job = scratch();
@@ -76,10 +118,10 @@ describe('mergeStateFrom', () => {
     const one = checkout(dir);
     const two = checkout(dir);
     write(one, 'state/hosts/web-01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
-    write(one, 'state/runs/r1.jsonl', '{"type":"run-started"}\n');
+    write(one, `state/runs/${R1}.jsonl`, started(R1));
     write(one, 'state/rollouts/shards/servers.1-of-2.json', progress({ shard: { index: 1, count: 2 } }));
     write(two, 'state/hosts/db-01.json', hostJson('db-01', '2026-12-01T03:00:00Z'));
-    write(two, 'state/runs/r2.jsonl', '{"type":"run-started"}\n');
+    write(two, `state/runs/${R2}.jsonl`, started(R2));
     write(two, 'state/apply.shard-2-of-2.lock', '{}');
 
     const merged = mergeStateFrom(dir, repository, [one, path.join(two, 'state')]);
@@ -87,8 +129,8 @@ describe('mergeStateFrom', () => {
       'state/hosts/db-01.json',
       'state/hosts/web-01.json',
       'state/rollouts/shards/servers.1-of-2.json',
-      'state/runs/r1.jsonl',
-      'state/runs/r2.jsonl',
+      `state/runs/${R1}.jsonl`,
+      `state/runs/${R2}.jsonl`,
     ]);
     expect(merged.sources).toEqual([
       { dir: one, hosts: 1, runs: 1, rollouts: 1 },
@@ -102,27 +144,29 @@ describe('mergeStateFrom', () => {
 
   it('keeps the longer of two copies of a journal (it is only appended to)', () => {
     const { dir, repository } = repo();
-    write(dir, 'state/runs/r1.jsonl', 'a\n');
+    write(dir, `state/runs/${R1}.jsonl`, started(R1));
     const job = checkout(dir);
-    write(job, 'state/runs/r1.jsonl', 'a\nb\n');
+    write(job, `state/runs/${R1}.jsonl`, started(R1) + hostFinished(R1));
     mergeStateFrom(dir, repository, [job]);
-    expect(readFileSync(path.join(dir, 'state/runs/r1.jsonl'), 'utf8')).toBe('a\nb\n');
+    expect(readFileSync(path.join(dir, `state/runs/${R1}.jsonl`), 'utf8')).toBe(
+      started(R1) + hostFinished(R1),
+    );
   });
 
   it('refuses conflicting copies and invalid files, naming them, and writes nothing', () => {
     const { dir, repository } = repo();
-    write(dir, 'state/runs/r1.jsonl', 'a\n');
+    write(dir, `state/runs/${R1}.jsonl`, started(R1));
     const job = checkout(dir);
-    write(job, 'state/runs/r1.jsonl', 'b\n');
+    write(job, `state/runs/${R1}.jsonl`, started(R2).replace(R2, R1).replace('01:00:00', '01:00:01'));
     write(job, 'state/hosts/web-01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
     expect(() => mergeStateFrom(dir, repository, [job])).toThrow(UsageError);
     expect(() => mergeStateFrom(dir, repository, [job])).toThrow(
-      `${path.join(dir, 'state/runs/r1.jsonl')} and ${path.join(job, 'state/runs/r1.jsonl')} differ`,
+      `${path.join(dir, `state/runs/${R1}.jsonl`)} and ${path.join(job, `state/runs/${R1}.jsonl`)} differ`,
     );
     expect(existsSync(path.join(dir, 'state/hosts/web-01.json'))).toBe(false);
 
     const bad = checkout(dir);
-    rmSync(path.join(bad, 'state/runs/r1.jsonl'));
+    rmSync(path.join(bad, `state/runs/${R1}.jsonl`));
     write(bad, 'state/hosts/db-01.json', '{\n  "formatVersion": 1,\n  "host": 7\n}\n');
     try {
       mergeStateFrom(dir, repository, [bad]);
@@ -138,6 +182,142 @@ describe('mergeStateFrom', () => {
     const { dir, repository } = repo();
     expect(() => mergeStateFrom(dir, repository, [scratch()])).toThrow(
       /neither a checkout with state\/ nor a state folder/,
+    );
+  });
+});
+
+describe('mergeStateFrom: a shard checkout is not trusted', () => {
+  /** Runs the merge, expecting it to refuse; returns the message. Nothing may have been written. */
+  function refused(dir: string, repository: Repository, sources: string[]): string {
+    const before = snapshot(path.join(dir, 'state'));
+    let message = '';
+    try {
+      mergeStateFrom(dir, repository, sources);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).not.toBe('');
+    expect(snapshot(path.join(dir, 'state'))).toEqual(before);
+    return message;
+  }
+
+  it('never follows a link: runs/x.jsonl → a secret outside is refused, not copied', () => {
+    const { dir, repository } = repo();
+    const job = checkout(dir);
+    const secret = path.join(scratch(), 'shadow');
+    writeFileSync(secret, 'root:$6$secret:19000:0:99999:7:::\n');
+    mkdirSync(path.join(job, 'state/runs'), { recursive: true });
+    symlinkSync(secret, path.join(job, `state/runs/${R1}.jsonl`));
+    write(job, 'state/hosts/web-01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
+    const message = refused(dir, repository, [job]);
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R1}.jsonl`)}:1:1 error unsafe-shard-file: ${path.join(job, `state/runs/${R1}.jsonl`)} is a symbolic link: patchctl never follows links in a shard checkout`,
+    );
+    expect(message).not.toContain('$6$secret');
+    // Not even a link that stays inside the checkout.
+    rmSync(path.join(job, `state/runs/${R1}.jsonl`));
+    write(job, 'state/runs/elsewhere.txt', started(R1));
+    symlinkSync('elsewhere.txt', path.join(job, `state/runs/${R1}.jsonl`));
+    expect(refused(dir, repository, [job])).toContain('is a symbolic link');
+  });
+
+  it('never follows a linked folder: hosts/, runs/, rollouts/ or the state folder itself', () => {
+    const { dir, repository } = repo();
+    const outside = scratch();
+    write(outside, `${R1}.jsonl`, started(R1));
+    write(outside, 'web-01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
+    for (const [link, target] of [
+      ['state/runs', outside],
+      ['state/hosts', outside],
+      ['state/rollouts', outside],
+    ] as const) {
+      const job = checkout(dir);
+      rmSync(path.join(job, link), { recursive: true, force: true });
+      mkdirSync(path.dirname(path.join(job, link)), { recursive: true });
+      symlinkSync(target, path.join(job, link));
+      expect(refused(dir, repository, [job])).toContain(`${path.join(job, link)} is a symbolic link`);
+    }
+    const job = checkout(dir);
+    rmSync(path.join(job, 'state'), { recursive: true, force: true });
+    mkdirSync(path.join(outside, 'hosts'));
+    symlinkSync(outside, path.join(job, 'state'));
+    expect(refused(dir, repository, [job])).toContain(`${path.join(job, 'state')} is a symbolic link`);
+  });
+
+  it('reads only regular files of a bounded size: a FIFO or a folder named like a journal is refused', () => {
+    const { dir, repository } = repo();
+    const job = checkout(dir);
+    mkdirSync(path.join(job, 'state/runs'), { recursive: true });
+    expect(spawnSync('mkfifo', [path.join(job, `state/runs/${R1}.jsonl`)]).status).toBe(0);
+    mkdirSync(path.join(job, `state/runs/${R2}.jsonl`));
+    write(job, 'state/hosts/db-01.json', `${' '.repeat(17 * 1024 * 1024)}{}`);
+    const message = refused(dir, repository, [job]);
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R1}.jsonl`)} is a named pipe (FIFO), not a regular file`,
+    );
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R2}.jsonl`)} is a directory, not a regular file`,
+    );
+    expect(message).toContain(`${path.join(job, 'state/hosts/db-01.json')} is larger than 16 MiB`);
+  });
+
+  it('refuses files whose names patchctl would not have written', () => {
+    const { dir, repository } = repo();
+    const job = checkout(dir);
+    write(job, 'state/runs/notes.jsonl', started(R1));
+    write(job, 'state/runs/x.plan.json', '{}');
+    write(job, 'state/hosts/web 01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
+    write(job, 'state/rollouts/shards/servers.json', progress({}));
+    // Not state files, never read: left alone.
+    write(job, 'state/runs/README.md', 'notes');
+    write(job, 'state/hosts/.gitkeep', '');
+    const message = refused(dir, repository, [job]);
+    for (const rel of [
+      'state/runs/notes.jsonl',
+      'state/runs/x.plan.json',
+      'state/hosts/web 01.json',
+      'state/rollouts/shards/servers.json',
+    ])
+      expect(message).toContain(`${path.join(job, rel)} is not named as patchctl names its state files`);
+    expect(message).not.toContain('README.md');
+    expect(message).not.toContain('.gitkeep');
+  });
+
+  it('validates every journal line: wrong types or an unknown status refuse the merge at file:line:col', () => {
+    const { dir, repository } = repo();
+    const job = checkout(dir);
+    const badTypes = hostFinished(R1, { actions: [{ package: 'openssl', from: 1, to: '2' }] });
+    const unknown = hostFinished(R2, { status: 'done' });
+    write(job, `state/runs/${R1}.jsonl`, started(R1) + badTypes);
+    write(job, `state/runs/${R2}.jsonl`, started(R2) + unknown + started(R2));
+    write(job, 'state/hosts/web-01.json', hostJson('web-01', '2026-12-01T02:00:00Z'));
+    const message = refused(dir, repository, [job]);
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R1}.jsonl`)}:2:${badTypes.indexOf('1,"to"') + 1} error invalid-journal-event: actions[0].from must be of type string`,
+    );
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R2}.jsonl`)}:2:${unknown.indexOf('"done"') + 1} error invalid-journal-event: status "done" must be one of patched,`,
+    );
+    // A last line cut short by a crash is what readers drop: it does not stop a merge.
+    const cut = checkout(dir);
+    write(cut, `state/runs/${R1}.jsonl`, started(R1) + hostFinished(R1).slice(0, 40));
+    expect(mergeStateFrom(dir, repository, [cut]).written).toEqual([
+      path.join(dir, `state/runs/${R1}.jsonl`),
+    ]);
+  });
+
+  it('validates every saved plan against the plan schema, at file:line:col', () => {
+    const { dir, repository } = repo();
+    const job = checkout(dir);
+    write(job, `state/runs/${R1}.plan.json`, '{\n  "formatVersion": 1,\n  "rings": "all"\n}\n');
+    write(job, `state/runs/${R2}.plan.json`, '{"formatVersion": 1, "formatVersion": 1}');
+    const message = refused(dir, repository, [job]);
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R1}.plan.json`)}:1:1 error invalid-plan: not a valid plan: the document is missing required field "createdAt"`,
+    );
+    expect(message).toContain(
+      `${path.join(job, `state/runs/${R2}.plan.json`)}:1:22 error json-duplicate-key:`,
     );
   });
 });

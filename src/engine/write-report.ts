@@ -2,7 +2,7 @@
 // history of earlier reports; compute the compliance report; render the asked-for formats;
 // write them into reports/ (DESIGN.md §5). Everything is rendered before the first file is
 // written, and each file is replaced atomically, so a failure leaves the old report whole.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DateTime } from 'luxon';
 import type { Repository } from '../core/model/repository.js';
@@ -11,7 +11,8 @@ import { buildPlan } from '../core/plan/build-plan.js';
 import { buildComplianceReport } from '../core/report/compliance.js';
 import type { ComplianceReport, HistoryEntry } from '../core/report/types.js';
 import { COMPLIANCE_STATES } from '../core/report/types.js';
-import { UsageError } from '../errors.js';
+import { checkJsonText } from '../core/state/check-json.js';
+import { LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { renderComplianceCsv } from '../render/compliance-csv.js';
 import { renderComplianceJunit } from '../render/compliance-junit.js';
 import { renderComplianceMarkdown } from '../render/compliance-markdown.js';
@@ -20,6 +21,8 @@ import { runsDirOf } from './apply/run-apply.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { readPlanInputs } from './make-plan.js';
 import { redactorFor } from './redact.js';
+import { readTextSafe } from './safe-fs.js';
+import { bundledSchemas } from './schemas.js';
 
 export type ReportFormat = 'md' | 'json' | 'junit' | 'csv';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'json', 'junit', 'csv'];
@@ -90,7 +93,7 @@ export function computeReport(
     repository,
     state,
     plan,
-    journals: readJournals(runsDirOf(dir, repository)),
+    journals: readJournals(runsDirOf(dir, repository), { within: dir }),
     history: entries.slice(-HISTORY_KEPT),
     at,
     redact: redactorFor(env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]),
@@ -138,27 +141,53 @@ export function writeReportFiles(files: ReadonlyMap<string, string>): string[] {
   return [...files.keys()].sort();
 }
 
+/** One day's history entry is a few hundred bytes; a file far larger is not one patchctl wrote. */
+const MAX_HISTORY_BYTES = 1024 * 1024;
+
 /**
  * Earlier days' entries, oldest first. patchctl wrote them; a file someone broke by hand is
- * skipped with a warning rather than blocking the report.
+ * skipped with a warning rather than blocking the report: not JSON, a repeated key, not the
+ * schema's (schemas/compliance-history.schema.json), not for the day it is named after, or not a
+ * regular file inside the history folder (a FIFO would block the report for ever).
  */
 export function readHistory(historyDir: string): { entries: HistoryEntry[]; warnings: string[] } {
-  if (!existsSync(historyDir)) return { entries: [], warnings: [] };
+  let names: string[];
+  try {
+    names = readdirSync(historyDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], warnings: [] };
+    return {
+      entries: [],
+      warnings: [`${LocalIoError.from(err, 'read', historyDir).message}; history skipped`],
+    };
+  }
   const entries: HistoryEntry[] = [];
   const warnings: string[] = [];
-  for (const name of readdirSync(historyDir).sort()) {
+  const validate = bundledSchemas().validatorForFile('compliance-history.schema.json');
+  for (const name of names.sort()) {
     if (!/^\d{4}-\d{2}-\d{2}\.json$/.test(name)) continue;
     const file = path.join(historyDir, name);
+    let text: string;
     try {
-      const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (!isHistoryEntry(value) || value.date !== name.slice(0, 10)) {
-        warnings.push(`${file}: not a report history entry for ${name.slice(0, 10)}; skipped`);
-        continue;
-      }
-      entries.push(value);
+      text = readTextSafe(file, { maxBytes: MAX_HISTORY_BYTES, within: historyDir });
     } catch (err) {
-      warnings.push(`${file}: ${err instanceof Error ? err.message : String(err)}; skipped`);
+      if (!(err instanceof PatchctlError)) throw err;
+      warnings.push(`${err.message}; skipped`);
+      continue;
     }
+    const r = checkJsonText(file, text, validate, { code: 'invalid-history', maxReported: 1 });
+    const problem = r.diagnostics[0];
+    if (problem) {
+      const at = problem.at ? `${problem.at.file}:${problem.at.line}:${problem.at.col}` : file;
+      warnings.push(`${at}: ${problem.message}; skipped`);
+      continue;
+    }
+    const value = r.value;
+    if (!isHistoryEntry(value) || value.date !== name.slice(0, 10)) {
+      warnings.push(`${file}: not a report history entry for ${name.slice(0, 10)}; skipped`);
+      continue;
+    }
+    entries.push(value);
   }
   return { entries, warnings };
 }

@@ -364,6 +364,50 @@ const yamlCases: BadInputCase[] = [
     expect: [err('yaml-duplicate-key', NYC_WINDOW, 'cutoff: 1h')],
   },
   {
+    name: 'encoding-cr-only-blackout-is-read',
+    description:
+      'a Blackout saved with old Mac line ends (CR only) is read, not one comment line: its mistake is seen',
+    edits: [
+      put(
+        FREEZE,
+        readFileSync(new URL('./base/windows/freeze.yaml', import.meta.url), 'utf8')
+          .replace('groups: [servers]', 'groups: [servres]')
+          .replace(/\n/g, '\r'),
+      ),
+    ],
+    expect: [err('unknown-group', FREEZE, 'servres')],
+  },
+  {
+    name: 'encoding-mixed-line-ends',
+    description: 'a window whose lines end in LF, CRLF and CR, mixed: positions as in an editor',
+    edits: [
+      put(
+        NYC_WINDOW,
+        readFileSync(new URL('./base/windows/nyc.yaml', import.meta.url), 'utf8')
+          .replace('  duration: 4h', '  duration: 4 hours')
+          .split('\n')
+          .map((line, i) => line + ['\n', '\r\n', '\r'][i % 3])
+          .join(''),
+      ),
+    ],
+    expect: [err('invalid-value', NYC_WINDOW, '4 hours')],
+  },
+  {
+    name: 'extension-upper-case-is-read',
+    description: 'freeze.YAML (upper-case extension) is a document like freeze.yaml: read, never skipped',
+    edits: [
+      del(FREEZE),
+      put(
+        'windows/freeze.YAML',
+        readFileSync(new URL('./base/windows/freeze.yaml', import.meta.url), 'utf8').replace(
+          'groups: [servers]',
+          'groups: [servres]',
+        ),
+      ),
+    ],
+    expect: [err('unknown-group', 'windows/freeze.YAML', 'servres')],
+  },
+  {
     name: 'encoding-zero-width-space-in-host-name',
     description: 'an invisible zero-width space pasted into a host name',
     edits: [sub(FRA, '    - name: fra-web-02', '    - name: fra-web\u200b-02')],
@@ -2115,6 +2159,44 @@ const pinCases: BadInputCase[] = [
   },
 ];
 
+// Hooks and health checks the quoting function (core/command/argv.ts) would refuse at apply
+// time, after the canary was already patched and rebooted (issue 12).
+const commandCases: BadInputCase[] = [
+  {
+    name: 'command-program-starts-with-dash',
+    description: 'a pre hook whose program starts with "-" (env would take it for an option)',
+    edits: [sub(SECURITY, 'command: [systemctl, stop, myapp]', 'command: ["-rf", stop, myapp]')],
+    expect: [err('invalid-command', SECURITY, '"-rf"')],
+  },
+  {
+    name: 'command-program-holds-equals',
+    description: 'a post hook whose program holds "=" (env would take it for a variable assignment)',
+    edits: [sub(SECURITY, 'command: [systemctl, start, myapp]', 'command: [MODE=1, systemctl, start]')],
+    expect: [err('invalid-command', SECURITY, 'MODE=1')],
+  },
+  {
+    name: 'command-program-empty',
+    description: 'a post hook whose program is the empty string',
+    edits: [sub(SECURITY, 'command: [systemctl, start, myapp]', 'command: ["", systemctl, start]')],
+    expect: [err('invalid-command', SECURITY, '"", systemctl')],
+  },
+  {
+    name: 'command-nul-escape',
+    description: 'a health-check argument holding a NUL byte, written as a YAML "\\0" escape',
+    edits: [
+      sub(SECURITY, '[curl, -fsS, http://127.0.0.1/healthz]', '[curl, -fsS, "http://127.0.0.1/healthz\\0"]'),
+    ],
+    expect: [err('invalid-command', SECURITY, '"http://127.0.0.1/healthz')],
+  },
+  {
+    name: 'command-lone-surrogate-escape',
+    description:
+      'a ring health-check argument holding an unpaired surrogate, written as a YAML "\\ud800" escape',
+    edits: [sub(ROLLOUT, '[systemctl, is-system-running]', '[systemctl, "is-system-running\\ud800"]')],
+    expect: [err('invalid-command', ROLLOUT, '"is-system-running')],
+  },
+];
+
 const advisoryCases: BadInputCase[] = [
   {
     name: 'real-osv-no-introduced',
@@ -2357,6 +2439,7 @@ export const CASES: readonly BadInputCase[] = [
   ...exceptionCases,
   ...policyCases,
   ...pinCases,
+  ...commandCases,
   ...advisoryCases,
   ...pathCases,
   ...realInventoryCases,

@@ -197,13 +197,16 @@ export function repoText(repo: string, file: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** 1-based line and column (in UTF-16 code units, as the validator counts) of an offset. */
+/**
+ * 1-based line and column (in UTF-16 code units, as the validator counts) of an offset. A line
+ * ends with LF, CRLF or a lone CR (old Mac), as in YAML 1.2 and in editors.
+ */
 export function lineColOf(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+  for (const m of text.slice(0, offset).matchAll(/\r\n|\r|\n/g)) {
     line++;
-    lineStart = i + 1;
+    lineStart = (m.index ?? 0) + m[0].length;
   }
   return { line, col: offset - lineStart + 1 };
 }
@@ -272,7 +275,7 @@ export function misplacedDiagnostics(repo: string, list: readonly JsonDiagnostic
     let text = raw.toString('utf8');
     if (text.includes('\ufffd')) text = raw.toString('latin1');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const lines = text.split('\n');
+    const lines = text.split(/\r\n|\r|\n/);
     if (d.line < 1 || d.line > lines.length) {
       problems.push(`${where}: line ${d.line} is not in the file (${lines.length} lines)`);
       continue;

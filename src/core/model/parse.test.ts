@@ -130,6 +130,37 @@ describe('parseYamlFile', () => {
     expect(ok.documents[0]?.locate(['b', 'c', 1])).toEqual({ file: 'f.yaml', line: 3, col: 10 });
   });
 
+  it('reads a file saved with old Mac line ends (CR only): its documents, not one comment line', () => {
+    // A year-end freeze saved on an old Mac: before, the whole file was the comment of line 1.
+    const text =
+      '# Year-end freeze\rapiVersion: patchctl/v1\rkind: Blackout\rmetadata:\r  name: year-end\rspec:\r  start: 2026-12-20\r  end: 2027-01-03\r';
+    const r = parseYamlFile('windows/freeze.yaml', text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.documents.map((d) => d.value)).toEqual([
+      {
+        apiVersion: 'patchctl/v1',
+        kind: 'Blackout',
+        metadata: { name: 'year-end' },
+        spec: { start: '2026-12-20', end: '2027-01-03' },
+      },
+    ]);
+    expect(r.documents[0]?.locate(['spec', 'end'])).toEqual({ file: 'windows/freeze.yaml', line: 8, col: 8 });
+    expect(codesAt('a: 1\rb:\r  c: [x, y]\rb: 2\r')).toEqual(['4:1 error yaml-duplicate-key']);
+  });
+
+  it('locates errors the same in a file of mixed line ends (LF, CRLF, CR)', () => {
+    const text = 'a: 1\nb: 2\r\nc:\r  d: [x, y]\ne: 3\r\nb: 4\r';
+    expect(codesAt(text)).toEqual(['6:1 error yaml-duplicate-key']);
+    const ok = parseYamlFile('f.yaml', 'a: 1\nb: 2\r\nc:\r  d: [x, y]\n');
+    expect(ok.documents[0]?.value).toEqual({ a: 1, b: 2, c: { d: ['x', 'y'] } });
+    expect(ok.documents[0]?.locate(['c', 'd', 1])).toEqual({ file: 'f.yaml', line: 4, col: 10 });
+  });
+
+  it('reads a lone CR inside a scalar as the line break it is in YAML 1.2', () => {
+    const r = parseYamlFile('f.yaml', 'a: |\r  one\r  two\rb: "x\r  y"\r');
+    expect(r.documents[0]?.value).toEqual({ a: 'one\ntwo\n', b: 'x y' });
+  });
+
   it('points at the repeated key, even when the first has its value on the next lines', () => {
     expect(codesAt('kind: X\nspec:\nspec:\n  a: 1\n')).toEqual(['3:1 error yaml-duplicate-key']);
     expect(codesAt('m: {a: 1, b: 2, a: 3}\n')).toEqual(['1:17 error yaml-duplicate-key']);

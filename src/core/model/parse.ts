@@ -53,8 +53,11 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-export function parseYamlFile(file: string, text: string): ParseResult {
+export function parseYamlFile(file: string, original: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  // Old Mac line ends (a lone CR) are line breaks for YAML 1.2 too, but the parser reads them as
+  // ordinary characters: a file saved that way was one comment line, its documents silently gone.
+  const text = normaliseLineEnds(original);
   const at = positionsIn(file, text);
   if (text.length > MAX_FILE_BYTES) {
     return {
@@ -129,6 +132,16 @@ export function parseYamlFile(file: string, text: string): ParseResult {
     });
   });
   return { documents, diagnostics };
+}
+
+/**
+ * `text` with every lone CR (old Mac line end) turned into LF; CRLF and LF stay as they are. One
+ * character for one, so offsets, lines and columns are those of the file: a file with CR, CRLF
+ * or LF line ends, or a mix, parses and is located the same. YAML 1.2 (5.4) makes each of them a
+ * line break, inside scalars too, so no value changes meaning.
+ */
+export function normaliseLineEnds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /**

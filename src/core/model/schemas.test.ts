@@ -455,6 +455,7 @@ describe('schema files', () => {
       'compliance-history.schema.json',
       'host-state.schema.json',
       'rollout-state.schema.json',
+      'journal-event.schema.json',
     ];
     const expected = [...files, ...Object.values(FILE_OF_KIND)].sort();
     expect([...schemas.keys()]).toEqual(expected);

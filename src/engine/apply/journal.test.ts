@@ -1,19 +1,37 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { InputFileError } from '../../errors.js';
 import type { HostStatus, JournalEvent } from './journal.js';
-import { hostsDoneInJournal, JournalWriter, readJournals } from './journal.js';
+import {
+  HOST_STATUSES,
+  hostsDoneInJournal,
+  JOURNAL_EVENT_TYPES,
+  JournalWriter,
+  readJournals,
+  RING_STATUSES_IN_RUN,
+} from './journal.js';
 
 const AT = '2026-12-01T02:00:00Z';
-const started = (runId: string, planDigest = 'sha256:a'): JournalEvent => ({
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const OTHER = `sha256:${'b'.repeat(64)}`;
+const started = (runId: string, planDigest = DIGEST): JournalEvent => ({
   type: 'run-started',
   at: AT,
   runId,
   planDigest,
 });
-const finished = (host: string, status: HostStatus, planDigest = 'sha256:a'): JournalEvent => ({
+const finished = (host: string, status: HostStatus, planDigest = DIGEST): JournalEvent => ({
   type: 'host-finished',
   at: AT,
   runId: 'r1',
@@ -125,18 +143,148 @@ describe('readJournals', () => {
       ].join('\n'),
     );
     expect(() => readJournals(runs())).toThrow(InputFileError);
-    expect(() => readJournals(runs())).toThrow(`${file}:2:1: not a journal event (invalid JSON)`);
+    expect(() => readJournals(runs())).toThrow(
+      `${file}:2:1: not a journal event: invalid JSON (the line ends before the event does)`,
+    );
   });
 
   it('refuses valid JSON that is not an event, wherever it is', () => {
     const file = path.join(runs(), 'r1.jsonl');
     mkdirSync(runs(), { recursive: true });
-    for (const bad of ['null', '[]', '{"type":"host-step"}', '"text"']) {
+    for (const [bad, message] of [
+      ['null', 'the document must be of type object'],
+      ['[]', 'the document must be of type object'],
+      ['"text"', 'the document must be of type object'],
+      ['{"type":"host-step"}', 'the document is missing required field "at"'],
+    ]) {
       writeFileSync(file, [JSON.stringify(started('r1')), bad, ''].join('\n'));
-      expect(() => readJournals(runs())).toThrow(
-        `${file}:2:1: not a journal event (no "type", "at" and "runId")`,
-      );
+      expect(() => readJournals(runs())).toThrow(`${file}:2:1: not a journal event: ${message}`);
+      // Even as the last line: it is complete JSON, not a line cut short by a crash.
+      writeFileSync(file, [JSON.stringify(started('r1')), bad].join('\n'));
+      expect(() => readJournals(runs())).toThrow(`${file}:2:1: not a journal event: ${message}`);
     }
+  });
+
+  const write = (lines: string[]): string => {
+    const file = path.join(runs(), 'r1.jsonl');
+    mkdirSync(runs(), { recursive: true });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const line = (e: unknown): string => JSON.stringify(e);
+
+  it('refuses an event with wrong types at the field, instead of crashing report or apply --resume', () => {
+    // Before: `report` and the end of `apply --resume` crashed on these (a number where text goes).
+    const file = write([
+      line(started('r1')),
+      line({ ...finished('web-1', 'patched'), actions: [{ package: 'openssl', from: 1, to: '2' }] }),
+    ]);
+    const col = line({
+      ...finished('web-1', 'patched'),
+      actions: [{ package: 'openssl', from: 1, to: '2' }],
+    }).indexOf('1,"to"');
+    expect(() => readJournals(runs())).toThrow(
+      `${file}:2:${col + 1}: not a journal event: actions[0].from must be of type string`,
+    );
+    write([line(started('r1')), line({ ...started('r1'), at: 20261201 })]);
+    expect(() => readJournals(runs())).toThrow(
+      /r1\.jsonl:2:\d+: not a journal event: at must be of type string/,
+    );
+    write([line({ type: 'run-finished', at: AT, runId: 'r1', halted: 'no' })]);
+    expect(() => readJournals(runs())).toThrow(/:1:\d+: not a journal event: halted must be of type boolean/);
+    write([
+      line({
+        type: 'ring-finished',
+        at: AT,
+        runId: 'r1',
+        ring: 'canary',
+        rollout: 'main',
+        status: 'completed',
+        failures: '0',
+      }),
+    ]);
+    expect(() => readJournals(runs())).toThrow(
+      /:1:\d+: not a journal event: failures must be of type integer/,
+    );
+  });
+
+  it('refuses a status it does not know, so that it can never count as done', () => {
+    const bad = line({ ...finished('web-1', 'patched'), status: 'done' });
+    const file = write([line(started('r1')), bad]);
+    expect(() => readJournals(runs())).toThrow(
+      `${file}:2:${bad.indexOf('"done"') + 1}: not a journal event: status "done" must be one of patched, patched-pending-reboot, failed, unreachable, auth-failed, host-key-mismatch, reboot-timeout, health-check-failed, skipped-window-closed, drifted`,
+    );
+    // A ring's status is not a host's.
+    write([line({ ...finished('web-1', 'patched'), status: 'completed' })]);
+    expect(() => readJournals(runs())).toThrow(/status "completed" must be one of patched, /);
+    write([
+      line({
+        type: 'ring-finished',
+        at: AT,
+        runId: 'r1',
+        ring: 'canary',
+        rollout: '',
+        status: 'patched',
+        failures: 0,
+      }),
+    ]);
+    expect(() => readJournals(runs())).toThrow(/status "patched" must be one of completed, halted, /);
+  });
+
+  it('refuses unknown event types, unknown fields and repeated keys', () => {
+    write([line({ type: 'host-done', at: AT, runId: 'r1' })]);
+    expect(() => readJournals(runs())).toThrow(
+      /:1:\d+: not a journal event: type "host-done" must be one of run-started, /,
+    );
+    write([line({ ...started('r1'), planfile: 'x' })]);
+    expect(() => readJournals(runs())).toThrow(
+      /unknown field "planfile" in the document \(did you mean "planFile"\?\)/,
+    );
+    // A field of another event type is unknown here too.
+    write([line({ ...started('r1'), host: 'web-1' })]);
+    expect(() => readJournals(runs())).toThrow(/unknown field "host" in the document/);
+    const dup = '{"type":"host-finished","status":"failed","status":"patched"}';
+    write([dup]);
+    expect(() => readJournals(runs())).toThrow(
+      `r1.jsonl:1:${dup.lastIndexOf('"status"') + 1}: not a journal event: duplicate key "status"`,
+    );
+  });
+
+  it('refuses a saved plan path that leads out of the repository', () => {
+    for (const planFile of [
+      '../../../../etc/passwd',
+      '/etc/passwd',
+      'state/runs/../../x/runs/r.plan.json',
+      'state/runs/x.json',
+    ]) {
+      write([line({ ...started('r1'), planFile })]);
+      expect(() => readJournals(runs())).toThrow(/planFile ".*" must be a path inside the repository/);
+    }
+    write([line({ ...started('r1'), planFile: 'ops/state/runs/20261201T020000Z-1a2b3c4d.plan.json' })]);
+    expect(readJournals(runs())[0]?.events).toHaveLength(1);
+  });
+
+  it('reads only regular files: a FIFO, a directory or a link out of the runs folder is refused', () => {
+    mkdirSync(runs(), { recursive: true });
+    const fifo = path.join(runs(), 'a.jsonl');
+    const r = spawnSync('mkfifo', [fifo]);
+    expect(r.status).toBe(0);
+    // Before: readFileSync on the FIFO blocked for ever.
+    expect(() => readJournals(runs())).toThrow(`${fifo} is a named pipe (FIFO), not a regular file`);
+    rmSync(fifo);
+    mkdirSync(path.join(runs(), 'b.jsonl'));
+    expect(() => readJournals(runs())).toThrow(
+      `${path.join(runs(), 'b.jsonl')} is a directory, not a regular file`,
+    );
+    rmSync(path.join(runs(), 'b.jsonl'), { recursive: true });
+    writeFileSync(path.join(dir, 'secret'), 'root:x:0:0\n');
+    symlinkSync(path.join(dir, 'secret'), path.join(runs(), 'c.jsonl'));
+    expect(() => readJournals(runs())).toThrow(/c\.jsonl leads out of .* through a symbolic link/);
+    rmSync(path.join(runs(), 'c.jsonl'));
+    symlinkSync('/dev/zero', path.join(runs(), 'd.jsonl'));
+    expect(() => readJournals(runs(), { within: '/' })).toThrow(
+      /d\.jsonl is a character device, not a regular file/,
+    );
   });
 });
 
@@ -150,7 +298,7 @@ describe('hostsDoneInJournal', () => {
         finished('web-1', 'patched-pending-reboot'),
         finished('web-2', 'unreachable'),
       ],
-      'sha256:a',
+      DIGEST,
     );
     expect([...done.entries()].sort()).toEqual([
       ['web-1', 'patched-pending-reboot'],
@@ -161,22 +309,95 @@ describe('hostsDoneInJournal', () => {
   it('ignores hosts finished for another plan digest, and events other than host-finished', () => {
     const done = hostsDoneInJournal(
       [
-        started('r1', 'sha256:a'),
-        finished('web-1', 'patched', 'sha256:other'),
+        started('r1', DIGEST),
+        finished('web-1', 'patched', OTHER),
         { type: 'host-started', at: AT, runId: 'r1', host: 'web-2', ring: 'canary' },
-        finished('web-3', 'patched', 'sha256:a'),
+        finished('web-3', 'patched', DIGEST),
       ],
-      'sha256:a',
+      DIGEST,
     );
     expect([...done.keys()]).toEqual(['web-3']);
   });
 
+  it('never counts a status it does not know as done, even one read without the schema', () => {
+    const unknown = { ...finished('web-1', 'patched'), status: 'done' } as unknown as JournalEvent;
+    expect(hostsDoneInJournal([unknown], DIGEST).size).toBe(0);
+    expect(hostsDoneInJournal([finished('web-1', 'patched'), unknown], DIGEST).size).toBe(0);
+  });
+
   it('does not count a host skipped because its window was closed, even after an earlier status', () => {
-    expect(hostsDoneInJournal([finished('web-1', 'skipped-window-closed')], 'sha256:a').size).toBe(0);
+    expect(hostsDoneInJournal([finished('web-1', 'skipped-window-closed')], DIGEST).size).toBe(0);
     const done = hostsDoneInJournal(
       [finished('web-1', 'failed'), finished('web-1', 'skipped-window-closed'), finished('web-2', 'patched')],
-      'sha256:a',
+      DIGEST,
     );
     expect([...done.keys()]).toEqual(['web-2']);
+  });
+});
+
+describe('the journal event schema', () => {
+  const schema = JSON.parse(
+    readFileSync(new URL('../../../schemas/journal-event.schema.json', import.meta.url), 'utf8'),
+  ) as {
+    properties: { type: { enum: string[] } };
+    $defs: { hostStatus: { enum: string[] }; ringStatus: { enum: string[] } };
+  };
+
+  it('lists exactly the event types and statuses of journal.ts', () => {
+    type Missing = Exclude<JournalEvent['type'], (typeof JOURNAL_EVENT_TYPES)[number]>;
+    const complete: [Missing] extends [never] ? true : false = true;
+    expect(complete).toBe(true);
+    expect(schema.properties.type.enum).toEqual([...JOURNAL_EVENT_TYPES]);
+    expect(schema.$defs.hostStatus.enum).toEqual([...HOST_STATUSES]);
+    expect(schema.$defs.ringStatus.enum).toEqual([...RING_STATUSES_IN_RUN]);
+  });
+
+  it('accepts every kind of event the writer writes, and reads them back as written', async () => {
+    const file = path.join(runs(), '20261201T020000Z-1a2b3c4d.jsonl');
+    const runId = '20261201T020000Z-1a2b3c4d';
+    const events: JournalEvent[] = [
+      {
+        type: 'run-started',
+        at: '2026-12-01T02:00:00.000Z',
+        runId,
+        planDigest: DIGEST,
+        planFile: `state/runs/${runId}.plan.json`,
+        who: 'ops@ci-runner 3',
+        resumes: ['20261130T020000Z-0c0ffee0'],
+        shard: '2/4',
+      },
+      { type: 'ring-started', at: AT, runId, ring: 'unassigned', rollout: '' },
+      { type: 'host-started', at: AT, runId, host: 'web-1', ring: 'canary' },
+      { type: 'host-step', at: AT, runId, host: 'web-1', step: 'health-check' },
+      {
+        type: 'host-finished',
+        at: AT,
+        runId,
+        planDigest: DIGEST,
+        host: 'web-1',
+        ring: 'canary',
+        status: 'health-check-failed',
+        actions: [{ package: 'libstdc++6', from: '1:12.2.0-14', to: '1:12.2.0-14+deb12u1', arch: 'amd64' }],
+        verification: { ok: false, mismatches: ['libstdc++6: 1:12.2.0-14 installed'] },
+        rebooted: { bootIdBefore: 'a b', bootIdAfter: '' },
+        error: 'health check exited 1: "curl: (7)"',
+        stateFile: 'state/hosts/web-1.json',
+      },
+      {
+        type: 'ring-finished',
+        at: AT,
+        runId,
+        ring: 'canary',
+        rollout: 'main',
+        status: 'halted',
+        failures: 1,
+        reason: 'x',
+      },
+      { type: 'run-finished', at: AT, runId, halted: true },
+    ];
+    const w = new JournalWriter(file);
+    for (const e of events) w.append(e);
+    await w.close();
+    expect(readJournals(runs())[0]?.events).toEqual(events);
   });
 });

@@ -1,34 +1,51 @@
 // The append-only journal of an apply run, `state/runs/<run id>.jsonl` (DESIGN.md §2, §4): one
 // JSON event per line, written as it happens, so a killed controller loses nothing and
 // `apply --resume` knows which hosts a plan already finished.
-import {
-  closeSync,
-  existsSync,
-  fsync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { InputFileError, InternalError } from '../../errors.js';
+import type { ValidateFunction } from 'ajv';
+import type { Diagnostic } from '../../core/model/diagnostics.js';
+import { checkJsonText } from '../../core/state/check-json.js';
+import { InputFileError, InternalError, LocalIoError } from '../../errors.js';
+import { readTextSafe } from '../safe-fs.js';
+import { bundledSchemas } from '../schemas.js';
+import { jsonOutputText } from '../../core/text/terminal-text.js';
+import { redactOutput } from '../redact.js';
 
-export type HostStatus =
-  | 'patched'
-  | 'patched-pending-reboot'
-  | 'failed'
-  | 'unreachable'
-  | 'auth-failed'
-  | 'host-key-mismatch'
-  | 'reboot-timeout'
-  | 'health-check-failed'
-  | 'skipped-window-closed'
-  | 'drifted';
+/** Every status a host can end a run with (DESIGN.md §4); schemas/journal-event.schema.json lists the same. */
+export const HOST_STATUSES = [
+  'patched',
+  'patched-pending-reboot',
+  'failed',
+  'unreachable',
+  'auth-failed',
+  'host-key-mismatch',
+  'reboot-timeout',
+  'health-check-failed',
+  'skipped-window-closed',
+  'drifted',
+] as const;
+
+export type HostStatus = (typeof HOST_STATUSES)[number];
 
 /** What a ring did in one run. */
-export type RingStatusInRun = 'completed' | 'halted' | 'interrupted' | 'waiting' | 'not-started';
+export const RING_STATUSES_IN_RUN = ['completed', 'halted', 'interrupted', 'waiting', 'not-started'] as const;
+
+export type RingStatusInRun = (typeof RING_STATUSES_IN_RUN)[number];
+
+/** The event types of a journal, in the order a run writes them. */
+export const JOURNAL_EVENT_TYPES = [
+  'run-started',
+  'ring-started',
+  'host-started',
+  'host-step',
+  'host-finished',
+  'ring-finished',
+  'run-finished',
+] as const satisfies readonly JournalEvent['type'][];
+
+/** The schema every journal line must match (an event type, field or status it lacks is refused). */
+export const JOURNAL_EVENT_SCHEMA = 'journal-event.schema.json';
 
 export type JournalEvent =
   | {
@@ -54,11 +71,13 @@ export type JournalEvent =
       host: string;
       ring: string;
       status: HostStatus;
-      actions: { package: string; from: string; to: string }[];
+      actions: { package: string; from: string; to: string; arch?: string }[];
       verification?: { ok: boolean; mismatches: string[] };
       rebooted?: { bootIdBefore: string; bootIdAfter: string };
       error?: string;
       stateFile?: string;
+      /** Why the host's state file was not rewritten (its status stands). */
+      stateNotRecorded?: string;
     }
   | {
       type: 'ring-finished';
@@ -83,10 +102,15 @@ export function hostsDoneInJournal(
   const done = new Map<string, HostStatus>();
   for (const e of events) {
     if (e.type !== 'host-finished' || e.planDigest !== planDigest) continue;
-    if (e.status === 'skipped-window-closed') done.delete(e.host);
+    // A status this patchctl does not know never counts as done (readJournals refuses it first).
+    if (e.status === 'skipped-window-closed' || !isHostStatus(e.status)) done.delete(e.host);
     else done.set(e.host, e.status);
   }
   return done;
+}
+
+export function isHostStatus(value: unknown): value is HostStatus {
+  return typeof value === 'string' && (HOST_STATUSES as readonly string[]).includes(value);
 }
 
 /** The shortest time between two syncs of a journal. */
@@ -115,7 +139,9 @@ export class JournalWriter {
 
   append(event: JournalEvent): void {
     if (this.closed) throw new InternalError(`journal ${this.file} appended to after close`);
-    const bytes = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+    // Host text (errors, mismatches) passes the redaction layer, and its control characters
+    // become JSON escapes: no secret and nothing a terminal acts on in a journal line.
+    const bytes = Buffer.from(jsonOutputText(redactOutput(`${JSON.stringify(event)}\n`)), 'utf8');
     let off = 0;
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
     this.dirty = true;
@@ -162,39 +188,89 @@ export interface JournalFile {
   events: JournalEvent[];
 }
 
-/**
- * Reads every journal under `runsDir`, oldest first. A last line cut short by a crash is
- * dropped (it was never acted on); any other unreadable line is an error naming file and line.
- */
-export function readJournals(runsDir: string): JournalFile[] {
-  if (!existsSync(runsDir)) return [];
-  const files = readdirSync(runsDir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort();
-  return files.map((f) => {
-    const file = path.join(runsDir, f);
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const events: JournalEvent[] = [];
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        const last = lines.slice(i + 1).every((l) => l.trim() === '');
-        if (!last) throw new InputFileError(`${file}:${i + 1}:1: not a journal event (invalid JSON)`);
-        return;
-      }
-      if (!isEvent(value))
-        throw new InputFileError(`${file}:${i + 1}:1: not a journal event (no "type", "at" and "runId")`);
-      events.push(value);
-    });
-    return { runId: f.slice(0, -'.jsonl'.length), file, events };
-  });
+/** Journals are read whole; a run over 10,000 hosts writes a few tens of MiB. */
+export const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
+
+export interface ReadJournalsOptions {
+  /**
+   * The folder the journals must really be in (symbolic links resolved): default `runsDir`
+   * itself, whose files patchctl wrote as regular files. Callers that know the repository pass
+   * it, so that a runs folder that is a link out of it is refused too.
+   */
+  within?: string;
 }
 
-function isEvent(value: unknown): value is JournalEvent {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.type === 'string' && typeof v.at === 'string' && typeof v.runId === 'string';
+/**
+ * Reads every journal under `runsDir`, oldest first. Only regular files, inside `within`, of at
+ * most MAX_JOURNAL_BYTES are read (a FIFO named x.jsonl would block for ever, a link to
+ * /dev/zero eat memory). Every line must be an event of schemas/journal-event.schema.json:
+ * anything else throws an InputFileError naming file:line:col. The one exception is a last line
+ * cut short by a crash (not JSON at all), which is dropped: it was never acted on.
+ */
+export function readJournals(runsDir: string, options: ReadJournalsOptions = {}): JournalFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(runsDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw LocalIoError.from(err, 'read', runsDir);
+  }
+  const validate = bundledSchemas().validatorForFile(JOURNAL_EVENT_SCHEMA);
+  return names
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => {
+      const file = path.join(runsDir, f);
+      const text = readTextSafe(file, { maxBytes: MAX_JOURNAL_BYTES, within: options.within ?? runsDir });
+      const { events, diagnostics } = parseJournal(file, text, validate, { stopAtFirst: true });
+      const first = diagnostics[0];
+      if (first) throw new InputFileError(`${formatAt(first)}: not a journal event: ${first.message}`);
+      return { runId: f.slice(0, -'.jsonl'.length), file, events };
+    });
+}
+
+/**
+ * The events of a journal's text (`file` names it in diagnostics), each line checked against the
+ * journal event schema. A last line that is not JSON at all (cut short by a crash) is dropped;
+ * every other problem is a diagnostic at its line and column. `stopAtFirst` stops at the first
+ * line with a problem.
+ */
+export function parseJournal(
+  file: string,
+  text: string,
+  validate: ValidateFunction,
+  options: { stopAtFirst?: boolean } = {},
+): { events: JournalEvent[]; diagnostics: Diagnostic[] } {
+  const events: JournalEvent[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === '') continue;
+    const r = checkJsonText(file, line, validate, {
+      code: 'invalid-journal-event',
+      line: i + 1,
+      maxReported: 5,
+    });
+    if (r.value !== undefined) {
+      events.push(r.value as JournalEvent);
+      continue;
+    }
+    const syntax = r.diagnostics[0]?.code === 'json-syntax';
+    if (syntax && lines.slice(i + 1).every((l) => l.trim() === '')) break; // cut short by a crash
+    diagnostics.push(
+      ...r.diagnostics.map((d) =>
+        // The line as a whole is not an event: at its start, unless the error is inside it.
+        d.code === 'json-syntax' && d.at && d.at.col > line.trimEnd().length
+          ? { ...d, message: 'invalid JSON (the line ends before the event does)', at: { ...d.at, col: 1 } }
+          : d,
+      ),
+    );
+    if (options.stopAtFirst) break;
+  }
+  return { events, diagnostics };
+}
+
+function formatAt(d: Diagnostic): string {
+  return d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : 'journal';
 }

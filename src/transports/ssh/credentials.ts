@@ -2,10 +2,14 @@
 // variable the Config names (never from the repository), used once to decrypt, and never kept,
 // logged or put in an error message.
 
-import { readFile } from 'node:fs/promises';
-
 import type { ParsedKey } from 'ssh2';
 import ssh2 from 'ssh2';
+
+import { readFileSafe } from '../../engine/safe-fs.js';
+import { InputFileError, LocalIoError } from '../../errors.js';
+
+/** A private key file is a few KiB; an RSA key of 16384 bits with comments stays far below this. */
+const MAX_IDENTITY_BYTES = 1024 * 1024;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -91,10 +95,14 @@ async function loadPrivateKey(
 ): Promise<ParsedKey> {
   let data: Buffer;
   try {
-    data = await readFile(file);
+    // A regular file (a link to one is fine: ~/.ssh is often managed that way), of a key's size:
+    // a FIFO would block the run for ever, a link to /dev/zero eat the memory.
+    data = readFileSafe(file, { maxBytes: MAX_IDENTITY_BYTES, label: `identity file ${file}` });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new CredentialsError(`cannot read identity file ${file} (${code})`);
+    if (error instanceof LocalIoError)
+      throw new CredentialsError(`cannot read identity file ${file} (${error.errno ?? 'error'})`);
+    if (error instanceof InputFileError) throw new CredentialsError(error.message);
+    throw error;
   }
   const passphrase = passphraseEnv === undefined ? undefined : env[passphraseEnv];
   const parsed = ssh2.utils.parseKey(data, passphrase === '' ? undefined : passphrase);

@@ -2,10 +2,11 @@
 // user's ~/.ssh/known_hosts (when Config says useUserKnownHosts). Read once, shared by every
 // ssh transport of the run; new keys are pinned into the repository file only, atomically.
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
+import { writeFileAtomicAsync } from '../../engine/atomic-write.js';
+import { readTextSafeIfExists } from '../../engine/safe-fs.js';
 import type { HostKeyInfo } from '../errors.js';
 import type { KnownHostsEntry, KnownHostsProblem } from './known-hosts.js';
 import {
@@ -20,6 +21,11 @@ import {
 export interface KnownHostsSources {
   /** The repository's known_hosts: trusted, and where new keys are pinned. Need not exist yet. */
   repoFile: string;
+  /**
+   * The repository: the repository's known_hosts must really be inside it (a link out of it is
+   * refused, as for every file of the repository). Default: the folder of `repoFile`.
+   */
+  repoDir?: string | undefined;
   /** Also trusted (never written), e.g. ~/.ssh/known_hosts. Need not exist. */
   userFile?: string | undefined;
 }
@@ -59,7 +65,12 @@ export class KnownHostsStore {
     const problems: KnownHostsProblem[] = [];
     for (const file of [sources.repoFile, sources.userFile]) {
       if (file === undefined) continue;
-      const text = await readIfExists(file);
+      // The repository's file stays inside the repository; the user's may be a link (dotfiles
+      // managers make them), but to a regular file: a FIFO would block the run for ever.
+      const text = readIfExists(
+        file,
+        file === sources.repoFile ? (sources.repoDir ?? dirname(sources.repoFile)) : undefined,
+      );
       if (text === undefined) continue;
       const parsed = parseKnownHosts(text, file);
       entries.push(...parsed.entries);
@@ -192,41 +203,32 @@ function where(entry: KnownHostsEntry): string {
   return `${entry.file}:${entry.line}`;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+/** known_hosts of 10,000 hosts with three keys each is a few MiB. */
+const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
+
+/** The text of a regular file (inside `within` when given), or undefined when there is none. */
+function readIfExists(file: string, within?: string): string | undefined {
+  return readTextSafeIfExists(file, {
+    maxBytes: MAX_KNOWN_HOSTS_BYTES,
+    ...(within === undefined ? {} : { within }),
+  });
 }
 
-/** Rewrites `file` as its current content plus `line`, through a temp file and a rename. */
+/**
+ * Rewrites `file` as its current content plus `line`, atomically (temp file + rename), keeping
+ * its mode. Only a regular file is read and replaced (atomic-write.ts): a known_hosts that is a
+ * FIFO, a device or a link is refused, never read for ever or turned into a file.
+ */
 export async function appendLineAtomically(file: string, line: string): Promise<void> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
-  const current = (await readIfExists(file)) ?? '';
+  const current = readIfExists(file, dirname(file)) ?? '';
   let mode = 0o644;
   try {
-    mode = (await stat(file)).mode & 0o777;
+    mode = (await lstat(file)).mode & 0o777;
   } catch {
     // A new file.
   }
   const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    try {
-      await handle.writeFile(`${current}${separator}${line}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomicAsync(file, `${current}${separator}${line}\n`, mode);
 }
 
 interface EntryIndex {

@@ -1,10 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from '@jest/globals';
 
+import { InputFileError } from '../../errors.js';
 import { generateKey, publicBlob } from './__fixtures__/test-server.js';
 import { KnownHostsStore } from './known-hosts-store.js';
 import {
@@ -234,5 +245,58 @@ describe('KnownHostsStore', () => {
       kind: 'host-key-mismatch',
     });
     expect(store.problems).toEqual([]);
+  });
+
+  it('reads only regular files: a FIFO as either known_hosts is refused at once, never waited on', async () => {
+    const file = repoFile();
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    // Before: the run blocked for ever reading the FIFO.
+    await expect(KnownHostsStore.load({ repoFile: file })).rejects.toThrow(
+      `${file} is a named pipe (FIFO), not a regular file`,
+    );
+    rmSync(file);
+    const userFifo = join(dir, 'user_known_hosts');
+    expect(spawnSync('mkfifo', [userFifo]).status).toBe(0);
+    await expect(KnownHostsStore.load({ repoFile: file, userFile: userFifo })).rejects.toThrow(
+      InputFileError,
+    );
+    // Nor a device behind a link (/dev/zero would eat the memory).
+    symlinkSync('/dev/zero', file);
+    await expect(KnownHostsStore.load({ repoFile: file, repoDir: '/' })).rejects.toThrow(
+      /is a character device, not a regular file/,
+    );
+  });
+
+  it("follows a link for the user's known_hosts, and refuses one leading out of the repository", async () => {
+    const file = repoFile();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'patchctl-kh-home-'));
+    try {
+      writeFileSync(join(elsewhere, 'dotfiles_known_hosts'), `web-01 ssh-ed25519 ${b64(ED)}\n`);
+      const userFile = join(dir, 'user_known_hosts');
+      symlinkSync(join(elsewhere, 'dotfiles_known_hosts'), userFile);
+      const store = await KnownHostsStore.load({ repoFile: file, userFile });
+      await expect(store.verify(['web-01'], ED, false)).resolves.toMatchObject({ ok: true });
+      // The repository's file is the repository's: a link out of it is refused.
+      symlinkSync(join(elsewhere, 'dotfiles_known_hosts'), file);
+      await expect(KnownHostsStore.load({ repoFile: file, repoDir: dir })).rejects.toThrow(
+        /known_hosts leads out of .* through a symbolic link/,
+      );
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('never replaces anything but a regular file when it pins a key', async () => {
+    const file = repoFile();
+    writeFileSync(join(dir, 'reviewed_hosts'), `web-01 ssh-ed25519 ${b64(ED)}\n`);
+    symlinkSync('reviewed_hosts', file);
+    const store = await KnownHostsStore.load({ repoFile: file, repoDir: dir });
+    await expect(store.verify(['web-01'], ED, false)).resolves.toMatchObject({ ok: true });
+    await expect(store.verify(['new'], ED2, true)).rejects.toThrow(
+      /is a symbolic link: patchctl only ever replaces a regular file/,
+    );
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'reviewed_hosts'), 'utf8')).toBe(`web-01 ssh-ed25519 ${b64(ED)}\n`);
+    expect(readdirSync(dir).sort()).toEqual(['known_hosts', 'reviewed_hosts']);
   });
 });
