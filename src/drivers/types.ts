@@ -32,7 +32,7 @@ export interface OsFacts {
   /** `debian` for Debian and its derivatives (ID or ID_LIKE names debian or ubuntu). */
   family: string;
   id: string;
-  /** VERSION_ID, or VERSION_CODENAME when there is none (testing/sid), or "". */
+  /** VERSION_ID, or a fallback that the host state accepts (apt: parse.ts osVersionFrom), never "". */
   version: string;
   idLike: string[];
   codename?: string;

@@ -40,8 +40,13 @@ Examples:
   $ patchctl scan --hosts fra-web-01,fra-web-02 --concurrency 2
   $ patchctl scan --accept-new-host-keys      # first scan of new hosts; review known_hosts in git
 
-A host that cannot be reached keeps its last data, marked unreachable with the reason.
-Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configuration.`,
+A host that cannot be scanned keeps its last data, marked with the reason and its kind
+(unreachable, auth-failed, host-key-mismatch, invalid-host-data, unsupported, failed). Data a
+host reports that the state schema refuses is never stored (invalid-host-data). A changed host
+key is always an error. If this machine cannot write state/ (full, read-only), no host is
+blamed, no state is overwritten, and no further host is started.
+Exit status: 0 every host scanned, 1 some host could not be (or state/ could not be written),
+3 invalid configuration.`,
     );
   addCommonOptions(cmd, ['text', 'json']);
   cmd.action(async (raw: RawScan) => {
@@ -84,9 +89,30 @@ Exit status: 0 every host scanned, 1 some host could not be, 3 invalid configura
         },
       },
     });
+    if (opts.format === 'text')
+      for (const r of results) if (r.status === 'not-started') io.stdout(`${line(r, c)}\n`);
     if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
     else if (!opts.quiet) io.stdout(`${summary(results)}\n`);
     setExit(results.every((r) => r.status === 'scanned' || r.status === 'skipped') ? EXIT_OK : EXIT_FAILURE);
+    // Said on stderr whatever the format and --quiet: a changed key may be an interception, and a
+    // local error is this machine's, not a host's.
+    for (const r of results)
+      if (r.status === 'host-key-mismatch')
+        io.stderr(
+          `error host-key-changed: ${r.host}: its host key changed since it was pinned in known_hosts (possible interception); nothing was read from it. Verify the host's new key out of band, then update known_hosts\n`,
+        );
+    const local = results.filter((r) => r.status === 'local-error');
+    if (local.length > 0) {
+      const notStarted = results.filter((r) => r.status === 'not-started').length;
+      for (const r of local) io.stderr(`patchctl: ${r.message ?? 'a local error'}\n`);
+      io.stderr(
+        `patchctl: the state of ${local.length} host${local.length === 1 ? '' : 's'} could not be recorded on this machine` +
+          `${notStarted > 0 ? `, and ${notStarted} host${notStarted === 1 ? ' was' : 's were'} not scanned` : ''}; ` +
+          `their state files were left as they were. Fix the problem above (free space, permissions, a file that is not a regular file), then scan again` +
+          `${prepared ? '. Nothing was committed' : ''}.\n`,
+      );
+      return;
+    }
     if (prepared) {
       const files = results.flatMap((r) => (r.file ? [path.resolve(opts.dir, r.file)] : []));
       const outcome = commitFiles(
@@ -112,6 +138,9 @@ function line(r: HostScanResult, c: InstanceType<typeof Chalk>): string {
     return `${c.green('✓')} ${r.host}: ${r.updates} pending update${r.updates === 1 ? '' : 's'}, ${r.security} security${warn}`;
   }
   if (r.status === 'skipped') return `${c.dim('-')} ${r.host}: skipped: ${r.message}`;
+  if (r.status === 'not-started') return `${c.dim('-')} ${r.host}: ${r.message}`;
+  if (r.status === 'local-error')
+    return `${c.red('✗')} ${r.host}: not recorded (a problem on this machine, not on the host): ${r.message}`;
   return `${c.red('✗')} ${r.host}: ${r.status}: ${r.message}`;
 }
 
@@ -123,8 +152,18 @@ function scanCommitMessage(results: readonly HostScanResult[]): string {
 }
 
 function summary(results: readonly HostScanResult[]): string {
-  const ok = results.filter((r) => r.status === 'scanned').length;
-  const failed = results.filter((r) => r.status !== 'scanned' && r.status !== 'skipped').length;
-  const skipped = results.length - ok - failed;
-  return `Scanned ${ok} of ${results.length} hosts${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}.`;
+  const count = (...statuses: HostScanResult['status'][]) =>
+    results.filter((r) => statuses.includes(r.status)).length;
+  const ok = count('scanned');
+  const skipped = count('skipped');
+  const local = count('local-error');
+  const notStarted = count('not-started');
+  const failed = results.length - ok - skipped - local - notStarted;
+  const parts = [
+    failed ? `${failed} failed` : '',
+    local ? `${local} not recorded (local error)` : '',
+    notStarted ? `${notStarted} not started` : '',
+    skipped ? `${skipped} skipped` : '',
+  ].filter((p) => p !== '');
+  return `Scanned ${ok} of ${results.length} hosts${parts.map((p) => `, ${p}`).join('')}.`;
 }

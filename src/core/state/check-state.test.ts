@@ -54,6 +54,21 @@ const checkHost = (value: unknown, file = 'state/hosts/web-01.json', hosts?: Rea
   checkHostStateFile(file, typeof value === 'string' ? value : json(value), schemas, hosts);
 
 describe('host state files', () => {
+  it('quotes a refused value escaped and cut short, whatever it holds', () => {
+    const r = checkHost({
+      ...web01,
+      os: { ...web01.os, kernel: `6.1.0-${'x'.repeat(5000)}` },
+      held: ['fleet-held\u001b[2J\u001b[1;1H'],
+    });
+    expect(r.state).toBeUndefined();
+    const messages = r.diagnostics.map((d) => d.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/^os\.kernel "6\.1\.0-x{70,}…" \(5006 characters\) must be 1-128 letters/),
+      "held[0] \"fleet-held\\u001b[2J\\u001b[1;1H\" must be 1-256 letters, digits, '+', '.', '_', ':', '@', '~' or '-', starting with a letter or digit",
+    ]);
+    expect(messages.every((m) => m.length < 300)).toBe(true);
+  });
+
   it('accepts a file using every field and returns it typed', () => {
     const r = checkHost(web01, 'state/hosts/web-01.json', new Set(['web-01']));
     expect(r.diagnostics).toEqual([]);

@@ -8,6 +8,7 @@ import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
 import { closest } from '../model/suggest.js';
 import { describePath, pointerToPath } from '../model/validate.js';
+import { boundedLine, quoteValue } from './host-text.js';
 import type { HostState, InstalledPackage, PendingUpdate, RolloutState } from './types.js';
 
 export const STATE_FORMAT_VERSION = 1;
@@ -317,7 +318,7 @@ function readStateFile(file: string, text: string, validate: ValidateFunction): 
         {
           severity: 'error',
           code: 'unsupported-state-version',
-          message: `formatVersion ${JSON.stringify(version)} is not supported: this patchctl reads formatVersion ${STATE_FORMAT_VERSION}${newer ? ' (written by a newer patchctl? upgrade patchctl, or scan again)' : ''}`,
+          message: `formatVersion ${quoteValue(version)} is not supported: this patchctl reads formatVersion ${STATE_FORMAT_VERSION}${newer ? ' (written by a newer patchctl? upgrade patchctl, or scan again)' : ''}`,
           at: locate(['formatVersion']),
         },
       ],
@@ -351,7 +352,8 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 
 function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
   const path = pointerToPath(e.instancePath);
-  const where = describePath(path);
+  // Paths and values may come from a hostile host or file: quoted, escaped and bounded.
+  const where = boundedLine(describePath(path), 200);
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
   const d = (message: string, at = locate(path)): Diagnostic => ({
     severity: 'error',
@@ -365,7 +367,7 @@ function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
       const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
       const hint = closest(field, known);
       return d(
-        `unknown field "${field}" in ${where}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        `unknown field ${quoteValue(field)} in ${where}${hint ? ` (did you mean "${hint}"?)` : ''}`,
         locate([...path, field], 'key'),
       );
     }
@@ -375,11 +377,11 @@ function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
       );
     case 'pattern': {
       const explain = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : e.message;
-      return d(`${where} ${JSON.stringify(e.data)} ${explain}`);
+      return d(`${where} ${quoteValue(e.data)} ${explain}`);
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      return d(`${where} ${JSON.stringify(e.data)} must be one of ${allowed.join(', ')}`);
+      return d(`${where} ${quoteValue(e.data)} must be one of ${allowed.join(', ')}`);
     }
     case 'const':
       return d(`${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);

@@ -30,12 +30,7 @@ export interface PendingUpdate {
 
 /** Why a scan could not record a host's current data (HostState.errorKind). */
 export type HostErrorKind =
-  | 'unreachable'
-  | 'auth-failed'
-  | 'host-key-mismatch'
-  | 'invalid-host-data'
-  | 'unsupported'
-  | 'failed';
+  'unreachable' | 'auth-failed' | 'host-key-mismatch' | 'invalid-host-data' | 'unsupported' | 'failed';
 
 export interface HostState {
   formatVersion: 1;

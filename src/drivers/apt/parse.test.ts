@@ -119,6 +119,33 @@ describe('facts', () => {
     ).toBe('fedora');
   });
 
+  it('gives Debian testing/sid a version the host state accepts (no VERSION_ID there)', () => {
+    // Real files (SOURCES.md): bookworm/sid had neither VERSION_ID nor VERSION_CODENAME.
+    const bookwormSid = osFactsFrom(parseOsRelease(text('os-release.debian-bookworm-sid.txt')));
+    expect(bookwormSid).toMatchObject({ family: 'debian', id: 'debian', version: 'bookworm' });
+    const trixieSid = osFactsFrom(parseOsRelease(text('os-release.debian-trixie-sid.txt')));
+    expect(trixieSid).toMatchObject({
+      family: 'debian',
+      id: 'debian',
+      version: 'trixie',
+      codename: 'trixie',
+    });
+    // Rolling releases name a BUILD_ID; a file naming no version at all gets "unknown".
+    expect(osFactsFrom(parseOsRelease('ID=arch\nBUILD_ID=rolling\n')).version).toBe('rolling');
+    expect(osFactsFrom(parseOsRelease('ID=debian\n')).version).toBe('unknown');
+    // A value the state could not store is passed over for the next one.
+    expect(
+      osFactsFrom(parseOsRelease('ID=debian\nVERSION_ID="13 beta"\nVERSION_CODENAME=trixie\n')).version,
+    ).toBe('trixie');
+    expect(osFactsFrom(parseOsRelease(`ID=debian\nVERSION_ID=${'9'.repeat(200)}\n`)).version).toBe('unknown');
+    // Through the facts script's output too.
+    const facts = capture('lab-facts').stdout.replace(
+      /(@@patchctl:os-release@@\n)[^@]*/,
+      `$1${text('os-release.debian-bookworm-sid.txt')}\n`,
+    );
+    expect(parseFacts(result(facts)).os.version).toBe('bookworm');
+  });
+
   it('refuses cut-short or odd output with a DriverOutputError', () => {
     const full = capture('host-facts').stdout;
     expect(

@@ -77,12 +77,36 @@ export function osFactsFrom(fields: ReadonlyMap<string, string>): OsFacts {
   const os: OsFacts = {
     family: debianish ? 'debian' : (idLike[idLike.length - 1] ?? id),
     id,
-    version: fields.get('VERSION_ID') ?? codename ?? '',
+    version: osVersionFrom(fields),
     idLike,
   };
   if (codename !== undefined && codename !== '') os.codename = codename;
   if (prettyName !== undefined) os.prettyName = prettyName;
   return os;
+}
+
+/** What the host state keeps as an OS fact (schemas/host-state.schema.json `osToken`). */
+const OS_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._+~:-]{0,127}$/;
+
+/** The version recorded when os-release names none at all (os-release(5): VERSION_ID is optional). */
+export const UNKNOWN_OS_VERSION = 'unknown';
+
+/**
+ * The OS version: VERSION_ID; else VERSION_CODENAME (Debian testing and sid have no VERSION_ID);
+ * else the codename of a PRETTY_NAME like "Debian GNU/Linux bookworm/sid" (testing before
+ * base-files 12.3 had neither field: Debian then added VERSION_CODENAME=bookworm); else BUILD_ID
+ * (rolling distributions: "rolling"); else "unknown". Values that are not one word of letters,
+ * digits and `._+~:-` are passed over, so what is stored is always a valid state value.
+ */
+function osVersionFrom(fields: ReadonlyMap<string, string>): string {
+  const testing = /(?:^|\s)([a-z][a-z0-9]*)\/sid$/.exec(fields.get('PRETTY_NAME') ?? '')?.[1];
+  const candidates = [
+    fields.get('VERSION_ID'),
+    fields.get('VERSION_CODENAME'),
+    testing,
+    fields.get('BUILD_ID'),
+  ];
+  return candidates.find((v) => v !== undefined && OS_TOKEN.test(v)) ?? UNKNOWN_OS_VERSION;
 }
 
 const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
