@@ -1,6 +1,11 @@
-// What a command may touch of the outside world, so tests can capture and fake it.
+// What a command may touch of the outside world, so tests can capture and fake it. main() hands
+// every command a safeIo: whatever a command prints passes the redaction layer and the terminal
+// sanitiser there, so no secret and no host-sent control sequence or CI workflow command reaches
+// the terminal or the CI log (docs/security.md).
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
+import { TerminalOutput } from '../core/text/terminal-text.js';
+import { redactOutput } from '../engine/redact.js';
 
 export interface Io {
   stdout(text: string): void;
@@ -16,6 +21,12 @@ export interface Io {
   onInterrupt?(handler: () => void): () => void;
   /** Where an animated progress display may draw (stderr of a terminal). */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * Writes lines meant as CI workflow commands (`::error file=…::message`, validate --format
+   * github) to stdout: through safeIo, the only output whose lines may start with `::`.
+   * Without it, stdout.
+   */
+  workflowCommand?(text: string): void;
 }
 
 export function processIo(): Io {
@@ -46,5 +57,48 @@ export function processIo(): Io {
       };
     },
     progressStream: process.stderr,
+    workflowCommand: (text) => process.stdout.write(text),
   };
+}
+
+export interface SafeIoOptions {
+  /** Colours may be on (a terminal, no NO_COLOR, no --no-color): patchctl's own SGR codes pass. */
+  colour: boolean;
+}
+
+/**
+ * `io` with every write made safe: secrets replaced by [redacted] (redact.ts), control
+ * characters other than tab, newline and (with colour) patchctl's own SGR codes escaped
+ * visibly, and lines that a CI runner would read as workflow commands (`::add-mask::…`,
+ * `##[error]`) defused, except those written through workflowCommand. The progress stream is
+ * only redacted: the spinner draws with cursor codes of its own, and apply-progress escapes the
+ * host text it shows there.
+ */
+export function safeIo(io: Io, options: SafeIoOptions): Io {
+  const out = new TerminalOutput({ colour: options.colour });
+  const err = new TerminalOutput({ colour: options.colour });
+  const ask = io.ask?.bind(io);
+  const command = io.workflowCommand?.bind(io) ?? io.stdout.bind(io);
+  return {
+    ...io,
+    stdout: (text) => io.stdout(out.push(redactOutput(text))),
+    stderr: (text) => io.stderr(err.push(redactOutput(text))),
+    workflowCommand: (text) => command(out.pushCommand(redactOutput(text))),
+    ...(ask ? { ask: (question: string) => ask(err.push(redactOutput(question))) } : {}),
+    ...(io.progressStream ? { progressStream: redactingStream(io.progressStream) } : {}),
+  };
+}
+
+/** `stream` whose string writes pass the redaction layer; everything else goes to `stream`. */
+function redactingStream<S extends NodeJS.WritableStream>(stream: S): S {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'write')
+        return (chunk: unknown, ...rest: unknown[]) =>
+          write(typeof chunk === 'string' ? redactOutput(chunk) : chunk, ...rest);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -13,16 +13,34 @@ import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
+import { configureRedaction, refuseShortSecrets } from '../engine/redact.js';
+import { useColor } from './common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';
-import { processIo } from './io.js';
+import { processIo, safeIo } from './io.js';
 
 /** package.json sits two levels above both src/cli and dist/cli. */
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+/**
+ * Commands that contact hosts or print or write what hosts said: they refuse to run with a
+ * secret too short to redact (docs/security.md). validate, init, exceptions and force-unlock
+ * read only the repository (and the lock) and still redact every secret long enough.
+ */
+export const COMMANDS_REFUSING_SHORT_SECRETS: ReadonlySet<string> = new Set([
+  'scan',
+  'plan',
+  'apply',
+  'report',
+  'status',
+]);
+
+export async function main(argv: readonly string[], rawIo: Io = processIo()): Promise<number> {
+  // One redaction layer and one terminal sanitiser for everything any command prints.
+  configureRedaction(rawIo.env);
+  const io = safeIo(rawIo, { colour: useColor(!argv.includes('--no-color'), 'text', rawIo) });
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = code;
@@ -50,7 +68,11 @@ Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbo
 Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid configuration.`,
     )
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .hook('preAction', (_program, action) => {
+      // Before anything touches a host or writes a file.
+      if (COMMANDS_REFUSING_SHORT_SECRETS.has(action.name())) refuseShortSecrets(action.name());
+    });
   for (const sub of [
     initCommand(io, setExit),
     validateCommand(io, setExit),

@@ -2,13 +2,24 @@
 // A reader never sees half a file, and a crash leaves the old one in place. Only a regular file
 // (or nothing) is ever replaced: `plan --out /dev/null` run as root must not replace /dev/null,
 // and a symbolic link is not silently turned into a file. A full disk or a read-only file system
-// is a LocalIoError naming the file.
+// is a LocalIoError naming the file. Every byte written passes the redaction layer first
+// (redact.ts): no secret reaches state, plans, reports or rollout state; and a JSON file's
+// strings carry no raw control character or CI command marker (jsonOutputText: the same values
+// for a JSON reader). See docs/security.md.
 import type { Stats } from 'node:fs';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError, UsageError } from '../errors.js';
+import { jsonOutputText } from '../core/text/terminal-text.js';
+import { redactOutputData } from './redact.js';
 import { describeFileType } from './safe-fs.js';
+
+/** What is written for `content`: redacted, and JSON files made inert (see above). */
+function outputData(file: string, content: string | Uint8Array): string | Uint8Array {
+  const data = redactOutputData(content);
+  return typeof data === 'string' && /\.jsonl?$/.test(file) ? jsonOutputText(data) : data;
+}
 
 function tempNameFor(file: string): string {
   return path.join(
@@ -34,7 +45,8 @@ function lstatOrUndefined(file: string): Stats | undefined {
   }
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644): void {
+  const data = outputData(file, content);
   assertReplaceable(file, lstatOrUndefined(file));
   try {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -75,9 +87,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
  */
 export async function writeFileAtomicAsync(
   file: string,
-  data: string | Uint8Array,
+  content: string | Uint8Array,
   mode = 0o644,
 ): Promise<void> {
+  const data = outputData(file, content);
   const current = async (): Promise<Stats | undefined> => {
     try {
       return await lstat(file);

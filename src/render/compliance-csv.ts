@@ -1,6 +1,7 @@
 // reports/compliance.csv for spreadsheets (RFC 4180, CRLF line ends): one row per host and
 // missing or excepted update, and one row for a host with neither, so that a pivot over
 // `host` and `state` counts every host exactly once via the `host_row` column.
+import { csvField } from '../core/text/report-cells.js';
 import type {
   ComplianceReport,
   ExceptedUpdate,
@@ -106,13 +107,10 @@ function exceptedRow(h: HostCompliance, e: ExceptedUpdate): Row {
 }
 
 /**
- * Quoted when needed; text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
- * leading apostrophe, because host names and error texts come from outside.
+ * One field (src/core/text/report-cells.ts): control characters made visible, a leading
+ * apostrophe on text a spreadsheet would run as a formula (=, +, -, @, tab, CR first, also after
+ * blanks), quoted when needed: host names, versions and error texts come from outside.
  */
 export function field(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return csvField(value);
 }

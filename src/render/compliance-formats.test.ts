@@ -623,15 +623,15 @@ describe('compliance.xml (JUnit)', () => {
     ]);
   });
 
-  it('escapes hostile text and drops characters XML cannot carry', () => {
+  it('escapes hostile text and shows characters XML cannot carry as visible escapes', () => {
     const reason = report.hosts.find((h) => h.host === 'web-3')!.reason;
     expect(reason).toContain('<script>');
     expect(reason).toContain('\u0001');
     const failure = testcases(xml)
       .get('web-3')!
       .el.children.find((c) => c.name === 'failure')!;
-    // eslint-disable-next-line no-control-regex
-    const visible = reason.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+    const visible = reason.replace('\u0001', '\\x01').replace('\u001b', '\\x1b').replace('\u0007', '\\x07');
+    expect(visible).toContain('\\x01\\x1b[31mred\\x07');
     expect(failure.attrs.message).toBe(`unreachable: ${visible}`);
     expect(failure.text).toContain(`why: ${visible}`);
     expect(xml).not.toContain('<script>');
@@ -644,7 +644,11 @@ describe('compliance.xml (JUnit)', () => {
         ...tc.children.map((c) => c.text),
         ...tc.children.flatMap((c) => Object.values(c.attrs)),
       ].join('\n');
-      expect([host, carried]).toEqual([host, expect.stringContaining(`a<b>&c"d'e\r\nf\tgh]]>`)]);
+      // One line per fact: the line breaks, the tab and the rest are shown as escapes.
+      expect([host, carried]).toEqual([
+        host,
+        expect.stringContaining(`a<b>&c"d'e\\r\\nf\\tg\\x00\\x0b\\x1f\\ufffeh]]>`),
+      ]);
     }
   });
 });
@@ -762,7 +766,14 @@ describe('compliance.csv', () => {
       exception_expires: '2026-12-20',
     });
     const web3 = records.find((r) => r.host === 'web-3')!;
-    expect(web3.reason).toBe(report.hosts.find((h) => h.host === 'web-3')!.reason);
+    // Control characters other than tab and line breaks are shown as visible escapes.
+    expect(web3.reason).toBe(
+      report.hosts
+        .find((h) => h.host === 'web-3')!
+        .reason.replace('\u0001', '\\x01')
+        .replace('\u001b', '\\x1b')
+        .replace('\u0007', '\\x07'),
+    );
   });
 
   it('round-trips fields with commas, quotes and line breaks', () => {

@@ -2,6 +2,9 @@
 // One test suite per ring, one test case per host: compliant and excepted hosts pass,
 // not-applicable ones are skipped, every other state is a failure whose type is the state.
 import type { ComplianceReport, HostCompliance } from '../core/report/types.js';
+import { mapStrings } from '../core/text/map-strings.js';
+import { xmlAttr, xmlText } from '../core/text/report-cells.js';
+import { terminalLine } from '../core/text/terminal-text.js';
 import { IN_COMPLIANCE } from '../core/report/types.js';
 
 export function renderComplianceJunit(report: ComplianceReport): string {
@@ -36,7 +39,10 @@ function isFailure(h: HostCompliance): boolean {
   return !IN_COMPLIANCE.has(h.state) && h.state !== 'not-applicable';
 }
 
-function testCase(h: HostCompliance, suite: string): string[] {
+function testCase(host: HostCompliance, suite: string): string[] {
+  // Each value on one line (the failure text is one line per fact), and no line a CI runner
+  // would read as a command when a tool prints the failure (docs/security.md).
+  const h = mapStrings(host, terminalLine);
   const open = `    <testcase classname="patchctl.compliance.${attr(suite)}" name="${attr(h.host)}">`;
   if (h.state === 'not-applicable')
     return [open, `      <skipped message="${attr(h.reason)}"/>`, '    </testcase>'];
@@ -63,20 +69,12 @@ function testCase(h: HostCompliance, suite: string): string[] {
   ];
 }
 
-/** XML 1.0 cannot carry most control characters at all, even as references: drop them. */
-function clean(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
-}
-
+/** Element text: control characters made visible (XML 1.0 cannot carry most), `& < >` escaped. */
 function text(value: string): string {
-  return clean(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return xmlText(value);
 }
 
+/** Attribute text: also `"`, newline and tab. */
 function attr(value: string): string {
-  return text(value)
-    .replace(/"/g, '&quot;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
+  return xmlAttr(value);
 }

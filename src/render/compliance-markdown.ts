@@ -1,6 +1,8 @@
 // reports/compliance.md: the compliance report for people, as GitHub and GitLab render it —
 // headline figures, Mermaid charts, then one section per question an auditor or a reviewer
 // asks. Long lists are cut with a pointer to compliance.json / compliance.csv, which hold all.
+// Every value from hosts, journals or documents goes through md() (control characters made
+// visible, Markdown and HTML inert; docs/security.md).
 import type { Severity } from '../core/model/types.js';
 import type { RingStatusReport } from '../core/report/rollout-status.js';
 import type {
@@ -12,6 +14,7 @@ import type {
   HostCompliance,
 } from '../core/report/types.js';
 import { COMPLIANCE_STATES } from '../core/report/types.js';
+import { mermaidLabel } from '../core/text/report-cells.js';
 import { md } from './plan-markdown.js';
 
 /** Rows per table before "… and N more". */
@@ -158,7 +161,7 @@ function historySection(history: readonly HistoryEntry[]): string {
   if (shown.length < 2) {
     return `${head}\n\nHistory starts with this report (reports/history/); the trend appears from the second day.`;
   }
-  const labels = shown.map((e) => `"${e.date.slice(5)}"`).join(', ');
+  const labels = shown.map((e) => `"${mermaidLabel(e.date.slice(5))}"`).join(', ');
   const values = shown.map((e) => String(e.compliancePercent ?? 0)).join(', ');
   const breaches = shown.map((e) => String(e.slaBreaches)).join(', ');
   const maxBreaches = Math.max(1, ...shown.map((e) => e.slaBreaches));

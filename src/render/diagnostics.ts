@@ -1,18 +1,24 @@
 // validate's three outputs: lines for people, a JSON list for tools, GitHub workflow annotations.
+// Messages quote what documents hold: shown with control characters escaped, and in annotations
+// escaped as the runner unescapes them, so a message cannot become a second command
+// (docs/security.md).
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { formatDiagnostic } from '../core/model/diagnostics.js';
+import { escapeControls } from '../core/text/control-chars.js';
+import { terminalLine } from '../core/text/terminal-text.js';
+import { escapeWorkflowData, escapeWorkflowProperty } from '../core/text/workflow-commands.js';
 
 export function renderDiagnosticsText(list: readonly Diagnostic[], color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   return list
     .map((d) => {
-      const line = formatDiagnostic(d);
+      const line = terminalLine(formatDiagnostic(d));
       if (!color) return line;
-      const where = d.at ? `${d.at.file}:${d.at.line}:${d.at.col} ` : '';
+      const where = d.at ? terminalLine(`${d.at.file}:${d.at.line}:${d.at.col} `) : '';
       const sev = d.severity === 'error' ? c.red.bold('error') : c.yellow.bold('warning');
-      return `${c.bold(where)}${sev} ${c.dim(`${d.code}:`)} ${d.message}`;
+      return `${c.bold(where)}${sev} ${c.dim(`${d.code}:`)} ${terminalLine(d.message)}`;
     })
     .map((l) => `${l}\n`)
     .join('');
@@ -51,15 +57,12 @@ export function renderDiagnosticsGithub(list: readonly Diagnostic[], repoDir: st
         props.push(`file=${escapeProperty(file)}`, `line=${d.at.line}`, `col=${d.at.col}`);
       }
       props.push(`title=${escapeProperty(`patchctl ${d.code}`)}`);
-      return `::${d.severity} ${props.join(',')}::${escapeData(d.message)}\n`;
+      return `::${d.severity} ${props.join(',')}::${escapeWorkflowData(escapeControls(d.message))}\n`;
     })
     .join('');
 }
 
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
+/** A property value: controls made visible, then `% CR LF : ,` escaped. */
 function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return escapeWorkflowProperty(escapeControls(s));
 }

@@ -11,6 +11,8 @@ import type {
   PlanWindow,
   UpgradeAction,
 } from '../core/plan/types.js';
+import { isHostKeyChangedNote } from '../core/plan/types.js';
+import { markdownText } from '../core/text/report-cells.js';
 import type { CauseGroup } from './plan-text.js';
 import {
   NO_COMPARISON_CHANGES,
@@ -370,7 +372,9 @@ function listsSection(hosts: readonly PlanHost[]): Section {
   for (const [note, names] of notes) {
     rows.push({
       hosts: names.length,
-      render: () => `- **Not planned:** ${hostNames(names)} — ${md(humanizeInstants(note))}\n`,
+      // A changed host key may be an interception: never just one more host not planned.
+      render: () =>
+        `- **${isHostKeyChangedNote(note) ? '⚠️ Host key changed (possible interception), not planned' : 'Not planned'}:** ${hostNames(names)} — ${md(humanizeInstants(note))}\n`,
     });
   }
   if (upToDate.length > 0) {
@@ -449,17 +453,13 @@ function causePackages(group: CauseGroup): string {
   return rest > 0 ? `${shown.join('; ')}; +${count(rest, 'more package')}` : shown.join('; ');
 }
 
-// ---- escaping ---------------------------------------------------------------------------------
-
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+// ---- escaping ----------------------------------------------------------------------------------
 
 /**
- * A value from the plan as inert text, in Markdown and inside HTML blocks (<summary>) alike:
- * character references, which neither syntax interprets. `|` would end a table cell, `~` strikes
- * through (Debian versions are full of it), `$` starts maths, `@` mentions; newlines end a row.
+ * A value from the plan as inert text, in Markdown and inside HTML blocks (<summary>) alike
+ * (src/core/text/report-cells.ts): character references for what Markdown or HTML would act on,
+ * visible escapes for control characters and line breaks (docs/security.md).
  */
 export function md(value: string): string {
-  return value
-    .replace(/\r\n|\r|\n/g, ' ')
-    .replace(/[&<>|`*_~[\]\\#@$!{}]/g, (ch) => ENTITY[ch] ?? `&#${ch.charCodeAt(0)};`);
+  return markdownText(value);
 }

@@ -204,3 +204,30 @@ describe('renderPlanText', () => {
     ).toBe(true);
   });
 });
+
+describe('host text in the plan (issue 12)', () => {
+  const HOSTILE =
+    'E: fetch\u001b[2J\u001b[8mhidden\u001b[0m\n::add-mask::x\n::error::fake ##[error]y \u202eevil =HYPERLINK("x")';
+
+  it('is shown escaped on one line: no control sequence, no workflow command, the words still there', () => {
+    const plan = aPlan([
+      aRing('canary', [
+        aHost('web-1', {
+          note: `unreachable (${HOSTILE})`,
+          skipped: [aSkip({ reason: 'host-unreachable', by: HOSTILE })],
+        }),
+        aHost('web-2', { window: FRA_WINDOW, actions: [aReboot(HOSTILE)] }),
+      ]),
+    ]);
+    for (const color of [false, true]) {
+      const out = stripAnsi(renderPlanText(plan, { color }));
+      // eslint-disable-next-line no-control-regex
+      expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(out.split('\n').filter((l) => /^\s*::/.test(l) || l.includes('##['))).toEqual([]);
+      expect(out).toContain(
+        'E: fetch\\x1b[2J\\x1b[8mhidden\\x1b[0m\\n::add-mask::x\\n::error::fake ##\\u005berror]y \\u202eevil',
+      );
+      expect(out).toContain('=HYPERLINK("x")');
+    }
+  });
+});

@@ -1,8 +1,11 @@
 // The plan for people: reads like terraform's plan output, something to paste into a change
 // ticket. Reads the same Plan document that `plan --format json` prints (DESIGN.md §3).
+// Host text in it is shown escaped (terminalLine), never interpreted.
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { ComparedPlan, PlanChange, PlanComparison } from '../core/plan/compare-plans.js';
+import { mapStrings } from '../core/text/map-strings.js';
+import { terminalLine } from '../core/text/terminal-text.js';
 import type {
   Plan,
   PlanHost,
@@ -12,6 +15,7 @@ import type {
   PlanWindow,
   UpgradeAction,
 } from '../core/plan/types.js';
+import { isHostKeyChangedNote } from '../core/plan/types.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -27,13 +31,18 @@ const ADVISORIES_SHOWN = 3;
 /** Longest host-name column in the compact host lists. */
 const MAX_HOST_COLUMN = 32;
 
-export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+export function renderPlanText(document: Plan, options: PlanTextOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const width = Math.max(40, options.width ?? DEFAULT_WIDTH);
+  // Any string of a plan may come from a host (an unreachable host's error in its note and
+  // causes) or from a document: each is made one inert line for a terminal or a CI log, once,
+  // here (docs/security.md).
+  const plan = mapStrings(document, terminalLine);
+  const comparison = options.comparison ? mapStrings(options.comparison, terminalLine) : undefined;
   const out: string[] = [c.bold(planHeader(plan)), ''];
   for (const ring of plan.rings) renderRing(out, ring, c, width);
   // Last before the count line: on a terminal, the end of a long plan is what stays in view.
-  if (options.comparison) renderComparison(out, options.comparison, c);
+  if (comparison) renderComparison(out, comparison, c);
   if (plan.shards) renderShards(out, plan.shards, c);
   out.push(c.bold(closingLine(plan)));
   return `${out.join('\n')}\n`;
@@ -94,8 +103,10 @@ function renderCompactHost(out: string[], h: PlanHost, column: number, c: ChalkI
     out.push(first ? `  ${c.bold(name)}${text}` : `${indent}${text}`);
     first = false;
   };
-  if (h.note !== undefined) push(c.red(`? ${humanizeInstants(h.note)}`));
-  for (const g of groupSkips(h.skipped, h.note !== undefined)) {
+  // A changed host key may be an interception: it stands out from "unreachable" (docs/security.md).
+  if (isHostKeyChangedNote(h.note)) push(c.red.bold(`!! ${humanizeInstants(h.note ?? '')}`));
+  else if (h.note !== undefined) push(c.red(`? ${humanizeInstants(h.note)}`));
+  for (const g of groupSkips(h.skipped, h.note)) {
     push(c.dim(`- skipped ${g.targets.join(', ')}: ${g.phrase}`));
   }
 }
@@ -106,10 +117,11 @@ interface SkipGroup {
 }
 
 /** Skips with the same phrase, in first-seen order. Under a note, "host unreachable" needs no cause. */
-function groupSkips(skips: readonly PlanSkip[], underNote: boolean): SkipGroup[] {
+function groupSkips(skips: readonly PlanSkip[], note: string | undefined): SkipGroup[] {
   const groups = new Map<string, SkipGroup>();
+  const unreachable = isHostKeyChangedNote(note) ? 'host key changed' : 'host unreachable';
   for (const s of skips) {
-    const phrase = underNote && s.reason === 'host-unreachable' ? 'host unreachable' : skipPhrase(s);
+    const phrase = note !== undefined && s.reason === 'host-unreachable' ? unreachable : skipPhrase(s);
     const g = groups.get(phrase);
     if (g) g.targets.push(skipTarget(s));
     else groups.set(phrase, { phrase, targets: [skipTarget(s)] });

@@ -1,4 +1,7 @@
 import { Chalk } from 'chalk';
+import { oneLine } from '../../core/text/control-chars.js';
+import { mapStrings } from '../../core/text/map-strings.js';
+import { terminalLine } from '../../core/text/terminal-text.js';
 import { Command } from 'commander';
 import type { DateTime } from 'luxon';
 import type { Repository } from '../../core/model/repository.js';
@@ -102,11 +105,13 @@ interface TextOptions {
 
 export function renderExceptionsText(
   report: ExceptionsReport,
-  listed: readonly ExceptionEntry[],
+  entries: readonly ExceptionEntry[],
   within: string,
   options: TextOptions,
 ): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
+  // Owners, tickets and reasons are free text: one escaped line each (docs/security.md).
+  const listed = mapStrings(entries, terminalLine);
   const lines: string[] = [];
   if (!options.quiet) lines.push(`Exceptions at ${report.at}; expiring means within ${within}.`, '');
   const rows = listed.map((e) => [
@@ -227,7 +232,10 @@ export function renderExceptionsMarkdown(
   return `${out.join('\n')}\n`;
 }
 
-/** A table cell: one line, pipes escaped. */
+/**
+ * A table cell: one line with control characters escaped, pipes escaped, no HTML tag (owners,
+ * tickets and reasons are free text; docs/security.md).
+ */
 function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  return oneLine(text).replace(/\|/g, '\\|').replace(/</g, '&lt;');
 }

@@ -115,7 +115,7 @@ describe('patchctl report', () => {
     writeFileSync(path.join(dir, 'reports', 'history', '2026-11-28.json'), '{ not json');
     const r = await run({}, '--at', '2026-12-01T10:00:00Z', '--verbose');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*2026-11-28\.json: .*; skipped/);
+    expect(r.stderr).toMatch(/warning: .*2026-11-28\.json:1:3: invalid JSON: .*; skipped/);
     const md = readFileSync(path.join(dir, 'reports', 'compliance.md'), 'utf8');
     expect(md).toContain('x-axis ["11-29", "11-30", "12-01"]');
   });

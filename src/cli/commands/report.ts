@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { ReportRun } from '../../engine/report-run.js';
+import { redactOutput } from '../../engine/redact.js';
 import { repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import type { ReportFormat } from '../../engine/write-report.js';
@@ -93,9 +94,17 @@ Exit status: 0 report written, 1 the commit or push failed, 3 invalid configurat
 
 /** In GitHub Actions the headline, charts and SLA breaches also go to the job summary. */
 export function appendJobSummary(io: Io, report: ComplianceReport): void {
+  appendToJobSummary(io, renderComplianceMarkdown(report, { summaryOnly: true, rows: 20 }));
+}
+
+/**
+ * Appends Markdown to the GitHub Actions job summary (GITHUB_STEP_SUMMARY), when there is one.
+ * Like every output, it passes the redaction layer first: the summary is shown to everyone who
+ * can read the run (docs/security.md). The renderers already made host text inert Markdown.
+ */
+export function appendToJobSummary(io: Io, markdown: string): void {
   const summary = io.env.GITHUB_STEP_SUMMARY;
-  if (summary && io.env.GITHUB_ACTIONS === 'true')
-    appendFileSync(summary, `${renderComplianceMarkdown(report, { summaryOnly: true, rows: 20 })}\n`);
+  if (summary && io.env.GITHUB_ACTIONS === 'true') appendFileSync(summary, redactOutput(`${markdown}\n`));
 }
 
 /** What the report says, in three lines, and where it went. */

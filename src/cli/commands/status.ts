@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { Chalk } from 'chalk';
+import { mapStrings } from '../../core/text/map-strings.js';
+import { terminalLine } from '../../core/text/terminal-text.js';
 import { Command } from 'commander';
 import type { DateTime } from 'luxon';
 import { hasErrors } from '../../core/model/diagnostics.js';
@@ -100,8 +102,11 @@ export function readStatus(dir: string, at: DateTime): StatusReport {
 }
 
 /** The human form: a block per rollout, a line per ring, then the last apply and the lock. */
-export function renderStatusText(report: StatusReport, options: { color: boolean }): string {
+export function renderStatusText(status: StatusReport, options: { color: boolean }): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
+  // Halt reasons quote host errors; the lock and the journal say who: shown escaped, one line
+  // each (docs/security.md).
+  const report = mapStrings(status, terminalLine);
   const lines: string[] = [];
   if (report.rollouts.length === 0) lines.push('No rollouts (rollouts/ holds no Rollout document).');
   for (const rollout of report.rollouts) {
@@ -148,7 +153,7 @@ function runLine(run: StatusReport['lastRun']): string {
   const plan = run.planDigest ? ` (plan ${shortDigest(run.planDigest)})` : '';
   const by = run.who ? ` by ${run.who}` : '';
   const head = `run ${run.runId}${plan}${by}, started ${run.startedAt}`;
-  const counts = Object.entries(run.hostStatuses).map(([status, n]) => `${n} ${status}`);
+  const counts = Object.entries(run.hostStatuses).map(([status, n]) => `${n} ${terminalLine(status)}`);
   const hosts = counts.length > 0 ? counts.join(', ') : 'no host finished';
   if (run.finished)
     return `${head}, finished ${run.finishedAt ?? '?'}: ${hosts}; ${run.halted ? 'halted' : 'not halted'}`;

@@ -42,9 +42,13 @@ Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
       case 'json':
         io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
         break;
-      case 'github':
-        io.stdout(renderDiagnosticsGithub(diagnostics, opts.dir, io.cwd));
+      case 'github': {
+        // Annotations are the one output whose lines are meant as workflow commands.
+        const annotations = renderDiagnosticsGithub(diagnostics, opts.dir, io.cwd);
+        if (io.workflowCommand) io.workflowCommand(annotations);
+        else io.stdout(annotations);
         break;
+      }
       default: {
         if (opts.verbose && result.repository)
           io.stdout(`${inventoryLine(result.repository, at.toISO() ?? '')}\n`);
