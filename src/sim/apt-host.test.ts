@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { apt } from '../drivers/apt/index.js';
 import { parsePreflight } from '../drivers/apt/parse.js';
-import { remoteLockCommand } from '../engine/apply/remote-lock.js';
+import { remoteLockCommand, remoteReserveCommand } from '../engine/apply/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
 import type { CommandResult, RemoteCommand } from '../transports/types.js';
 import type { SimReply } from './apt-host.js';
@@ -226,6 +226,54 @@ describe('SimAptHost install', () => {
   });
 });
 
+describe('SimAptHost multi-arch', () => {
+  const multi = {
+    name: 'fleet-multi',
+    suite11: 'fleet-security' as const,
+    description: 'a multi-arch library',
+  };
+
+  it('lists each architecture, offers the foreign one its update, and upgrades only the one named', () => {
+    const h = host();
+    h.addPackage(multi, [
+      { arch: 'amd64', version: '1.1' },
+      { arch: 'i386', version: '1.0' },
+    ]);
+    const inv = apt.parseInstalled(run(h, apt.listInstalled()));
+    expect(inv.installed.filter((p) => p.name === 'fleet-multi')).toEqual([
+      { name: 'fleet-multi', arch: 'amd64', version: '1.1' },
+      { name: 'fleet-multi', arch: 'i386', version: '1.0' },
+    ]);
+    const updates = apt.parseUpdateScan(run(h, apt.listUpdates())).updates;
+    expect(updates.filter((u) => u.name === 'fleet-multi')).toEqual([
+      expect.objectContaining({
+        name: 'fleet-multi',
+        arch: 'i386',
+        from: '1.0',
+        to: '1.1',
+        classification: 'security',
+      }),
+    ]);
+    // The native one is already there; the foreign one is upgraded when named with its arch.
+    const native = run(h, apt.install([{ name: 'fleet-multi', version: '1.1' }]));
+    expect(apt.parseInstall(native)).toMatchObject({ ok: true, changed: [] });
+    expect(native.stdout).toContain('fleet-multi is already the newest version (1.1).');
+    const foreign = run(h, apt.install([{ name: 'fleet-multi', version: '1.1', arch: 'i386' }]));
+    expect(apt.parseInstall(foreign)).toMatchObject({ ok: true });
+    expect(foreign.stdout).toContain('Unpacking fleet-multi:i386 (1.1) over (1.0) ...');
+    expect(foreign.stdout).toContain('Setting up fleet-multi:i386 (1.1) ...');
+    expect(
+      apt.parseInstalled(run(h, apt.listInstalled())).installed.filter((p) => p.name === 'fleet-multi'),
+    ).toEqual([
+      { name: 'fleet-multi', arch: 'amd64', version: '1.1' },
+      { name: 'fleet-multi', arch: 'i386', version: '1.1' },
+    ]);
+    expect(run(h, apt.install([{ name: 'fleet-multi', version: '1.1', arch: 'arm64' }])).stderr).toBe(
+      'E: Unable to locate package fleet-multi:arm64\n',
+    );
+  });
+});
+
 describe('SimAptHost lock, reboot and unknown commands', () => {
   it('holds the remote lock until released; a second holder is told who has it', () => {
     const h = host();
@@ -240,6 +288,60 @@ describe('SimAptHost lock, reboot and unknown commands', () => {
     expect(hold.release()).toMatchObject({ exitCode: 0 });
     expect(h.remoteLockOwner).toBeUndefined();
     expect(h.respond(commandLine(remoteLockCommand('run B'))).stdout).toBe('locked\n');
+  });
+
+  it('keeps a reservation across the reboot: only its run takes the lock, until it expires', () => {
+    let clock = new Date('2026-11-23T10:00:00Z');
+    const h = new SimAptHost({ hostname: 'lab-01', seed: 7, now: () => clock });
+    const take = (owner: string, run: string) => h.respond(commandLine(remoteLockCommand(owner, run)));
+    const reserve = (owner: string, run: string, s: number) =>
+      h.respond(commandLine(remoteReserveCommand(owner, run, s)));
+    const first = take('run A', 'A');
+    const hold = first.effects[0];
+    if (hold?.kind !== 'hold') throw new Error('expected a hold');
+    // Only the holder reserves.
+    expect(reserve('run B', 'B', 600)).toMatchObject({ exitCode: 75, stdout: 'busy\nrun A\n' });
+    expect(reserve('run A', 'A', 600)).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
+    expect(h.reservation).toEqual({
+      runId: 'A',
+      owner: 'run A',
+      expires: 1795428600,
+      ttl: 600,
+      bootId: h.bootId,
+    });
+    // Before the reboot: the same run may take the lock again, the reservation stays.
+    hold.release();
+    expect(take('run A', 'A')).toMatchObject({ exitCode: 0, stdout: 'locked\n' });
+    expect(h.reservation?.runId).toBe('A');
+    h.boot();
+    expect(take('run B', 'B')).toMatchObject({ exitCode: 75, stdout: 'reserved\nrun A\n600\n' });
+    const again = take('run A', 'A');
+    expect(again).toMatchObject({ exitCode: 0, stdout: 'locked\n' });
+    expect(h.reservation).toBeUndefined();
+    // A release of the hold from before the reboot does not end the new one.
+    hold.release();
+    expect(h.remoteLockOwner).toBe('run A');
+    const held = again.effects[0];
+    if (held?.kind === 'hold') held.release();
+    expect(take('run B', 'B').stdout).toBe('locked\n');
+
+    // An expired reservation is gone; a clock gone back cuts one to its lifetime.
+    const other = new SimAptHost({ hostname: 'lab-02', seed: 7, now: () => clock });
+    other.reservation = { runId: 'A', owner: 'run A', expires: 1795428000 + 100, ttl: 60, bootId: 'x' };
+    expect(other.respond(commandLine(remoteLockCommand('run B', 'B')))).toMatchObject({
+      stdout: 'reserved\nrun A\n60\n',
+    });
+    clock = new Date(clock.getTime() + 60_000);
+    expect(other.respond(commandLine(remoteLockCommand('run B', 'B'))).stdout).toBe('locked\n');
+    expect(other.reservation).toBeUndefined();
+  });
+
+  it('answers 127 to a lock command for other directories or with a bad lifetime', () => {
+    const h = host();
+    expect(h.respond(commandLine(remoteLockCommand('o', 'r', { dir: '/tmp' }))).exitCode).toBe(127);
+    const bad = remoteReserveCommand('o', 'r', 60);
+    bad.argv[bad.argv.length - 1] = '0';
+    expect(h.respond(commandLine(bad)).exitCode).toBe(127);
   });
 
   it('reboots as root: a new boot id, /run fresh', () => {

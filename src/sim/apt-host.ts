@@ -17,7 +17,12 @@ import {
 } from '../drivers/apt/commands.js';
 import { INSTALL_LOGS_KEPT, INSTALL_MARK_LOCK } from '../drivers/apt/scripts.js';
 import type { PackageRef } from '../drivers/types.js';
-import { remoteLockCommand } from '../engine/apply/remote-lock.js';
+import {
+  REMOTE_LOCK_DIR,
+  REMOTE_RESERVATION_DIR,
+  remoteLockCommand,
+  remoteReserveCommand,
+} from '../engine/apply/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
 import type { RemoteCommand } from '../transports/types.js';
 import { parseCommandLine } from './command-line.js';
@@ -118,6 +123,26 @@ const DEBCONF = 'debconf: delaying package configuration, since apt-utils is not
 const FRONTEND_LOCK_FAILED =
   'E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?\n';
 
+/** One package an install upgrades: `name` is `name:arch` for a foreign architecture. */
+interface SimUpgrade {
+  name: string;
+  arch: string;
+  from: string;
+  to: string;
+  spec: SimPackageSpec;
+}
+
+/** The remote lock's reservation across a reboot (remote-lock.ts), as the host keeps it. */
+export interface SimReservation {
+  runId: string;
+  owner: string;
+  /** Seconds since the epoch, by the host's clock. */
+  expires: number;
+  ttl: number;
+  /** The boot it was written in. */
+  bootId: string;
+}
+
 /** A process holding the dpkg locks (a fault: unattended-upgrades, another apt). */
 export interface DpkgLockHolder {
   pid: number;
@@ -138,6 +163,8 @@ export class SimAptHost {
   dpkgLock: DpkgLockHolder | undefined;
   /** The owner text of the remote per-host lock (/run/lock/patchctl.lock), while held. */
   remoteLockOwner: string | undefined;
+  /** /var/lib/patchctl/lock.reserved: a run's reservation across a reboot (persistent). */
+  reservation: SimReservation | undefined;
   /** /run/lock/patchctl-apt.lock exists (the wrapper made it; /run is fresh after a boot). */
   wrapperMark = false;
   readonly wrapperLogs: SimWrapperLog[] = [];
@@ -149,6 +176,8 @@ export class SimAptHost {
   private readonly now: () => Date;
   private readonly inodes: number[];
   private pid = 100;
+  /** Which hold of the remote lock is the current one (a release of an older one is a no-op). */
+  private lockHold = 0;
 
   constructor(options: AptHostOptions) {
     this.hostname = options.hostname;
@@ -185,6 +214,28 @@ export class SimAptHost {
         sourceVersion: VERSION_INSTALLED,
         configured: VERSION_INSTALLED,
       });
+    }
+  }
+
+  /**
+   * A test package more: installed for each of `instances` (a foreign architecture, such as i386
+   * next to amd64, is multi-arch: `name:arch` in apt's and dpkg's output). Its published versions
+   * are the spec's, for every architecture.
+   */
+  addPackage(spec: SimPackageSpec, instances: readonly { arch: string; version: string }[]): void {
+    this.specs.set(spec.name, spec);
+    for (const { arch, version } of instances) {
+      const pkg: SimInstalled = {
+        name: spec.name,
+        arch,
+        version,
+        want: spec.held === true ? 'hold' : 'install',
+        state: 'installed',
+        source: spec.name,
+        sourceVersion: version,
+        configured: version,
+      };
+      this.installed.set(qualifiedName(pkg), pkg);
     }
   }
 
@@ -241,9 +292,15 @@ export class SimAptHost {
       }
       if (is(tryBuild(() => simulateInstallCommand(refs)))) return this.simulateInstall(refs);
     }
-    if (argv[0] === 'sh' && argv[3] === 'patchctl-lock' && argv.length === 6) {
-      const [dir = '', owner = ''] = argv.slice(4);
-      if (is(remoteLockCommand(owner, dir)) && dir === '/run/lock') return this.remoteLock(owner);
+    if (argv[0] === 'sh' && argv[3] === 'patchctl-lock' && (argv.length === 9 || argv.length === 10)) {
+      const [mode, dir = '', reservationDir = '', runId = '', owner = '', seconds = ''] = argv.slice(4);
+      const paths = { dir, reservationDir };
+      const real = dir === REMOTE_LOCK_DIR && reservationDir === REMOTE_RESERVATION_DIR;
+      if (real && mode === 'take' && is(remoteLockCommand(owner, runId, paths)))
+        return this.remoteLock(owner, runId);
+      const s = /^[1-9]\d{0,7}$/.test(seconds) ? Number(seconds) : 0;
+      if (real && mode === 'reserve' && s > 0 && is(remoteReserveCommand(owner, runId, s, paths)))
+        return this.reserveRemoteLock(owner, runId, s);
     }
     return unknown(line);
   }
@@ -274,7 +331,7 @@ export class SimAptHost {
 
   private installedOutput(): string {
     return [...this.installed.values()]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .sort(byNameThenArch)
       .map(
         (p) =>
           `${p.name}\t${p.arch}\t${p.version}\t${p.want} ok ${p.state}\t${p.source}\t${p.sourceVersion}\n`,
@@ -285,11 +342,14 @@ export class SimAptHost {
   /** The candidate of an installed test package when newer than what is installed. */
   private upgradable(): { pkg: SimInstalled; to: string; spec: SimPackageSpec }[] {
     const out: { pkg: SimInstalled; to: string; spec: SimPackageSpec }[] = [];
+    const byName = new Map<string, SimInstalled[]>();
+    for (const p of [...this.installed.values()].sort(byNameThenArch))
+      byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
     for (const spec of [...this.specs.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const pkg = this.installed.get(spec.name);
       const candidate = publishedVersions(spec)[0]?.version;
-      if (pkg === undefined || candidate === undefined) continue;
-      if (compareDebVersions(candidate, pkg.version) > 0) out.push({ pkg, to: candidate, spec });
+      if (candidate === undefined) continue;
+      for (const pkg of byName.get(spec.name) ?? [])
+        if (compareDebVersions(candidate, pkg.version) > 0) out.push({ pkg, to: candidate, spec });
     }
     return out;
   }
@@ -300,13 +360,14 @@ export class SimAptHost {
     const upgrades = all.filter((u) => u.pkg.want !== 'hold');
     let sim = (root ? '' : NONROOT_NOTE) + READING + 'Calculating upgrade...\n';
     if (kept.length > 0)
-      sim += `The following packages have been kept back:\n${wrapList(kept.map((u) => u.pkg.name))}`;
+      sim += `The following packages have been kept back:\n${wrapList(kept.map((u) => qualifiedName(u.pkg)))}`;
     if (upgrades.length > 0)
-      sim += `The following packages will be upgraded:\n${wrapList(upgrades.map((u) => u.pkg.name))}`;
+      sim += `The following packages will be upgraded:\n${wrapList(upgrades.map((u) => qualifiedName(u.pkg)))}`;
     sim += `${upgrades.length} upgraded, 0 newly installed, 0 to remove and ${kept.length} not upgraded.\n`;
     for (const u of upgrades)
-      sim += `Inst ${u.pkg.name} [${u.pkg.version}] (${u.to} ${relStr(u.spec, u.to)} [all])\n`;
-    for (const u of upgrades) sim += `Conf ${u.pkg.name} (${u.to} ${relStr(u.spec, u.to)} [all])\n`;
+      sim += `Inst ${qualifiedName(u.pkg)} [${u.pkg.version}] (${u.to} ${relStr(u.spec, u.to)} [${u.pkg.arch}])\n`;
+    for (const u of upgrades)
+      sim += `Conf ${qualifiedName(u.pkg)} (${u.to} ${relStr(u.spec, u.to)} [${u.pkg.arch}])\n`;
     const held = [...this.installed.values()]
       .filter((p) => p.want === 'hold')
       .map((p) => p.name)
@@ -375,8 +436,9 @@ export class SimAptHost {
     const t = this.transaction(refs);
     if (t.failure) return t.failure;
     let out = t.head;
-    for (const u of t.upgrades) out += `Inst ${u.name} [${u.from}] (${u.to} ${relStr(u.spec, u.to)} [all])\n`;
-    for (const u of t.upgrades) out += `Conf ${u.name} (${u.to} ${relStr(u.spec, u.to)} [all])\n`;
+    for (const u of t.upgrades)
+      out += `Inst ${u.name} [${u.from}] (${u.to} ${relStr(u.spec, u.to)} [${u.arch}])\n`;
+    for (const u of t.upgrades) out += `Conf ${u.name} (${u.to} ${relStr(u.spec, u.to)} [${u.arch}])\n`;
     return reply(0, out, '');
   }
 
@@ -465,7 +527,7 @@ export class SimAptHost {
   private unpackAndConfigure(t: ReturnType<SimAptHost['transaction']>): SimReply {
     let out = t.head;
     const pending = [...this.installed.values()].filter(
-      (p) => p.state === 'half-configured' && !t.upgrades.some((u) => u.name === p.name),
+      (p) => p.state === 'half-configured' && !t.upgrades.some((u) => u.name === qualifiedName(p)),
     );
     if (t.upgrades.length === 0 && pending.length === 0) return reply(0, out, '');
     let err = DEBCONF;
@@ -475,22 +537,23 @@ export class SimAptHost {
       out += 'After this operation, 0 B of additional disk space will be used.\n';
       t.upgrades.forEach((u, i) => {
         const suite = publishedVersions(u.spec).find((p) => p.version === u.to)?.suites[0] ?? 'fleet';
-        out += `Get:${i + 1} ${LAB_REPO_URI} ${suite}/main ${NATIVE_ARCH} ${u.name} all ${u.to} [${debSize(u.spec)} B]\n`;
+        const index = u.arch === 'all' ? NATIVE_ARCH : u.arch;
+        out += `Get:${i + 1} ${LAB_REPO_URI} ${suite}/main ${index} ${u.spec.name} ${u.arch} ${u.to} [${debSize(u.spec)} B]\n`;
       });
       out += `(Reading database ... ${6113 + 2 * this.specs.size} files and directories currently installed.)\n`;
       for (const u of t.upgrades) {
         const suite = publishedVersions(u.spec).find((p) => p.version === u.to)?.suites[0] ?? 'fleet';
-        out += `Preparing to unpack ${summarizeFilename(`/srv/lab-apt/pool/${suite}/${u.name}_${u.to}_all.deb`)} ...\n`;
+        out += `Preparing to unpack ${summarizeFilename(`/srv/lab-apt/pool/${suite}/${u.spec.name}_${u.to}_${u.arch}.deb`)} ...\n`;
         out += `Unpacking ${u.name} (${u.to}) over (${u.from}) ...\n`;
         const pkg = this.installed.get(u.name);
         if (pkg) Object.assign(pkg, { version: u.to, sourceVersion: u.to, state: 'half-configured' });
       }
     }
     const failed: string[] = [];
-    const configure = [...t.upgrades.map((u) => u.name), ...pending.map((p) => p.name)];
+    const configure = [...t.upgrades.map((u) => u.name), ...pending.map(qualifiedName)];
     for (const name of configure) {
       const pkg = this.installed.get(name);
-      const spec = this.specs.get(name);
+      const spec = pkg && this.specs.get(pkg.name);
       if (!pkg || !spec) continue;
       out += `Setting up ${name} (${pkg.version}) ...\n`;
       const previous = pkg.configured;
@@ -504,7 +567,7 @@ export class SimAptHost {
       }
       if (spec.requestsReboot === true) {
         this.rebootRequired = true;
-        this.rebootRequiredPkgs.push(name);
+        this.rebootRequiredPkgs.push(pkg.name);
       }
       pkg.state = 'installed';
       pkg.configured = pkg.version;
@@ -523,43 +586,46 @@ export class SimAptHost {
    */
   private transaction(refs: readonly PackageRef[]): {
     head: string;
-    upgrades: { name: string; from: string; to: string; spec: SimPackageSpec }[];
+    upgrades: SimUpgrade[];
     failure?: SimReply;
   } {
     let head = READING;
     const errors: string[] = [];
     const notAvailable: string[] = [];
-    const upgrades: { name: string; from: string; to: string; spec: SimPackageSpec }[] = [];
+    const upgrades: SimUpgrade[] = [];
     const downgrades: string[] = [];
     const heldChanged: string[] = [];
     const newest: string[] = [];
     for (const ref of refs) {
+      // `name` is the native (or `all`) package, `name:arch` a foreign one (multi-arch).
+      const native = ref.arch === undefined || ref.arch === 'all' || ref.arch === NATIVE_ARCH;
+      const key = native ? ref.name : `${ref.name}:${ref.arch ?? ''}`;
       const spec = this.specs.get(ref.name);
-      const pkg = this.installed.get(ref.name);
-      const archOk = ref.arch === undefined || ref.arch === 'all' || ref.arch === NATIVE_ARCH;
+      const pkg = this.installed.get(key);
+      const archOk = native || pkg !== undefined;
       if (!spec || !archOk) {
-        if (pkg === undefined || !archOk) errors.push(`E: Unable to locate package ${ref.name}`);
-        else errors.push(`E: Version '${ref.version}' for '${ref.name}' was not found`);
+        if (pkg === undefined || !archOk) errors.push(`E: Unable to locate package ${key}`);
+        else errors.push(`E: Version '${ref.version}' for '${key}' was not found`);
         continue;
       }
       const published = publishedVersions(spec).map((p) => p.version);
       if (!published.includes(ref.version) && pkg?.version !== ref.version) {
-        notAvailable.push(ref.name);
-        errors.push(`E: Version '${ref.version}' for '${ref.name}' was not found`);
+        notAvailable.push(key);
+        errors.push(`E: Version '${ref.version}' for '${key}' was not found`);
         continue;
       }
       if (pkg === undefined) {
-        head += `Skipping ${ref.name}, it is not installed and only upgrades are requested.\n`;
+        head += `Skipping ${key}, it is not installed and only upgrades are requested.\n`;
         continue;
       }
       const order = compareDebVersions(ref.version, pkg.version);
       if (order === 0) {
-        newest.push(`${ref.name} is already the newest version (${pkg.version}).\n`);
+        newest.push(`${key} is already the newest version (${pkg.version}).\n`);
         continue;
       }
-      if (order < 0) downgrades.push(ref.name);
-      else upgrades.push({ name: ref.name, from: pkg.version, to: ref.version, spec });
-      if (pkg.want === 'hold') heldChanged.push(ref.name);
+      if (order < 0) downgrades.push(key);
+      else upgrades.push({ name: key, arch: pkg.arch, from: pkg.version, to: ref.version, spec });
+      if (pkg.want === 'hold') heldChanged.push(key);
     }
     if (errors.length > 0) {
       // As apt 2.6 prints it (host-simulate-install-version-not-found).
@@ -570,7 +636,7 @@ export class SimAptHost {
     }
     head += newest.join('');
     const changing = new Set([...upgrades.map((u) => u.name), ...downgrades]);
-    const notUpgraded = this.upgradable().filter((u) => !changing.has(u.pkg.name)).length;
+    const notUpgraded = this.upgradable().filter((u) => !changing.has(qualifiedName(u.pkg))).length;
     if (heldChanged.length > 0)
       head += `The following held packages will be changed:\n${wrapList(heldChanged.sort())}`;
     if (downgrades.length > 0)
@@ -592,14 +658,50 @@ export class SimAptHost {
     return { head, upgrades };
   }
 
-  private remoteLock(owner: string): SimReply {
+  /** The lock script's take (remote-lock.ts): the flock, then another run's reservation. */
+  private remoteLock(owner: string, runId: string): SimReply {
     if (this.remoteLockOwner !== undefined) return reply(75, `busy\n${this.remoteLockOwner}\n`, '');
+    const refused = this.reservedByAnother(runId);
+    if (refused) return refused;
+    const r = this.reservation;
+    if (r && runId !== '' && r.runId === runId && r.bootId !== this.bootId) this.reservation = undefined;
     this.remoteLockOwner = owner;
+    const hold = ++this.lockHold;
     const release = (): SimReply => {
-      if (this.remoteLockOwner === owner) this.remoteLockOwner = undefined;
+      if (this.lockHold === hold) this.remoteLockOwner = undefined;
       return reply(0, '', '');
     };
     return { ...reply(0, 'locked\n', ''), effects: [{ kind: 'hold', release }] };
+  }
+
+  /** The lock script's reserve: by the run holding the lock (or with the lock free). */
+  private reserveRemoteLock(owner: string, runId: string, seconds: number): SimReply {
+    const holder = this.remoteLockOwner;
+    if (holder !== undefined && (owner === '' || holder !== owner)) return reply(75, `busy\n${holder}\n`, '');
+    const refused = this.reservedByAnother(runId);
+    if (refused) return refused;
+    const now = this.hostSeconds();
+    this.reservation = { runId, owner, expires: now + seconds, ttl: seconds, bootId: this.bootId };
+    return reply(0, 'ok\n', '');
+  }
+
+  /** Another run's reservation in force refuses the lock; an expired one is removed. */
+  private reservedByAnother(runId: string): SimReply | undefined {
+    const r = this.reservation;
+    if (r === undefined || (runId !== '' && r.runId === runId)) return undefined;
+    const now = this.hostSeconds();
+    if (now >= r.expires) {
+      this.reservation = undefined;
+      return undefined;
+    }
+    // The host's clock went back: never longer than the reservation's lifetime from now.
+    if (r.expires - now > r.ttl) r.expires = now + r.ttl;
+    return reply(75, `reserved\n${r.owner}\n${r.expires - now}\n`, '');
+  }
+
+  /** `date +%s` on the host. */
+  private hostSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
   }
 
   private newBootId(): string {
@@ -612,6 +714,15 @@ export class SimAptHost {
     this.pid += 1 + Math.floor(this.random() * 50);
     return this.pid;
   }
+}
+
+/** The package as apt and dpkg name it: `name` for the native architecture and `all`, else `name:arch`. */
+function qualifiedName(p: { name: string; arch: string }): string {
+  return p.arch === 'all' || p.arch === NATIVE_ARCH ? p.name : `${p.name}:${p.arch}`;
+}
+
+function byNameThenArch(a: { name: string; arch: string }, b: { name: string; arch: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0;
 }
 
 function reply(exitCode: number, stdout: string, stderr: string): SimReply {

@@ -44,6 +44,11 @@ export interface SimFleetOptions {
   /** How long a rebooting host refuses connections. */
   rebootDowntimeMs?: number;
   now?: () => Date;
+  /**
+   * Rewrites a host's reply before it is sent: hostile hosts for the fuzz tests (what a
+   * compromised host could print). Gets the host name and the command line it ran.
+   */
+  tamper?: (host: string, command: string, reply: SimReply) => SimReply;
 }
 
 export interface SimHost {
@@ -256,7 +261,8 @@ class HostServer {
     const delay = (this.options.latencyMs ?? 0) + (this.options.workMs ?? 0);
     this.later(delay, () => {
       if (closed) return;
-      const r = this.host.respond(command);
+      const answered = this.host.respond(command);
+      const r = this.options.tamper ? this.options.tamper(this.info.name, command, answered) : answered;
       let wait = 0;
       for (const e of r.effects) if (e.kind === 'wait') wait += e.ms;
       if (wait > 0) this.later(wait, () => this.send(channel, r, () => closed));

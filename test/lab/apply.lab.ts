@@ -447,6 +447,67 @@ export function applyScenarios(labIsUsable: () => boolean): void {
       }
     }, 300_000);
 
+    it('a second controller is refused while the first reboots the host; after the run the host is free', async () => {
+      if (!labIsUsable()) return;
+      const s = up(1);
+      const address = addressOf(s, 'lab-01');
+      const other = mkdtempSync(path.join(tmpdir(), 'patchctl-second-repo-'));
+      try {
+        cpSync(LAB_REPO, other, { recursive: true });
+        // The host stays down 8 s after its own reboot: long enough to freeze the first
+        // controller while the host is down, so that the second one comes while the host is back
+        // up and the first has not taken it again yet (the gap the reservation closes).
+        expect(lab(['reboot-mode', 'lab-01', 'delay:8']).status).toBe(0);
+        const first = patchctlInBackground(['apply', '-C', LAB_REPO, '--auto-approve', '--no-color']);
+        await waitFor(
+          'the first apply to send reboot',
+          () => journalEvents(LAB_REPO).some((e) => e.type === 'host-step' && e.step === 'reboot'),
+          120_000,
+        );
+        await waitFor('lab-01 to go down', () => labStatus().hosts.some((h) => h.name === 'lab-01' && !h.up));
+        first.child.kill('SIGSTOP');
+        const runId = journalEvents(LAB_REPO)[0]?.runId ?? '';
+        try {
+          await waitFor('lab-01 to come back', () =>
+            labStatus().hosts.some((h) => h.name === 'lab-01' && h.up),
+          );
+          // What the first run left on persistent storage before its reboot.
+          const reserved = hostExec('lab-01', ['cat', '/var/lib/patchctl/lock.reserved']);
+          expect(reserved.stdout).toContain(`run ${runId}\n`);
+          const second = patchctl(['apply', '-C', other, '--auto-approve', '--no-color']);
+          expect(second.status).toBe(1);
+          expect(second.stdout).toMatch(
+            new RegExp(
+              `✗ lab-01: failed: host is reserved by another patchctl run across its reboot for \\d+ s more: patchctl apply run ${runId} `,
+            ),
+          );
+          const theirs = journalEvents(other).filter((e) => e.type === 'host-finished');
+          expect(theirs.map((e) => [e.host, e.status, e.rebooted])).toEqual([
+            ['lab-01', 'failed', undefined],
+          ]);
+          expect(
+            journalEvents(other)
+              .filter((e) => e.type === 'host-step')
+              .map((e) => e.step),
+          ).toEqual(['connect']);
+        } finally {
+          first.child.kill('SIGCONT');
+        }
+        const r = await first.done;
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/✓ lab-01: patched: .*; rebooted/);
+        // The first run took the host again before anything else ran there, and left it free.
+        const steps = journalEvents(LAB_REPO)
+          .filter((e) => e.type === 'host-step')
+          .map((e) => e.step);
+        expect(steps.slice(steps.indexOf('reboot'))).toEqual(['reboot', 'post-hooks', 'verify']);
+        expect(ssh(address, 'sudo -n flock -n /run/lock/patchctl.lock true').status).toBe(0);
+        expect(ssh(address, 'test -e /var/lib/patchctl/lock.reserved').status).toBe(1);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    }, 300_000);
+
     it('a canary secret in the environment never appears in output, journal, state or reports', () => {
       if (!labIsUsable()) return;
       up(1);

@@ -91,3 +91,56 @@ describe('apply progress', () => {
     expect(out).toContain('  ✓ web-1: patched: openssl 3.0.15-1 → 3.0.17-1');
   });
 });
+
+describe('apply progress: state not recorded', () => {
+  it("says after the host's line why its state was not recorded, whatever its status", () => {
+    let out = '';
+    const p = applyProgress({ write: (t) => (out += t), color: false, quiet: false, clock: () => 0 });
+    p.ringStarted?.(ring, 2);
+    p.hostFinished?.(
+      result('web-1', 'patched', { stateNotRecorded: 'cannot write state/hosts/web-1.json: ENOSPC' }),
+    );
+    p.hostFinished?.(result('web-2', 'failed', { error: 'boom', stateNotRecorded: 'invalid host data' }));
+    p.stop();
+    expect(out.split('\n').slice(1, 3)).toEqual([
+      '  ✓ web-1: patched: openssl 3.0.15-1 → 3.0.17-1 (0.0 s); state not recorded: cannot write state/hosts/web-1.json: ENOSPC',
+      '  ✗ web-2: failed: boom (0.0 s); state not recorded: invalid host data',
+    ]);
+  });
+});
+
+describe('apply progress: host text (issue 12)', () => {
+  const HOSTILE = 'check said\u001b[2J\u001b[8mhidden\n::add-mask::x\n##[error]fake \u202eevil';
+  // eslint-disable-next-line no-control-regex
+  const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  it('shows errors, steps and halt reasons escaped on one line, in lines and spinner alike', () => {
+    const stream = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 400,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    let drawn = '';
+    stream.on('data', (c: Buffer) => (drawn += c.toString()));
+    let out = '';
+    const p = applyProgress({ write: (t) => (out += t), color: false, quiet: false, spinnerStream: stream });
+    p.ringStarted?.(ring, 2);
+    p.hostStarted?.('web-1', 'canary');
+    p.hostStep?.('web-1', HOSTILE);
+    p.hostFinished?.(result('web-1', 'health-check-failed', { error: HOSTILE }));
+    p.ringFinished?.(outcome('halted', { failures: 1, reason: HOSTILE }));
+    p.stop();
+    expect(out).not.toMatch(UNSAFE);
+    expect(out.split('\n').filter((l) => /^\s*::/.test(l) || l.includes('##['))).toEqual([]);
+    expect(out).toContain(
+      '✗ web-1: health-check-failed: check said\\x1b[2J\\x1b[8mhidden\\n::add-mask::x\\n##\\u005berror]fake \\u202eevil',
+    );
+    expect(out).toContain('Ring canary: halted: check said\\x1b[2J');
+    // The spinner's own cursor codes stay; the host's text in it is escaped.
+    expect(drawn).toContain('web-1: check said\\x1b[2J\\x1b[8mhidden\\n');
+    expect(drawn).not.toContain('\u001b[8m');
+    expect(drawn).not.toContain('\u202e');
+  });
+});

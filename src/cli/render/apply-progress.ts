@@ -1,10 +1,15 @@
 // Progress of an apply: on a terminal an ora spinner per ring (done / failed / in flight) with
-// one persistent line per finished host; elsewhere (CI, pipes) plain lines only.
+// one persistent line per finished host; elsewhere (CI, pipes) plain lines only. What a host
+// said (errors, steps, halt reasons) is shown escaped on one line (terminalLine), in the lines
+// and in the spinner's text alike: the spinner draws on stderr outside safeIo's sanitiser
+// (docs/security.md).
 import { Chalk } from 'chalk';
 import ora from 'ora';
 import type { ApplyObserver, HostResult, RingOutcome } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
 import type { PlanRing } from '../../core/plan/types.js';
+import { mapStrings } from '../../core/text/map-strings.js';
+import { terminalLine } from '../../core/text/terminal-text.js';
 
 export interface ProgressOptions {
   write(text: string): void;
@@ -55,7 +60,8 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
   };
 
   return {
-    ringStarted(r: PlanRing, hosts: number) {
+    ringStarted(planRing: PlanRing, hosts: number) {
+      const r = { name: terminalLine(planRing.name), rollout: terminalLine(planRing.rollout) };
       ring = { name: r.name, total: hosts, done: 0, failed: 0 };
       if (!options.quiet)
         line(c.bold(`Ring ${r.name}${r.rollout ? ` (rollout ${r.rollout})` : ''}: ${hosts} host(s)`));
@@ -63,24 +69,27 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
         spinner.start(status());
       }
     },
-    hostStarted(host: string) {
+    hostStarted(name: string) {
+      const host = terminalLine(name);
       started.set(host, clock());
       steps.set(host, 'starting');
       refresh();
     },
     hostStep(host: string, step: string) {
-      steps.set(host, step);
+      steps.set(terminalLine(host), terminalLine(step));
       refresh();
     },
-    hostFinished(r: HostResult) {
+    hostFinished(result: HostResult) {
+      const r = mapStrings(result, terminalLine);
       steps.delete(r.host);
       ring.done++;
       if (isFailure(r.status)) ring.failed++;
       const seconds = ((clock() - (started.get(r.host) ?? clock())) / 1000).toFixed(1);
-      if (!options.quiet || isFailure(r.status)) line(hostLine(r, seconds, c));
+      if (!options.quiet || isFailure(r.status)) line(hostLine(r, seconds, c) + stateNote(r, c));
       refresh();
     },
-    ringFinished(o: RingOutcome) {
+    ringFinished(outcome: RingOutcome) {
+      const o = mapStrings(outcome, terminalLine);
       spinner?.stop();
       if (options.quiet && o.status === 'completed') return;
       line(ringLine(o, c));
@@ -104,6 +113,11 @@ function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>)
     default:
       return `  ${c.red('✗')} ${r.host}: ${r.status}: ${r.error ?? ''} (${seconds} s)`;
   }
+}
+
+/** The host's state file was not rewritten after the run: why (its status stands). */
+function stateNote(r: HostResult, c: InstanceType<typeof Chalk>): string {
+  return r.stateNotRecorded === undefined ? '' : c.yellow(`; state not recorded: ${r.stateNotRecorded}`);
 }
 
 function ringLine(o: RingOutcome, c: InstanceType<typeof Chalk>): string {

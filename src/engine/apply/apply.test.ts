@@ -2,11 +2,15 @@ import { describe, it, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plan, PlanHost, PlanRing } from '../../core/plan/types.js';
+import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
 import { apt } from '../../drivers/apt/index.js';
+import { LocalIoError } from '../../errors.js';
+import type { SimReply } from '../../sim/apt-host.js';
+import { SimAptHost } from '../../sim/apt-host.js';
 import { TransportError } from '../../transports/errors.js';
 import { FakeFleet, type FakeTransport } from '../../transports/fake/index.js';
-import type { RemoteCommand } from '../../transports/types.js';
+import { commandLine } from '../../transports/quote.js';
+import type { CommandResult, HoldOutcome, RemoteCommand, Transport } from '../../transports/types.js';
 import {
   applyPlan,
   budgetExceeded,
@@ -15,6 +19,7 @@ import {
   type ApplyContext,
   type JournalEvent,
 } from './apply.js';
+import { acquireRemoteLock } from './remote-lock.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../drivers/apt/__fixtures__');
 const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
@@ -687,5 +692,438 @@ describe('applyPlan', () => {
     expect(later.rings[1]?.reason).toBe(
       'waits for ring canary to bake until 2026-11-23T12:30:00.000Z; run apply again then',
     );
+  });
+});
+
+describe('drift check and verification by name and architecture', () => {
+  /** dpkg-query lines for [name, arch, version] rows. */
+  const rows = (pkgs: readonly (readonly [string, string, string])[]): string =>
+    pkgs.map(([n, a, v]) => `${n}\t${a}\t${v}\tinstall ok installed\t${n}\t${v}\n`).join('');
+  const multi = (extra: Partial<UpgradeAction> = {}): PlanHost =>
+    host('m', {
+      actions: [
+        {
+          type: 'upgrade',
+          package: 'fleet-multi',
+          from: '1.0',
+          to: '1.1',
+          arch: 'i386',
+          classification: 'security',
+          severity: null,
+          advisories: [],
+          policy: 'p',
+          ...extra,
+        },
+      ],
+    });
+  /** A host with fleet-multi for amd64 and i386; `install` says what the install changes. */
+  function multiArchHost(
+    t: FakeTransport,
+    before: readonly (readonly [string, string, string])[],
+    install: (pkgs: (readonly [string, string, string])[]) => (readonly [string, string, string])[],
+  ): void {
+    let now = [...before];
+    t.on(same(apt.preflight()), { stdout: fx('lab-preflight-clean.stdout') });
+    t.on(same(apt.facts()), { stdout: facts('692d43d6-a1f8-4a26-b872-9093ba7e3726') });
+    t.on(same(apt.listInstalled()), () => ({ stdout: rows(now) }));
+    t.on(isInstall, () => {
+      now = install(now);
+      return { stdout: fx('lab-install-ok.stdout') };
+    });
+  }
+  const installs = (t: FakeTransport): string[][] =>
+    t.calls.filter((c) => isInstall({ argv: c.argv })).map((c) => c.argv.slice(c.argv.indexOf('--') + 1));
+
+  it('fleet-multi:i386 1.0 → 1.1 is not done because fleet-multi:amd64 is at 1.1: an install that changes nothing fails verification, every time', async () => {
+    const before = [
+      ['fleet-multi', 'amd64', '1.1'],
+      ['fleet-multi', 'i386', '1.0'],
+    ] as const;
+    for (let run = 1; run <= 2; run++) {
+      const fleet = new FakeFleet((t) => multiArchHost(t, before, (pkgs) => pkgs));
+      const r = await applyPlan(plan([ring('r', [multi()])]), ctxFor(fleet));
+      expect(r.hosts[0]).toMatchObject({
+        status: 'failed',
+        error: 'verification: fleet-multi:i386 is 1.0, expected 1.1',
+        verification: { ok: false, mismatches: ['fleet-multi:i386 is 1.0, expected 1.1'] },
+      });
+      expect(installs(fleet.transport('m'))).toEqual([['fleet-multi:i386=1.1']]);
+    }
+  });
+
+  it('installs and verifies the i386 package itself', async () => {
+    const fleet = new FakeFleet((t) =>
+      multiArchHost(
+        t,
+        [
+          ['fleet-multi', 'amd64', '1.1'],
+          ['fleet-multi', 'i386', '1.0'],
+        ],
+        (pkgs) => pkgs.map(([n, a, v]) => [n, a, a === 'i386' ? '1.1' : v] as const),
+      ),
+    );
+    const r = await applyPlan(plan([ring('r', [multi()])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({ status: 'patched', verification: { ok: true, mismatches: [] } });
+    expect(installs(fleet.transport('m'))).toEqual([['fleet-multi:i386=1.1']]);
+  });
+
+  it('drift names the architecture; the other architecture at the target does not hide it', async () => {
+    const fleet = new FakeFleet((t) =>
+      multiArchHost(
+        t,
+        [
+          ['fleet-multi', 'amd64', '1.1'],
+          ['fleet-multi', 'i386', '0.9'],
+        ],
+        (pkgs) => pkgs,
+      ),
+    );
+    const r = await applyPlan(plan([ring('r', [multi()])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({
+      status: 'drifted',
+      error: 'fleet-multi:i386 is 0.9, the plan expected 1.0',
+    });
+    const gone = new FakeFleet((t) => multiArchHost(t, [['fleet-multi', 'amd64', '1.0']], (p) => p));
+    const r2 = await applyPlan(plan([ring('r', [multi()])]), ctxFor(gone));
+    expect(r2.hosts[0]).toMatchObject({
+      status: 'drifted',
+      error: 'fleet-multi:i386 is absent, the plan expected 1.0',
+    });
+    expect(installs(gone.transport('m'))).toEqual([]);
+  });
+
+  it('an upgrade without an architecture while several are installed is drifted: nothing is installed', async () => {
+    const fleet = new FakeFleet((t) =>
+      multiArchHost(
+        t,
+        [
+          ['fleet-multi', 'amd64', '1.0'],
+          ['fleet-multi', 'i386', '1.0'],
+        ],
+        (pkgs) => pkgs.map(([n, a]) => [n, a, '1.1'] as const),
+      ),
+    );
+    const r = await applyPlan(plan([ring('r', [multi({ arch: undefined })])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({
+      status: 'drifted',
+      error:
+        'fleet-multi is installed for several architectures (amd64 1.0, i386 1.0) and the plan names none, the plan expected 1.0',
+    });
+    expect(installs(fleet.transport('m'))).toEqual([]);
+  });
+
+  it("compares versions in the ecosystem's order: epoch 0 is no epoch", async () => {
+    const fleet = new FakeFleet((t) =>
+      multiArchHost(t, [['fleet-multi', 'i386', '0:1.0']], (pkgs) =>
+        pkgs.map(([n, a]) => [n, a, '0:1.1'] as const),
+      ),
+    );
+    const r = await applyPlan(plan([ring('r', [multi()])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({ status: 'patched', verification: { ok: true } });
+    expect(installs(fleet.transport('m'))).toEqual([['fleet-multi:i386=1.1']]);
+    const already = new FakeFleet((t) => multiArchHost(t, [['fleet-multi', 'i386', '0:1.1']], (p) => p));
+    const r2 = await applyPlan(plan([ring('r', [multi()])]), ctxFor(already));
+    expect(r2.hosts[0]).toMatchObject({ status: 'patched' });
+    expect(installs(already.transport('m'))).toEqual([]);
+    // 1:1.0 is not 1.0.
+    const epoch = new FakeFleet((t) => multiArchHost(t, [['fleet-multi', 'i386', '1:1.0']], (p) => p));
+    const r3 = await applyPlan(plan([ring('r', [multi()])]), ctxFor(epoch));
+    expect(r3.hosts[0]).toMatchObject({ status: 'drifted' });
+  });
+
+  it('all and the native architecture stand for each other when the package changes between them', async () => {
+    // lab-facts: dpkg --print-architecture is amd64.
+    const fleet = new FakeFleet((t) =>
+      multiArchHost(t, [['fleet-multi', 'amd64', '1.0']], () => [['fleet-multi', 'all', '1.1']]),
+    );
+    const r = await applyPlan(plan([ring('r', [multi({ arch: 'all' })])]), ctxFor(fleet));
+    expect(r.hosts[0]).toMatchObject({ status: 'patched', verification: { ok: true } });
+    expect(installs(fleet.transport('m'))).toEqual([['fleet-multi=1.1']]);
+    // A foreign architecture never stands for all.
+    const foreign = new FakeFleet((t) => multiArchHost(t, [['fleet-multi', 'i386', '1.0']], (p) => p));
+    const r2 = await applyPlan(plan([ring('r', [multi({ arch: 'all' })])]), ctxFor(foreign));
+    expect(r2.hosts[0]).toMatchObject({
+      status: 'drifted',
+      error: 'fleet-multi is absent, the plan expected 1.0',
+    });
+  });
+});
+
+describe('the remote lock across a reboot', () => {
+  /**
+   * One simulated host that several controllers connect to; `reboot` ends every connection made
+   * before it and takes the host down until up() boots it (new boot id, fresh /run).
+   */
+  class SimLink {
+    down = false;
+    private generation = 0;
+    readonly log: string[] = [];
+    constructor(readonly sim: SimAptHost) {}
+
+    connect(who: string): Transport {
+      const gen = this.generation;
+      const alive = (): boolean => !this.down && this.generation === gen;
+      const answer = (cmd: RemoteCommand): SimReply => {
+        if (!alive()) throw new TransportError('unreachable', this.sim.hostname, 'connection lost');
+        const mode = cmd.argv[3] === 'patchctl-lock' ? `lock ${cmd.argv[4] ?? ''}` : (cmd.argv[0] ?? '');
+        this.log.push(`${who}: ${same(apt.facts())(cmd) ? 'facts' : mode}`);
+        const r = this.sim.respond(commandLine(cmd));
+        if (r.effects.some((e) => e.kind === 'reboot')) {
+          this.down = true;
+          this.generation++;
+        }
+        return r;
+      };
+      const result = (r: SimReply): CommandResult => ({
+        exitCode: r.exitCode,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        durationMs: 0,
+      });
+      return {
+        id: 'fake',
+        host: this.sim.hostname,
+        run: (cmd) => Promise.resolve().then(() => result(answer(cmd))),
+        hold: (cmd, { ready }) =>
+          Promise.resolve().then((): HoldOutcome => {
+            const r = answer(cmd);
+            const hold = r.effects.find((e) => e.kind === 'hold');
+            if (hold?.kind !== 'hold' || !r.stdout.split('\n').includes(ready))
+              return { held: false, result: result(r) };
+            return {
+              held: true,
+              release: () => {
+                // A channel the reboot ended holds nothing any more.
+                if (alive()) hold.release();
+                return Promise.resolve();
+              },
+            };
+          }),
+        close: () => Promise.resolve(),
+      };
+    }
+
+    /** The host is back. */
+    up(): void {
+      if (!this.down) return;
+      this.sim.boot();
+      this.down = false;
+    }
+  }
+
+  const upgrade = (name: string): PlanHost =>
+    host('lab-01', {
+      actions: [
+        {
+          type: 'upgrade',
+          package: name,
+          from: '1.0',
+          to: '1.1',
+          arch: 'all',
+          classification: 'security',
+          severity: null,
+          advisories: [],
+          policy: 'p',
+        },
+      ],
+    });
+  const controller = (link: SimLink, runId: string, over: Partial<ApplyContext> = {}) => {
+    const owner = `patchctl apply run ${runId} by ops@ctl-${runId} (pid 1)`;
+    return ctxFor(new FakeFleet(), {
+      runId,
+      connect: () => link.connect(runId),
+      remoteLock: (t) => acquireRemoteLock(t, owner, { runId }),
+      ...over,
+    });
+  };
+
+  it('a second controller is refused while the first reboots the host; the first takes it again before anything else; then the host is free', async () => {
+    const sim = new SimAptHost({ hostname: 'lab-01', seed: 3 });
+    const link = new SimLink(sim);
+    const bootBefore = sim.bootId;
+    let second: Awaited<ReturnType<typeof applyPlan>> | undefined;
+    let secondCtx: ReturnType<typeof controller> | undefined;
+    const first = controller(link, 'run-A', {
+      sleep: async () => {
+        if (!link.down) return;
+        // The host is back: before run A polls it, run B (another controller) tries to take it.
+        link.up();
+        secondCtx = controller(link, 'run-B');
+        second = await applyPlan(plan([ring('r', [upgrade('fleet-tools')])]), secondCtx);
+      },
+    });
+    const r = await applyPlan(plan([ring('r', [upgrade('fleet-kernel')])]), first);
+
+    expect(second?.hosts[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /^host is reserved by another patchctl run across its reboot for (9[0-2]\d|930) s more: patchctl apply run run-A by ops@ctl-run-A \(pid 1\)$/,
+      ),
+    });
+    expect(secondCtx?.events.some((e) => e.type === 'host-finished' && e.rebooted !== undefined)).toBe(false);
+    expect(link.log.filter((l) => l.startsWith('run-B'))).toEqual(['run-B: lock take']);
+
+    expect(r.hosts[0]).toMatchObject({ status: 'patched', rebooted: { bootIdBefore: bootBefore } });
+    expect(r.hosts[0]?.rebooted?.bootIdAfter).toBe(sim.bootId);
+    const a = link.log.filter((l) => l.startsWith('run-A')).map((l) => l.slice('run-A: '.length));
+    const rebootAt = a.indexOf('reboot');
+    expect(a.slice(rebootAt - 1, rebootAt + 3)).toEqual(['lock reserve', 'reboot', 'lock take', 'facts']);
+    expect(a[0]).toBe('lock take');
+    expect(sim.installed.get('fleet-kernel')?.version).toBe('1.1');
+    expect(sim.installed.get('fleet-tools')?.version).toBe('1.0');
+
+    // After the run: no reservation, no holder; another run takes the host at once.
+    expect(sim.reservation).toBeUndefined();
+    expect(sim.remoteLockOwner).toBeUndefined();
+    const later = await acquireRemoteLock(link.connect('run-C'), 'run C', { runId: 'run-C' });
+    expect(later.ok).toBe(true);
+  });
+
+  it('reserves for the reboot deadline plus a margin, and fails the host without rebooting when it cannot', async () => {
+    const sim = new SimAptHost({ hostname: 'lab-01', seed: 3 });
+    const link = new SimLink(sim);
+    const ctx = controller(link, 'run-A', {
+      rebootTimeoutMs: 60_000,
+      sleep: () => Promise.resolve(link.up()),
+    });
+    await applyPlan(plan([ring('r', [upgrade('fleet-kernel')])]), ctx);
+    const reserve = sim.commands.find((c) => c.includes("'reserve'"));
+    expect(reserve).toMatch(/'390'$/); // 30 s for `reboot`, the 60 s deadline, 300 s margin
+
+    const refused = new SimAptHost({ hostname: 'lab-01', seed: 3 });
+    const link2 = new SimLink(refused);
+    const original = refused.respond.bind(refused);
+    refused.respond = (line, stdin) =>
+      line.includes("'reserve'")
+        ? {
+            exitCode: 71,
+            stdout: '',
+            stderr: 'patchctl-lock: cannot write /var/lib/patchctl/lock.reserved\n',
+            effects: [],
+          }
+        : original(line, stdin);
+    const r = await applyPlan(plan([ring('r', [upgrade('fleet-kernel')])]), controller(link2, 'run-A'));
+    expect(r.hosts[0]).toMatchObject({
+      status: 'failed',
+      error:
+        'cannot keep the host locked across its reboot: cannot lock the host: the lock command failed (exit 71): patchctl-lock: cannot write /var/lib/patchctl/lock.reserved',
+    });
+    expect(refused.bootCount).toBe(0);
+    expect(link2.log).not.toContain('run-A: reboot');
+    expect(refused.remoteLockOwner).toBeUndefined();
+  });
+});
+
+describe('local write failures during apply', () => {
+  const enospc = (file: string): LocalIoError =>
+    new LocalIoError(`cannot write ${file}: no space left on the device (ENOSPC)`, 'ENOSPC', file);
+
+  it('a journal write that fails is not the host in flight: it finishes as what it is, no new host starts, the run ends with the error naming the file', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const finished: [string, string, string | undefined][] = [];
+    const started: string[] = [];
+    const ctx = ctxFor(fleet, {
+      concurrency: 1,
+      observer: {
+        hostStarted: (h) => started.push(h),
+        hostFinished: (r) => finished.push([r.host, r.status, r.error]),
+      },
+    });
+    const journal = ctx.journal;
+    ctx.journal = (e) => {
+      if (e.type === 'host-step' && e.step === 'install') throw enospc('/repo/state/runs/run-1.jsonl');
+      journal(e);
+    };
+    const run = applyPlan(plan([ring('r', [host('a'), host('b')]), ring('s', [host('c')])]), ctx);
+    await expect(run).rejects.toBeInstanceOf(LocalIoError);
+    await expect(run).rejects.toMatchObject({
+      path: '/repo/state/runs/run-1.jsonl',
+      errno: 'ENOSPC',
+      message:
+        'cannot write /repo/state/runs/run-1.jsonl: no space left on the device (ENOSPC)\napply stopped: no host started after it; the 1 host(s) in flight then finished; run apply again once it is fixed',
+    });
+    expect(started).toEqual(['a']);
+    expect(finished).toEqual([['a', 'patched', undefined]]);
+    expect(fleet.transports.has('b')).toBe(false);
+    expect(
+      ctx.events.filter((e) => e.type === 'ring-finished').map((e) => [e.ring, e.status, e.reason]),
+    ).toEqual([
+      [
+        'r',
+        'halted',
+        'stopped: cannot write /repo/state/runs/run-1.jsonl: no space left on the device (ENOSPC)',
+      ],
+      [
+        's',
+        'not-started',
+        'stopped: cannot write /repo/state/runs/run-1.jsonl: no space left on the device (ENOSPC)',
+      ],
+    ]);
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'run-finished', halted: true });
+  });
+
+  it("a host's state that cannot be written keeps the host's status, says why, and stops the run", async () => {
+    const fleet = new FakeFleet((t) => healthy(t, { installDelay: t.host === 'b' ? 20 : 0 }));
+    const ctx = ctxFor(fleet, {
+      concurrency: 2,
+      recordHost: (h) =>
+        h === 'a'
+          ? Promise.reject(enospc(`/repo/state/hosts/${h}.json`))
+          : Promise.resolve(`state/hosts/${h}.json`),
+    });
+    await expect(applyPlan(plan([ring('r', [host('a'), host('b'), host('c')])]), ctx)).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^cannot write \/repo\/state\/hosts\/a\.json: no space left on the device \(ENOSPC\)\napply stopped: no host started after it; the 2 host\(s\) in flight then finished/,
+      ),
+    });
+    const done = ctx.events.filter((e) => e.type === 'host-finished');
+    expect(done).toEqual([
+      expect.objectContaining({
+        host: 'a',
+        status: 'patched',
+        stateNotRecorded: 'cannot write /repo/state/hosts/a.json: no space left on the device (ENOSPC)',
+      }),
+      expect.objectContaining({ host: 'b', status: 'patched', stateFile: 'state/hosts/b.json' }),
+    ]);
+    expect(done[0]).not.toHaveProperty('stateFile');
+    expect(done[0]).not.toHaveProperty('error');
+    expect(fleet.transports.has('c')).toBe(false);
+  });
+
+  it('a raw file-system error from ring progress is a local failure too', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const ctx = ctxFor(fleet, {
+      ringProgress: () => {
+        throw Object.assign(new Error('EROFS: read-only file system, open'), {
+          code: 'EROFS',
+          syscall: 'open',
+          path: '/repo/state/rollouts/r.json',
+        });
+      },
+    });
+    await expect(applyPlan(plan([ring('r', [host('a')])]), ctx)).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^cannot write \/repo\/state\/rollouts\/r\.json: the file system is read-only \(EROFS\)\napply stopped/,
+      ),
+    });
+    expect(fleet.transports.has('a')).toBe(false);
+  });
+
+  it('state that cannot be recorded for another reason (invalid host data, host gone) is said, and the run goes on', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const ctx = ctxFor(fleet, {
+      concurrency: 1,
+      redact: (text) => text.replaceAll('s3cret', '[redacted]'),
+      recordHost: (h) =>
+        h === 'a'
+          ? Promise.reject(new Error('a: invalid host data: os.version must not be empty (token s3cret)'))
+          : Promise.resolve(`state/hosts/${h}.json`),
+    });
+    const r = await applyPlan(plan([ring('r', [host('a'), host('b')])]), ctx);
+    expect(r.hosts.map((h) => [h.host, h.status, h.stateNotRecorded, h.stateFile])).toEqual([
+      ['a', 'patched', 'a: invalid host data: os.version must not be empty (token [redacted])', undefined],
+      ['b', 'patched', undefined, 'state/hosts/b.json'],
+    ]);
+    expect(r.halted).toBe(false);
   });
 });

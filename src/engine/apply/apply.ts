@@ -9,9 +9,14 @@ import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
+import { budgetExceeded as ringBudgetExceeded } from '../../core/plan/failure-budget.js';
 import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
+import type { InstalledPackage } from '../../core/state/types.js';
+import { compareVersions } from '../../core/versions/compare.js';
+import type { Ecosystem } from '../../core/versions/types.js';
 import type { HostFacts, Inventory, PackageDriver, PreflightProblem } from '../../drivers/types.js';
+import { isLocalIoErrno, LocalIoError, PatchctlError } from '../../errors.js';
 import { AbortedError, reachStatus, TransportError } from '../../transports/errors.js';
 import type { CommandResult, RemoteCommand, Transport } from '../../transports/types.js';
 import type { HostStatus, JournalEvent, RingStatusInRun } from './journal.js';
@@ -23,6 +28,8 @@ export interface AppliedAction {
   package: string;
   from: string;
   to: string;
+  /** The package's architecture, when the plan names one (`fleet-multi:i386` is not `fleet-multi:amd64`). */
+  arch?: string;
 }
 
 export interface HostResult {
@@ -38,6 +45,8 @@ export interface HostResult {
   error?: string;
   /** The state file rewritten from what the host reported after the run. */
   stateFile?: string;
+  /** Why the host's state file could not be rewritten (its status stays what the run found). */
+  stateNotRecorded?: string;
 }
 
 /** A ring's parallelism, failure budget, bake time and health check (from its Rollout). */
@@ -79,7 +88,24 @@ export interface ObservedAfterPatching {
   facts?: HostFacts;
 }
 
-export type RemoteLockOutcome = { ok: true; release(): Promise<void> } | { ok: false; reason: string };
+/** The remote per-host lock, held. */
+export interface HeldRemoteLock {
+  ok: true;
+  release(): Promise<void>;
+  /**
+   * Leaves this run's reservation of the host for `seconds` by the host's clock, so that no other
+   * run takes the host while it reboots (remote-lock.ts); absent where the lock cannot outlive
+   * its channel anyway.
+   */
+  reserve?(seconds: number): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+export type RemoteLockOutcome = HeldRemoteLock | { ok: false; reason: string };
+
+/** How much longer than the reboot deadline the host stays reserved for this run. */
+export const REBOOT_RESERVATION_MARGIN_MS = 300_000;
+/** How long `reboot` itself may take to answer. */
+const REBOOT_COMMAND_TIMEOUT_MS = 30_000;
 
 export interface ApplyContext {
   runId: string;
@@ -110,9 +136,17 @@ export interface ApplyContext {
   onlyRing?: string;
   /** Why the host may not start now (window closed, cutoff passed, blackout), or undefined. */
   mayStart?(host: PlanHost, now: Date): string | undefined;
-  /** Takes the remote per-host lock over the transport. */
+  /**
+   * Takes the remote per-host lock over the transport, for this run (its id): after a reboot the
+   * lock is taken again with it before anything else runs on the host.
+   */
   remoteLock?(transport: Transport): Promise<RemoteLockOutcome>;
-  /** Rewrites the host's state file from a fresh read; returns the file written. */
+  /**
+   * Rewrites the host's state file from a fresh read; returns the file written. A LocalIoError
+   * (this machine cannot write) stops the run like a journal write that fails; any other error
+   * (the host could not be read again, its data is invalid) leaves the host's status as it is and
+   * says in `stateNotRecorded` why its state was not recorded.
+   */
   recordHost?(host: string, transport: Transport, known?: ObservedAfterPatching): Promise<string | undefined>;
   /** Ring progress for state/rollouts: when a ring starts, and when it ends (with its outcome). */
   ringProgress?(ring: PlanRing, event: 'started' | 'finished', outcome: RingOutcome): void;
@@ -153,14 +187,8 @@ export function parallelLimit(maxParallel: number | string | undefined, hosts: n
 
 /** True when `failures` exceeds the budget (reaching it exactly does not). Default budget: 0. */
 export function budgetExceeded(limits: RingLimits, failures: number, hosts: number): boolean {
-  if (limits.maxFailed === undefined && limits.maxFailedPercent === undefined) return failures > 0;
-  if (limits.maxFailed !== undefined && failures > limits.maxFailed) return true;
-  if (
-    limits.maxFailedPercent !== undefined &&
-    (failures * 100) / Math.max(1, hosts) > limits.maxFailedPercent
-  )
-    return true;
-  return false;
+  // One rule with the plan, whose ring gates count a ring's unknown hosts with it.
+  return ringBudgetExceeded(limits, failures, hosts);
 }
 
 function millis(text: string | undefined): number | undefined {
@@ -174,8 +202,92 @@ function excerpt(text: string): string {
   return t.length > 600 ? `${t.slice(0, 600)}…` : t;
 }
 
-export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
+/**
+ * Local writes (the journal, host state, ring progress) that fail: this machine's problem, never a
+ * host's. The first one stops the run from starting hosts; the hosts in flight finish; applyPlan
+ * then throws it (see stopped()).
+ */
+class LocalFailures {
+  first: unknown;
+  /** Called once, at the first failure. */
+  onFirst: (() => void) | undefined;
+
+  get failed(): boolean {
+    return this.first !== undefined;
+  }
+
+  note(err: unknown): void {
+    if (this.first !== undefined) return;
+    this.first = err ?? new Error('unknown local failure');
+    this.onFirst?.();
+  }
+
+  /** Runs a local effect; a failure is noted, not thrown. */
+  guard(effect: () => void): void {
+    try {
+      effect();
+    } catch (err) {
+      this.note(err);
+    }
+  }
+
+  /** Why no more host starts. */
+  reason(): string {
+    return `stopped: ${messageOf(this.first)}`;
+  }
+
+  /** The error that ends the run: the first failure, naming its path, and what the run did. */
+  stopped(inFlight: number): Error {
+    const err = this.first;
+    const local =
+      err instanceof PatchctlError
+        ? err
+        : isLocalIoErrno(err)
+          ? LocalIoError.from(err, 'write', err.path ?? 'a file')
+          : undefined;
+    if (local === undefined) return err instanceof Error ? err : new Error(String(err));
+    const what = `apply stopped: no host started after it${inFlight > 0 ? `; the ${inFlight} host(s) in flight then finished` : ''}; run apply again once it is fixed`;
+    if (local instanceof LocalIoError)
+      return new LocalIoError(`${local.message}\n${what}`, local.errno, local.path, { cause: local });
+    return local;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** An error of this machine's file system (not a host's, not a bug). */
+function isLocalFailure(err: unknown): boolean {
+  return err instanceof LocalIoError || isLocalIoErrno(err);
+}
+
+export async function applyPlan(plan: Plan, given: ApplyContext): Promise<ApplyResult> {
+  const local = new LocalFailures();
+  // The journal and ring progress are local writes: a failure stops the run, never a host.
+  const ringProgress = given.ringProgress;
+  const ctx: ApplyContext = {
+    ...given,
+    journal: (event) => local.guard(() => given.journal(event)),
+    ...(ringProgress ? { ringProgress: (r, e, o) => local.guard(() => ringProgress(r, e, o)) } : {}),
+  };
+  const result = await applyRings(plan, ctx, local);
+  if (local.failed) throw local.stopped(result.inFlightAtFailure);
+  return result.result;
+}
+
+async function applyRings(
+  plan: Plan,
+  ctx: ApplyContext,
+  local: LocalFailures,
+): Promise<{ result: ApplyResult; inFlightAtFailure: number }> {
   const { runId } = ctx;
+  /** Hosts running now, and how many were when the first local failure happened. */
+  let inFlight = 0;
+  let inFlightAtFailure = 0;
+  local.onFirst = () => {
+    inFlightAtFailure = inFlight;
+  };
   // Every command in flight listens on these: hundreds at once is normal, not a leak (without
   // this Node warns on stderr from the eleventh host).
   for (const signal of [ctx.signal, ctx.hardSignal]) if (signal) setMaxListeners(0, signal);
@@ -224,6 +336,12 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       ctx.observer?.ringFinished?.(outcome);
     };
 
+    if (local.failed) {
+      result.halted = true;
+      result.reason ??= local.reason();
+      finish('not-started', local.reason());
+      continue;
+    }
     const blockedBy = stopped.get(key);
     if (blockedBy !== undefined) {
       finish('not-started', blockedBy);
@@ -279,11 +397,12 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     await Promise.all(
       todo.map((h) =>
         limit(async () => {
-          if (budgetStop !== undefined || interrupted()) {
+          if (budgetStop !== undefined || interrupted() || local.failed) {
             outcome.notStarted++;
             return;
           }
-          const r = await applyHost(plan, ring, h, ctx, limits);
+          inFlight++;
+          const r = await applyHost(plan, ring, h, ctx, limits, local).finally(() => inFlight--);
           result.hosts.push(r);
           if (r.status === 'skipped-window-closed') outsideWindow++;
           if (isFailure(r.status)) {
@@ -300,6 +419,11 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       result.reason ??= `ring ${ring.name}: ${budgetStop}`;
       stopped.set(key, `rollout halted at ring ${ring.name}: ${budgetStop}`);
       finish('halted', budgetStop);
+    } else if (local.failed && outcome.notStarted > 0) {
+      result.halted = true;
+      result.reason ??= local.reason();
+      stopped.set(key, local.reason());
+      finish('halted', local.reason());
     } else if (interrupted() && outcome.notStarted > 0) {
       result.halted = true;
       result.interrupted = true;
@@ -316,8 +440,12 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     }
     ctx.ringProgress?.(ring, 'finished', outcome);
   }
+  if (local.failed) {
+    result.halted = true;
+    result.reason ??= local.reason();
+  }
   ctx.journal({ type: 'run-finished', at: at(), runId, halted: result.halted });
-  return result;
+  return { result, inFlightAtFailure };
 }
 
 /** Why a ring cannot start now, or undefined when it can. */
@@ -354,6 +482,7 @@ async function applyHost(
   host: PlanHost,
   ctx: ApplyContext,
   limits: RingLimits,
+  local: LocalFailures,
 ): Promise<HostResult> {
   const { runId } = ctx;
   const startedAt = ctx.now().toISOString();
@@ -390,11 +519,14 @@ async function applyHost(
     connected = true;
     return out;
   };
+  /** The remote lock while held (its reserve() keeps the host for this run across a reboot). */
+  let heldLock: HeldRemoteLock | undefined;
   const lock = async (): Promise<void> => {
     if (!transport || !ctx.remoteLock) return;
     const outcome = await ctx.remoteLock(transport);
     connected = true;
     if (!outcome.ok) throw new HostFailure('failed', outcome.reason);
+    heldLock = outcome;
     releaseLock = () => outcome.release();
   };
   try {
@@ -413,24 +545,28 @@ async function applyHost(
 
     step('drift-check');
     const before = d.parseInstalled(await run(d.listInstalled())).installed;
-    const versionBefore = (name: string): string | undefined => before.find((p) => p.name === name)?.version;
-    const drift = upgrades.filter(
-      (u) => versionBefore(u.package) !== u.from && versionBefore(u.package) !== u.to,
-    );
+    // Read before the drift check: the native architecture tells `all` from the others.
+    const factsBefore = d.parseFacts(await run(d.facts()));
+    // By name and architecture, with the ecosystem's own version order (see installedFor).
+    const found = new Map(upgrades.map((u) => [u, installedFor(u, before, factsBefore.nativeArch)]));
+    const isAt = (u: UpgradeAction, version: string): boolean => {
+      const m = found.get(u);
+      return m?.kind === 'one' && sameVersion(d.ecosystem, m.pkg.version, version);
+    };
+    const drift = upgrades.filter((u) => !isAt(u, u.from) && !isAt(u, u.to));
     if (drift.length > 0) {
       throw new HostFailure(
         'drifted',
-        drift
-          .map((u) => `${u.package} is ${versionBefore(u.package) ?? 'absent'}, the plan expected ${u.from}`)
-          .join('; '),
+        drift.map((u) => `${describeInstalled(u, found.get(u))}, the plan expected ${u.from}`).join('; '),
       );
     }
     // Upgrades already at their target (a resumed run, or someone else) are evidence, not work.
-    const todo = upgrades.filter((u) => versionBefore(u.package) === u.from);
-    const policies = [...new Set(upgrades.map((u) => u.policy))].sort();
+    const todo = upgrades.filter((u) => isAt(u, u.from) && !isAt(u, u.to));
+    // A reboot planned without upgrades (the host still needs one) names the policy governing it.
+    const rebootPolicy = host.actions.flatMap((a) => (a.type === 'reboot' && a.policy ? [a.policy] : []));
+    const policies = [...new Set([...upgrades.map((u) => u.policy), ...rebootPolicy])].sort();
     const hooks = policies.map((p) => ctx.hooks?.(p)).filter((h): h is Hooks => h !== undefined);
 
-    const factsBefore = d.parseFacts(await run(d.facts()));
     if (todo.length > 0) {
       step('pre-hooks');
       await runHooks(
@@ -454,7 +590,12 @@ async function applyHost(
       );
       if (!out.ok) throw new HostFailure('failed', out.failure?.message ?? 'the install failed');
     }
-    res.actions = upgrades.map((u) => ({ package: u.package, from: u.from, to: u.to }));
+    res.actions = upgrades.map((u) => ({
+      package: u.package,
+      from: u.from,
+      to: u.to,
+      ...(u.arch === undefined ? {} : { arch: u.arch }),
+    }));
 
     // Reboot: when a policy always reboots, or the plan or the host (after the install) says one
     // is needed, unless every policy of the host says never.
@@ -466,15 +607,26 @@ async function applyHost(
     let pendingReboot = false;
     if (mayReboot && (needed || mustReboot)) {
       step('reboot');
+      // The reboot ends the lock's channel and empties /run: first, while the lock is held, the
+      // host is reserved for this run until past the reboot deadline (remote-lock.ts).
+      const reserved = await heldLock?.reserve?.(rebootReservationSeconds(ctx));
+      if (reserved?.ok === false)
+        throw new HostFailure('failed', `cannot keep the host locked across its reboot: ${reserved.reason}`);
       const bootAfter = await reboot(ctx, host.host, factsBefore.bootId, () => {
-        const t = transport;
+        const held = { transport, release: releaseLock };
         transport = undefined;
-        releaseLock = undefined; // the lock went down with the host
-        return t;
+        releaseLock = undefined;
+        heldLock = undefined;
+        return held;
       });
       transport = bootAfter.transport;
+      connected = true;
+      if (bootAfter.lock) {
+        const again = bootAfter.lock;
+        heldLock = again;
+        releaseLock = () => again.release();
+      }
       res.rebooted = { bootIdBefore: factsBefore.bootId, bootIdAfter: bootAfter.bootId };
-      await lock();
     } else if (needed) pendingReboot = true;
 
     if (todo.length > 0 || res.rebooted) {
@@ -498,10 +650,11 @@ async function applyHost(
     const inventory = d.parseInstalled(await run(d.listInstalled()));
     const after = inventory.installed;
     known = { inventory };
-    const versionAfter = (name: string): string | undefined => after.find((p) => p.name === name)?.version;
-    const mismatches = upgrades
-      .filter((u) => versionAfter(u.package) !== u.to)
-      .map((u) => `${u.package} is ${versionAfter(u.package) ?? 'absent'}, expected ${u.to}`);
+    const mismatches = upgrades.flatMap((u) => {
+      const m = installedFor(u, after, factsBefore.nativeArch);
+      if (m.kind === 'one' && sameVersion(d.ecosystem, m.pkg.version, u.to)) return [];
+      return [`${describeInstalled(u, m)}, expected ${u.to}`];
+    });
     res.verification = { ok: mismatches.length === 0, mismatches };
     if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
     if (!res.rebooted && !pendingReboot) {
@@ -525,8 +678,15 @@ async function applyHost(
     return res;
   } finally {
     if (transport && connected && res.status !== 'skipped-window-closed' && ctx.recordHost) {
-      // What the host says now is the next plan's input; a failure to read it is not the host's failure.
-      res.stateFile = await ctx.recordHost(host.host, transport, known).catch(() => undefined);
+      // What the host says now is the next plan's input. Failing to read it or to store it is not
+      // the host's failure: its status stays, and the result says why its state was not recorded;
+      // a local write that fails also stops the run (LocalFailures).
+      try {
+        res.stateFile = await ctx.recordHost(host.host, transport, known);
+      } catch (err) {
+        if (isLocalFailure(err)) local.note(err);
+        res.stateNotRecorded = redact(messageOf(err));
+      }
     }
     await releaseLock?.().catch(() => undefined);
     await transport?.close().catch(() => undefined);
@@ -544,6 +704,7 @@ async function applyHost(
       ...(res.rebooted ? { rebooted: res.rebooted } : {}),
       ...(res.error === undefined ? {} : { error: res.error }),
       ...(res.stateFile === undefined ? {} : { stateFile: res.stateFile }),
+      ...(res.stateNotRecorded === undefined ? {} : { stateNotRecorded: res.stateNotRecorded }),
     });
     ctx.observer?.hostFinished?.(res);
   }
@@ -633,54 +794,136 @@ async function healthCheck(
   );
 }
 
+/** The reservation's lifetime: the `reboot` command, the deadline, and a margin. */
+function rebootReservationSeconds(ctx: ApplyContext): number {
+  const deadline = ctx.rebootTimeoutMs ?? 600_000;
+  return Math.ceil((REBOOT_COMMAND_TIMEOUT_MS + deadline + REBOOT_RESERVATION_MARGIN_MS) / 1000);
+}
+
 /**
- * Reboots the host and waits for proof that it came back: a new connection that reports a boot
- * id other than `bootBefore`, within the deadline.
+ * Reboots the host and waits for proof that it came back: a new connection on which this run
+ * takes the remote lock again (before anything else runs there) and then reads a boot id other
+ * than `bootBefore`, within the deadline. The old connection, and the lock channel on it, stay
+ * open until then: the lock ends when the host goes down, never before `reboot` is sent.
  */
 async function reboot(
   ctx: ApplyContext,
   host: string,
   bootBefore: string,
-  detach: () => Transport | undefined,
-): Promise<{ transport: Transport; bootId: string }> {
+  detach: () => { transport: Transport | undefined; release: (() => Promise<void>) | undefined },
+): Promise<{ transport: Transport; bootId: string; lock?: HeldRemoteLock }> {
   const d = ctx.driver;
   const old = detach();
-  // The connection may drop before `reboot` answers: that is the reboot working, not a failure.
-  await old
-    ?.run({ argv: ['reboot'], sudo: true }, { timeoutMs: 30_000 })
-    .then((out) => {
-      if (out.exitCode !== 0 && out.exitCode !== null)
-        throw new HostFailure(
-          'failed',
-          `reboot exited ${out.exitCode}: ${(out.stderr || out.stdout).trim()}`,
-        );
-    })
-    .catch((err: unknown) => {
-      if (err instanceof HostFailure) throw err;
-    })
-    .finally(() => old.close().catch(() => undefined));
-  const deadline = ctx.rebootTimeoutMs ?? 600_000;
-  const poll = Math.max(1, ctx.rebootPollMs ?? 5000);
-  let waited = 0;
-  let lastError = 'no answer';
-  for (let attempt = 0; waited < deadline; attempt++) {
-    if (ctx.hardSignal?.aborted === true) throw new AbortedError(host, ctx.hardSignal.reason);
-    // Most hosts are back within seconds: poll fast at first, then every `poll` ms.
-    const wait = Math.min(poll, 500 * 2 ** attempt, deadline - waited);
-    await ctx.sleep(wait);
-    waited += wait;
-    const t = await ctx.connect(host);
-    try {
-      const boot = d.parseFacts(await t.run(d.facts(), { timeoutMs: 30_000 })).bootId;
-      if (boot !== bootBefore) return { transport: t, bootId: boot };
-      lastError = 'the boot id has not changed yet';
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+  try {
+    // The connection may drop before `reboot` answers: that is the reboot working, not a failure.
+    await old.transport
+      ?.run({ argv: ['reboot'], sudo: true }, { timeoutMs: REBOOT_COMMAND_TIMEOUT_MS })
+      .then((out) => {
+        if (out.exitCode !== 0 && out.exitCode !== null)
+          throw new HostFailure(
+            'failed',
+            `reboot exited ${out.exitCode}: ${(out.stderr || out.stdout).trim()}`,
+          );
+      })
+      .catch((err: unknown) => {
+        if (err instanceof HostFailure) throw err;
+      });
+    const deadline = ctx.rebootTimeoutMs ?? 600_000;
+    const poll = Math.max(1, ctx.rebootPollMs ?? 5000);
+    let waited = 0;
+    let lastError = 'no answer';
+    for (let attempt = 0; waited < deadline; attempt++) {
+      if (ctx.hardSignal?.aborted === true) throw new AbortedError(host, ctx.hardSignal.reason);
+      // Most hosts are back within seconds: poll fast at first, then every `poll` ms.
+      const wait = Math.min(poll, 500 * 2 ** attempt, deadline - waited);
+      await ctx.sleep(wait);
+      waited += wait;
+      const t = await ctx.connect(host);
+      let lock: HeldRemoteLock | undefined;
+      try {
+        if (ctx.remoteLock) {
+          const taken = await ctx.remoteLock(t);
+          if (!taken.ok) throw new Error(taken.reason);
+          lock = taken;
+        }
+        const boot = d.parseFacts(await t.run(d.facts(), { timeoutMs: 30_000 })).bootId;
+        if (boot !== bootBefore) return { transport: t, bootId: boot, ...(lock ? { lock } : {}) };
+        lastError = 'the boot id has not changed yet';
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+      }
+      await lock?.release().catch(() => undefined);
+      await t.close().catch(() => undefined);
     }
-    await t.close().catch(() => undefined);
+    throw new HostFailure(
+      'reboot-timeout',
+      `the host did not come back with a new boot id within ${Math.round(deadline / 1000)} s (last: ${lastError})`,
+    );
+  } finally {
+    await old.release?.().catch(() => undefined);
+    await old.transport?.close().catch(() => undefined);
   }
-  throw new HostFailure(
-    'reboot-timeout',
-    `the host did not come back with a new boot id within ${Math.round(deadline / 1000)} s (last: ${lastError})`,
-  );
+}
+
+/** What is installed for one upgrade (see installedFor). */
+type InstalledMatch =
+  | { kind: 'one'; pkg: InstalledPackage }
+  | { kind: 'absent' }
+  | { kind: 'ambiguous'; pkgs: InstalledPackage[] };
+
+/**
+ * The installed package an upgrade is about, by name and architecture: `fleet-multi:i386` is not
+ * `fleet-multi:amd64`. An upgrade with an architecture matches only the installed package of that
+ * architecture (`all` matches `all`); when there is none, `all` and the native architecture stand
+ * for each other, as dpkg counts them as one (a package that moves between arch-specific and
+ * `Architecture: all` from one version to the next). A package manager that reports no
+ * architectures is matched by name. An upgrade without an architecture while the package is
+ * installed for several is ambiguous: apply cannot know which one the plan meant, so the host is
+ * `drifted` (nothing installed) and verification never counts it as done.
+ */
+export function installedFor(
+  u: Pick<UpgradeAction, 'package' | 'arch'>,
+  installed: readonly InstalledPackage[],
+  nativeArch: string | undefined,
+): InstalledMatch {
+  const same = installed.filter((p) => p.name === u.package);
+  const pick = (pkgs: InstalledPackage[]): InstalledMatch | undefined =>
+    pkgs.length === 1 && pkgs[0] !== undefined
+      ? { kind: 'one', pkg: pkgs[0] }
+      : pkgs.length > 1
+        ? { kind: 'ambiguous', pkgs }
+        : undefined;
+  if (u.arch === undefined || same.every((p) => p.arch === undefined))
+    return pick(same) ?? { kind: 'absent' };
+  const exact = pick(same.filter((p) => p.arch === u.arch));
+  if (exact !== undefined) return exact;
+  if (nativeArch !== undefined && (u.arch === 'all' || u.arch === nativeArch)) {
+    const other = u.arch === 'all' ? nativeArch : 'all';
+    const alike = pick(same.filter((p) => p.arch === other));
+    if (alike !== undefined) return alike;
+  }
+  return { kind: 'absent' };
+}
+
+/** Same version in the ecosystem's order (epoch 0 is no epoch); text equality when it cannot tell. */
+export function sameVersion(ecosystem: Ecosystem, a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return compareVersions(ecosystem, a, b) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `fleet-multi:i386`, or the bare name when the upgrade has no architecture or is `all`. */
+function qualifiedName(u: Pick<UpgradeAction, 'package' | 'arch'>): string {
+  return u.arch === undefined || u.arch === 'all' ? u.package : `${u.package}:${u.arch}`;
+}
+
+function describeInstalled(u: UpgradeAction, m: InstalledMatch | undefined): string {
+  const name = qualifiedName(u);
+  if (m === undefined || m.kind === 'absent') return `${name} is absent`;
+  if (m.kind === 'one') return `${name} is ${m.pkg.version}`;
+  const each = m.pkgs.map((p) => `${p.arch ?? '?'} ${p.version}`).join(', ');
+  return `${name} is installed for several architectures (${each}) and the plan names none`;
 }

@@ -18,12 +18,13 @@ import type { HostState } from '../../core/state/types.js';
 import { apt } from '../../drivers/apt/index.js';
 import { FakeFleet, type FakeTransport } from '../../transports/fake/index.js';
 import type { RemoteCommand } from '../../transports/types.js';
+import { LocalIoError } from '../../errors.js';
 import { loadRepository } from '../load-repo.js';
 import { bundledStateSchemas } from '../load-state.js';
 import { readPlanFile } from '../plan-file.js';
 import { RepoLockedError } from '../repo-lock.js';
 import type { JournalEvent, JournalFile } from './journal.js';
-import { readJournals } from './journal.js';
+import { JournalWriter, readJournals } from './journal.js';
 import { filesWrittenByRuns, newRunId, runApply, runsDirOf, runsOfPlan } from './run-apply.js';
 
 const FIX = new URL('../../drivers/apt/__fixtures__/', import.meta.url);
@@ -343,7 +344,8 @@ describe('runApply', () => {
       const t = fleet.transport(host);
       expect(t.callsTo('sh', '-c', /flock/, 'patchctl-lock')).toHaveLength(1);
       expect(t.released).toHaveLength(1);
-      expect(t.released[0]?.argv[5]).toContain(`patchctl apply run ${id}`);
+      expect(t.released[0]?.argv.slice(4, 8)).toEqual(['take', '/run/lock', '/var/lib/patchctl', id]);
+      expect(t.released[0]?.argv[8]).toContain(`patchctl apply run ${id}`);
       expect(t.unmatched).toEqual([]);
     }
 
@@ -420,6 +422,86 @@ describe('runApply', () => {
     expect(existsSync(lockFile())).toBe(false);
     expect(fleet.transports.size).toBe(0);
     expect(readdirSync(runs)).toEqual(['20261130T000000Z-0000.jsonl']);
+  });
+
+  it('a journal that cannot be written stops the run with an error naming it; the host in flight is not blamed', async () => {
+    const original = JournalWriter.prototype.append;
+    let failedOnce = false;
+    const spy = jest.spyOn(JournalWriter.prototype, 'append').mockImplementation(function (
+      this: JournalWriter,
+      event: JournalEvent,
+    ) {
+      // Nothing is appended after a failed append (its line may be torn).
+      if (failedOnce) throw new Error('appended after a failure');
+      if (event.type === 'host-step' && event.step === 'install') {
+        failedOnce = true;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+          syscall: 'write',
+          errno: -28,
+        });
+      }
+      original.call(this, event);
+    });
+    try {
+      const fleet = new FakeFleet((t) => healthy(t));
+      const err = await runApply(options(fleet, { concurrency: 1 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LocalIoError);
+      const message = (err as LocalIoError).message;
+      expect(message).toMatch(
+        /^cannot write \S+\/state\/runs\/\d{8}T\d{6}Z-[0-9a-f]{8}\.jsonl: no space left on the device \(ENOSPC\)\napply stopped: no host started after it; the 1 host\(s\) in flight then finished/,
+      );
+      expect(message).not.toMatch(/\n\s+at /);
+      // web-1 finished, and its state is what it reported; web-2 was never contacted.
+      const state = JSON.parse(readFileSync(path.join(dir, 'state/hosts/web-1.json'), 'utf8')) as HostState;
+      expect(state).toMatchObject({ reachable: true });
+      expect(state.installed).toEqual([expect.objectContaining({ name: 'fleet-base', version: '1.1' })]);
+      expect(fleet.transports.has('web-2')).toBe(false);
+      expect(existsSync(lockFile())).toBe(false);
+      // The journal ends with the last whole line before the failure.
+      const [journalFile] = readdirSync(path.join(dir, 'state', 'runs')).filter((f) => f.endsWith('.jsonl'));
+      const events = readJournal(`state/runs/${journalFile ?? ''}`);
+      expect(events.at(-1)).toMatchObject({ type: 'host-step', host: 'web-1', step: 'pre-hooks' });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('host state that cannot be written stops the run; state that cannot be recorded otherwise is only said', async () => {
+    // state/hosts is a file: no host's state can be written there.
+    mkdirSync(path.join(dir, 'state'), { recursive: true });
+    writeFileSync(path.join(dir, 'state', 'hosts'), 'not a folder\n');
+    const fleet = new FakeFleet((t) => healthy(t));
+    const err = await runApply(options(fleet, { concurrency: 1 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalIoError);
+    expect((err as LocalIoError).message).toMatch(
+      /^cannot \w+ (\S+\/)?state\/hosts(\/web-1\.json)?: .*\napply stopped/,
+    );
+    expect(fleet.transports.has('web-2')).toBe(false);
+    const [journalFile] = readdirSync(path.join(dir, 'state', 'runs')).filter((f) => f.endsWith('.jsonl'));
+    const events = readJournal(`state/runs/${journalFile ?? ''}`);
+    expect(events.find((e) => e.type === 'host-finished')).toMatchObject({
+      host: 'web-1',
+      status: 'patched',
+      stateNotRecorded: expect.stringMatching(/state\/hosts/),
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', halted: true });
+    expect(existsSync(lockFile())).toBe(false);
+
+    // A host whose state file is a directory: said for that host, the run goes on.
+    rmSync(path.join(dir, 'state', 'hosts'));
+    mkdirSync(path.join(dir, 'state', 'hosts', 'web-1.json'), { recursive: true });
+    clock = clock.plus({ minutes: 5 });
+    const again = new FakeFleet((t) => healthy(t));
+    const run = await runApply(
+      options(again, { plan: { ...PLAN, inputsDigest: `sha256:${'2e'.repeat(32)}` } }),
+    );
+    expect(run.result.hosts.map((h) => [h.host, h.status, h.stateNotRecorded === undefined])).toEqual([
+      ['web-1', 'patched', false],
+      ['web-2', 'patched', true],
+    ]);
+    expect(run.result.hosts[0]?.stateNotRecorded).toMatch(/web-1\.json is a directory/);
+    expect(run.stateFiles).toEqual(['state/hosts/web-2.json']);
   });
 
   it('skips hosts an earlier run finished for the same plan, and names that run', async () => {

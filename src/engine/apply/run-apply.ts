@@ -12,18 +12,18 @@ import { formatShard } from '../../core/plan/shards.js';
 import { ringSettings, startChecker } from '../../core/plan/start-check.js';
 import type { Plan } from '../../core/plan/types.js';
 import { driverFor } from '../../drivers/api.js';
-import { InternalError, UsageError } from '../../errors.js';
+import { InternalError, LocalIoError, UsageError } from '../../errors.js';
 import type { Transport } from '../../transports/types.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { serialisePlan } from '../plan-file.js';
 import { redactorFor } from '../redact.js';
-import { acquireRepoLock, describeRepoLock, stateDirOf } from '../repo-lock.js';
+import { acquireRepoLock, describeRepoLock, splitDigestOf, stateDirOf } from '../repo-lock.js';
 import type { RingEvent } from '../rollout-state.js';
 import { recordRingEvent } from '../rollout-state.js';
 import { rescanHost } from '../scan.js';
 import type { ApplyObserver, ApplyResult, RingOutcome } from './apply.js';
 import { applyPlan } from './apply.js';
-import type { HostStatus, JournalFile } from './journal.js';
+import type { HostStatus, JournalEvent, JournalFile } from './journal.js';
 import { hostsDoneInJournal, JournalWriter, readJournals } from './journal.js';
 import { acquireRemoteLock } from './remote-lock.js';
 
@@ -123,7 +123,13 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
   const shard = options.shard?.spec;
   const lock = acquireRepoLock(
     stateAbs,
-    { operation: 'apply', planDigest: plan.inputsDigest, runId, ...(shard ? { shard } : {}) },
+    {
+      operation: 'apply',
+      planDigest: plan.inputsDigest,
+      runId,
+      // Shards that plan for themselves see each other's state changes: they share a split.
+      ...(shard ? { shard, splitDigest: splitDigestOf(plan.inputs, stateRel) } : {}),
+    },
     nowDate,
   );
   try {
@@ -135,7 +141,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     const planRel = path.posix.join(stateRel, 'runs', `${runId}.plan.json`);
     const journalRel = path.posix.join(stateRel, 'runs', `${runId}.jsonl`);
     writeFileAtomic(path.join(dir, planRel), serialisePlan(plan));
-    const journal = new JournalWriter(path.join(dir, journalRel));
+    const journal = openJournal(path.join(dir, journalRel));
     const spec = configSpec(repository);
     const who = `${safeUser()}@${os.hostname()}`;
     const owner = `patchctl apply run ${runId} by ${who} (pid ${process.pid})`;
@@ -175,6 +181,20 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
       }
     };
     let first = true;
+    /** The journal append that failed: nothing more is appended after a line that may be torn. */
+    let journalFailure: LocalIoError | undefined;
+    const append = (event: JournalEvent): void => {
+      if (journalFailure) throw journalFailure;
+      try {
+        journal.append(event);
+      } catch (err) {
+        const local = LocalIoError.from(err, 'write', journal.file);
+        journalFailure = local instanceof LocalIoError ? local : undefined;
+        throw local;
+      }
+    };
+    /** The run failed (a local write): a journal that cannot be closed cleanly says nothing more. */
+    let failed = false;
     try {
       const result = await applyPlan(plan, {
         runId,
@@ -187,14 +207,14 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
           // The run-started event also names the saved plan, the operator and what it resumes.
           if (first && event.type === 'run-started') {
             first = false;
-            journal.append({
+            append({
               ...event,
               planFile: planRel,
               who,
               resumes: earlier.map((j) => j.runId),
               ...(shard ? { shard: formatShard(shard) } : {}),
             });
-          } else journal.append(event);
+          } else append(event);
         },
         connect: (name) => {
           const h = hostsByName.get(name);
@@ -205,7 +225,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         rebootMode: (policy) => policies.get(policy)?.reboot,
         hooks: (policy) => policies.get(policy)?.hooks,
         mayStart,
-        remoteLock: (t) => acquireRemoteLock(t, owner),
+        // With the run id: the reservation this run leaves across a reboot is this run's alone.
+        remoteLock: (t) => acquireRemoteLock(t, owner, { runId }),
         recordHost: async (host, transport, known) => {
           const rel = await rescanHost(dir, stateRel, host, transport, options.now(), known);
           stateFiles.push(rel);
@@ -245,11 +266,25 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         stateFiles: stateFiles.sort(),
         ...(lock.takenOverFrom ? { lockTakenOverFrom: describeRepoLock(lock.takenOverFrom) } : {}),
       };
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
-      await journal.close();
+      await journal.close().catch((err: unknown) => {
+        if (!failed) throw LocalIoError.from(err, 'write', journal.file);
+      });
     }
   } finally {
     lock.release();
+  }
+}
+
+/** The run's journal, opened for appending; a local failure names the file. */
+function openJournal(file: string): JournalWriter {
+  try {
+    return new JournalWriter(file);
+  } catch (err) {
+    throw LocalIoError.from(err, 'create', file);
   }
 }
 
