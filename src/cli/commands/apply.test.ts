@@ -4,9 +4,11 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,5 +153,173 @@ describe('patchctl apply: resume and configuration', () => {
     expect(r.stderr).toMatch(/policies\/security\.yaml:\d+:\d+/);
     expect(r.stdout).toBe('');
     expectNoRun();
+  });
+});
+
+describe('patchctl apply: a saved plan is re-derived, never trusted (issue 12)', () => {
+  /** Saves a plan, lets `edit` change it, writes it back. */
+  async function tampered(edit: (plan: Plan) => void): Promise<void> {
+    const plan = await savedPlan();
+    edit(plan);
+    writeFileSync(path.join(dir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  }
+  const hostOf = (plan: Plan, name: string) => {
+    const h = plan.rings.flatMap((r) => r.hosts).find((x) => x.host === name);
+    if (!h) throw new Error(`no host ${name}`);
+    return h;
+  };
+
+  it('refuses an upgrade the repository does not decide, added to plan.json, naming it', async () => {
+    // fra-web-02's policy takes security updates only: its systemd bugfix is skipped.
+    await tampered((plan) => {
+      const h = hostOf(plan, 'fra-web-02');
+      const skip = h.skipped.find((s) => s.package === 'systemd');
+      if (!skip) throw new Error('systemd is not skipped on fra-web-02');
+      h.skipped = h.skipped.filter((s) => s !== skip);
+      h.actions.splice(0, 0, {
+        type: 'upgrade',
+        package: 'systemd',
+        from: '252.38-1~deb12u1',
+        to: skip.to,
+        classification: 'security',
+        severity: 'high',
+        advisories: [],
+        policy: 'security-servers',
+      });
+      // Counts that agree with the edit: the content itself must be refused.
+      plan.summary.updates++;
+      plan.summary.skipped--;
+    });
+    const r = await apply(['plan.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'patchctl: plan.json is not what the repository decides (edited, or not made by this patchctl from these inputs): nothing was applied\n',
+    );
+    expect(r.stderr).toContain(
+      '  plan.json: ring standard/canary host fra-web-02: action upgrade systemd 252.38-1~deb12u1 → 252.39-1~deb12u1 (policy security-servers) is not what the repository decides\n',
+    );
+    expect(r.stderr).toContain('  plan.json: ring standard/canary host fra-web-02: skip of systemd');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expectNoRun();
+  });
+
+  it('refuses a renamed ring and a rollout name that would become a path, writing nothing outside', async () => {
+    await tampered((plan) => {
+      const ring = plan.rings[0];
+      if (!ring) throw new Error('no ring');
+      ring.name = 'canary-light';
+    });
+    const renamed = await apply(['plan.json', '--auto-approve']);
+    expect(renamed.code).toBe(1);
+    expect(renamed.stderr).toMatch(
+      /plan\.json: host fra-web-02 is in ring standard\/canary-light of the plan; the repository puts it in ring standard\/canary\n/,
+    );
+    expectNoRun();
+
+    await tampered((plan) => {
+      for (const ring of plan.rings) ring.rollout = '../../../../outside';
+    });
+    const escaped = await apply(['plan.json']);
+    expect(escaped.code).toBe(1);
+    expect(escaped.stderr).toContain(
+      'plan.json: host fra-web-02 is in ring "../../../../outside/canary" of the plan; the repository puts it in ring standard/canary',
+    );
+    expectNoRun();
+    for (const up of ['..', '../..', '../../..', '../../../..'])
+      expect(existsSync(path.resolve(dir, 'state', 'rollouts', up, 'outside.json'))).toBe(false);
+  });
+
+  it('refuses a plan whose gates, windows or counts differ from the repository', async () => {
+    await tampered((plan) => {
+      const pilot = plan.rings[1];
+      if (!pilot) throw new Error('no pilot ring');
+      pilot.earliestStart = '2026-12-01T00:00:00Z';
+      delete pilot.gate;
+    });
+    const gate = await apply(['plan.json']);
+    expect(gate.code).toBe(1);
+    expect(gate.stderr).toContain(
+      'plan.json: ring standard/pilot: earliestStart 2026-12-01T00:00:00Z is not what the repository decides (2026-12-09T11:00:00Z)',
+    );
+    expectNoRun();
+
+    await tampered((plan) => {
+      plan.summary.hosts = 1;
+    });
+    const counts = await apply(['plan.json']);
+    expect(counts.code).toBe(1);
+    expect(counts.stderr).toMatch(/plan\.json: summary \{"hosts":1,.*\} does not count the plan/);
+    expectNoRun();
+  });
+
+  it('refuses a plan whose inputs were edited to match its digest no more', async () => {
+    await tampered((plan) => {
+      delete plan.inputs['policies/security.yaml'];
+    });
+    const r = await apply(['plan.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'patchctl: plan.json: its inputsDigest is not the digest of its inputs: the plan was edited; make it again with patchctl plan --out\n',
+    );
+    expectNoRun();
+  });
+});
+
+describe('patchctl apply --resume: the journal names the plan, inside the repository only (issue 12)', () => {
+  const runId = '20261201T000000Z-1a2b3c4d';
+  /** A journal of an earlier run whose run-started event names `planFile`. */
+  function journal(planFile: string): void {
+    const runs = path.join(dir, 'state', 'runs');
+    mkdirSync(runs, { recursive: true });
+    const started = {
+      type: 'run-started',
+      at: '2026-12-01T00:00:00Z',
+      runId,
+      planDigest: `sha256:${'a'.repeat(64)}`,
+      planFile,
+    };
+    writeFileSync(path.join(runs, `${runId}.jsonl`), `${JSON.stringify(started)}\n`);
+  }
+  const nothingOf = (text: string) => {
+    expect(text).not.toMatch(/root|Unexpected token/);
+    expect(text).not.toMatch(/\n\s+at /);
+  };
+
+  it.each([
+    ['../../../../etc/passwd'],
+    ['inventory/runs/20261201T000000Z-1a2b3c4d.plan.json'],
+    ['state/runs/20261201T000000Z-99999999.plan.json'],
+  ])('refuses a planFile %s, reading nothing', async (planFile) => {
+    journal(planFile);
+    const r = await apply(['--resume']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    nothingOf(r.stderr);
+    expect(r.stderr).toMatch(/^patchctl: .*state\/runs\/20261201T000000Z-1a2b3c4d\.jsonl/);
+    expect(existsSync(path.join(dir, 'state', 'apply.lock'))).toBe(false);
+  });
+
+  it("refuses a run plan that is not the plan of the journal's run", async () => {
+    await savedPlan();
+    journal(`state/runs/${runId}.plan.json`);
+    cpSync(path.join(dir, 'plan.json'), path.join(dir, 'state', 'runs', `${runId}.plan.json`));
+    const r = await apply(['--resume']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `patchctl: state/runs/${runId}.plan.json is not the plan run ${runId} applied (its inputsDigest differs from the journal's planDigest): plan again\n`,
+    );
+    expect(existsSync(path.join(dir, 'state', 'apply.lock'))).toBe(false);
+  });
+
+  it('refuses a run plan that is a link out of state/runs/', async () => {
+    journal(`state/runs/${runId}.plan.json`);
+    symlinkSync('/etc/passwd', path.join(dir, 'state', 'runs', `${runId}.plan.json`));
+    const r = await apply(['--resume']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `patchctl: state/runs/${runId}.plan.json leads out of state/runs/ (to /etc/passwd) through a symbolic link: apply --resume reads only the plan a run saved there\n`,
+    );
+    nothingOf(r.stderr);
   });
 });

@@ -1,15 +1,23 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
+import type { RingHold } from '../../core/plan/build-plan.js';
 import type { DeferredRing, ShardOfPlan, ShardSpec } from '../../core/plan/shards.js';
-import { formatShard, parseShardSpec, shardOfPlan, withShards } from '../../core/plan/shards.js';
+import {
+  assignShards,
+  formatShard,
+  parseShardSpec,
+  shardOfPlan,
+  withShards,
+} from '../../core/plan/shards.js';
 import type { Plan } from '../../core/plan/types.js';
+import { isHostKeyChangedNote } from '../../core/plan/types.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { ApplyResult } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
 import type { JournalFile } from '../../engine/apply/journal.js';
-import { readJournals } from '../../engine/apply/journal.js';
+import { hostsDoneInJournal, readJournals } from '../../engine/apply/journal.js';
 import type { ApplyRun } from '../../engine/apply/run-apply.js';
 import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
 import { commitFiles } from '../../engine/git-commit.js';
@@ -17,10 +25,12 @@ import { loadRepository } from '../../engine/load-repo.js';
 import { gitAuthorOf, prepareRepositoryCommit, repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import { REPORT_FORMATS } from '../../engine/write-report.js';
+import type { SavedPlanOptions } from '../../engine/make-plan.js';
 import { checkSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
-import { UsageError } from '../../errors.js';
+import { isInside } from '../../engine/safe-fs.js';
+import { InputFileError, UsageError } from '../../errors.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { applyProgress } from '../render/apply-progress.js';
 import { appendJobSummary } from './report.js';
@@ -88,7 +98,11 @@ The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from ea
 the compliance report in reports/ is rewritten when the run ends (as \`patchctl report\` does).
 --commit checks before the first host starts that git can take the commit (no uncommitted
 documents, nothing unrelated staged), then commits exactly the files the run wrote.
-Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring halted,
+A saved plan is re-derived before anything starts: apply computes the plan again from the
+repository at the plan's time, refuses any difference (naming it), and runs its own result.
+Exit status: 0 every host patched (or nothing to do), 1 a host failed, a ring halted, a host's
+key changed (possible interception), or a ring is held because the ring before it has hosts
+patchctl knows nothing current about (unreachable, never scanned) beyond its failure budget;
 3 invalid configuration.`,
     );
   addCommonOptions(cmd, ['text', 'json']);
@@ -108,7 +122,11 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
 
     // The plan to apply depends on earlier runs; runApply reads them again under the lock.
     const journals = readJournals(runsDirOf(opts.dir, repository));
-    const chosen = choosePlan(planArg, raw, opts.dir, io, stateRel, journals, shard);
+    const {
+      plan: chosen,
+      holds,
+      inputFiles,
+    } = choosePlan(planArg, raw, opts.dir, io, stateRel, journals, shard);
     if (shard && chosen.shards !== undefined && chosen.shards.count !== shard.count)
       throw new UsageError(
         `the plan is split into ${chosen.shards.count} shards: --shard ${formatShard(shard)} names a split into ${shard.count}`,
@@ -134,13 +152,18 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
       .filter((r) => raw.ring === undefined || r.name === raw.ring)
       .flatMap((r) => r.hosts)
       .filter((h) => h.actions.length > 0);
+    const alarms = runAlarms(ringOnly, holds, raw.ring, shard);
+    const warnAlarms = (): void => {
+      for (const line of alarms.lines) io.stderr(`patchctl: ${line}\n`);
+    };
     if (planArg === undefined && raw.resume !== true) {
       if (text) io.stdout(renderPlanText(plan, { color: opts.color }));
       if (split && shard) say(`\n${shardLine(shard, chosen, split)}`);
       // A shard with nothing to do still runs: its ring progress tells the others it is done.
       if (work.length === 0 && !shard) {
         say('\nNo changes: nothing to apply.');
-        setExit(EXIT_OK);
+        warnAlarms();
+        setExit(alarms.lines.length > 0 ? EXIT_FAILURE : EXIT_OK);
         return;
       }
       if (raw.autoApprove !== true && work.length > 0) {
@@ -162,7 +185,7 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     // Refuse before patching anything when the results could not be committed afterwards.
     const commit = raw.commit === true || raw.push === true;
     const prepared = commit
-      ? prepareRepositoryCommit(opts.dir, repository, Object.keys(plan.inputs), raw.push === true)
+      ? prepareRepositoryCommit(opts.dir, repository, inputFiles, raw.push === true)
       : undefined;
 
     const connect = await sshConnector(opts.dir, repository, io.env, { acceptNewHostKeys: false });
@@ -213,7 +236,11 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
     }
     if (opts.format === 'json') io.stdout(`${JSON.stringify(jsonResult(run), null, 2)}\n`);
     else if (!opts.quiet || run.result.halted) io.stdout(`\n${summary(run, opts.color)}\n`);
-    const failed = run.result.hosts.some((h) => isFailure(h.status)) || run.result.halted;
+    // A changed host key, or a ring held by hosts of the ring before it that patchctl knows
+    // nothing current about, fails the run even when every host it started was patched.
+    warnAlarms();
+    const failed =
+      run.result.hosts.some((h) => isFailure(h.status)) || run.result.halted || alarms.lines.length > 0;
     setExit(failed ? EXIT_FAILURE : EXIT_OK);
 
     // The report reflects the run whatever its outcome; a report or commit failure is a failure.
@@ -255,7 +282,21 @@ Exit status: 0 every host patched (or nothing to do), 1 a host failed or a ring 
   return cmd;
 }
 
-/** The plan to apply: the saved one (checked fresh), the one a resumed run used, or a new one. */
+interface ChosenPlan {
+  plan: Plan;
+  holds: RingHold[];
+  /** The repository's input files now (for the git checks of --commit). */
+  inputFiles: string[];
+}
+
+/** `20261123T140501Z-3fa29c01`, as newRunId writes them. */
+const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+/**
+ * The plan to apply: the saved one (checked fresh, then re-derived: what runs is the
+ * repository's own plan, make-plan.ts checkSavedPlan), the one a resumed run used (the same
+ * checks), or a new one.
+ */
 function choosePlan(
   planArg: string | undefined,
   raw: RawApply,
@@ -264,7 +305,7 @@ function choosePlan(
   stateRel: string,
   journals: readonly JournalFile[],
   shard: ShardSpec | undefined,
-): Plan {
+): ChosenPlan {
   if (planArg !== undefined) {
     const saved = readPlanFile(path.resolve(io.cwd, planArg));
     if (shard && saved.shards !== undefined && saved.shards.count !== shard.count)
@@ -278,6 +319,8 @@ function choosePlan(
     const tolerate =
       raw.resume === true ? (others ? (f: string) => written.has(f) || others(f) : written) : others;
     return checkSavedPlan(dir, saved, {
+      label: planArg,
+      wouldApply: wouldApply(saved, runs, shard),
       ...(tolerate !== undefined ? { tolerate } : {}),
       ...(last !== undefined && raw.resume !== true
         ? {
@@ -302,13 +345,106 @@ function choosePlan(
       );
     const runs = runsOfPlan(journals, started.planDigest);
     const written = filesWrittenByRuns(runs, stateRel);
-    const saved = readPlanFile(path.join(dir, started.planFile));
+    const label = path.posix.join(stateRel, 'runs', `${last.runId}.plan.json`);
+    const saved = readPlanFile(runPlanFile(dir, stateRel, last.runId, started.planFile));
+    if (saved.inputsDigest !== started.planDigest)
+      throw new InputFileError(
+        `${label} is not the plan run ${last.runId} applied (its inputsDigest differs from the journal's planDigest): plan again`,
+      );
     const others = shard ? filesOfOtherShards(saved, shard, stateRel) : undefined;
-    return checkSavedPlan(dir, saved, {
+    const options: SavedPlanOptions = {
+      label,
+      wouldApply: wouldApply(saved, runs, shard),
       tolerate: others ? (f: string) => written.has(f) || others(f) : written,
-    });
+    };
+    return checkSavedPlan(dir, saved, options);
   }
-  return makePlan(dir, io.now(), raw.ring === undefined ? {} : { ring: raw.ring }).plan;
+  const made = makePlan(dir, io.now(), raw.ring === undefined ? {} : { ring: raw.ring });
+  return { plan: made.plan, holds: made.holds, inputFiles: Object.keys(made.plan.inputs) };
+}
+
+/**
+ * The saved plan of an earlier run, as its journal names it: only ever
+ * `<paths.state>/runs/<run id>.plan.json` of this repository, the file the run wrote (a journal
+ * is an input like any other: its `planFile` never leads anywhere else, docs/security.md).
+ */
+function runPlanFile(dir: string, stateRel: string, runId: string, planFile: string): string {
+  const runs = path.posix.join(stateRel, 'runs');
+  const expected = path.posix.join(runs, `${runId}.plan.json`);
+  if (!RUN_ID.test(runId) || planFile !== expected)
+    throw new InputFileError(
+      `${runs}/${runId}.jsonl: the run's plan file ${JSON.stringify(planFile)} is not ${RUN_ID.test(runId) ? expected : `${runs}/<run id>.plan.json`}: apply --resume reads only the plan a run saved in ${runs}/ of this repository`,
+    );
+  const file = path.join(dir, ...expected.split('/'));
+  let real: string;
+  try {
+    real = realpathSync.native(file);
+  } catch {
+    return file; // missing: the reader says so, naming the file
+  }
+  if (!isInside(path.join(dir, ...runs.split('/')), real))
+    throw new InputFileError(
+      `${expected} leads out of ${runs}/ (to ${real}) through a symbolic link: apply --resume reads only the plan a run saved there`,
+    );
+  return file;
+}
+
+/**
+ * Whether this run would apply a host of the plan: one of its shard (with --shard) that no
+ * earlier run of the plan finished (as run-apply decides, journal.ts hostsDoneInJournal).
+ */
+function wouldApply(
+  saved: Plan,
+  runs: readonly JournalFile[],
+  shard: ShardSpec | undefined,
+): (host: string) => boolean {
+  const done = hostsDoneInJournal(
+    runs.flatMap((j) => j.events),
+    saved.inputsDigest,
+  );
+  const shardOf = shard ? assignShards(saved.rings, shard.count) : undefined;
+  return (host) => !done.has(host) && (shardOf === undefined || shardOf.get(host) === shard?.index);
+}
+
+interface RunAlarms {
+  /** One line each, for stderr: why the run fails although no host it started failed. */
+  lines: string[];
+}
+
+/**
+ * What fails an apply run besides the hosts it starts (issue 12: never green while something is
+ * wrong): a host of the plan whose host key changed (possible interception), and a ring of this
+ * run held because the ring before it has hosts patchctl knows nothing current about (never
+ * scanned, unreachable…) beyond its failure budget. Such a ring starts no host: the run says
+ * so and exits 1, because the operator must act (scan, repair or take the host out of the ring).
+ */
+function runAlarms(
+  plan: Plan,
+  holds: readonly RingHold[],
+  onlyRing: string | undefined,
+  shard: ShardSpec | undefined,
+): RunAlarms {
+  const lines: string[] = [];
+  const shardOf = shard ? assignShards(plan.rings, shard.count) : undefined;
+  const mine = (host: string): boolean => shardOf === undefined || shardOf.get(host) === shard?.index;
+  for (const ring of plan.rings) {
+    if (onlyRing !== undefined && ring.name !== onlyRing) continue;
+    for (const h of ring.hosts)
+      if (isHostKeyChangedNote(h.note) && mine(h.host))
+        lines.push(
+          `${h.host}: its host key changed since it was pinned in known_hosts (possible interception): not patched; verify the host's new key out of band, then update known_hosts`,
+        );
+  }
+  for (const hold of holds) {
+    if (onlyRing !== undefined && hold.ring !== onlyRing) continue;
+    const ring = plan.rings.find((r) => r.name === hold.ring && r.rollout === hold.rollout);
+    if (!ring?.hosts.some((h) => h.actions.length > 0 && mine(h.host))) continue;
+    const names = hold.hosts.map((u) => u.host);
+    lines.push(
+      `ring ${hold.ring}${hold.rollout === '' ? '' : ` of rollout ${hold.rollout}`} is held: ring ${hold.after} has ${names.length} host(s) patchctl knows nothing current about (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}), beyond its failure budget; scan them again (patchctl scan), repair them or take them out of the ring`,
+    );
+  }
+  return { lines };
 }
 
 /** The shard a journal's run applied (`2/4`), or undefined for a whole plan. */

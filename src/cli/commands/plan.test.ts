@@ -220,11 +220,13 @@ spec:
     writeFileSync(bad, '{"formatVersion": 1, "rings": []}');
     const invalid = await run('--compare', '../bad.json');
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(/bad\.json is not a valid plan: /);
+    expect(invalid.stderr).toMatch(/bad\.json:1:1: not a valid plan: /);
 
     const missing = await run('--compare', '../nope.json');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^patchctl: cannot read plan .*nope\.json: ENOENT\n$/);
+    expect(missing.stderr).toMatch(
+      /^patchctl: cannot read plan .*nope\.json: no such file or directory \(ENOENT\)\n$/,
+    );
   });
 });
 
@@ -233,7 +235,7 @@ describe('a saved plan, as apply loads it', () => {
     const { loadSavedPlan } = await import('../../engine/make-plan.js');
     await run('--out', 'plan.json');
     const file = path.join(dir, 'plan.json');
-    expect(loadSavedPlan(dir, file).summary.hosts).toBeGreaterThan(0);
+    expect(loadSavedPlan(dir, file).plan.summary.hosts).toBeGreaterThan(0);
     const state = path.join(dir, 'state', 'hosts', 'fra-web-01.json');
     writeFileSync(state, readFileSync(state, 'utf8').replace('"reachable": true', '"reachable": true '));
     writeFileSync(
@@ -243,5 +245,49 @@ describe('a saved plan, as apply loads it', () => {
     expect(() => loadSavedPlan(dir, file)).toThrow(
       /the plan is stale: its inputs changed since it was made \(changed state\/hosts\/fra-web-01\.json, added groups\/extra\.yaml\)/,
     );
+  });
+});
+
+describe('patchctl plan: a host whose key changed (issue 12)', () => {
+  it('says so in every format, prominently, and warns on stderr, keeping the exit status', async () => {
+    const file = path.join(dir, 'state', 'hosts', 'fra-web-01.json');
+    const state = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          ...state,
+          reachable: false,
+          error: 'the host key of fra-web-01 does not match known_hosts',
+          errorKind: 'host-key-mismatch',
+          lastReachableAt: state.scannedAt,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    const warning =
+      "warning host-key-changed: fra-web-01: its host key changed since it was pinned in known_hosts (possible interception); verify the host's new key out of band, then update known_hosts\n";
+    const text = await run();
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe(warning);
+    expect(text.stdout).toMatch(
+      /\n {2}fra-web-01 +!! host key changed \(possible interception\): verify the host's new key and update known_hosts \(last scan 2026-11-30 22:39:14 UTC: the host key of fra-web-01 does not match known_hosts\)\n/,
+    );
+    expect(text.stdout).toMatch(/\n +- skipped .*: host key changed\n/);
+    expect(text.stdout).not.toMatch(/fra-web-01 .*\? unreachable/);
+
+    const md = await run('--format', 'markdown');
+    expect(md.stderr).toBe(warning);
+    expect(md.stdout).toContain(
+      '- **⚠️ Host key changed (possible interception), not planned:** fra-web-01 — host key changed',
+    );
+
+    const json = await run('--format', 'json', '--detailed-exitcode');
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe(warning);
+    const plan = JSON.parse(json.stdout) as { rings: { hosts: { host: string; note?: string }[] }[] };
+    const host = plan.rings.flatMap((r) => r.hosts).find((h) => h.host === 'fra-web-01');
+    expect(host?.note).toMatch(/^host key changed \(possible interception\)/);
   });
 });

@@ -1,8 +1,8 @@
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { comparePlans } from '../../core/plan/compare-plans.js';
 import { shardCountProblem, withShards } from '../../core/plan/shards.js';
+import { isHostKeyChangedNote } from '../../core/plan/types.js';
 import { makePlan } from '../../engine/make-plan.js';
 import { UsageError } from '../../errors.js';
 import { readPlanFile, serialisePlan, writePlanFile } from '../../engine/plan-file.js';
@@ -12,6 +12,7 @@ import type { RawCommon } from '../common-options.js';
 import { addAtOption, addCommonOptions, commonOptions, parseAt } from '../common-options.js';
 import { EXIT_CHANGES, EXIT_OK } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { appendToJobSummary } from './report.js';
 
 interface RawPlan extends RawCommon {
   at?: string;
@@ -94,9 +95,16 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 2 changes wi
         if (raw.out && !opts.quiet)
           io.stdout(`\nSaved the plan to ${raw.out}; apply it with: patchctl apply ${raw.out}\n`);
     }
+    // A changed host key may be an interception: said on stderr whatever the format (the exit
+    // status stays the plan's; apply fails on it).
+    for (const ring of plan.rings)
+      for (const h of ring.hosts)
+        if (isHostKeyChangedNote(h.note))
+          io.stderr(
+            `warning host-key-changed: ${h.host}: its host key changed since it was pinned in known_hosts (possible interception); verify the host's new key out of band, then update known_hosts\n`,
+          );
     // In GitHub Actions the plan also goes to the job summary.
-    const summary = io.env.GITHUB_STEP_SUMMARY;
-    if (summary && io.env.GITHUB_ACTIONS === 'true') appendFileSync(summary, `${markdown()}\n`);
+    if (io.env.GITHUB_STEP_SUMMARY && io.env.GITHUB_ACTIONS === 'true') appendToJobSummary(io, markdown());
     const changes = plan.summary.updates + plan.summary.reboots > 0;
     setExit(raw.detailedExitcode && changes ? EXIT_CHANGES : EXIT_OK);
   });

@@ -4,8 +4,9 @@ import { check, doc } from '../../test-support/repo-builder.js';
 import { aHostState, anUpdate, observed } from '../../test-support/state-builder.js';
 import type { HostState, RolloutState } from '../state/types.js';
 import type { PlanInputs } from './build-plan.js';
-import { buildPlan } from './build-plan.js';
+import { buildPlan, buildPlanWithHolds } from './build-plan.js';
 import type { Plan, PlanHost } from './types.js';
+import { isHostKeyChangedNote } from './types.js';
 
 const AT = DateTime.fromISO('2026-12-01T00:00:00Z', { setZone: true });
 
@@ -247,7 +248,10 @@ describe('buildPlan', () => {
       updatedAt: '2026-11-30T10:00:00Z',
       rings: { canary: { status: 'completed', healthySince: '2026-11-30T10:00:00Z' } },
     };
-    const later = plan([aHostState('web-2', [anUpdate('bash')])], { rollouts: [baked] });
+    // The canary host is up to date now (a canary never scanned would hold the ring: see below).
+    const later = plan([aHostState('web-1', []), aHostState('web-2', [anUpdate('bash')])], {
+      rollouts: [baked],
+    });
     const rest = later.rings.find((r) => r.name === 'rest');
     expect([rest?.earliestStart, rest?.gate]).toEqual([
       '2026-12-02T02:00:00Z',
@@ -282,5 +286,183 @@ describe('buildPlan with versions it cannot order', () => {
       reason: 'excluded',
       by: expect.stringMatching(/not a valid deb version/),
     });
+  });
+});
+
+/** The plan of the test repository with some of its files replaced. */
+function planWith(
+  files: Record<string, string>,
+  hosts: HostState[],
+  options: { rollouts?: RolloutState[]; at?: DateTime } = {},
+  filter = {},
+) {
+  return buildPlanWithHolds(
+    {
+      repository: repo(files),
+      state: observed(hosts, { feeds: { 'kev.json': [] }, rollouts: options.rollouts ?? [] }),
+      at: options.at ?? AT,
+      inputsDigest: 'sha256:test',
+      inputs: {},
+      gitCommit: null,
+    },
+    filter,
+  );
+}
+
+const ringOf = (p: Plan, name: string) => {
+  const r = p.rings.find((x) => x.name === name);
+  if (!r) throw new Error(`no ring ${name}`);
+  return r;
+};
+
+describe('buildPlan: a ring waits for a previous ring that did not complete (issue 12)', () => {
+  const rest = [aHostState('web-2', [anUpdate('bash')])];
+
+  it('holds the next ring while the canary host is unreachable: the canary did not prove anything', () => {
+    const down = aHostState('web-1', [], {
+      reachable: false,
+      error: 'connect ECONNREFUSED',
+      errorKind: 'unreachable',
+    });
+    const { plan: p, holds } = planWith({}, [down, ...rest]);
+    expect([ringOf(p, 'rest').earliestStart, ringOf(p, 'rest').gate]).toEqual([
+      null,
+      'waits for ring canary: web-1 unreachable (last scan 2026-11-30T12:00:00Z)',
+    ]);
+    expect(holds).toEqual([
+      {
+        rollout: 'main',
+        ring: 'rest',
+        after: 'canary',
+        hosts: [{ host: 'web-1', kind: 'unreachable', scannedAt: '2026-11-30T12:00:00Z' }],
+      },
+    ]);
+    // Its hosts keep their actions: only when they may start changes.
+    expect(hostIn(p, 'web-2').actions).toHaveLength(1);
+  });
+
+  it('holds it for a canary never scanned, and also when state/rollouts says the canary completed long ago', () => {
+    const old: RolloutState = {
+      formatVersion: 1,
+      rollout: 'main',
+      updatedAt: '2026-10-01T00:00:00Z',
+      rings: { canary: { status: 'completed', healthySince: '2026-10-01T00:00:00Z' } },
+    };
+    const { plan: p } = planWith({}, rest, { rollouts: [old] });
+    expect(ringOf(p, 'rest').gate).toBe('waits for ring canary: web-1 never scanned');
+    expect(ringOf(p, 'rest').earliestStart).toBeNull();
+    const keyChanged = aHostState('web-1', [], {
+      reachable: false,
+      error: 'host key mismatch',
+      errorKind: 'host-key-mismatch',
+    });
+    expect(ringOf(planWith({}, [keyChanged, ...rest], { rollouts: [old] }).plan, 'rest').gate).toBe(
+      'waits for ring canary: web-1 host key changed (last scan 2026-11-30T12:00:00Z)',
+    );
+  });
+
+  it('lets the failure budget decide: unknown hosts within it do not hold the next ring', () => {
+    const lenient = doc(
+      'Rollout',
+      'main',
+      'rings:\n  - name: canary\n    groups: [canary]\n    failureBudget: { maxFailed: 1 }\n  - name: rest\n    rest: true',
+    );
+    const { plan: p, holds } = planWith({ 'rollouts/r.yaml': lenient }, rest);
+    expect(holds).toEqual([]);
+    expect(ringOf(p, 'rest').earliestStart).toBe('2026-12-01T02:00:00Z');
+    expect(ringOf(p, 'rest').gate).toBeUndefined();
+  });
+
+  it('computes the gate of a ring from the whole ring before it, also for a plan of some hosts', () => {
+    const hosts = [aHostState('web-1', [anUpdate('bash')]), aHostState('web-2', [anUpdate('bash')])];
+    const whole = ringOf(plan(hosts), 'rest');
+    const some = plan(hosts, {}, { hosts: ['web-2'] });
+    expect(some.rings.map((r) => r.name)).toEqual(['rest']);
+    expect([ringOf(some, 'rest').earliestStart, ringOf(some, 'rest').gate]).toEqual([
+      whole.earliestStart,
+      whole.gate,
+    ]);
+    expect(ringOf(some, 'rest').gate).toBe('after ring canary completes and bakes 1d');
+  });
+});
+
+describe('buildPlan: hosts it knows nothing current about', () => {
+  it('says that a host key changed, never just "unreachable"', () => {
+    const p = plan([
+      aHostState('web-2', [anUpdate('bash')], {
+        reachable: false,
+        error: 'the host key of web-2 does not match known_hosts',
+        errorKind: 'host-key-mismatch',
+      }),
+    ]);
+    const h = hostIn(p, 'web-2');
+    expect(h.note).toBe(
+      "host key changed (possible interception): verify the host's new key and update known_hosts (last scan 2026-11-30T12:00:00Z: the host key of web-2 does not match known_hosts)",
+    );
+    expect(isHostKeyChangedNote(h.note)).toBe(true);
+    expect(h.actions).toEqual([]);
+    expect(isHostKeyChangedNote(hostIn(p, 'db-1').note)).toBe(false);
+  });
+});
+
+describe('buildPlan: a reboot that did not happen stays planned (issue 12)', () => {
+  it('plans the reboot a host still needs, without upgrades, in its policy window', () => {
+    const p = plan([aHostState('web-2', [], { rebootRequired: true })]);
+    const h = hostIn(p, 'web-2');
+    expect(h.actions).toEqual([
+      {
+        type: 'reboot',
+        reason: 'the host needs a reboot (pending since the scan at 2026-11-30T12:00:00Z)',
+        policy: 'servers-security',
+      },
+    ]);
+    expect(h.window).toEqual({ name: 'nightly', start: '2026-12-01T02:00:00Z', end: '2026-12-01T04:00:00Z' });
+    expect(p.summary).toMatchObject({ hostsWithChanges: 1, updates: 0, reboots: 1 });
+    // Once a scan shows the reboot happened, it is no longer planned.
+    expect(hostIn(plan([aHostState('web-2', [], { rebootRequired: false })]), 'web-2').actions).toEqual([]);
+  });
+
+  it("keeps it while the host's updates are all skipped, and takes the host's broad policy, not a narrow one", () => {
+    // kernel (include linux-image-*) decides for kernels only, even with a higher priority.
+    const policies = doc(
+      'PatchPolicy',
+      'servers',
+      'appliesTo: { groups: [servers] }\npriority: 10\nrollout: main\nclassification: [security]\nwindows: [nightly]\nreboot: ifRequired',
+    ).concat(
+      '---\n',
+      doc(
+        'PatchPolicy',
+        'kernel',
+        'appliesTo: { groups: [servers] }\npriority: 50\ninclude: [linux-image-*]\nclassification: [all]\nreboot: never\nrollout: main',
+      ),
+    );
+    const host = aHostState('web-2', [anUpdate('libc6', { classification: 'bugfix' })], {
+      rebootRequired: true,
+    });
+    const h = hostIn(planWith({ 'policies/p.yaml': policies }, [host]).plan, 'web-2');
+    expect(h.skipped.map((s) => s.reason)).toEqual(['classification']);
+    expect(h.actions).toEqual([expect.objectContaining({ type: 'reboot', policy: 'servers' })]);
+  });
+
+  it('plans none when the policy never reboots, or outside its windows', () => {
+    const never = doc(
+      'PatchPolicy',
+      'servers',
+      'appliesTo: { groups: [servers] }\nrollout: main\nclassification: [security]\nwindows: [nightly]\nreboot: never',
+    );
+    const host = aHostState('web-2', [], { rebootRequired: true });
+    expect(hostIn(planWith({ 'policies/p.yaml': never }, [host]).plan, 'web-2').actions).toEqual([]);
+    // web-1's window (ws-window, the canary's) falls in the freeze until 2026-12-03.
+    const frozen = aHostState('web-1', [], { rebootRequired: true });
+    const kernelOnly = doc(
+      'PatchPolicy',
+      'servers',
+      'appliesTo: { groups: [canary] }\nrollout: main\nclassification: [security]\nwindows: [ws-window]',
+    );
+    expect(hostIn(planWith({ 'policies/p.yaml': kernelOnly }, [frozen]).plan, 'web-1').actions).toEqual([]);
+    const after = planWith({ 'policies/p.yaml': kernelOnly }, [frozen], {
+      at: DateTime.fromISO('2026-12-03T01:00:00Z', { setZone: true }),
+    }).plan;
+    expect(hostIn(after, 'web-1').window?.start).toBe('2026-12-03T12:00:00Z');
   });
 });

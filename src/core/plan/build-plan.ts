@@ -8,17 +8,28 @@ import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
 import type { RolloutDocument } from '../model/types.js';
 import { durationToLuxon, parseDuration } from '../schedule/duration.js';
 import { assignRings } from '../schedule/rings.js';
-import type { Ecosystem, HostState, ObservedState, PackageManagerId, RolloutState } from '../state/types.js';
+import type { Ecosystem, HostErrorKind, HostState, ObservedState, PackageManagerId } from '../state/types.js';
 import type { Calendar, HostOpening } from './calendar.js';
 import { buildCalendar, hostOpening } from './calendar.js';
 import type { DecisionMemo } from './decide-update.js';
 import { decideUpdate, decisionMemo, iso } from './decide-update.js';
 import type { ActiveException } from './exceptions.js';
 import { activeExceptions } from './exceptions.js';
+import { budgetExceeded } from './failure-budget.js';
 import type { PolicyDoc } from './policies-for-host.js';
 import { policiesByHost, policyHosts } from './policies-for-host.js';
-import type { Plan, PlanAction, PlanHost, PlanRing, PlanSkip, PlanSummary, UpgradeAction } from './types.js';
-import { PLAN_FORMAT_VERSION } from './types.js';
+import type {
+  Plan,
+  PlanAction,
+  PlanHost,
+  PlanRing,
+  PlanSkip,
+  PlanSummary,
+  PlanWindow,
+  RebootAction,
+  UpgradeAction,
+} from './types.js';
+import { HOST_KEY_CHANGED_NOTE, PLAN_FORMAT_VERSION } from './types.js';
 
 export interface PlanInputs {
   repository: Repository;
@@ -48,7 +59,43 @@ const ECOSYSTEM: Record<PackageManagerId, Ecosystem | undefined> = {
   winupdate: undefined,
 };
 
+/** A host the plan knows nothing current about: never scanned, or its last scan failed. */
+export interface UnknownHost {
+  host: string;
+  kind: HostErrorKind | 'never-scanned';
+  /** The last scan (absent for a host never scanned). */
+  scannedAt?: string;
+}
+
+/**
+ * A ring that cannot start because the ring before it has hosts patchctl knows nothing current
+ * about, more than that ring's failure budget allows (see ringGate).
+ */
+export interface RingHold {
+  rollout: string;
+  ring: string;
+  /** The ring before it, whose hosts hold it. */
+  after: string;
+  hosts: UnknownHost[];
+}
+
+export interface PlanWithHolds {
+  plan: Plan;
+  /** The rings of the plan held by unknown hosts of the ring before them. */
+  holds: RingHold[];
+  /**
+   * `rollout/ring` → when a host of the ring without a window of its own may start (the gate's
+   * time), or null when the gate blocks the ring: what earliestStart would be for such a host.
+   */
+  gateStarts: Map<string, string | null>;
+}
+
 export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
+  return buildPlanWithHolds(inputs, filter).plan;
+}
+
+/** buildPlan, and which of its rings unknown hosts hold (apply fails on those: see apply's help). */
+export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}): PlanWithHolds {
   const { repository: repo, state, at } = inputs;
   const members = resolveGroups(repo);
   const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
@@ -71,11 +118,12 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
     at,
     memo: decisionMemo(),
   };
-  // Each slot's hosts, in inventory order (sorted below).
+  // Each slot's hosts, in inventory order (sorted below). Every host is planned, also with
+  // `hosts` (the filter): a ring's gate depends on the whole ring before it, not on the part of
+  // it that is shown.
   const wanted = filter.hosts ? new Set(filter.hosts) : undefined;
   const inSlot = new Map<string, string[]>();
   for (const h of repo.hosts) {
-    if (wanted && !wanted.has(h.name)) continue;
     const key = placement.slotOf.get(h.name);
     if (key === undefined) continue;
     const list = inSlot.get(key);
@@ -83,32 +131,26 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
     else inSlot.set(key, [h.name]);
   }
   const rings: PlanRing[] = [];
-  const planned = new Map<string, PlanRing>(); // slot key → ring, for the gate of the next ring
+  const holds: RingHold[] = [];
+  const gateStarts = new Map<string, string | null>();
+  const planned = new Map<string, PlanRing>(); // slot key → the whole ring, for the gate of the next ring
   for (const slot of placement.order) {
     const names = (inSlot.get(slot.key) ?? []).sort(cmp);
-    const gate = ringGate(slot, rolloutDocs.get(slot.rollout), planned, state.rollouts, at);
-    const hosts = names.map((n) =>
+    const gate = ringGate(slot, rolloutDocs.get(slot.rollout), planned, state, at);
+    const all = names.map((n) =>
       planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ctx),
     );
-    // The earliest start of a host with changes: its window's, else the gate's.
-    let earliest: string | undefined;
-    for (const h of hosts) {
-      if (h.actions.length === 0) continue;
-      const start = h.window?.start ?? isoCached(ctx.memo, gate.notBefore);
-      if (earliest === undefined || start < earliest) earliest = start;
+    const whole = ringOf(slot, gate, all, ctx.memo);
+    planned.set(slot.key, whole);
+    const hosts = wanted ? all.filter((h) => wanted.has(h.host)) : all;
+    if (hosts.length > 0 && (filter.ring === undefined || filter.ring === slot.ring)) {
+      rings.push(wanted ? ringOf(slot, gate, hosts, ctx.memo) : whole);
+      gateStarts.set(slot.key, gate.blocked ? null : isoCached(ctx.memo, gate.notBefore));
+      if (gate.held) holds.push({ rollout: slot.rollout, ring: slot.ring, ...gate.held });
     }
-    const ring: PlanRing = {
-      name: slot.ring,
-      rollout: slot.rollout,
-      earliestStart: gate.blocked ? null : (earliest ?? null),
-      ...(gate.text ? { gate: gate.text } : {}),
-      hosts,
-    };
-    planned.set(slot.key, ring);
-    if (hosts.length > 0 && (filter.ring === undefined || filter.ring === slot.ring)) rings.push(ring);
   }
 
-  return {
+  const plan: Plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: iso(at),
     at: iso(at),
@@ -117,6 +159,25 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
     gitCommit: inputs.gitCommit,
     summary: summarise(rings),
     rings,
+  };
+  return { plan, holds, gateStarts };
+}
+
+/** A ring of the plan: its hosts, its gate, and the earliest start of a host with changes. */
+function ringOf(slot: Slot, gate: RingGate, hosts: PlanHost[], memo: DecisionMemo): PlanRing {
+  // The earliest start of a host with changes: its window's, else the gate's.
+  let earliest: string | undefined;
+  for (const h of hosts) {
+    if (h.actions.length === 0) continue;
+    const start = h.window?.start ?? isoCached(memo, gate.notBefore);
+    if (earliest === undefined || start < earliest) earliest = start;
+  }
+  return {
+    name: slot.ring,
+    rollout: slot.rollout,
+    earliestStart: gate.blocked ? null : (earliest ?? null),
+    ...(gate.text ? { gate: gate.text } : {}),
+    hosts,
   };
 }
 
@@ -166,7 +227,11 @@ function planHost(
     const why = `last scan ${host.scannedAt}${host.error ? `: ${host.error}` : ''}`;
     return {
       host: name,
-      note: `unreachable (${why})`,
+      // A changed key is never just "unreachable": someone may be in the middle (docs/security.md).
+      note:
+        host.errorKind === 'host-key-mismatch'
+          ? `${HOST_KEY_CHANGED_NOTE} (possible interception): verify the host's new key and update known_hosts (${why})`
+          : `unreachable (${why})`,
       window: null,
       actions: [],
       skipped: host.updates.map((u) => ({ package: u.name, to: u.to, reason: 'host-unreachable', by: why })),
@@ -239,7 +304,47 @@ function planHost(
   const reason = [...new Set(reboots)].sort()[0];
   if (reason) actions.push({ type: 'reboot', reason });
   skipped.sort((a, b) => cmp(a.package, b.package) || cmp(a.to, b.to));
+  if (actions.length === 0 && host.rebootRequired === true) {
+    const pending = pendingReboot(name, host, policies, notBefore, calendar, memo);
+    if (pending) return { host: name, window: pending.window, actions: [pending.action], skipped };
+  }
   return { host: name, window, actions, skipped };
+}
+
+/**
+ * A reboot the host still needs although nothing is upgraded (an install whose reboot never
+ * came, e.g. after a second Ctrl-C): planned until a scan shows it happened. The host's reboot
+ * policy is its highest-precedence policy that is not narrowed to some packages by `include`
+ * (a "browsers, without reboot" policy decides for browsers, not for the host), else its
+ * highest-precedence policy; `reboot: never` plans none. Its windows and blackouts apply as
+ * to upgrades.
+ */
+function pendingReboot(
+  name: string,
+  host: HostState,
+  policies: readonly PolicyDoc[],
+  notBefore: DateTime,
+  calendar: Calendar,
+  memo: DecisionMemo,
+): { action: RebootAction; window: PlanWindow | null } | undefined {
+  const policy = policies.find((p) => (p.spec.include ?? []).length === 0) ?? policies[0];
+  if (!policy || (policy.spec.reboot ?? 'ifRequired') === 'never') return undefined;
+  const opening = hostOpening(calendar, name, policy.spec.windows, policy.metadata.name, notBefore);
+  if (opening.kind !== 'open') return undefined;
+  return {
+    action: {
+      type: 'reboot',
+      reason: `the host needs a reboot (pending since the scan at ${host.scannedAt})`,
+      policy: policy.metadata.name,
+    },
+    window: opening.opening
+      ? {
+          name: opening.opening.window,
+          start: isoCached(memo, opening.opening.start),
+          end: isoCached(memo, opening.opening.end),
+        }
+      : null,
+  };
 }
 
 function rebootReasons(policy: PolicyDoc, scheduled: readonly UpgradeAction[], host: HostState): string[] {
@@ -312,18 +417,27 @@ interface RingGate {
   /** The ring cannot start at a time the plan can tell (halted, or waiting on a ring in progress). */
   blocked: boolean;
   text?: string;
+  /** Set when unknown hosts of the ring before hold it. */
+  held?: { after: string; hosts: UnknownHost[] };
 }
 
 /**
  * What holds a ring back: the previous ring of its rollout must have completed and stayed
  * healthy for its bake time (recorded in state/rollouts/ across runs). When the previous
  * ring still has work in this plan, the estimate is its earliest start plus the bake time.
+ *
+ * A previous ring without work has completed only if none of its hosts is unknown — never
+ * scanned, or unreachable (any failed last scan: a changed host key, refused authentication…)
+ * — beyond its failure budget (the rule apply uses, core/plan/failure-budget.ts; default 0):
+ * an unreachable canary is a canary that did not prove the patches, not one with nothing to
+ * do. This holds even when state/rollouts records the ring completed: that record may be from
+ * an earlier rollout wave, and a host that went dark since is exactly what a bake time is for.
  */
 function ringGate(
   slot: Slot,
   rollout: RolloutDocument | undefined,
   planned: ReadonlyMap<string, PlanRing>,
-  progress: ReadonlyMap<string, RolloutState>,
+  { hosts: hostStates, rollouts: progress }: ObservedState,
   at: DateTime,
 ): RingGate {
   const open: RingGate = { notBefore: at, blocked: false };
@@ -352,6 +466,20 @@ function ringGate(
     if (!estimate) return { notBefore: at, blocked: true, text: waiting };
     return { notBefore: estimate > at ? estimate : at, blocked: false, text: waiting };
   }
+  const unknown = (prevRing?.hosts ?? []).flatMap((h) => {
+    const u = unknownHost(h.host, hostStates.get(h.host));
+    return u ? [u] : [];
+  });
+  if (
+    unknown.length > 0 &&
+    budgetExceeded(prev.failureBudget ?? {}, unknown.length, prevRing?.hosts.length ?? 0)
+  )
+    return {
+      notBefore: at,
+      blocked: true,
+      text: `waits for ring ${prev.name}: ${describeUnknown(unknown)}`,
+      held: { after: prev.name, hosts: unknown },
+    };
   const prevState = state?.rings[prev.name];
   if (prevState && prevState.status !== 'completed') return { notBefore: at, blocked: true, text: waiting };
   const healthy = prevState?.healthySince ?? prevState?.finishedAt;
@@ -361,6 +489,38 @@ function ringGate(
       return { notBefore: until, blocked: false, text: `ring ${prev.name} bakes until ${iso(until)}` };
   }
   return open;
+}
+
+/** The host as an unknown host of its ring, or undefined when its last scan reached it. */
+function unknownHost(name: string, host: HostState | undefined): UnknownHost | undefined {
+  if (!host) return { host: name, kind: 'never-scanned' };
+  if (host.reachable) return undefined;
+  return { host: name, kind: host.errorKind ?? 'unreachable', scannedAt: host.scannedAt };
+}
+
+const UNKNOWN_PHRASE: Record<UnknownHost['kind'], string> = {
+  'never-scanned': 'never scanned',
+  unreachable: 'unreachable',
+  'auth-failed': 'refused authentication',
+  'host-key-mismatch': 'host key changed',
+  'invalid-host-data': 'sent data patchctl cannot use',
+  unsupported: 'unsupported',
+  failed: 'scan failed',
+};
+
+/** Hosts named in a gate before "and N more". */
+const UNKNOWN_NAMED = 3;
+
+/** `lab-01 unreachable (last scan 2026-11-30T12:00:00Z), lab-02 never scanned and 4 more`. */
+function describeUnknown(hosts: readonly UnknownHost[]): string {
+  const named = hosts
+    .slice(0, UNKNOWN_NAMED)
+    .map(
+      (u) =>
+        `${u.host} ${UNKNOWN_PHRASE[u.kind]}${u.scannedAt === undefined ? '' : ` (last scan ${u.scannedAt})`}`,
+    );
+  const more = hosts.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** The counts of `summary` over some rings (a whole plan, or one shard of it). */

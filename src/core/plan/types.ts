@@ -34,6 +34,11 @@ export interface UpgradeAction {
 export interface RebootAction {
   type: 'reboot';
   reason: string;
+  /**
+   * Set on a reboot planned without upgrades (the host still needs one from earlier patching):
+   * the policy whose `reboot` setting, windows and hooks govern it.
+   */
+  policy?: string;
 }
 
 export type PlanAction = UpgradeAction | RebootAction;
@@ -56,9 +61,22 @@ export interface PlanWindow {
   end: string;
 }
 
+/**
+ * How the note of a host whose SSH host key no longer matches known_hosts begins: renderers,
+ * `plan` and `apply` single it out (docs/security.md: a changed key may be an interception).
+ */
+export const HOST_KEY_CHANGED_NOTE = 'host key changed';
+
+export function isHostKeyChangedNote(note: string | undefined): boolean {
+  return note !== undefined && note.startsWith(HOST_KEY_CHANGED_NOTE);
+}
+
 export interface PlanHost {
   host: string;
-  /** Set when the plan knows nothing current about the host (never scanned, unreachable). */
+  /**
+   * Set when the plan knows nothing current about the host (never scanned, unreachable, its
+   * host key changed: see HOST_KEY_CHANGED_NOTE).
+   */
   note?: string;
   window: PlanWindow | null;
   actions: PlanAction[];
