@@ -29,6 +29,23 @@ describe('parseJsonStrict', () => {
     });
   });
 
+  it('finds a duplicate in a large object (the inputs of a plan)', () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `"state/hosts/h-${i}.json":"x"`);
+    expect(firstDuplicateKey(`{${keys.join(',')}}`)).toBeUndefined();
+    const text = `{${keys.join(',')},"state/hosts/h-7.json":"y"}`;
+    expect(firstDuplicateKey(text)).toEqual({
+      key: 'state/hosts/h-7.json',
+      offset: text.lastIndexOf('"state/hosts/h-7.json"'),
+    });
+  });
+
+  it('reads keys that end in escaped backslashes or quotes', () => {
+    // {"a\\":1,"b\"":2,"a\\":3}: the keys are a\, b" and a\ again.
+    const text = String.raw`{"a\\":1,"b\"":2,"a\\":3}`;
+    expect(JSON.parse(text)).toEqual({ 'a\\': 3, 'b"': 2 });
+    expect(firstDuplicateKey(text)).toEqual({ key: 'a\\', offset: text.lastIndexOf('"a') });
+  });
+
   it('ignores strings that only look like keys', () => {
     expect(firstDuplicateKey('{"a":"\\"a\\":","b":["a","a"],"c":"{\\"a\\":1,\\"a\\":2}"}')).toBeUndefined();
   });
@@ -58,6 +75,12 @@ describe('parseJsonStrict', () => {
         const body = keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(obj[k])}`).join(',');
         const text = `{${body},${JSON.stringify(dup)}:null}`;
         expect(firstDuplicateKey(text)?.key).toBe(dup);
+        // The cheap count must see it too (parseJsonStrict looks for the position only then).
+        const r = parseJsonStrict(
+          'x.json',
+          `[${JSON.stringify(obj, null, 2)}, ${text.replace(/":/g, '" :')}]`,
+        );
+        expect(r.ok ? 'accepted' : r.diagnostic.code).toBe('json-duplicate-key');
       }),
       { numRuns: 300 },
     );
