@@ -150,9 +150,11 @@ export function readRegularFile(file: string, options: RegularFileReadOptions): 
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NotRegularFileError(label, describeFileType(st));
     if (st.size > options.maxBytes) throw new FileTooLargeError(label, options.maxBytes);
-    return options.scratch === true && st.size < SCRATCH_BYTES
-      ? readIntoScratch(fd, options.maxBytes, label)
-      : readUpTo(fd, st.size, options.maxBytes, label);
+    const first =
+      options.scratch === true && st.size < SCRATCH_BYTES
+        ? scratch()
+        : Buffer.allocUnsafe(Math.min(st.size, options.maxBytes) + 1);
+    return readUpTo(fd, first, options.maxBytes, label);
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     throw LocalIoError.from(err, 'read', label);
@@ -172,12 +174,17 @@ export function isInside(folder: string, real: string): boolean {
   return real === root || real.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`);
 }
 
+/** Files under this size are read into the scratch buffer (readRegularFile's `scratch`). */
+const SCRATCH_BYTES = 1024 * 1024;
+let scratchBuffer = Buffer.alloc(0);
+
 /**
- * Reads to the end, refusing to go past `max` bytes (a file may grow after fstat). `size` (from
- * fstat) sizes the first buffer, so a file that does not grow is read into one buffer of its size.
+ * Reads to the end into `buffer` (grown when the file is larger), refusing to go past `max` bytes
+ * (a file may grow after fstat). The caller sizes the first buffer: the file's size, or the
+ * shared scratch buffer that thousands of small state files reuse.
  */
-function readUpTo(fd: number, size: number, max: number, label: string): Buffer {
-  let buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
+function readUpTo(fd: number, first: Buffer, max: number, label: string): Buffer {
+  let buffer = first;
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
@@ -194,28 +201,10 @@ function readUpTo(fd: number, size: number, max: number, label: string): Buffer 
   return buffer.subarray(0, length);
 }
 
-/** Files under this size are read into the scratch buffer (readRegularFile's `scratch`). */
-const SCRATCH_BYTES = 1024 * 1024;
-let scratchBuffer = Buffer.alloc(0);
-
-/** Like readUpTo, into the shared scratch buffer (grown, and kept, when a file grew past it). */
-function readIntoScratch(fd: number, max: number, label: string): Buffer {
+/** The shared scratch buffer, at least SCRATCH_BYTES long. */
+function scratch(): Buffer {
   if (scratchBuffer.length < SCRATCH_BYTES) scratchBuffer = Buffer.allocUnsafe(SCRATCH_BYTES);
-  let buffer = scratchBuffer;
-  let length = 0;
-  for (;;) {
-    if (length === buffer.length) {
-      if (length > max) throw new FileTooLargeError(label, max);
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, length);
-      buffer = bigger;
-    }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (n === 0) break;
-    length += n;
-  }
-  if (length > max) throw new FileTooLargeError(label, max);
-  return buffer.subarray(0, length);
+  return scratchBuffer;
 }
 
 function formatBytes(n: number): string {

@@ -7,8 +7,7 @@ import type { Diagnostic, SourcePos } from '../model/diagnostics.js';
 import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
 import { parseJsonStrict } from '../model/strict-json.js';
-import { closest } from '../model/suggest.js';
-import { describePath, pointerToPath } from '../model/validate.js';
+import { schemaErrorDiagnostic } from './schema-error.js';
 
 export interface JsonCheck {
   /** The value, only when it parsed and passed the schema. */
@@ -52,7 +51,7 @@ export function checkJsonText(
   // In the order of the text, whatever order the schema found them in.
   const diagnostics = errors
     .slice(0, max)
-    .map((e) => toDiagnostic(e, locate, options.code))
+    .map((e) => schemaErrorDiagnostic(e, locate, options.code))
     .sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.col ?? 0) - (b.at?.col ?? 0));
   if (errors.length > max)
     diagnostics.push({
@@ -81,44 +80,4 @@ function schemaErrors(errors: readonly ErrorObject[]): ErrorObject[] {
     if (!current || e.schemaPath.length > current.schemaPath.length) best.set(key, e);
   }
   return [...best.values()];
-}
-
-function toDiagnostic(
-  e: ErrorObject,
-  locate: (path: Path, part?: 'key' | 'value') => SourcePos,
-  code: string,
-): Diagnostic {
-  const path = pointerToPath(e.instancePath);
-  const where = describePath(path);
-  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
-  const d = (message: string, at = locate(path)): Diagnostic => ({ severity: 'error', code, message, at });
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
-      const hint = closest(field, known);
-      return d(
-        `unknown field "${field}" in ${where}${hint ? ` (did you mean "${hint}"?)` : ''}`,
-        locate([...path, field], 'key'),
-      );
-    }
-    case 'required':
-      return d(
-        `${where} is missing required field "${String((e.params as { missingProperty: string }).missingProperty)}"`,
-      );
-    case 'pattern': {
-      const explain = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : e.message;
-      return d(`${where} ${JSON.stringify(e.data)} ${explain}`);
-    }
-    case 'enum': {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      return d(`${where} ${JSON.stringify(e.data)} must be one of ${allowed.join(', ')}`);
-    }
-    case 'const':
-      return d(`${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
-    case 'type':
-      return d(`${where} must be of type ${String((e.params as { type: string }).type)}`);
-    default:
-      return d(`${where} ${e.message ?? 'is invalid'}`);
-  }
 }

@@ -7,8 +7,8 @@ import type { Diagnostic, SourcePos } from '../model/diagnostics.js';
 import type { Path } from '../model/parse.js';
 import { parseYamlFile } from '../model/parse.js';
 import { closest } from '../model/suggest.js';
-import { describePath, pointerToPath } from '../model/validate.js';
-import { boundedLine, quoteValue } from './host-text.js';
+import { quoteValue } from './host-text.js';
+import { schemaErrorDiagnostic } from './schema-error.js';
 import type { HostState, InstalledPackage, PendingUpdate, RolloutState } from './types.js';
 
 export const STATE_FORMAT_VERSION = 1;
@@ -327,7 +327,9 @@ function readStateFile(file: string, text: string, validate: ValidateFunction): 
   }
   if (validate(value)) return { value: obj, diagnostics: [], locate };
   const causes = relevantErrors(validate.errors ?? []);
-  const diagnostics = causes.slice(0, MAX_REPORTED).map((e) => schemaError(e, locate));
+  const diagnostics = causes
+    .slice(0, MAX_REPORTED)
+    .map((e) => schemaErrorDiagnostic(e, locate, 'invalid-state'));
   if (causes.length > MAX_REPORTED) {
     diagnostics.push({
       severity: 'error',
@@ -348,48 +350,6 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
     seen.add(key);
     return true;
   });
-}
-
-function schemaError(e: ErrorObject, locate: Locate): Diagnostic {
-  const path = pointerToPath(e.instancePath);
-  // Paths and values may come from a hostile host or file: quoted, escaped and bounded.
-  const where = boundedLine(describePath(path), 200);
-  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
-  const d = (message: string, at = locate(path)): Diagnostic => ({
-    severity: 'error',
-    code: 'invalid-state',
-    message,
-    at,
-  });
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
-      const hint = closest(field, known);
-      return d(
-        `unknown field ${quoteValue(field)} in ${where}${hint ? ` (did you mean "${hint}"?)` : ''}`,
-        locate([...path, field], 'key'),
-      );
-    }
-    case 'required':
-      return d(
-        `${where} is missing required field "${String((e.params as { missingProperty: string }).missingProperty)}"`,
-      );
-    case 'pattern': {
-      const explain = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : e.message;
-      return d(`${where} ${quoteValue(e.data)} ${explain}`);
-    }
-    case 'enum': {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      return d(`${where} ${quoteValue(e.data)} must be one of ${allowed.join(', ')}`);
-    }
-    case 'const':
-      return d(`${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
-    case 'type':
-      return d(`${where} must be of type ${String((e.params as { type: string }).type)}`);
-    default:
-      return d(`${where} ${e.message ?? 'is invalid'}`);
-  }
 }
 
 /**
