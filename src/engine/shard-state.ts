@@ -12,6 +12,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { existsSync, lstatSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../core/model/diagnostics.js';
+import { dedupeDiagnostics } from '../core/model/diagnostics.js';
 import type { Repository } from '../core/model/repository.js';
 import { ringNamesByRollout } from '../core/model/repository.js';
 import { checkHostStateFile, checkRolloutStateFile } from '../core/state/check-state.js';
@@ -109,7 +110,7 @@ export function mergeStateFrom(dir: string, repository: Repository, sources: rea
         ...checkRolloutStateFile(c.file.split(path.sep).join('/'), c.text, schemas, rollouts).diagnostics,
       );
   }
-  const errors = dedupe(diagnostics.filter((d) => d.severity === 'error'));
+  const errors = dedupeDiagnostics(diagnostics.filter((d) => d.severity === 'error'));
   if (errors.length > 0) throw new ConfigError(errors);
   if (conflicts.length > 0)
     throw new UsageError(
@@ -123,17 +124,6 @@ export function mergeStateFrom(dir: string, repository: Repository, sources: rea
     written.push(target);
   }
   return { written, sources: counts };
-}
-
-/** The same diagnostic once (a file read twice, as a candidate and when compared, reports twice). */
-function dedupe(list: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return list.filter((d) => {
-    const key = `${d.at?.file}:${d.at?.line}:${d.at?.col}:${d.code}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**

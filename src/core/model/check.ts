@@ -3,7 +3,7 @@ import type { DateTime } from 'luxon';
 import type { CheckedFeed, FeedSchemas } from './advisories.js';
 import { checkAdvisoryFile } from './advisories.js';
 import type { Diagnostic } from './diagnostics.js';
-import { hasErrors, sortDiagnostics } from './diagnostics.js';
+import { dedupeDiagnostics, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { resolveGroups } from './groups.js';
 import type { ParsedDocument } from './parse.js';
 import { parseYamlFile } from './parse.js';
@@ -124,7 +124,7 @@ export function checkRepository(input: CheckInput): CheckResult {
     advisoryFiles: input.advisoryFiles ?? new Set<string>(),
   };
   for (const rule of RULES) diagnostics.push(...rule(repository, ctx));
-  return { repository, feeds, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+  return { repository, feeds, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)) };
 }
 
 /** A document that did not parse, as far as its kind and names can be read (never valid). */
@@ -138,14 +138,4 @@ function namesOnly(doc: ParsedDocument): ValidatedDocument | undefined {
     spec: { hosts: names.hosts.map((name) => ({ name })) },
   };
   return { parsed: { ...doc, value: skeleton }, kind: names.kind as Kind, name: names.name, valid: false };
-}
-
-function dedupe(list: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return list.filter((d) => {
-    const key = `${d.at?.file}:${d.at?.line}:${d.at?.col}:${d.code}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

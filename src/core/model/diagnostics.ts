@@ -41,3 +41,14 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
 export function hasErrors(list: readonly Diagnostic[]): boolean {
   return list.some((d) => d.severity === 'error');
 }
+
+/** Each diagnostic once (a file read twice, or a rule run on two paths, reports it twice). */
+export function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.at?.file}:${d.at?.line}:${d.at?.col}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
