@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Chalk } from 'chalk';
-import { configureRedaction } from '../engine/redact.js';
+import { configureRedaction } from '../platform/redact.js';
 import { captureIo } from '../test-support/capture-io.js';
 import { safeIo } from './io.js';
 import { main } from './main.js';

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { TerminalOutput } from '../core/text/terminal-text.js';
-import { redactOutput } from '../engine/redact.js';
+import { redactOutput } from '../platform/redact.js';
 
 export interface Io {
   stdout(text: string): void;

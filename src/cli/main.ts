@@ -13,7 +13,7 @@ import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
-import { configureRedaction, refuseShortSecrets } from '../engine/redact.js';
+import { configureRedaction, refuseShortSecrets } from '../platform/redact.js';
 import { useColor } from './common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import type { Io } from './io.js';

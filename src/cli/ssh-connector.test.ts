@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 
-import { configureRedaction, secretForms } from '../engine/redact.js';
+import { configureRedaction, secretForms } from '../platform/redact.js';
 import type { SimFleet } from '../sim/fleet.js';
 import { startSimFleet } from '../sim/fleet.js';
 import { captureIo } from '../test-support/capture-io.js';

@@ -2,7 +2,7 @@
 // an ssh transport per host from the Config's ssh settings.
 import type { Repository, ResolvedHost } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../core/model/repository.js';
-import { redactOutput } from '../engine/redact.js';
+import { redactOutput } from '../platform/redact.js';
 import type { PinnedHostKey } from '../transports/ssh/index.js';
 import {
   KnownHostsStore,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import { SCHEMAS_DIR } from './schemas.js';
 
 export const STARTER_DIR = fileURLToPath(new URL('../../examples/starter/', import.meta.url));

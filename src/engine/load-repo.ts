@@ -16,8 +16,8 @@ import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
 import { ConfigError, InputFileError, LocalIoError } from '../errors.js';
-import { FileTooLargeError, describeFileType, readRegularFile } from './safe-fs.js';
-import { configSecretEnvNames, registerSecretEnvNames } from './redact.js';
+import { FileTooLargeError, describeFileType, readRegularFile } from '../platform/safe-fs.js';
+import { configSecretEnvNames, registerSecretEnvNames } from '../platform/redact.js';
 import { bundledFeedSchemas, bundledSchemas } from './schemas.js';
 
 export interface LoadOptions {

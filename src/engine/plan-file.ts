@@ -7,10 +7,10 @@ import type { Plan } from '../core/plan/types.js';
 import { PLAN_FORMAT_VERSION } from '../core/plan/types.js';
 import { checkJsonText } from '../core/state/check-json.js';
 import { InputFileError, StalePlanError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import type { InputsDigest } from './inputs-digest.js';
 import { diffInputs } from './inputs-digest.js';
-import { readTextSafe } from './safe-fs.js';
+import { readTextSafe } from '../platform/safe-fs.js';
 import { bundledSchemas } from './schemas.js';
 
 export function serialisePlan(plan: Plan): string {

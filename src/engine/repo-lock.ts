@@ -32,7 +32,7 @@ import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { parseJsonStrict } from '../core/model/strict-json.js';
 import { InputFileError, LocalIoError, PatchctlError, UsageError } from '../errors.js';
-import { readTextSafeIfExists } from './safe-fs.js';
+import { readTextSafeIfExists } from '../platform/safe-fs.js';
 
 export const REPO_LOCK_FILE = 'apply.lock';
 

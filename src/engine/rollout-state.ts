@@ -7,9 +7,9 @@ import { checkRolloutStateFile } from '../core/state/check-state.js';
 import type { RolloutShard } from '../core/state/merge-shards.js';
 import { shardProgressFileName } from '../core/state/merge-shards.js';
 import { InputFileError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
-import { readTextSafeIfExists } from './safe-fs.js';
+import { readTextSafeIfExists } from '../platform/safe-fs.js';
 
 export type RingEvent =
   | { kind: 'started'; at: string }

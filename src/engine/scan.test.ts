@@ -22,10 +22,10 @@ import { FakeTransport } from '../transports/fake/index.js';
 import type { RemoteCommand } from '../transports/types.js';
 import { check, doc } from '../test-support/repo-builder.js';
 import { LocalIoError } from '../errors.js';
-import { configureRedaction } from './redact.js';
+import { configureRedaction } from '../platform/redact.js';
 import { InvalidHostDataError, rescanHost, scanFleet } from './scan.js';
 import { serialiseHostState } from './state-file.js';
-import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../platform/atomic-write.js';
 import { loadObservedState } from './load-state.js';
 
 const fixtures = new URL('../drivers/apt/__fixtures__/', import.meta.url);

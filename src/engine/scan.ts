@@ -22,10 +22,10 @@ import type { HostFacts, Inventory, PackageDriver } from '../drivers/types.js';
 import { InputFileError, isLocalIoErrno, LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { reachStatus, TransportError } from '../transports/errors.js';
 import type { Transport } from '../transports/types.js';
-import { writeFileAtomicAsync } from './atomic-write.js';
+import { writeFileAtomicAsync } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
-import { redactOutput } from './redact.js';
-import { MAX_READ_BYTES, readTextSafeIfExists } from './safe-fs.js';
+import { redactOutput } from '../platform/redact.js';
+import { MAX_READ_BYTES, readTextSafeIfExists } from '../platform/safe-fs.js';
 import { serialiseHostState } from './state-file.js';
 
 export interface ScanObserver {
@@ -48,7 +48,7 @@ export interface ScanOptions {
   observer?: ScanObserver;
   /**
    * Removes secrets from what is stored and reported; default: the redaction layer every file
-   * write goes through (engine/redact.ts), applied before the check so that what is checked is
+   * write goes through (platform/redact.ts), applied before the check so that what is checked is
    * what is written.
    */
   redact?: (text: string) => string;
@@ -243,7 +243,7 @@ function hostStatePath(dir: string, stateDir: string, host: string): { rel: stri
 }
 
 export interface RescanOptions {
-  /** Removes secrets from what is stored; default: the redaction layer (engine/redact.ts). */
+  /** Removes secrets from what is stored; default: the redaction layer (platform/redact.ts). */
   redact?: (text: string) => string;
   /** How the state file is written (default writeFileAtomicAsync). */
   writeFile?: StateWriter;

@@ -21,12 +21,12 @@ import type { RolloutState } from '../core/state/types.js';
 import { MAX_FILE_BYTES } from '../core/model/parse.js';
 import { ConfigError, LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { JOURNAL_EVENT_SCHEMA, MAX_JOURNAL_BYTES, parseJournal } from './apply/journal.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
 import { MAX_PLAN_BYTES, checkPlanText } from './plan-file.js';
 import { repoLockFiles, stateDirOf } from './repo-lock.js';
 import { serialiseRolloutState } from './rollout-state.js';
-import { readTextSafe, readTextSafeIfExists } from './safe-fs.js';
+import { readTextSafe, readTextSafeIfExists } from '../platform/safe-fs.js';
 import { bundledSchemas } from './schemas.js';
 
 export interface StateMerge {

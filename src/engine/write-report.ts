@@ -18,10 +18,10 @@ import { renderComplianceJunit } from '../render/compliance-junit.js';
 import { renderComplianceMarkdown } from '../render/compliance-markdown.js';
 import { readJournals } from './apply/journal.js';
 import { runsDirOf } from './apply/run-apply.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import { readPlanInputs } from './make-plan.js';
-import { redactorFor } from './redact.js';
-import { readTextSafe } from './safe-fs.js';
+import { redactorFor } from '../platform/redact.js';
+import { readTextSafe } from '../platform/safe-fs.js';
 import { bundledSchemas } from './schemas.js';
 
 export type ReportFormat = 'md' | 'json' | 'junit' | 'csv';

@@ -45,7 +45,7 @@ import { readJournals } from '../../src/engine/apply/journal.js';
 import { validateRepository } from '../../src/engine/load-repo.js';
 import { loadObservedState } from '../../src/engine/load-state.js';
 import { checkPlanText } from '../../src/engine/plan-file.js';
-import { secretForms } from '../../src/engine/redact.js';
+import { secretForms } from '../../src/platform/redact.js';
 import { bundledSchemas } from '../../src/engine/schemas.js';
 import type { SimReply } from '../../src/sim/apt-host.js';
 import { parseCommandLine } from '../../src/sim/command-line.js';

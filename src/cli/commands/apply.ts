@@ -29,7 +29,7 @@ import type { SavedPlanOptions } from '../../engine/make-plan.js';
 import { checkSavedPlan, makePlan } from '../../engine/make-plan.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
-import { isInside } from '../../engine/safe-fs.js';
+import { isInside } from '../../platform/safe-fs.js';
 import { InputFileError, UsageError } from '../../errors.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { applyProgress } from '../render/apply-progress.js';

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { ReportRun } from '../../engine/report-run.js';
-import { redactOutput } from '../../engine/redact.js';
+import { redactOutput } from '../../platform/redact.js';
 import { repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import type { ReportFormat } from '../../engine/write-report.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { secretForms } from '../../engine/redact.js';
+import { secretForms } from '../../platform/redact.js';
 import type { SimFleet } from '../../sim/fleet.js';
 import { startSimFleet } from '../../sim/fleet.js';
 import { captureIo } from '../../test-support/capture-io.js';

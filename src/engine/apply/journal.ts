@@ -7,10 +7,10 @@ import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../../core/model/diagnostics.js';
 import { checkJsonText } from '../../core/state/check-json.js';
 import { InputFileError, InternalError, LocalIoError } from '../../errors.js';
-import { readTextSafe } from '../safe-fs.js';
+import { readTextSafe } from '../../platform/safe-fs.js';
 import { bundledSchemas } from '../schemas.js';
 import { jsonOutputText } from '../../core/text/terminal-text.js';
-import { redactOutput } from '../redact.js';
+import { redactOutput } from '../../platform/redact.js';
 
 /** Every status a host can end a run with (DESIGN.md §4); schemas/journal-event.schema.json lists the same. */
 export const HOST_STATUSES = [

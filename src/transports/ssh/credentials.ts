@@ -5,7 +5,7 @@
 import type { ParsedKey } from 'ssh2';
 import ssh2 from 'ssh2';
 
-import { readFileSafe } from '../../engine/safe-fs.js';
+import { readFileSafe } from '../../platform/safe-fs.js';
 import { InputFileError, LocalIoError } from '../../errors.js';
 
 /** A private key file is a few KiB; an RSA key of 16384 bits with comments stays far below this. */

@@ -5,8 +5,8 @@
 import { lstat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-import { writeFileAtomicAsync } from '../../engine/atomic-write.js';
-import { readTextSafeIfExists } from '../../engine/safe-fs.js';
+import { writeFileAtomicAsync } from '../../platform/atomic-write.js';
+import { readTextSafeIfExists } from '../../platform/safe-fs.js';
 import type { HostKeyInfo } from '../errors.js';
 import type { KnownHostsEntry, KnownHostsProblem } from './known-hosts.js';
 import {

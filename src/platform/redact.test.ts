@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { UsageError } from '../errors.js';
-import { JournalWriter } from './apply/journal.js';
+import { JournalWriter } from '../engine/apply/journal.js';
 import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';
 import {
   CONFIG_ENV_NOT_SECRET,
