@@ -15,6 +15,7 @@ import { MAX_FILE_BYTES, normaliseLineEnds } from '../core/model/parse.js';
 import type { Repository } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { pathProblem } from '../core/model/rules/repository-paths.js';
+import type { CheckPurpose } from '../core/model/rules/rule.js';
 import { ConfigError, InputFileError, LocalIoError } from '../errors.js';
 import { FileTooLargeError, describeFileType, readRegularFile } from '../platform/safe-fs.js';
 import { configSecretEnvNames, registerSecretEnvNames } from '../platform/redact.js';
@@ -28,6 +29,12 @@ export interface LoadOptions {
    * `exception-expired`: an expired exception waives nothing, and they must list it.
    */
   tolerate?: readonly string[];
+  /**
+   * Who reads (default `validate` for validateRepository, `act` for loadRepository): the
+   * commands that act on the repository see an expired exception as a warning and treat it as
+   * inactive (core/model/rules/rule.ts CheckPurpose).
+   */
+  purpose?: CheckPurpose;
 }
 
 export interface ValidationResult {
@@ -76,6 +83,7 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
     advisoryFiles,
     advisories,
     feedSchemas: bundledFeedSchemas(),
+    purpose: options.purpose ?? 'validate',
   });
   const diagnostics = sortDiagnostics([...readProblems, ...result.diagnostics]);
   return {
@@ -92,7 +100,7 @@ export function loadRepository(
   dir: string,
   options: LoadOptions = {},
 ): { repository: Repository; warnings: Diagnostic[]; feeds: CheckedFeed[]; inputs: Map<string, string> } {
-  const result = validateRepository(dir, options);
+  const result = validateRepository(dir, { purpose: 'act', ...options });
   const tolerated = new Set(options.tolerate ?? []);
   const errors = result.diagnostics.filter((d) => d.severity === 'error' && !tolerated.has(d.code));
   if (errors.length > 0 || !result.repository) throw new ConfigError(errors);

@@ -860,7 +860,7 @@ const schemaCases: BadInputCase[] = [
   {
     name: 'enum-transport-typo',
     description: 'transport: sssh',
-    edits: [sub(NYC, '      transport: winrm', '      transport: sssh')],
+    edits: [sub(NYC, '      transport: ssh', '      transport: sssh')],
     expect: [err('invalid-value', NYC, 'sssh')],
   },
   {
@@ -1050,8 +1050,8 @@ const metacharCases: BadInputCase[] = [
   {
     name: 'meta-host-name-command-substitution',
     description: 'host name with $()',
-    edits: [sub(NYC, '    - name: nyc-win-01', '    - name: "nyc-win-01$(id)"')],
-    expect: [err('invalid-value', NYC, '"nyc-win-01$(id)"')],
+    edits: [sub(NYC, '    - name: nyc-app-01', '    - name: "nyc-app-01$(id)"')],
+    expect: [err('invalid-value', NYC, '"nyc-app-01$(id)"')],
   },
   {
     name: 'meta-address-pipe',
@@ -1062,7 +1062,7 @@ const metacharCases: BadInputCase[] = [
   {
     name: 'meta-address-backtick',
     description: 'address with backticks',
-    edits: [sub(NYC, '      address: nyc-win-01.example.net', '      address: "`reboot`.example.net"')],
+    edits: [sub(NYC, '      address: nyc-app-01.example.net', '      address: "`reboot`.example.net"')],
     expect: [err('invalid-value', NYC, '"`reboot`')],
   },
   {
@@ -1375,8 +1375,8 @@ const addressCases: BadInputCase[] = [
   {
     name: 'dns-double-dot',
     description: 'a DNS name with an empty label',
-    edits: [sub(NYC, '      address: nyc-win-01.example.net', '      address: nyc-win-01..example.net')],
-    expect: [err('invalid-address', NYC, 'nyc-win-01..example.net')],
+    edits: [sub(NYC, '      address: nyc-app-01.example.net', '      address: nyc-app-01..example.net')],
+    expect: [err('invalid-address', NYC, 'nyc-app-01..example.net')],
   },
   {
     name: 'dns-label-too-long',
@@ -1719,7 +1719,7 @@ const ringCases: BadInputCase[] = [
   },
   {
     name: 'ring-hosts-left-over',
-    description: 'rings by group only leave nyc-win-01 out (a warning)',
+    description: 'rings by group only leave nyc-app-01 out (a warning)',
     edits: [
       sub(ROLLOUT, '    - name: pilot\n      percent: 30', '    - name: pilot\n      groups: [db]'),
       sub(ROLLOUT, '    - name: broad\n      rest: true', '    - name: broad\n      groups: [web]'),
@@ -1751,7 +1751,7 @@ const zoneCases: BadInputCase[] = [
   {
     name: 'zone-city-only-host',
     description: 'a host in zone "New_York"',
-    edits: [sub(NYC, '      os: rhel', '      os: rhel\n      timezone: New_York')],
+    edits: [sub(NYC, '      os: debian', '      os: debian\n      timezone: New_York')],
     expect: [err('unknown-timezone', NYC, 'timezone: New_York', 'New_York')],
   },
   {
@@ -2424,6 +2424,151 @@ const warningCases: BadInputCase[] = [
   },
 ];
 
+/**
+ * The traps that leave a repository valid while patching silently stops (README "validate"):
+ * warnings, asserted with --strict.
+ */
+const LAB_GROUP = doc('Group', 'lab', '  selector:\n    matchLabels:\n      site: lab\n');
+const EMPTY_KEV = JSON.stringify({
+  title: 'CISA Catalog of Known Exploited Vulnerabilities',
+  catalogVersion: '2025.08.25',
+  dateReleased: '2025-08-25T17:04:19.9796Z',
+  count: 0,
+  vulnerabilities: [],
+});
+const trapCases: BadInputCase[] = [
+  {
+    name: 'trap-policy-shadowed',
+    description:
+      'a higher-priority policy for every host and package takes over every update of a narrower one (a warning)',
+    edits: [sub(BASELINE, '  rollout: standard', '  priority: 20\n  rollout: standard')],
+    strict: true,
+    expect: [warn('policy-shadowed', SECURITY, 'name: security-servers', 'security-servers')],
+  },
+  {
+    name: 'trap-group-matches-no-host',
+    description: 'a label typo empties a group, and the window for it (warnings)',
+    edits: [sub(SITES, 'values: [nyc]', 'values: [nyk]')],
+    strict: true,
+    expect: [
+      warn('group-matches-no-host', SITES, 'name: nyc', 'nyc'),
+      warn('window-matches-no-host', NYC_WINDOW, 'groups:'),
+    ],
+  },
+  {
+    name: 'trap-ring-matches-no-host',
+    description: 'a canary ring whose selector matches none of the hosts (a warning)',
+    edits: [
+      sub(ROLLOUT, '      groups: [canary]', '      selector:\n        matchLabels:\n          role: canary'),
+    ],
+    strict: true,
+    expect: [warn('ring-matches-no-host', ROLLOUT, 'selector:')],
+  },
+  {
+    name: 'trap-blackout-matches-no-host',
+    description: 'a change freeze for an empty group holds nothing back (warnings)',
+    edits: [put('groups/lab.yaml', LAB_GROUP), sub(FREEZE, '  groups: [servers]', '  groups: [lab]')],
+    strict: true,
+    expect: [
+      warn('group-matches-no-host', 'groups/lab.yaml', 'name: lab', 'lab'),
+      warn('blackout-matches-no-host', FREEZE, 'groups:'),
+    ],
+  },
+  {
+    name: 'trap-exception-matches-no-host',
+    description: 'an exception for an empty group waives nothing (a warning)',
+    edits: [put('groups/lab.yaml', LAB_GROUP), sub(EXCEPTION, '  hosts: [fra-db-01]', '  groups: [lab]')],
+    strict: true,
+    expect: [warn('exception-matches-no-host', EXCEPTION, 'groups:')],
+  },
+  {
+    name: 'trap-windows-cover-no-host',
+    description: "a policy whose only window is for another site's hosts (a warning)",
+    edits: [
+      sub(BASELINE, '          values: [prod, staging]', '          values: [staging]'),
+      sub(BASELINE, '  windows: [fra-patch-friday]', '  windows: [nyc-sunday]'),
+    ],
+    strict: true,
+    expect: [warn('windows-cover-no-host', BASELINE, 'windows:')],
+  },
+  {
+    name: 'trap-policy-without-windows',
+    description: 'a policy without windows patches and reboots at any time (a warning)',
+    edits: [sub(BASELINE, '  windows: [fra-patch-friday]\n', '')],
+    strict: true,
+    expect: [warn('policy-without-windows', BASELINE, 'name: baseline', 'baseline')],
+  },
+  {
+    name: 'trap-window-30-february',
+    description: 'a window on 30 February never opens (a warning)',
+    edits: [sub(FRA_WINDOW, 'FREQ=MONTHLY;BYDAY=2TU;', 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;')],
+    strict: true,
+    expect: [warn('window-never-opens', FRA_WINDOW, 'FREQ=YEARLY')],
+  },
+  {
+    name: 'trap-window-until-past',
+    description: 'a window whose UNTIL is already past (a warning)',
+    edits: [sub(FRA_WINDOW, 'BYMINUTE=0', 'BYMINUTE=0;UNTIL=20260101')],
+    strict: true,
+    expect: [warn('window-never-opens', FRA_WINDOW, 'FREQ=MONTHLY')],
+  },
+  {
+    name: 'trap-window-cron-31-april',
+    description: 'a cron window on 31 April never opens (a warning)',
+    edits: [sub(NYC_WINDOW, 'cron: 0 2 * * 0', "cron: '0 2 31 4 *'")],
+    strict: true,
+    expect: [warn('window-never-opens', NYC_WINDOW, "'0 2 31 4 *'")],
+  },
+  {
+    name: 'trap-kev-csv-beside-the-json',
+    description: "CISA's kev.csv saved in advisories/: patchctl does not read it (a warning)",
+    edits: [put('advisories/kev.csv', 'cveID,vendorProject,product\nCVE-2025-48384,Git,Git\n')],
+    strict: true,
+    expect: [{ ...at('advisory-file-unread', 'advisories/kev.csv', 1, 1), severity: 'warning' }],
+  },
+  {
+    name: 'trap-emergency-feed-is-csv',
+    description: 'the emergency track names kev.csv: it reads nothing (warnings)',
+    edits: [
+      put('advisories/kev.csv', 'cveID,vendorProject,product\nCVE-2025-48384,Git,Git\n'),
+      sub(SECURITY, '    feeds: [kev.json]', '    feeds: [kev.csv]'),
+    ],
+    strict: true,
+    expect: [
+      warn('emergency-feed-unread', SECURITY, 'kev.csv'),
+      { ...at('advisory-file-unread', 'advisories/kev.csv', 1, 1), severity: 'warning' },
+    ],
+  },
+  {
+    name: 'trap-emergency-feed-empty',
+    description: 'a KEV catalogue with no vulnerability in it (a warning)',
+    edits: [put(KEV, EMPTY_KEV)],
+    strict: true,
+    expect: [warn('emergency-feed-empty', SECURITY, 'kev.json')],
+  },
+  {
+    name: 'trap-host-over-winrm',
+    description: 'a host over WinRM, which this version cannot drive (a warning)',
+    edits: [sub(NYC, '      transport: ssh', '      transport: winrm')],
+    strict: true,
+    expect: [warn('undriven-hosts', NYC, 'winrm')],
+  },
+  {
+    name: 'trap-host-os-rhel',
+    description: 'a RHEL host: no package-manager driver yet (a warning)',
+    edits: [sub(NYC, '      os: debian', '      os: rhel')],
+    strict: true,
+    expect: [warn('undriven-hosts', NYC, 'rhel')],
+  },
+  {
+    name: 'trap-inventory-default-os-rocky',
+    description: 'an inventory of Rocky hosts, by its defaults (a warning at the default)',
+    edits: [sub(FRA, '    os: debian', '    os: rocky')],
+    strict: true,
+    expect: [warn('undriven-hosts', FRA, 'rocky')],
+  },
+];
+
 export const CASES: readonly BadInputCase[] = [
   ...yamlCases,
   ...envelopeCases,
@@ -2444,4 +2589,5 @@ export const CASES: readonly BadInputCase[] = [
   ...pathCases,
   ...realInventoryCases,
   ...warningCases,
+  ...trapCases,
 ];

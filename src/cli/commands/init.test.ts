@@ -45,8 +45,7 @@ describe('patchctl init', () => {
     );
     expect(files.some((f) => f.startsWith('policies/'))).toBe(true);
     expect(files.some((f) => f.startsWith('exceptions/'))).toBe(true);
-    const v = captureIo();
-    expect(await main(['validate', '-C', target, '--strict'], v)).toBe(0);
+    expect(await validatesButForUndrivenHosts(target)).toBe(true);
     // Every YAML file tells yaml-language-server where its schema is, and the schema is there.
     for (const f of files.filter((x) => x.endsWith('.yaml'))) {
       const m = /yaml-language-server: \$schema=(\S+)/.exec(readFileSync(path.join(target, f), 'utf8'));
@@ -63,7 +62,7 @@ describe('patchctl init', () => {
     const text = readFileSync(path.join(target, 'exceptions', exception), 'utf8');
     expect(text).toMatch(/created: '2031-07-04'/);
     expect(text).toMatch(/expires: '2031-09-29'/); // same 87 days as the starter's 2026-11-20 → 2027-02-15
-    expect(await main(['validate', '-C', target, '--strict'], captureIo({ now }))).toBe(0);
+    expect(await validatesButForUndrivenHosts(target, now)).toBe(true);
   });
 
   it('refuses to overwrite anything and writes nothing', async () => {
@@ -85,3 +84,14 @@ describe('patchctl init', () => {
     expect(io.text().stderr).toMatch(/exists and is not a folder/);
   });
 });
+
+/**
+ * Valid, and warnings only about the starter's Windows, RHEL and AlmaLinux hosts, which are true:
+ * this version drives apt over ssh only (core/model/driven.ts).
+ */
+async function validatesButForUndrivenHosts(target: string, now?: () => DateTime): Promise<boolean> {
+  const io = captureIo(now ? { now } : {});
+  const code = await main(['validate', '-C', target, '--format', 'json'], io);
+  const diagnostics = JSON.parse(io.text().stdout) as { code: string }[];
+  return code === 0 && diagnostics.every((d) => d.code === 'undriven-hosts');
+}

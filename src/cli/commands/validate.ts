@@ -15,7 +15,7 @@ import type { Io } from '../io.js';
 export function validateCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('validate')
     .description('check every document of the repository: schemas, references, rings, windows, exceptions')
-    .option('--strict', 'treat warnings as errors')
+    .option('--strict', 'treat warnings as errors (exit 3 when there is any)')
     .addHelpText(
       'after',
       `
@@ -23,6 +23,14 @@ Examples:
   $ patchctl validate -C ops/patching
   $ patchctl validate --at 2026-12-01T00:00:00Z --strict
   $ patchctl validate --format github      # annotations on the changed lines of a pull request
+
+Warnings point at the traps that leave a repository valid while patching silently stops: a
+policy that higher ones take over entirely, a group, ring, window, blackout or exception that
+matches no host, a policy whose windows cover none of its hosts or that has no windows at all
+(write "windows: []" to mean any time), a window that never opens, an advisory feed the
+emergency track does not read, hosts this version cannot drive (README "What validate warns
+about"). An expired exception is an error here, so that it comes back for review; plan and
+apply treat it as inactive, with a warning.
 
 Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
     );

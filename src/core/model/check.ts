@@ -10,6 +10,7 @@ import { parseYamlFile } from './parse.js';
 import type { Repository } from './repository.js';
 import { buildRepository } from './repository.js';
 import { RULES } from './rules/index.js';
+import type { CheckPurpose } from './rules/rule.js';
 import type { SchemaSet, ValidatedDocument } from './validate.js';
 import { validateDocument } from './validate.js';
 import type { Kind } from './types.js';
@@ -37,6 +38,8 @@ export interface CheckInput {
   /** JSON feeds under advisories/ (paths relative to the repository), checked when given. */
   advisories?: readonly SourceFile[];
   feedSchemas?: FeedSchemas;
+  /** Who asks (default `validate`): an expired exception is an error only then (rules/rule.ts). */
+  purpose?: CheckPurpose;
 }
 
 export interface CheckResult {
@@ -122,6 +125,8 @@ export function checkRepository(input: CheckInput): CheckResult {
     at: input.at,
     members: resolveGroups(repository),
     advisoryFiles: input.advisoryFiles ?? new Set<string>(),
+    feeds,
+    purpose: input.purpose ?? 'validate',
   };
   for (const rule of RULES) diagnostics.push(...rule(repository, ctx));
   return { repository, feeds, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)) };

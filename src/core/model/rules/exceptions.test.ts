@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
-import { MINIMAL_CONFIG, doc, hosts, runRule, where } from '../../../test-support/repo-builder.js';
+import { resolveGroups } from '../groups.js';
+import { MINIMAL_CONFIG, check, doc, hosts, runRule, where } from '../../../test-support/repo-builder.js';
 import { exceptionValidity } from './exceptions.js';
 
 const exception = (extra: string) => ({
@@ -29,6 +30,18 @@ describe('exceptionValidity', () => {
   it('fails an exception expired at --at', () => {
     const d = runRule(exceptionValidity, exception('created: "2026-09-01"\nexpires: "2026-11-30"'), { at });
     expect(where(d)).toEqual(['exceptions/e.yaml:11:12 error exception-expired']);
+  });
+  it('is a warning for the commands that act, naming the owner and what becomes due', () => {
+    const { repository } = check(exception('created: "2026-09-01"\nexpires: "2026-11-30"'), { at });
+    const ctx = { at, members: resolveGroups(repository), advisoryFiles: new Set<string>() };
+    const acting = exceptionValidity(repository, { ...ctx, purpose: 'act' });
+    expect(where(acting)).toEqual(['exceptions/e.yaml:11:12 warning exception-expired']);
+    expect(acting[0]?.message).toBe(
+      'exception "legacy-openssl" (owner alice@example.net) expired on 2026-11-30: it waives nothing now, so the updates it waived are due again on its 1 host(s); renew it (new expiry, review) or delete it',
+    );
+    expect(where(exceptionValidity(repository, { ...ctx, purpose: 'validate' }))).toEqual([
+      'exceptions/e.yaml:11:12 error exception-expired',
+    ]);
   });
   it('treats a bare date as lasting through that day in the Config zone', () => {
     const files = exception('expires: "2026-12-01"');

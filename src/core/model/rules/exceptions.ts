@@ -11,7 +11,9 @@ export const EXPIRING_SOON_DAYS = 14;
 /**
  * Exceptions are waivers that come back for review: each must say what it covers, and must
  * not be expired at `--at` nor run longer than the Config's maximum (measured from `created`,
- * and from `--at` so a back-dated `created` cannot stretch it).
+ * and from `--at` so a back-dated `created` cannot stretch it). An expired exception is an
+ * error for `validate` only (a warning for the commands that act: rule.ts CheckPurpose); one
+ * too long stays an error everywhere: that is a question for its reviewers, not time passing.
  */
 export const exceptionValidity: Rule = (repo, ctx) => {
   const out: Diagnostic[] = [];
@@ -74,15 +76,23 @@ export const exceptionValidity: Rule = (repo, ctx) => {
       continue;
     }
     if (expires <= ctx.at) {
-      out.push(
-        diagnostic(
-          'error',
-          'exception-expired',
-          `exception "${name}" expired on ${s.expires}; renew it (new expiry, review) or delete it`,
-          e,
-          ['spec', 'expires'],
-        ),
+      // validate fails it, so that it comes back for review; the commands that act keep
+      // working and treat it as inactive (plan/exceptions.ts activeExceptions), only on its
+      // own hosts. Its length no longer matters: it waives nothing.
+      const acting = ctx.purpose === 'act';
+      const hosts = new Set(s.hosts ?? []);
+      for (const g of s.groups ?? []) for (const h of ctx.members.get(g) ?? []) hosts.add(h);
+      const consequence = acting
+        ? `: it waives nothing now, so the updates it waived are due again on its ${hosts.size} host(s)`
+        : '';
+      const expired = diagnostic(
+        'error',
+        'exception-expired',
+        `exception "${name}" (owner ${s.owner}) expired on ${s.expires}${consequence}; renew it (new expiry, review) or delete it`,
+        e,
+        ['spec', 'expires'],
       );
+      out.push(acting ? { ...expired, severity: 'warning' } : expired);
       continue;
     }
     if (maxMs !== undefined && max.ok) {

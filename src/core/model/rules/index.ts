@@ -10,6 +10,13 @@ import { unresolvedReferences } from './references.js';
 import { durations, recurrences } from './schedules.js';
 import { timezones } from './timezones.js';
 import { windowOverlaps } from './window-overlaps.js';
+import { emergencyFeeds } from './emergency-feeds.js';
+import { emptyTargets } from './empty-targets.js';
+import { policiesWithoutWindows } from './policies-without-windows.js';
+import { shadowedPolicies } from './shadowed-policies.js';
+import { undrivenHosts } from './undriven-hosts.js';
+import { windowsCoveringNoHost } from './windows-cover-no-host.js';
+import { windowsThatNeverOpen } from './windows-never-open.js';
 import { repositoryPaths } from './repository-paths.js';
 import { ringMembership, ringPercentages, ringShapes } from './rings.js';
 import type { Rule } from './rule.js';
@@ -35,4 +42,12 @@ export const RULES: readonly Rule[] = [
   policiesThatMatchNothing,
   pinConstraints,
   runnableCommands,
+  // The traps that leave a repository valid while patching silently stops (README "validate").
+  shadowedPolicies,
+  emptyTargets,
+  windowsCoveringNoHost,
+  policiesWithoutWindows,
+  windowsThatNeverOpen,
+  emergencyFeeds,
+  undrivenHosts,
 ];
