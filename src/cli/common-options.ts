@@ -1,10 +1,14 @@
 // The conventions every command shares: -C DIR, --format, colours (NO_COLOR, --no-color, TTY),
-// --quiet/--verbose and --at.
+// --quiet/--verbose, --at, and the names given on the command line (--hosts, --ring).
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DateTime } from 'luxon';
+import { resolveGroups } from '../core/model/groups.js';
+import { selectHosts } from '../core/model/host-selector.js';
 import { instantRangeProblem } from '../core/model/instant.js';
+import type { Repository } from '../core/model/repository.js';
+import { ringNameProblem, ringNames } from '../core/plan/ring-names.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -82,4 +86,42 @@ export function parseAt(text: string | undefined, io: Io): DateTime {
   const problem = instantRangeProblem(at);
   if (problem !== undefined) throw new UsageError(`--at ${JSON.stringify(text)}: ${problem}`);
   return at;
+}
+
+/** The help of `--hosts`, the same on every command that has it (core/model/host-selector.ts). */
+export const HOSTS_OPTION_HELP =
+  'only these hosts: comma-separated host names, globs (web-*, db-0?) and group names; !NAME leaves out';
+
+/** For the help texts' footers: the `--hosts` syntax in full. */
+export const HOSTS_SYNTAX_HELP = `--hosts takes host names, globs over host names (* any run of characters, ? one character)
+and group names, comma-separated: \`--hosts 'web-*,databases,!fra-db-01'\`. Terms add up, then
+every !term is left out (only !terms: every host but those). A name that is neither a host
+nor a group, a glob that matches no host or an empty group is an error naming the closest
+match.`;
+
+/**
+ * The hosts `--hosts` selects, in inventory order (undefined without the flag), or a usage error
+ * (exit 1, like every bad flag value) listing each unknown name with the closest match.
+ */
+export function resolveHostsOption(
+  text: string | undefined,
+  repo: Pick<Repository, 'hosts' | 'groups'>,
+): string[] | undefined {
+  if (text === undefined) return undefined;
+  const selection = selectHosts(text, {
+    hosts: repo.hosts.map((h) => h.name),
+    groups: resolveGroups(repo),
+  });
+  if (selection.ok) return selection.hosts;
+  const [only] = selection.problems;
+  const head = `--hosts ${JSON.stringify(text)}`;
+  if (selection.problems.length === 1 && only !== undefined) throw new UsageError(`${head}: ${only}`);
+  throw new UsageError(`${head}:\n${selection.problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+/** `--ring NAME`: a usage error naming the closest ring when no rollout has it (exit 1). */
+export function checkRingOption(ring: string | undefined, repo: Pick<Repository, 'rollouts'>): void {
+  if (ring === undefined) return;
+  const problem = ringNameProblem(ring, ringNames(repo));
+  if (problem !== undefined) throw new UsageError(`--ring: ${problem}`);
 }

@@ -9,7 +9,9 @@ import type { ReportFormat } from '../../engine/write-report.js';
 import { parseReportFormats, REPORT_FILES, REPORT_FORMATS } from '../../engine/write-report.js';
 import type { ComplianceReport } from '../../core/report/types.js';
 import { renderComplianceMarkdown } from '../../render/compliance-markdown.js';
-import { addAtOption, parseAt } from '../common-options.js';
+import { loadRepository } from '../../engine/load-repo.js';
+import { renderSelectedHostsText } from '../../render/selected-hosts-text.js';
+import { addAtOption, HOSTS_SYNTAX_HELP, parseAt, resolveHostsOption } from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
@@ -20,6 +22,7 @@ interface RawReport {
   commit?: boolean;
   push?: boolean;
   merge?: string[];
+  hosts?: string;
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -42,6 +45,10 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
       '--merge <dir...>',
       'first take in the state of shard jobs (`apply --shard i/N`): their checkouts or state folders',
     )
+    .option(
+      '--hosts <list>',
+      "also print these hosts' states: names, globs (web-*) and group names, comma-separated; !NAME leaves out (the files stay the fleet's)",
+    )
     .option('--no-color', 'never colour the output (NO_COLOR does the same)')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'print more detail');
@@ -53,6 +60,7 @@ Examples:
   $ patchctl report -C ops/patching
   $ patchctl report --format md,json --commit --push      # CI after apply or a nightly scan
   $ patchctl report --at 2026-12-01T00:00:00Z             # SLA clocks and exceptions as of then
+  $ patchctl report --hosts 'fra-*,!fra-ws-*'            # the fleet's files; print these hosts too
   $ patchctl report --merge shard-1 shard-2 shard-3 --commit   # after the jobs of apply --shard i/3
 
 Host states: compliant, missing, pending-reboot, failed, excepted, unreachable, not-applicable.
@@ -60,6 +68,11 @@ reports/history/<date>.json keeps each day's figures for the trend chart. The fi
 on the inputs and the day, so a second run with nothing changed writes the same bytes and
 --commit makes no commit. --commit refuses (before writing anything) when documents have
 uncommitted changes, something unrelated is staged, or a merge or rebase is in progress.
+
+--hosts prints, after the summary, the selected hosts' compliance and one line per host (state
+and why). The files in reports/ always describe the whole fleet: never a part of it that would
+read as the fleet.
+${HOSTS_SYNTAX_HELP}
 
 Shards: --merge takes what each shard job wrote (its checkout, or its state folder) into this
 repository's state folder: per host the latest scan, every run journal, every shard's ring
@@ -74,6 +87,15 @@ Exit status: 0 report written, 1 the commit or push failed, 3 invalid configurat
     const formats: ReportFormat[] = parseReportFormats(raw.format ?? REPORT_FORMATS.join(','));
     const at = parseAt(raw.at, io);
     const commit = raw.commit === true || raw.push === true;
+    // Checked before anything is written (common-options.ts); expired exceptions are listed by
+    // the report, not refused (write-report.ts computeReport).
+    const selected =
+      raw.hosts === undefined
+        ? undefined
+        : resolveHostsOption(
+            raw.hosts,
+            loadRepository(dir, { at, tolerate: ['exception-expired'] }).repository,
+          );
     const run = runReport({
       dir,
       at,
@@ -86,6 +108,8 @@ Exit status: 0 report written, 1 the commit or push failed, 3 invalid configurat
     });
     if (raw.verbose) for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
     if (!raw.quiet) io.stdout(reportSummaryText(run, dir));
+    if (!raw.quiet && selected !== undefined)
+      io.stdout(renderSelectedHostsText(run.report, selected, `--hosts ${JSON.stringify(raw.hosts)}`));
     appendJobSummary(io, run.report);
     setExit(EXIT_OK);
   });
@@ -112,12 +136,17 @@ export function reportSummaryText(run: ReportRun, dir: string): string {
   const s = run.report.summary;
   const pct = s.compliancePercent === null ? 'n/a' : `${s.compliancePercent.toFixed(1)}%`;
   const inScope = s.hosts - s.states['not-applicable'];
-  const notOk = (['missing', 'failed', 'unreachable', 'pending-reboot'] as const)
+  const notOk = (
+    ['missing', 'failed', 'unreachable', 'pending-reboot', 'unsupported', 'never-scanned'] as const
+  )
     .filter((k) => s.states[k] > 0)
     .map((k) => `${s.states[k]} ${k}`);
+  const onTrack = s.onTrackPercent === null ? 'n/a' : `${s.onTrackPercent.toFixed(1)}%`;
   const lines = [
     `Compliance ${run.report.date}: ${pct} of hosts in compliance (${s.states.compliant + s.states.excepted} of ${inScope})` +
       (notOk.length > 0 ? `; ${notOk.join(', ')}` : ''),
+    `Schedule: ${onTrack} in compliance or on track; ${s.tracks['on-track']} on track, ${s.tracks.overdue} overdue, ` +
+      `${s.tracks['needs-attention']} needing attention, ${s.tracks.unknown} unknown (unsupported or never scanned)`,
     `SLA breaches: ${s.slaBreaches}${s.emergencyMissing > 0 ? ` · missing emergency (KEV) updates: ${s.emergencyMissing}` : ''}` +
       ` · pending reboot: ${s.hostsPendingReboot} · exceptions: ${s.exceptions.active} active, ` +
       `${s.exceptions.expiring} expiring, ${s.exceptions.expired} expired`,

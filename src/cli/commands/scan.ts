@@ -9,7 +9,13 @@ import { sshConnector } from '../ssh-connector.js';
 import { commitFiles } from '../../engine/git-commit.js';
 import { gitAuthorOf, prepareRepositoryCommit } from '../../engine/repo-commit.js';
 import type { RawCommon } from '../common-options.js';
-import { addCommonOptions, commonOptions } from '../common-options.js';
+import {
+  addCommonOptions,
+  commonOptions,
+  HOSTS_OPTION_HELP,
+  HOSTS_SYNTAX_HELP,
+  resolveHostsOption,
+} from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../../errors.js';
@@ -26,7 +32,7 @@ interface RawScan extends RawCommon {
 export function scanCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('scan')
     .description('connect to the hosts and record what their package managers report in state/hosts/')
-    .option('--hosts <names>', 'only these hosts (comma-separated)')
+    .option('--hosts <list>', HOSTS_OPTION_HELP)
     .option('--concurrency <n>', 'hosts scanned at once (default: the Config concurrency)')
     .option('--accept-new-host-keys', "pin hosts' first-seen SSH keys into the repository's known_hosts")
     .option('--no-refresh', 'do not refresh the package index first (apt-get update)')
@@ -38,7 +44,10 @@ export function scanCommand(io: Io, setExit: (code: number) => void): Command {
 Examples:
   $ patchctl scan -C ops/patching
   $ patchctl scan --hosts fra-web-01,fra-web-02 --concurrency 2
+  $ patchctl scan --hosts 'nyc-*,!nyc-ws-*'           # globs and group names too
   $ patchctl scan --accept-new-host-keys      # first scan of new hosts; review known_hosts in git
+
+${HOSTS_SYNTAX_HELP}
 
 A host that cannot be scanned keeps its last data, marked with the reason and its kind
 (unreachable, auth-failed, host-key-mismatch, invalid-host-data, unsupported, failed). Data a
@@ -57,12 +66,7 @@ Exit status: 0 every host scanned, 1 some host could not be (or state/ could not
     }
     const { repository, inputs } = loadRepository(opts.dir, { at: io.now() });
     const spec = configSpec(repository);
-    const hosts = raw.hosts
-      ?.split(',')
-      .map((h) => h.trim())
-      .filter((h) => h !== '');
-    const unknown = (hosts ?? []).filter((h) => !repository.hosts.some((x) => x.name === h));
-    if (unknown.length > 0) throw new UsageError(`unknown host(s): ${unknown.join(', ')}`);
+    const hosts = resolveHostsOption(raw.hosts, repository);
     const connect = await sshConnector(opts.dir, repository, io.env, {
       acceptNewHostKeys: raw.acceptNewHostKeys === true,
       onHostKeyPinned: (p) => {
@@ -93,7 +97,8 @@ Exit status: 0 every host scanned, 1 some host could not be (or state/ could not
       for (const r of results) if (r.status === 'not-started') io.stdout(`${line(r, c)}\n`);
     if (opts.format === 'json') io.stdout(`${JSON.stringify(results, null, 2)}\n`);
     else if (!opts.quiet) io.stdout(`${summary(results)}\n`);
-    setExit(results.every((r) => r.status === 'scanned' || r.status === 'skipped') ? EXIT_OK : EXIT_FAILURE);
+    // `unsupported` is recorded, not failed: this version cannot drive the host (README "The plan").
+    setExit(results.every((r) => SCAN_OK.has(r.status)) ? EXIT_OK : EXIT_FAILURE);
     // Said on stderr whatever the format and --quiet: a changed key may be an interception, and a
     // local error is this machine's, not a host's.
     for (const r of results)
@@ -132,12 +137,16 @@ Exit status: 0 every host scanned, 1 some host could not be (or state/ could not
   return cmd;
 }
 
+/** Results that do not fail a scan: `unsupported` says what this version cannot drive. */
+const SCAN_OK: ReadonlySet<HostScanResult['status']> = new Set(['scanned', 'skipped', 'unsupported']);
+
 function line(r: HostScanResult, c: InstanceType<typeof Chalk>): string {
   if (r.status === 'scanned') {
     const warn = r.message ? c.yellow(` (${r.message})`) : '';
     return `${c.green('✓')} ${r.host}: ${r.updates} pending update${r.updates === 1 ? '' : 's'}, ${r.security} security${warn}`;
   }
   if (r.status === 'skipped') return `${c.dim('-')} ${r.host}: skipped: ${r.message}`;
+  if (r.status === 'unsupported') return `${c.yellow('?')} ${r.host}: unsupported: ${r.message}`;
   if (r.status === 'not-started') return `${c.dim('-')} ${r.host}: ${r.message}`;
   if (r.status === 'local-error')
     return `${c.red('✗')} ${r.host}: not recorded (a problem on this machine, not on the host): ${r.message}`;
@@ -156,11 +165,13 @@ function summary(results: readonly HostScanResult[]): string {
     results.filter((r) => statuses.includes(r.status)).length;
   const ok = count('scanned');
   const skipped = count('skipped');
+  const unsupported = count('unsupported');
   const local = count('local-error');
   const notStarted = count('not-started');
-  const failed = results.length - ok - skipped - local - notStarted;
+  const failed = results.length - ok - skipped - unsupported - local - notStarted;
   const parts = [
     failed ? `${failed} failed` : '',
+    unsupported ? `${unsupported} unsupported` : '',
     local ? `${local} not recorded (local error)` : '',
     notStarted ? `${notStarted} not started` : '',
     skipped ? `${skipped} skipped` : '',
