@@ -1,6 +1,6 @@
 // End-to-end: the real launcher, as a user runs it, over the shipped examples and presets.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +22,19 @@ function patchctl(args: string[], cwd = root) {
 }
 
 describe('shipped examples', () => {
-  it.each(['starter', 'enterprise'])('examples/%s validates strictly', (name) => {
-    const r = patchctl(['validate', '-C', `examples/${name}`, '--at', AT, '--strict']);
+  // Their Windows, RHEL, AlmaLinux and SLES hosts are true warnings (undriven-hosts): this
+  // version drives apt over ssh only (src/core/model/driven.ts). Nothing else.
+  it.each(['starter', 'enterprise'])('examples/%s validates with no warning but undriven hosts', (name) => {
+    const r = patchctl(['validate', '-C', `examples/${name}`, '--at', AT, '--format', 'json']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^valid: \d+ hosts\n$/);
     expect(r.status).toBe(0);
+    const codes = (JSON.parse(r.stdout) as { code: string }[]).map((d) => d.code);
+    expect(codes.filter((c) => c !== 'undriven-hosts')).toEqual([]);
   });
 
   it('the enterprise example is a fleet of hundreds of hosts across three sites, Linux and Windows', () => {
     const r = patchctl(['validate', '-C', 'examples/enterprise', '--at', AT]);
-    const hosts = Number(/valid: (\d+) hosts/.exec(r.stdout)?.[1]);
+    const hosts = Number(/valid(?: with \d+ warnings?)?: (\d+) hosts/.exec(r.stdout)?.[1]);
     expect(hosts).toBeGreaterThanOrEqual(300);
     const inventories = readdirSync(path.join(root, 'examples/enterprise/inventory'));
     expect(inventories).toHaveLength(3);
@@ -43,9 +46,17 @@ describe('shipped examples', () => {
       const repo = path.join(scratch, `preset-${preset}`);
       cpSync(path.join(root, 'examples/starter'), repo, { recursive: true, dereference: true });
       cpSync(path.join(root, 'policies', preset), path.join(repo, 'policies', `preset-${preset}`));
-      const r = patchctl(['validate', '-C', repo, '--at', AT, '--strict']);
-      expect(r.stdout).toMatch(/^valid/);
+      const r = patchctl(['validate', '-C', repo, '--at', AT, '--format', 'json']);
       expect(r.status).toBe(0);
+      // Besides the starter's undriven hosts, only the starter policies the preset replaces:
+      // a policy it takes over on every host decides nothing any more (policy-shadowed).
+      const name = /^ {2}name: (\S+)$/m.exec(readFileSync(path.join(root, 'policies', preset), 'utf8'))?.[1];
+      const others = (JSON.parse(r.stdout) as { code: string; message: string }[]).filter(
+        (d) =>
+          d.code !== 'undriven-hosts' &&
+          !(d.code === 'policy-shadowed' && d.message.includes(`: policy "${name}" (priority`)),
+      );
+      expect(others).toEqual([]);
     },
   );
 });
@@ -73,7 +84,9 @@ describe('planning the shipped examples', () => {
         'host-unreachable',
         'no-window',
         'not-approved-yet',
-        'pinned',
+        // 'pinned' is gone since issue 13: the example pins only RHEL and SUSE packages, on hosts
+        // this version cannot drive (state `unsupported`, nothing planned; build-plan.test.ts
+        // covers pins).
       ].sort(),
     );
   });
@@ -93,7 +106,7 @@ describe('the command line', () => {
     const repo = path.join(scratch, 'broken');
     cpSync(path.join(root, 'examples/starter'), repo, { recursive: true, dereference: true });
     cpSync(path.join(root, 'test/fixtures/unknown-group-policy.yaml'), path.join(repo, 'policies/bad.yaml'));
-    const r = patchctl(['validate', '-C', 'broken', '--at', AT, '--format', 'github'], scratch);
+    const r = patchctl(['validate', '-C', 'broken', '--at', AT, '--format', 'github', '--quiet'], scratch);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe(
       '::error file=broken/policies/bad.yaml,line=8,col=14,title=patchctl unknown-group::group "serverz" is not defined (did you mean "servers"?)\n',

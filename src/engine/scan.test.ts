@@ -1,15 +1,6 @@
 // scan over scripted transports replaying outputs captured on the lab hosts (drivers/apt/__fixtures__).
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -75,7 +66,7 @@ describe('scanFleet', () => {
     expect(results.map((r) => [r.host, r.status])).toEqual([
       ['web-1', 'scanned'],
       ['web-2', 'scanned'],
-      ['win-1', 'skipped'],
+      ['win-1', 'unsupported'],
     ]);
     expect(calls.sort()).toEqual(['web-1', 'web-2']);
     const s = stateOf('web-1');
@@ -91,7 +82,64 @@ describe('scanFleet', () => {
     const text = readFileSync(path.join(dir, 'state', 'hosts', 'web-1.json'), 'utf8');
     expect(text).toBe(serialiseHostState(s));
     expect(readFileSync(path.join(dir, 'state', 'hosts', 'web-1.json'), 'utf8').endsWith('}\n')).toBe(true);
-    expect(existsSync(path.join(dir, 'state', 'hosts', 'win-1.json'))).toBe(false);
+    // Not contacted (no winrm transport yet), but recorded as such (issue 13), never "never scanned".
+    expect(stateOf('win-1')).toEqual({
+      formatVersion: 1,
+      host: 'win-1',
+      scannedAt: '2026-12-01T09:00:00Z',
+      reachable: false,
+      error: 'transport winrm is not supported by this version',
+      errorKind: 'unsupported',
+      installed: [],
+      updates: [],
+      held: [],
+    });
+  });
+
+  it('records a host whose transport it cannot drive as unsupported, keeping its last data and the OS hint', async () => {
+    const windows = check({
+      'inventory/i.yaml': doc(
+        'Inventory',
+        'i',
+        'hosts:\n  - name: win-1\n    transport: winrm\n    os: windows',
+      ),
+    }).repository;
+    const last = {
+      formatVersion: 1 as const,
+      host: 'win-1',
+      scannedAt: '2026-11-01T09:00:00Z',
+      reachable: true,
+      os: { family: 'windows', id: 'windows', version: '10.0.26100' },
+      installed: [{ name: 'KB1', version: '1' }],
+      updates: [],
+      held: [],
+    };
+    mkdirSync(path.join(dir, 'state', 'hosts'), { recursive: true });
+    writeFileSync(path.join(dir, 'state', 'hosts', 'win-1.json'), serialiseHostState(last));
+    const connected: string[] = [];
+    const [r] = await scanFleet(dir, windows, {
+      concurrency: 1,
+      now,
+      connect: (h) => {
+        connected.push(h.name);
+        return aptHost(h.name);
+      },
+    });
+    expect(connected).toEqual([]);
+    expect(r).toEqual({
+      host: 'win-1',
+      status: 'unsupported',
+      message: 'transport winrm is not supported by this version (the inventory says os: windows)',
+      file: 'state/hosts/win-1.json',
+    });
+    expect(stateOf('win-1')).toEqual({
+      ...last,
+      scannedAt: '2026-12-01T09:00:00Z',
+      reachable: false,
+      error: 'transport winrm is not supported by this version (the inventory says os: windows)',
+      errorKind: 'unsupported',
+      lastReachableAt: '2026-11-01T09:00:00Z',
+    });
   });
 
   it('keeps first-seen dates, and on failure keeps the last good data marked unreachable', async () => {

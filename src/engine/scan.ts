@@ -16,7 +16,7 @@ import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { checkHostStateFile } from '../core/state/check-state.js';
 import { boundedLine, MAX_HOST_ERROR_LENGTH } from '../core/state/host-text.js';
 import type { HostErrorKind, HostState, PendingUpdate } from '../core/state/types.js';
-import { driverFor } from '../drivers/api.js';
+import { driverFor, driverForOsFamily } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
 import type { HostFacts, Inventory, PackageDriver } from '../drivers/types.js';
 import { InputFileError, isLocalIoErrno, LocalIoError, PatchctlError, UsageError } from '../errors.js';
@@ -156,16 +156,6 @@ async function scanHost(
 ): Promise<{ result: HostScanResult; stops: boolean }> {
   const redact = options.redact ?? redactOutput;
   const write = options.writeFile ?? writeFileAtomicAsync;
-  if ((host.transport ?? 'ssh') !== 'ssh') {
-    return {
-      result: {
-        host: host.name,
-        status: 'skipped',
-        message: `scan over ${host.transport} is not supported yet`,
-      },
-      stops: false,
-    };
-  }
   const { rel, file } = hostStatePath(dir, stateDir, host.name);
   let previous: HostState | undefined;
   try {
@@ -175,6 +165,30 @@ async function scanHost(
   }
   const now = iso(options.now().toUTC().startOf('second'));
   const validate = (text: string) => checkStateText(rel, text, inventoryHosts);
+  if ((host.transport ?? 'ssh') !== 'ssh') {
+    // Not contacted: recorded `unsupported` (DESIGN.md §12), its last good data kept, so that plan
+    // and status say what is missing instead of "never scanned: run patchctl scan".
+    const hint = host.os ? ` (the inventory says os: ${host.os})` : '';
+    const message = bounded(`transport ${host.transport} is not supported by this version${hint}`);
+    const text = failedStateText(
+      host.name,
+      previous,
+      now,
+      'unsupported',
+      message,
+      undefined,
+      redact,
+      validate,
+    );
+    const result: HostScanResult = { host: host.name, status: 'unsupported', message };
+    if (text === undefined) return { result, stops: false };
+    try {
+      await write(file, text);
+    } catch (err) {
+      return localFailure(host.name, err, redact);
+    }
+    return { result: { ...result, file: rel }, stops: false };
+  }
   let text: string | undefined;
   let result: HostScanResult;
   let transport: Transport | undefined;
@@ -344,10 +358,10 @@ function osOf(facts: HostFacts): NonNullable<HostState['os']> {
 
 function driverForFamily(facts: HostFacts, host: string): PackageDriver {
   const { family, id, version } = facts.os;
-  const driver = family === 'debian' ? driverFor('apt') : undefined;
+  const driver = driverForOsFamily(family);
   if (!driver)
     throw new UnsupportedHostError(
-      `${host} runs ${id} ${version} (${family} family): patchctl has no package-manager driver for it yet`,
+      `${host} runs ${id} ${version} (${family} family): patchctl has no package-manager driver for it in this version`,
       osOf(facts),
     );
   return driver;

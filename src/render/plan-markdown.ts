@@ -26,6 +26,7 @@ import {
   planHeader,
   ringStartPhrase,
   skipReasonPhrase,
+  unknownHostsPhrase,
   upgradeDetails,
 } from './plan-text.js';
 
@@ -116,10 +117,24 @@ function shardRows(shards: PlanShards): string[] {
 
 function headLines(plan: Plan, effect: string): string {
   const s = plan.summary;
+  // Hosts patchctl knows nothing current about are named, never counted as up to date.
+  const unknown = unknownHostsPhrase(s);
   const title =
     s.updates === 0 && s.reboots === 0
-      ? 'no changes'
+      ? unknown === undefined
+        ? 'no changes'
+        : `no changes known, ${count(unknown.hosts, 'host')} not known`
       : `${count(s.updates, 'update')} on ${count(s.hostsWithChanges, 'host')}`;
+  const unknownLine =
+    unknown === undefined
+      ? []
+      : ['', `**Not planned:** ${md(unknown.phrase)} (each host's note below says why).`];
+  const mayReboot = s.mayReboot
+    ? [
+        '',
+        `**May reboot:** ${count(s.mayReboot, 'host')} (their policy reboots if the host asks after the install).`,
+      ]
+    : [];
   return [
     `### patchctl plan: ${title}`,
     '',
@@ -130,6 +145,8 @@ function headLines(plan: Plan, effect: string): string {
     '| Hosts | With changes | Updates | Reboots | Skipped |',
     '| ---: | ---: | ---: | ---: | ---: |',
     `| ${s.hosts} | ${s.hostsWithChanges} | ${s.updates} | ${s.reboots} | ${s.skipped} |`,
+    ...mayReboot,
+    ...unknownLine,
     ...(plan.shards ? shardRows(plan.shards) : []),
     '',
     '',
@@ -243,6 +260,7 @@ function changesSection(changed: readonly PlanHost[]): Section {
   for (const h of changed) {
     const changes = h.actions
       .map((a) => (a.type === 'upgrade' ? upgradeCell(a) : `**reboot** (${md(humanizeInstants(a.reason))})`))
+      .concat(h.mayReboot !== undefined ? [`_may reboot_ (${md(h.mayReboot)})`] : [])
       .join('<br>');
     let g = groups.get(changes);
     if (!g) {

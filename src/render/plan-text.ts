@@ -15,7 +15,7 @@ import type {
   PlanWindow,
   UpgradeAction,
 } from '../core/plan/types.js';
-import { isHostKeyChangedNote } from '../core/plan/types.js';
+import { hostStateOf, isHostKeyChangedNote } from '../core/plan/types.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -53,9 +53,11 @@ function renderRing(out: string[], ring: PlanRing, c: ChalkInstance, width: numb
   const compact: PlanHost[] = [];
   const upToDate: string[] = [];
   for (const h of ring.hosts) {
+    // Only a host scanned and with nothing pending is "up to date" (README "The plan": host states).
     if (h.actions.length > 0) renderChangedHost(out, h, c);
-    else if (h.skipped.length > 0 || h.note !== undefined) compact.push(h);
-    else upToDate.push(h.host);
+    else if (hostStateOf(h) === 'up-to-date' && h.skipped.length === 0 && h.note === undefined)
+      upToDate.push(h.host);
+    else compact.push(h);
   }
   if (compact.length > 0) {
     const column = Math.min(MAX_HOST_COLUMN, Math.max(...compact.map((h) => h.host.length))) + 2;
@@ -90,6 +92,7 @@ function renderChangedHost(out: string[], h: PlanHost, c: ChalkInstance): void {
       out.push(`    ${c.red('!')} ${c.red('reboot')} (${humanizeInstants(a.reason)})`);
     }
   }
+  if (h.mayReboot !== undefined) out.push(`    ${c.yellow('?')} ${c.yellow('may reboot')} (${h.mayReboot})`);
   for (const s of h.skipped) out.push(c.dim(`    - skipped ${skipTarget(s)}: ${skipPhrase(s)}`));
   out.push('');
 }
@@ -394,10 +397,11 @@ const SKIP_VERB: Record<PlanSkip['reason'], string> = {
   'no-window': 'no maintenance window',
   blackout: 'blocked',
   'host-unreachable': 'host unreachable',
+  'not-in-earlier-ring': 'not yet installed and baked',
 };
 
 /** `by` texts that name a document read well after "by": "excluded by policy linux-security". */
-const NAMES_A_DOCUMENT = /^(policy|exception|blackout|window|rollout) \S/;
+const NAMES_A_DOCUMENT = /^(policy|exception|blackout|window|rollout|ring) \S/;
 
 /** Why an update is skipped, for people: `not approved yet by policy x (eligible 2026-12-04 00:00 UTC)`. */
 export function skipPhrase(s: PlanSkip): string {
@@ -423,12 +427,39 @@ export function skipReasonPhrase(
 
 export function closingLine(plan: Plan): string {
   const s = plan.summary;
+  // Hosts patchctl knows nothing current about are never counted as "up to date" (README "The plan").
+  const unknown = unknownHostsPhrase(s);
+  const notKnown = unknown === undefined ? '' : ` Not planned: ${unknown.phrase}.`;
   if (s.updates === 0 && s.reboots === 0) {
     if (s.hosts === 0) return 'No changes. The plan covers no hosts.';
-    if (s.skipped === 0) return `No changes. ${count(s.hosts, 'host')} up to date.`;
-    return `No changes. Nothing to apply on ${count(s.hosts, 'host')}; ${s.skipped} skipped.`;
+    const known = s.hosts - (unknown?.hosts ?? 0);
+    if (known === 0)
+      return `No changes known: patchctl knows nothing current about any host (${unknown?.phrase}).`;
+    if (s.skipped === 0)
+      return `No changes. ${count(s.hostsUpToDate ?? known, 'host')} up to date.${notKnown}`;
+    return `No changes. Nothing to apply on ${count(known, 'host')}; ${s.skipped} skipped.${notKnown}`;
   }
-  return `Plan: ${count(s.updates, 'update')} on ${count(s.hostsWithChanges, 'host')}, ${count(s.reboots, 'reboot')}, ${s.skipped} skipped.`;
+  const may = s.mayReboot ? `, ${s.mayReboot} may reboot` : '';
+  return `Plan: ${count(s.updates, 'update')} on ${count(s.hostsWithChanges, 'host')}, ${count(s.reboots, 'reboot')}${may}, ${s.skipped} skipped.${notKnown}`;
+}
+
+/**
+ * `3 never scanned, 2 unsupported, 1 unreachable, 1 scan failed`: the hosts the plan knows
+ * nothing current about, by state; undefined when there are none (or the plan predates the counts).
+ */
+export function unknownHostsPhrase(s: Plan['summary']): { hosts: number; phrase: string } | undefined {
+  const parts: [number | undefined, string][] = [
+    [s.hostsNeverScanned, 'never scanned'],
+    [s.hostsUnsupported, 'unsupported'],
+    [s.hostsUnreachable, 'unreachable'],
+    [s.hostsScanFailed, 'scan failed'],
+  ];
+  const shown = parts.filter(([n]) => (n ?? 0) > 0) as [number, string][];
+  if (shown.length === 0) return undefined;
+  return {
+    hosts: shown.reduce((sum, [n]) => sum + n, 0),
+    phrase: shown.map(([n, what]) => `${n} ${what}`).join(', '),
+  };
 }
 
 export function count(n: number, noun: string): string {

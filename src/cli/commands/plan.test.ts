@@ -27,7 +27,9 @@ describe('patchctl plan', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Plan at 2026-12-01 00:00 UTC/);
-    expect(r.stdout).toMatch(/\nPlan: \d+ updates on \d+ hosts, \d+ reboots?, \d+ skipped\.\n$/);
+    expect(r.stdout).toMatch(
+      /\nPlan: \d+ updates on \d+ hosts, \d+ reboots?(, \d+ may reboot)?, \d+ skipped\.( Not planned: [^\n]+\.)?\n$/,
+    );
     expect(r.stdout).not.toContain('\u001b[');
   });
 
@@ -81,7 +83,8 @@ describe('patchctl plan', () => {
 
   it('exits 2 with --detailed-exitcode when there are changes, 0 when there are none', async () => {
     expect((await run('--detailed-exitcode')).code).toBe(2);
-    expect((await run('--detailed-exitcode', '--hosts', 'no-such-host')).code).toBe(0);
+    // (An unknown host is an error since issue 13: hosts-option.test.ts.)
+    expect((await run('--detailed-exitcode', '--hosts', 'no-such-host')).code).toBe(1);
   });
 
   it('gives byte-identical JSON for the same inputs and --at, valid against the plan schema', async () => {
@@ -95,11 +98,23 @@ describe('patchctl plan', () => {
     expect(() => readPlanFile(path.join(dir, 'printed.json'))).not.toThrow(); // schema-checked
   });
 
-  it('accounts for every update in state: an action or a skip', async () => {
+  it('accounts for every update in state: an action or a skip (unsupported hosts: a note saying why)', async () => {
     const plan = JSON.parse((await run('--format', 'json')).stdout) as {
-      rings: { hosts: { host: string; actions: { type: string }[]; skipped: unknown[] }[] }[];
+      rings: {
+        hosts: {
+          host: string;
+          state: string;
+          note?: string;
+          actions: { type: string }[];
+          skipped: unknown[];
+        }[];
+      }[];
     };
     for (const h of plan.rings.flatMap((r) => r.hosts)) {
+      if (h.state === 'unsupported') {
+        expect(h.note).toMatch(/^unsupported: /);
+        continue;
+      }
       const state = JSON.parse(readFileSync(path.join(dir, 'state', 'hosts', `${h.host}.json`), 'utf8')) as {
         updates: unknown[];
       };
@@ -194,7 +209,9 @@ spec:
     expect(back.stdout).toContain(
       '  + unblocked, was waived by exception web-freeze (expires 2027-01-15): curl 7.88.1-10+deb12u14 on fra-web-02; ',
     );
-    expect(back.stdout).toMatch(/\nPlan: \d+ updates on \d+ hosts, \d+ reboots?, \d+ skipped\.\n$/);
+    expect(back.stdout).toMatch(
+      /\nPlan: \d+ updates on \d+ hosts, \d+ reboots?(, \d+ may reboot)?, \d+ skipped\.( Not planned: [^\n]+\.)?\n$/,
+    );
   });
 
   it('says so when nothing changed, and leaves --format json exactly the plan document', async () => {

@@ -5,6 +5,8 @@ import { terminalLine } from '../../core/text/terminal-text.js';
 import { Command } from 'commander';
 import type { DateTime } from 'luxon';
 import { hasErrors } from '../../core/model/diagnostics.js';
+import type { UnknownHostKnowledge } from '../../core/plan/host-knowledge.js';
+import { unknownHostKnowledge } from '../../core/plan/host-knowledge.js';
 import type { RunSummary } from '../../core/report/last-run.js';
 import { lastRunSummary } from '../../core/report/last-run.js';
 import type { RingStatusReport, RolloutStatusReport } from '../../core/report/rollout-status.js';
@@ -36,6 +38,23 @@ export interface StatusReport {
   lockProblem?: string;
   /** A rollout is halted (the command then exits 1). */
   halted: boolean;
+  /** What patchctl knows about each host: the plan's words (README "The plan": host states). */
+  hosts: HostStatesReport;
+}
+
+/** The inventory's hosts by what patchctl knows about them. */
+export interface HostStatesReport {
+  /** Hosts in the inventory. */
+  total: number;
+  /** Hosts whose last scan read them and that this version can drive. */
+  scanned: number;
+  unsupported: number;
+  unreachable: number;
+  /** The last scan reached them but could not read them (authentication, data, host key). */
+  scanFailed: number;
+  neverScanned: number;
+  /** Every host that is not `scanned`, by name, with the plan's note. */
+  unknown: { host: string; state: UnknownHostKnowledge['state']; note: string }[];
 }
 
 export function statusCommand(io: Io, setExit: (code: number) => void): Command {
@@ -91,6 +110,10 @@ export function readStatus(dir: string, at: DateTime): StatusReport {
     lockProblem = err.message;
   }
   const last = lastRunSummary(readJournals(path.join(stateDir, 'runs')));
+  const inventory = new Map(repository.hosts.map((h) => [h.name, h]));
+  const hosts = hostStates([...inventory.keys()], (name) =>
+    unknownHostKnowledge(inventory.get(name), observed.state.hosts.get(name)),
+  );
   return {
     at: at.toUTC().toISO({ suppressMilliseconds: true }) ?? at.toString(),
     rollouts,
@@ -98,7 +121,57 @@ export function readStatus(dir: string, at: DateTime): StatusReport {
     lock,
     ...(lockProblem !== undefined ? { lockProblem } : {}),
     halted: rollouts.some((r) => r.halted),
+    hosts,
   };
+}
+
+function hostStates(
+  names: readonly string[],
+  knowledge: (name: string) => UnknownHostKnowledge | undefined,
+): HostStatesReport {
+  const out: HostStatesReport = {
+    total: names.length,
+    scanned: 0,
+    unsupported: 0,
+    unreachable: 0,
+    scanFailed: 0,
+    neverScanned: 0,
+    unknown: [],
+  };
+  for (const host of [...names].sort()) {
+    const k = knowledge(host);
+    if (!k) {
+      out.scanned++;
+      continue;
+    }
+    out.unknown.push({ host, state: k.state, note: k.note });
+    if (k.state === 'unsupported') out.unsupported++;
+    else if (k.state === 'unreachable') out.unreachable++;
+    else if (k.state === 'never-scanned') out.neverScanned++;
+    else out.scanFailed++;
+  }
+  return out;
+}
+
+/** Hosts listed by name under the host counts before "+N more". */
+const UNKNOWN_HOSTS_SHOWN = 20;
+
+/** `Hosts: 13 in the inventory: 7 scanned, 5 unsupported, 1 unreachable`, then the others by name. */
+function hostLines(h: HostStatesReport, c: InstanceType<typeof Chalk>): string[] {
+  const parts = [
+    `${h.scanned} scanned`,
+    ...(h.unsupported ? [`${h.unsupported} unsupported`] : []),
+    ...(h.unreachable ? [`${h.unreachable} unreachable`] : []),
+    ...(h.scanFailed ? [`${h.scanFailed} scan failed`] : []),
+    ...(h.neverScanned ? [`${h.neverScanned} never scanned`] : []),
+  ];
+  const lines = [`Hosts: ${h.total} in the inventory: ${parts.join(', ')}`];
+  const width = Math.min(32, Math.max(0, ...h.unknown.map((u) => u.host.length)));
+  for (const u of h.unknown.slice(0, UNKNOWN_HOSTS_SHOWN))
+    lines.push(`  ${c.yellow('?')} ${u.host.padEnd(width)}  ${u.note}`);
+  if (h.unknown.length > UNKNOWN_HOSTS_SHOWN)
+    lines.push(`  … +${h.unknown.length - UNKNOWN_HOSTS_SHOWN} more`);
+  return lines;
 }
 
 /** The human form: a block per rollout, a line per ring, then the last apply and the lock. */
@@ -117,6 +190,7 @@ export function renderStatusText(status: StatusReport, options: { color: boolean
     for (const ring of rollout.rings) lines.push(`  ${ringLine(ring, width, c)}`);
     lines.push('');
   }
+  lines.push(...hostLines(report.hosts, c), '');
   lines.push(`Last apply: ${runLine(report.lastRun)}`);
   if (report.lock) {
     lines.push(
@@ -129,7 +203,22 @@ export function renderStatusText(status: StatusReport, options: { color: boolean
   return `${lines.join('\n')}\n`;
 }
 
+/** The ring's line, then who released its last halt (and why), and which hosts failed in a halt. */
 function ringLine(r: RingStatusReport, width: number, c: InstanceType<typeof Chalk>): string {
+  const more: string[] = [];
+  if (r.status === 'halted' && r.failedHosts && r.failedHosts.length > 0)
+    more.push(
+      `failed: ${r.failedHosts.join(', ')} (patchctl rollout release … --ring ${r.ring} --reason … clears the halt)`,
+    );
+  if (r.released)
+    more.push(
+      `released by ${r.released.by} at ${r.released.at}: ${r.released.reason}${r.released.haltedReason ? ` (was halted: ${r.released.haltedReason})` : ''}`,
+    );
+  const pad = ' '.repeat(width + 4);
+  return [ringHead(r, width, c), ...more.map((m) => `  ${pad}${m}`)].join('\n');
+}
+
+function ringHead(r: RingStatusReport, width: number, c: InstanceType<typeof Chalk>): string {
   const name = r.ring.padEnd(width);
   const failed = `${r.failures ?? 0} failed`;
   switch (r.status) {

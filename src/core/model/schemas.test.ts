@@ -380,6 +380,7 @@ const policy: PatchPolicyDocument = {
       { package: 'git', version: '!=1:2.39.2-1.1 >=1:2.39.*' },
     ],
     reboot: 'ifRequired',
+    allowRebootBy: ['emergency-kev'],
     windows: ['patch-tuesday-plus-3'],
     hooks: {
       pre: [{ command: ['systemctl', 'stop', 'myapp'], timeout: '2m', required: true }],

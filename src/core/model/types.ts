@@ -296,6 +296,12 @@ export interface PatchPolicySpec {
   exclude?: string[];
   pins?: PackagePin[];
   reboot?: RebootMode;
+  /**
+   * With `reboot: never`: the policies that may still reboot these hosts (for their own updates,
+   * by their own `reboot` mode). Without it, a `reboot: never` policy that governs a whole host
+   * (no `include`) wins over every other policy's reboot mode (core/plan/reboot-policy.ts).
+   */
+  allowRebootBy?: string[];
   windows?: string[];
   hooks?: Hooks;
   emergency?: EmergencyTrack;

@@ -139,7 +139,20 @@ describe('buildPlan', () => {
       },
     ]);
     expect(h.skipped).toEqual([]);
-    expect(p.summary).toEqual({ hosts: 4, hostsWithChanges: 1, updates: 1, reboots: 0, skipped: 0 });
+    expect(p.summary).toEqual({
+      hosts: 4,
+      hostsWithChanges: 1,
+      updates: 1,
+      reboots: 0,
+      skipped: 0,
+      mayReboot: 0,
+      hostsUpToDate: 0,
+      hostsAllSkipped: 0,
+      hostsUnsupported: 0,
+      hostsUnreachable: 0,
+      hostsScanFailed: 0,
+      hostsNeverScanned: 3,
+    });
   });
 
   it('gives every update either an action or a skip with its reason and cause', () => {
@@ -212,7 +225,8 @@ describe('buildPlan', () => {
       aHostState('web-2', [anUpdate('bash')], { reachable: false, error: 'connect ETIMEDOUT' }),
     ]);
     expect(hostIn(p, 'web-2')).toMatchObject({
-      note: 'unreachable (last scan 2026-11-30T12:00:00Z: connect ETIMEDOUT)',
+      state: 'unreachable',
+      note: 'unreachable, never reached (last scan 2026-11-30T12:00:00Z: connect ETIMEDOUT)',
       skipped: [
         {
           package: 'bash',
@@ -376,13 +390,22 @@ describe('buildPlan: a ring waits for a previous ring that did not complete (iss
   it('computes the gate of a ring from the whole ring before it, also for a plan of some hosts', () => {
     const hosts = [aHostState('web-1', [anUpdate('bash')]), aHostState('web-2', [anUpdate('bash')])];
     const whole = ringOf(plan(hosts), 'rest');
+    expect(whole.gate).toBe('after ring canary completes and bakes 1d');
+    expect(whole.waitsFor).toEqual(['canary']);
+    // Issue 13: a plan of some hosts that leaves the canary's work out can never start the next
+    // ring (it used to carry the whole plan's estimate, and apply started it).
     const some = plan(hosts, {}, { hosts: ['web-2'] });
     expect(some.rings.map((r) => r.name)).toEqual(['rest']);
     expect([ringOf(some, 'rest').earliestStart, ringOf(some, 'rest').gate]).toEqual([
+      null,
+      'waits for ring canary, whose work this plan does not hold whole (1 host(s) with work there): apply ring canary first',
+    ]);
+    // With the canary's work in it, the plan of some hosts gates the next ring as the whole plan does.
+    const both = plan(hosts, {}, { hosts: ['web-1', 'web-2'] });
+    expect([ringOf(both, 'rest').earliestStart, ringOf(both, 'rest').gate]).toEqual([
       whole.earliestStart,
       whole.gate,
     ]);
-    expect(ringOf(some, 'rest').gate).toBe('after ring canary completes and bakes 1d');
   });
 });
 

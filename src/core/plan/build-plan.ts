@@ -6,9 +6,17 @@ import { resolveGroups } from '../model/groups.js';
 import type { Repository } from '../model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
 import type { RolloutDocument } from '../model/types.js';
+import { ranAtLeast, ringVersionOf } from '../state/ring-versions.js';
 import { durationToLuxon, parseDuration } from '../schedule/duration.js';
 import { assignRings } from '../schedule/rings.js';
-import type { Ecosystem, HostErrorKind, HostState, ObservedState, PackageManagerId } from '../state/types.js';
+import type {
+  Ecosystem,
+  HostErrorKind,
+  HostState,
+  ObservedState,
+  PackageManagerId,
+  RingProgress,
+} from '../state/types.js';
 import type { Calendar, HostOpening } from './calendar.js';
 import { buildCalendar, hostOpening } from './calendar.js';
 import type { DecisionMemo } from './decide-update.js';
@@ -29,7 +37,11 @@ import type {
   RebootAction,
   UpgradeAction,
 } from './types.js';
-import { HOST_KEY_CHANGED_NOTE, PLAN_FORMAT_VERSION } from './types.js';
+import { hostStateOf, PLAN_FORMAT_VERSION } from './types.js';
+import type { ResolvedHost } from '../model/repository.js';
+import { unknownHostKnowledge } from './host-knowledge.js';
+import type { RebootSay } from './reboot-policy.js';
+import { rebootDecision, rebootSay, rebootVeto, usuallyAsksForReboot } from './reboot-policy.js';
 
 export interface PlanInputs {
   repository: Repository;
@@ -117,6 +129,7 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
     calendar,
     at,
     memo: decisionMemo(),
+    inventory: new Map(repo.hosts.map((h) => [h.name, h])),
   };
   // Each slot's hosts, in inventory order (sorted below). Every host is planned, also with
   // `hosts` (the filter): a ring's gate depends on the whole ring before it, not on the part of
@@ -133,18 +146,37 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
   const rings: PlanRing[] = [];
   const holds: RingHold[] = [];
   const gateStarts = new Map<string, string | null>();
-  const planned = new Map<string, PlanRing>(); // slot key → the whole ring, for the gate of the next ring
+  // Slot key → the whole ring (every host, also with `hosts`), its gate, and whether this plan
+  // holds it whole: for the gates of the rings after it.
+  const planned = new Map<string, PlannedRing>();
   for (const slot of placement.order) {
     const names = (inSlot.get(slot.key) ?? []).sort(cmp);
-    const gate = ringGate(slot, rolloutDocs.get(slot.rollout), planned, state, at);
+    const rollout = rolloutDocs.get(slot.rollout);
+    const gate = ringGate(slot, rollout, planned, state, at);
+    const updateGate = ringVersionGate(slot, rollout, state);
+    const ringCtx = updateGate ? { ...ctx, updateGate } : ctx;
     const all = names.map((n) =>
-      planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ctx),
+      planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ringCtx),
     );
-    const whole = ringOf(slot, gate, all, ctx.memo);
-    planned.set(slot.key, whole);
+    const completes = completesWithoutWork(slot, rollout, gate, all, state, at);
+    const ringGateNow = completes ? { ...gate, text: completes } : gate;
+    const whole = ringOf(slot, ringGateNow, all, ctx.memo);
+    if (completes) whole.completesWithoutWork = true;
+    const inRing = filter.ring === undefined || filter.ring === slot.ring;
     const hosts = wanted ? all.filter((h) => wanted.has(h.host)) : all;
-    if (hosts.length > 0 && (filter.ring === undefined || filter.ring === slot.ring)) {
-      rings.push(wanted ? ringOf(slot, gate, hosts, ctx.memo) : whole);
+    const omitted = wanted ? all.filter((h) => h.actions.length > 0 && !wanted.has(h.host)).length : 0;
+    planned.set(slot.key, {
+      ring: whole,
+      gate,
+      // A ring this plan leaves out, or holds only part of the work of, cannot complete in a run
+      // of it: the rings after it wait (README "Apply": ring order).
+      whole: inRing && omitted === 0 && (hosts.length > 0 || !completes),
+    });
+    if (hosts.length > 0 && inRing) {
+      const shown = wanted ? ringOf(slot, ringGateNow, hosts, ctx.memo) : whole;
+      if (wanted && completes) shown.completesWithoutWork = true;
+      if (omitted > 0) shown.omitted = omitted;
+      rings.push(shown);
       gateStarts.set(slot.key, gate.blocked ? null : isoCached(ctx.memo, gate.notBefore));
       if (gate.held) holds.push({ rollout: slot.rollout, ring: slot.ring, ...gate.held });
     }
@@ -177,6 +209,7 @@ function ringOf(slot: Slot, gate: RingGate, hosts: PlanHost[], memo: DecisionMem
     rollout: slot.rollout,
     earliestStart: gate.blocked ? null : (earliest ?? null),
     ...(gate.text ? { gate: gate.text } : {}),
+    ...(gate.waitsFor.length > 0 ? { waitsFor: [...gate.waitsFor] } : {}),
     hosts,
   };
 }
@@ -188,6 +221,10 @@ interface HostContext {
   calendar: Calendar;
   at: DateTime;
   memo: DecisionMemo;
+  /** Inventory hosts by name: their transport and OS hint decide what can be planned. */
+  inventory: ReadonlyMap<string, ResolvedHost>;
+  /** Per-update ring gating of the host's ring (ringVersionGate): a skip, or undefined to plan it. */
+  updateGate?: UpdateGate;
 }
 
 /** Host name → the exceptions (in their order) that name it. */
@@ -219,23 +256,23 @@ function planHost(
   host: HostState | undefined,
   policies: readonly PolicyDoc[],
   notBefore: DateTime,
-  { exceptions, feeds, calendar, at, memo }: HostContext,
+  { exceptions, feeds, calendar, at, memo, inventory, updateGate }: HostContext,
 ): PlanHost {
-  if (!host)
-    return { host: name, note: 'never scanned: run patchctl scan', window: null, actions: [], skipped: [] };
-  if (!host.reachable) {
-    const why = `last scan ${host.scannedAt}${host.error ? `: ${host.error}` : ''}`;
-    return {
-      host: name,
-      // A changed key is never just "unreachable": someone may be in the middle (docs/security.md).
-      note:
-        host.errorKind === 'host-key-mismatch'
-          ? `${HOST_KEY_CHANGED_NOTE} (possible interception): verify the host's new key and update known_hosts (${why})`
-          : `unreachable (${why})`,
-      window: null,
-      actions: [],
-      skipped: host.updates.map((u) => ({ package: u.name, to: u.to, reason: 'host-unreachable', by: why })),
-    };
+  // Never scanned, unreachable, its last scan failed or met another host key, or a transport or
+  // package manager this version cannot drive: nothing to plan, and the note says which.
+  const unknown = unknownHostKnowledge(inventory.get(name), host);
+  if (unknown || !host) {
+    const { state, note } = unknown ?? { state: 'never-scanned', note: 'never scanned: run patchctl scan' };
+    const skipped: PlanSkip[] =
+      host && !host.reachable && state !== 'unsupported'
+        ? host.updates.map((u) => ({
+            package: u.name,
+            to: u.to,
+            reason: 'host-unreachable',
+            by: `last scan ${host.scannedAt}${host.error ? `: ${host.error}` : ''}`,
+          }))
+        : [];
+    return { host: name, state, note, window: null, actions: [], skipped };
   }
   const ecosystem = host.packageManager ? ECOSYSTEM[host.packageManager] : undefined;
   const ctx = {
@@ -248,11 +285,15 @@ function planHost(
     atMs: at.toMillis(),
     memo,
   };
+  const says = policies.map(rebootSay);
   const skipped: PlanSkip[] = [];
   const byPolicy = new Map<PolicyDoc, UpgradeAction[]>();
   for (const u of host.updates) {
     const d = decideUpdate(u, ctx);
+    // Per-update ring gating (ringVersionGate): only versions an earlier ring ran and baked.
+    const gated = d.kind === 'skip' ? undefined : updateGate?.(d.action, d.policy, ecosystem);
     if (d.kind === 'skip') skipped.push(d.skip);
+    else if (gated) skipped.push(gated);
     else {
       const list = byPolicy.get(d.policy);
       if (list) list.push(d.action);
@@ -264,6 +305,7 @@ function planHost(
   const upgrades: UpgradeAction[] = [];
   let window: PlanHost['window'] = null;
   const reboots: string[] = [];
+  const mayReboot: string[] = [];
   for (const [policy, actions] of byPolicy) {
     const e = policy.spec.emergency;
     for (const track of ['normal', 'emergency'] as const) {
@@ -295,7 +337,9 @@ function planHost(
         }
       }
       upgrades.push(...group);
-      reboots.push(...rebootReasons(policy, group, host));
+      const r = rebootReasons(policy, group, host, says, ecosystem);
+      reboots.push(...r.reboots);
+      mayReboot.push(...r.may);
     }
   }
   const actions: PlanAction[] = upgrades.sort(
@@ -306,9 +350,18 @@ function planHost(
   skipped.sort((a, b) => cmp(a.package, b.package) || cmp(a.to, b.to));
   if (actions.length === 0 && host.rebootRequired === true) {
     const pending = pendingReboot(name, host, policies, notBefore, calendar, memo);
-    if (pending) return { host: name, window: pending.window, actions: [pending.action], skipped };
+    if (pending)
+      return { host: name, state: 'planned', window: pending.window, actions: [pending.action], skipped };
   }
-  return { host: name, window, actions, skipped };
+  const may = reason === undefined ? [...new Set(mayReboot)].sort().join('; ') : '';
+  return {
+    host: name,
+    state: hostStateOf({ host: name, window, actions, skipped }),
+    window,
+    actions,
+    skipped,
+    ...(may !== '' ? { mayReboot: may } : {}),
+  };
 }
 
 /**
@@ -316,7 +369,8 @@ function planHost(
  * came, e.g. after a second Ctrl-C): planned until a scan shows it happened. The host's reboot
  * policy is its highest-precedence policy that is not narrowed to some packages by `include`
  * (a "browsers, without reboot" policy decides for browsers, not for the host), else its
- * highest-precedence policy; `reboot: never` plans none. Its windows and blackouts apply as
+ * highest-precedence policy; `reboot: never` plans none, and neither does another policy's
+ * `reboot: never` that wins over it (reboot-policy.ts). Its windows and blackouts apply as
  * to upgrades.
  */
 function pendingReboot(
@@ -329,6 +383,7 @@ function pendingReboot(
 ): { action: RebootAction; window: PlanWindow | null } | undefined {
   const policy = policies.find((p) => (p.spec.include ?? []).length === 0) ?? policies[0];
   if (!policy || (policy.spec.reboot ?? 'ifRequired') === 'never') return undefined;
+  if (rebootVeto(policies.map(rebootSay), policy.metadata.name) !== undefined) return undefined;
   const opening = hostOpening(calendar, name, policy.spec.windows, policy.metadata.name, notBefore);
   if (opening.kind !== 'open') return undefined;
   return {
@@ -347,22 +402,46 @@ function pendingReboot(
   };
 }
 
-function rebootReasons(policy: PolicyDoc, scheduled: readonly UpgradeAction[], host: HostState): string[] {
-  const mode = policy.spec.reboot ?? 'ifRequired';
-  if (mode === 'never') return [];
-  if (mode === 'always') return [`policy ${policy.metadata.name} reboots after every patch run`];
+/**
+ * Why the host reboots after these upgrades of `policy` (`reboots`: policy `always`, an update or
+ * the host already asks), or why it may (`may`: policy `ifRequired` and packages that usually
+ * ask on this ecosystem). Nothing when the policy says `never`, or another policy's `never`
+ * wins over it (reboot-policy.ts): the same rule apply follows.
+ */
+function rebootReasons(
+  policy: PolicyDoc,
+  scheduled: readonly UpgradeAction[],
+  host: HostState,
+  governing: readonly RebootSay[],
+  ecosystem: Ecosystem | undefined,
+): { reboots: string[]; may: string[] } {
+  const none = { reboots: [], may: [] };
+  const name = policy.metadata.name;
+  const { mode } = rebootDecision(governing, [name]);
+  if (mode === 'never') return none;
+  if (mode === 'always') return { reboots: [`policy ${name} reboots after every patch run`], may: [] };
   const rebooting = new Set<string>();
   for (const u of host.updates) if (u.rebootRequired === true) rebooting.add(u.name);
   const needing = rebooting.size === 0 ? [] : scheduled.filter((a) => rebooting.has(a.package));
   if (needing.length > 0)
-    return [
-      `${needing
-        .map((a) => a.package)
-        .sort()
-        .join(', ')} require${needing.length === 1 ? 's' : ''} a reboot`,
-    ];
-  if (host.rebootRequired === true) return ['the host already needs a reboot'];
-  return [];
+    return {
+      reboots: [`${packageList(needing)} require${needing.length === 1 ? 's' : ''} a reboot`],
+      may: [],
+    };
+  if (host.rebootRequired === true) return { reboots: ['the host already needs a reboot'], may: [] };
+  const usually = scheduled.filter((a) => usuallyAsksForReboot(ecosystem, a.package));
+  if (usually.length === 0) return none;
+  return {
+    reboots: [],
+    may: [
+      `${packageList(usually)} usually ask${usually.length === 1 ? 's' : ''} for a reboot; policy ${name} reboots if the host asks`,
+    ],
+  };
+}
+
+/** `libc6, linux-image-amd64`: the names, sorted, once each. */
+function packageList(actions: readonly UpgradeAction[]): string {
+  return [...new Set(actions.map((a) => a.package))].sort().join(', ');
 }
 
 interface Slot {
@@ -419,12 +498,45 @@ interface RingGate {
   text?: string;
   /** Set when unknown hosts of the ring before hold it. */
   held?: { after: string; hosts: UnknownHost[] };
+  /** Earlier rings of the rollout that must complete first, in the run that starts this one. */
+  waitsFor: string[];
+}
+
+/** A ring already planned, for the gates of the rings after it. */
+interface PlannedRing {
+  /** Every host of the ring (a plan of some hosts plans them all). */
+  ring: PlanRing;
+  gate: RingGate;
+  /** This plan holds all of the ring's work (a run of it can complete the ring). */
+  whole: boolean;
+}
+
+/** The ring's hosts with work that hold the rings after it (see ringGate). */
+function holdingWork(
+  ring: PlanRing,
+  spec: RolloutDocument['spec']['rings'][number],
+  progress: RingProgress | undefined,
+): PlanHost[] {
+  const work = ring.hosts.filter((h) => h.actions.length > 0);
+  // A ring that completed within its failure budget: the hosts that failed then are retried
+  // when the ring runs again, and hold nothing as long as they stay within the budget.
+  if (progress?.status !== 'completed' || !progress.failedHosts) return work;
+  const failed = new Set(progress.failedHosts);
+  const retries = work.filter((h) => failed.has(h.host));
+  if (retries.length !== work.length) return work;
+  return budgetExceeded(spec.failureBudget ?? {}, retries.length, ring.hosts.length) ? work : [];
 }
 
 /**
- * What holds a ring back: the previous ring of its rollout must have completed and stayed
- * healthy for its bake time (recorded in state/rollouts/ across runs). When the previous
- * ring still has work in this plan, the estimate is its earliest start plus the bake time.
+ * What holds a ring back (README "Apply": ring order): every earlier ring of its rollout must
+ * have completed and stayed healthy for its bake time (recorded in state/rollouts/ across runs),
+ * whatever part of the fleet the plan shows (`--hosts`, `--ring`) or a run applies. The gate
+ * of a ring includes the gate of the ring before it (which includes the one before that).
+ *
+ * An earlier ring with work in this plan (or that completes without work, completesWithoutWork)
+ * is named in `waitsFor`: apply starts this ring only once that ring completed in the same run.
+ * When the previous ring still has work, the estimate is its earliest start plus the bake time;
+ * when this plan does not hold all of that work (`--hosts`, `--ring`), this ring is blocked.
  *
  * A previous ring without work has completed only if none of its hosts is unknown — never
  * scanned, or unreachable (any failed last scan: a changed host key, refused authentication…)
@@ -436,35 +548,85 @@ interface RingGate {
 function ringGate(
   slot: Slot,
   rollout: RolloutDocument | undefined,
-  planned: ReadonlyMap<string, PlanRing>,
+  planned: ReadonlyMap<string, PlannedRing>,
   { hosts: hostStates, rollouts: progress }: ObservedState,
   at: DateTime,
 ): RingGate {
-  const open: RingGate = { notBefore: at, blocked: false };
-  if (!rollout) return open;
-  const state = progress.get(rollout.metadata.name);
-  const halted = Object.entries(state?.rings ?? {}).find(([, p]) => p.status === 'halted');
+  if (!rollout) return { notBefore: at, blocked: false, waitsFor: [] };
+  const name = rollout.metadata.name;
+  const state = progress.get(name);
+  const index = rollout.spec.rings.findIndex((r) => r.name === slot.ring);
+  const earlier = rollout.spec.rings.slice(0, Math.max(0, index));
+  const info = (ring: string) => planned.get(`${name}/${ring}`);
+  // Earlier rings that must complete in the run that starts this one.
+  const waitsFor = earlier
+    .filter((r) => {
+      const p = info(r.name);
+      if (!p) return false;
+      return p.ring.completesWithoutWork === true || holdingWork(p.ring, r, state?.rings[r.name]).length > 0;
+    })
+    .map((r) => r.name);
+  const open: RingGate = { notBefore: at, blocked: false, waitsFor };
+  // A halted ring holds every other ring of its rollout, unless it is an earlier ring that
+  // completes now without work (its failed hosts were taken out of it) or has no host left.
+  const halted = Object.entries(state?.rings ?? {}).find(([ring, p]) => {
+    const earlierRing = info(ring)?.ring;
+    return (
+      p.status === 'halted' && earlierRing?.completesWithoutWork !== true && earlierRing?.hosts.length !== 0
+    );
+  });
   if (halted) {
     const why = halted[1].haltedReason ? `: ${halted[1].haltedReason}` : '';
+    const stuck = info(halted[0]);
+    const release =
+      stuck && !stuck.ring.hosts.some((h) => h.actions.length > 0)
+        ? `; ring ${halted[0]} has no work left, but a host that failed has nothing left to install either (patched, then failed?): check it, then patchctl rollout release ${name} --ring ${halted[0]} --reason TEXT`
+        : '';
     return {
-      notBefore: at,
+      ...open,
       blocked: halted[0] !== slot.ring,
-      text: `rollout halted at ring ${halted[0]}${why}`,
+      text: `rollout halted at ring ${halted[0]}${why}${release}`,
     };
   }
-  const index = rollout.spec.rings.findIndex((r) => r.name === slot.ring);
-  const prev = index > 0 ? rollout.spec.rings[index - 1] : undefined;
+  const prev = earlier.at(-1);
   if (!prev) return open;
+  const prevInfo = info(prev.name);
+  const prevGate = prevInfo?.gate;
+  // The ring before waits itself: this one waits at least as long.
+  if (prevGate?.blocked) return { ...open, blocked: true, text: prevGate.text ?? `after ring ${prev.name}` };
+  const floor = prevGate && prevGate.notBefore > at ? prevGate : undefined;
+  const atLeast = (g: RingGate): RingGate =>
+    floor && floor.notBefore > g.notBefore
+      ? { ...g, notBefore: floor.notBefore, ...(floor.text ? { text: floor.text } : {}) }
+      : g;
   const bake = prev.bakeTime ? parseDuration(prev.bakeTime) : undefined;
   const plusBake = (t: DateTime) => (bake?.ok ? t.plus(durationToLuxon(bake.value)) : t);
-  const waiting = `after ring ${prev.name} completes${prev.bakeTime ? ` and bakes ${prev.bakeTime}` : ''}`;
-  const prevRing = planned.get(`${rollout.metadata.name}/${prev.name}`);
-  if (prevRing && prevRing.hosts.some((h) => h.actions.length > 0)) {
+  const bakes = prev.bakeTime ? ` and bakes ${prev.bakeTime}` : '';
+  const waiting = `after ring ${prev.name} completes${bakes}`;
+  const prevRing = prevInfo?.ring;
+  const prevState = state?.rings[prev.name];
+  const work = prevRing ? holdingWork(prevRing, prev, prevState) : [];
+  if (prevRing && (work.length > 0 || prevRing.completesWithoutWork === true)) {
+    if (prevInfo && !prevInfo.whole)
+      return {
+        ...open,
+        blocked: true,
+        text:
+          work.length > 0
+            ? `waits for ring ${prev.name}, whose work this plan does not hold whole (${work.length} host(s) with work there): apply ring ${prev.name} first`
+            : `waits for ring ${prev.name} to be recorded completed (it has no work left), which this plan leaves out: apply ring ${prev.name} first`,
+      };
+    if (work.length === 0)
+      return atLeast({
+        ...open,
+        notBefore: plusBake(at),
+        text: `after ring ${prev.name} is recorded completed (it has no work left)${bakes}`,
+      });
     const estimate = prevRing.earliestStart
       ? plusBake(DateTime.fromISO(prevRing.earliestStart, { setZone: true }))
       : undefined;
-    if (!estimate) return { notBefore: at, blocked: true, text: waiting };
-    return { notBefore: estimate > at ? estimate : at, blocked: false, text: waiting };
+    if (!estimate) return { ...open, blocked: true, text: waiting };
+    return atLeast({ ...open, notBefore: estimate > at ? estimate : at, text: waiting });
   }
   const unknown = (prevRing?.hosts ?? []).flatMap((h) => {
     const u = unknownHost(h.host, hostStates.get(h.host));
@@ -475,20 +637,110 @@ function ringGate(
     budgetExceeded(prev.failureBudget ?? {}, unknown.length, prevRing?.hosts.length ?? 0)
   )
     return {
-      notBefore: at,
+      ...open,
       blocked: true,
       text: `waits for ring ${prev.name}: ${describeUnknown(unknown)}`,
       held: { after: prev.name, hosts: unknown },
     };
-  const prevState = state?.rings[prev.name];
-  if (prevState && prevState.status !== 'completed') return { notBefore: at, blocked: true, text: waiting };
+  // (A ring left without hosts has nothing to complete.)
+  if (prevState && prevState.status !== 'completed' && (prevRing?.hosts.length ?? 1) > 0)
+    return { ...open, blocked: true, text: waiting };
   const healthy = prevState?.healthySince ?? prevState?.finishedAt;
   if (healthy) {
     const until = plusBake(DateTime.fromISO(healthy, { setZone: true }));
     if (until > at)
-      return { notBefore: until, blocked: false, text: `ring ${prev.name} bakes until ${iso(until)}` };
+      return atLeast({ ...open, notBefore: until, text: `ring ${prev.name} bakes until ${iso(until)}` });
   }
-  return open;
+  return atLeast(open);
+}
+
+/**
+ * Why a ring with no work left is recorded completed by the next apply (the text for its
+ * header), or undefined: its progress is in progress, or halted and each host that failed has
+ * left the ring or still lacks updates that the plan now skips by a person's decision (an
+ * exception, an exclusion, a pin or a hold); none of its hosts is unknown beyond its failure
+ * budget; and nothing before it holds it. A host that failed and now has nothing left to install
+ * (patched, then its health check failed) needs `patchctl rollout release`.
+ */
+function completesWithoutWork(
+  slot: Slot,
+  rollout: RolloutDocument | undefined,
+  gate: RingGate,
+  hosts: readonly PlanHost[],
+  { hosts: hostStates, rollouts: progress }: ObservedState,
+  at: DateTime,
+): string | undefined {
+  if (!rollout || hosts.length === 0 || hosts.some((h) => h.actions.length > 0)) return undefined;
+  const p = progress.get(rollout.metadata.name)?.rings[slot.ring];
+  if (p?.status !== 'in-progress' && p?.status !== 'halted') return undefined;
+  if (gate.waitsFor.length > 0 || (gate.blocked && p.status !== 'halted') || gate.notBefore > at)
+    return undefined;
+  const spec = rollout.spec.rings.find((r) => r.name === slot.ring);
+  const unknown = hosts.filter((h) => unknownHost(h.host, hostStates.get(h.host)) !== undefined);
+  if (unknown.length > 0 && budgetExceeded(spec?.failureBudget ?? {}, unknown.length, hosts.length))
+    return undefined;
+  if (p.status === 'halted') {
+    if ((p.failures ?? 0) > 0 && p.failedHosts === undefined) return undefined;
+    for (const failed of p.failedHosts ?? []) {
+      const h = hosts.find((x) => x.host === failed);
+      if (h && !h.skipped.some((s) => TAKEN_OUT.has(s.reason))) return undefined;
+    }
+    return `halted${p.haltedReason ? ` (${p.haltedReason})` : ''}; no work left now: the next apply records ring ${slot.ring} completed`;
+  }
+  return `no work left: the next apply records ring ${slot.ring} completed`;
+}
+
+/** Skips that take a failed host's updates out of its ring by a person's decision. */
+const TAKEN_OUT: ReadonlySet<PlanSkip['reason']> = new Set<PlanSkip['reason']>([
+  'exception',
+  'excluded',
+  'pinned',
+  'held',
+]);
+
+/** Per-update ring gating of one ring's hosts: a skip for an update, or undefined to plan it. */
+type UpdateGate = (
+  action: UpgradeAction,
+  policy: PolicyDoc,
+  ecosystem: Ecosystem | undefined,
+) => PlanSkip | undefined;
+
+/**
+ * Per-update ring gating (README "Apply"): a ring gets an update only when an earlier ring of its
+ * rollout ran that version or a later one (in the ecosystem's order) when it last completed, as
+ * state/rollouts records (RingProgress.versions); ring order makes sure that ring also baked. The
+ * nearest earlier ring whose record lists the package decides; a package no earlier ring's
+ * record lists (those rings' hosts did not have it, or completed before patchctl recorded
+ * versions) is gated by ring order alone. The emergency track of a policy with `skipBakeTime`
+ * is not gated (its updates skip bake times by design). Undefined when nothing gates the ring.
+ */
+function ringVersionGate(
+  slot: Slot,
+  rollout: RolloutDocument | undefined,
+  { rollouts: progress }: ObservedState,
+): UpdateGate | undefined {
+  if (!rollout) return undefined;
+  const state = progress.get(rollout.metadata.name);
+  const index = rollout.spec.rings.findIndex((r) => r.name === slot.ring);
+  const records = rollout.spec.rings
+    .slice(0, Math.max(0, index))
+    .reverse()
+    .flatMap((r) => {
+      const versions = state?.rings[r.name]?.versions;
+      return versions ? [{ ring: r.name, versions }] : [];
+    });
+  if (records.length === 0) return undefined;
+  return (action, policy, ecosystem) => {
+    if (ecosystem === undefined) return undefined;
+    if (action.emergency === true && policy.spec.emergency?.skipBakeTime === true) return undefined;
+    for (const { ring, versions } of records) {
+      const ran = ringVersionOf(versions, ecosystem, action.package, action.arch);
+      if (ran === undefined) continue;
+      if (ranAtLeast(ecosystem, ran, action.to)) return undefined;
+      return { package: action.package, to: action.to, reason: 'not-in-earlier-ring', by: `ring ${ring}` };
+    }
+    return undefined;
+  };
 }
 
 /** The host as an unknown host of its ring, or undefined when its last scan reached it. */
@@ -525,7 +777,20 @@ function describeUnknown(hosts: readonly UnknownHost[]): string {
 
 /** The counts of `summary` over some rings (a whole plan, or one shard of it). */
 export function summarise(rings: readonly PlanRing[]): PlanSummary {
-  const s: PlanSummary = { hosts: 0, hostsWithChanges: 0, updates: 0, reboots: 0, skipped: 0 };
+  const s = {
+    hosts: 0,
+    hostsWithChanges: 0,
+    updates: 0,
+    reboots: 0,
+    skipped: 0,
+    mayReboot: 0,
+    hostsUpToDate: 0,
+    hostsAllSkipped: 0,
+    hostsUnsupported: 0,
+    hostsUnreachable: 0,
+    hostsScanFailed: 0,
+    hostsNeverScanned: 0,
+  } satisfies Required<PlanSummary>;
   for (const r of rings) {
     for (const h of r.hosts) {
       s.hosts++;
@@ -536,10 +801,45 @@ export function summarise(rings: readonly PlanRing[]): PlanSummary {
         else if (a.type === 'reboot') reboot = true;
       }
       if (reboot) s.reboots++;
+      else if (h.mayReboot !== undefined) s.mayReboot++;
       s.skipped += h.skipped.length;
+      // Every host in exactly one count: hosts the plan knows nothing about are never "up to date".
+      switch (hostStateOf(h)) {
+        case 'up-to-date':
+          s.hostsUpToDate++;
+          break;
+        case 'all-skipped':
+          s.hostsAllSkipped++;
+          break;
+        case 'unsupported':
+          s.hostsUnsupported++;
+          break;
+        case 'unreachable':
+          s.hostsUnreachable++;
+          break;
+        case 'scan-failed':
+        case 'host-key-changed':
+          s.hostsScanFailed++;
+          break;
+        case 'never-scanned':
+          s.hostsNeverScanned++;
+          break;
+        case 'planned':
+          break;
+      }
     }
   }
   return s;
+}
+
+/** Hosts of a summary the plan knows nothing current about (0 for a plan without those counts). */
+export function unknownHostCount(s: PlanSummary): number {
+  return (
+    (s.hostsUnsupported ?? 0) +
+    (s.hostsUnreachable ?? 0) +
+    (s.hostsScanFailed ?? 0) +
+    (s.hostsNeverScanned ?? 0)
+  );
 }
 
 function cmp(a: string, b: string): number {

@@ -14,7 +14,12 @@ export type SkipReason =
   | 'classification'
   | 'no-window'
   | 'blackout'
-  | 'host-unreachable';
+  | 'host-unreachable'
+  /**
+   * Per-update ring gating: no earlier ring of the host's rollout ran this version (or a later
+   * one) when it completed and baked; `by` names that ring (`ring canary`).
+   */
+  | 'not-in-earlier-ring';
 
 export interface UpgradeAction {
   type: 'upgrade';
@@ -71,18 +76,82 @@ export function isHostKeyChangedNote(note: string | undefined): boolean {
   return note !== undefined && note.startsWith(HOST_KEY_CHANGED_NOTE);
 }
 
+/**
+ * What the plan knows about a host (DESIGN.md §12 host states; README "The plan"):
+ * - `planned`: scanned, and the plan has actions for it;
+ * - `up-to-date`: scanned, nothing pending;
+ * - `all-skipped`: scanned, every pending update is skipped (see `skipped`);
+ * - `unsupported`: this version cannot drive it (its transport, or its package manager / OS);
+ *   the note says what is missing and the OS seen;
+ * - `unreachable`: the last scan could not connect (the note says since when it was last reached);
+ * - `scan-failed`: the last scan reached it but could not read it (authentication refused,
+ *   data patchctl refuses to store, a command failed);
+ * - `host-key-changed`: its SSH host key no longer matches known_hosts (see HOST_KEY_CHANGED_NOTE);
+ * - `never-scanned`: no state file.
+ * The last five are "unknown": the plan knows nothing current about them.
+ */
+export type PlanHostState =
+  | 'planned'
+  | 'up-to-date'
+  | 'all-skipped'
+  | 'unsupported'
+  | 'unreachable'
+  | 'scan-failed'
+  | 'host-key-changed'
+  | 'never-scanned';
+
+export const PLAN_HOST_STATES: readonly PlanHostState[] = [
+  'planned',
+  'up-to-date',
+  'all-skipped',
+  'unsupported',
+  'unreachable',
+  'scan-failed',
+  'host-key-changed',
+  'never-scanned',
+];
+
+/** The states of hosts the plan knows nothing current about. */
+export const UNKNOWN_HOST_STATES: ReadonlySet<PlanHostState> = new Set<PlanHostState>([
+  'unsupported',
+  'unreachable',
+  'scan-failed',
+  'host-key-changed',
+  'never-scanned',
+]);
+
 export interface PlanHost {
   host: string;
   /**
-   * Set when the plan knows nothing current about the host (never scanned, unreachable, its
-   * host key changed: see HOST_KEY_CHANGED_NOTE).
+   * What the plan knows about the host. Always set by buildPlan; absent only in plans written
+   * before it existed (hostStateOf derives it then).
+   */
+  state?: PlanHostState;
+  /**
+   * Set when the plan knows nothing current about the host (never scanned, unreachable,
+   * unsupported, its host key changed: see HOST_KEY_CHANGED_NOTE).
    */
   note?: string;
   window: PlanWindow | null;
   actions: PlanAction[];
   skipped: PlanSkip[];
+  /**
+   * Set when the host has no planned reboot but may reboot: its policy reboots when the host asks
+   * (`ifRequired`) and it gets packages that usually ask on its ecosystem (kernels, the C
+   * library, systemd…: core/plan/reboot-policy.ts). Says which packages and which policy.
+   */
+  mayReboot?: string;
   /** The shard (1-based) that applies the host, in a plan made with `--shards`. */
   shard?: number;
+}
+
+/** The host's state: its `state`, or for a plan written before that field, derived from the rest. */
+export function hostStateOf(h: PlanHost): PlanHostState {
+  if (h.state !== undefined) return h.state;
+  if (h.actions.length > 0) return 'planned';
+  if (isHostKeyChangedNote(h.note)) return 'host-key-changed';
+  if (h.note !== undefined) return h.note.startsWith('never scanned') ? 'never-scanned' : 'unreachable';
+  return h.skipped.length > 0 ? 'all-skipped' : 'up-to-date';
 }
 
 export interface PlanRing {
@@ -92,15 +161,48 @@ export interface PlanRing {
   earliestStart: string | null;
   /** Why the ring cannot start before earliestStart (or at all), for people. */
   gate?: string;
+  /**
+   * Earlier rings of the rollout that must complete (and bake) first and have not: they have
+   * work in this plan, or complete without work (`completesWithoutWork`). Apply starts this ring
+   * only after each of them completed in the same run (see README "Apply": ring order).
+   */
+  waitsFor?: string[];
+  /**
+   * Hosts of the ring with work that this plan leaves out (`--hosts`): a run of this plan cannot
+   * complete the ring, so it is not recorded completed and later rings keep waiting.
+   */
+  omitted?: number;
+  /**
+   * The ring has no work left but its recorded progress is not `completed` (in progress, or halted
+   * and its failed hosts are now taken out of it): apply records it completed, so the rollout
+   * moves on.
+   */
+  completesWithoutWork?: true;
   hosts: PlanHost[];
 }
 
 export interface PlanSummary {
   hosts: number;
+  /** Hosts in state `planned`. */
   hostsWithChanges: number;
   updates: number;
+  /** Hosts with a planned reboot (policy `always`, or the host or an update already asks). */
   reboots: number;
   skipped: number;
+  /** Hosts that may reboot (PlanHost.mayReboot). The optional counts below are set by buildPlan. */
+  mayReboot?: number;
+  /** Hosts in state `up-to-date`. */
+  hostsUpToDate?: number;
+  /** Hosts in state `all-skipped`. */
+  hostsAllSkipped?: number;
+  /** Hosts in state `unsupported`. */
+  hostsUnsupported?: number;
+  /** Hosts in state `unreachable`. */
+  hostsUnreachable?: number;
+  /** Hosts in state `scan-failed` or `host-key-changed`. */
+  hostsScanFailed?: number;
+  /** Hosts in state `never-scanned`. */
+  hostsNeverScanned?: number;
 }
 
 export interface Plan {

@@ -171,7 +171,7 @@ describe('verifySavedPlan', () => {
     const counts = structuredClone(saved);
     counts.summary.updates = 0;
     expect(differences(counts, repo.plan, ctx)).toEqual([
-      'plan.json: summary {"hosts":3,"hostsWithChanges":3,"updates":0,"reboots":0,"skipped":1} does not count the plan ({"hosts":3,"hostsWithChanges":3,"updates":3,"reboots":0,"skipped":1})',
+      `plan.json: summary {"hosts":3,"hostsWithChanges":3,"updates":0,"reboots":0,"skipped":1,"mayReboot":0,"hostsUpToDate":0,"hostsAllSkipped":0,"hostsUnsupported":0,"hostsUnreachable":0,"hostsScanFailed":0,"hostsNeverScanned":0} does not count the plan ({"hosts":3,"hostsWithChanges":3,"updates":3,"reboots":0,"skipped":1,"mayReboot":0,"hostsUpToDate":0,"hostsAllSkipped":0,"hostsUnsupported":0,"hostsUnreachable":0,"hostsScanFailed":0,"hostsNeverScanned":0})`,
     ]);
     const at = structuredClone(saved);
     at.at = '2026-12-01T00:00:00.000Z';

@@ -152,6 +152,12 @@ function compareHost(
 ): void {
   if (saved.note !== repo.note)
     say(`note ${q(saved.note ?? null)} is not what the repository decides (${q(repo.note ?? null)})`);
+  if (saved.state !== repo.state)
+    say(`state ${q(saved.state ?? null)} is not what the repository decides (${q(repo.state ?? null)})`);
+  if (saved.mayReboot !== repo.mayReboot)
+    say(
+      `mayReboot ${q(saved.mayReboot ?? null)} is not what the repository decides (${q(repo.mayReboot ?? null)})`,
+    );
   if (!inputsChanged && !sameJson(saved.window, repo.window))
     say(
       `window ${JSON.stringify(saved.window)} is not what the repository decides (${JSON.stringify(repo.window)})`,
