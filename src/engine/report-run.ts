@@ -92,7 +92,7 @@ export function runReport(options: ReportRunOptions): ReportRun {
   return { ...done, commit, author };
 }
 
-/** Names the day, the figure, the latest apply run and its plan digest, then every file. */
+/** Names the day, the figures, the latest apply run and its plan digest, then every file. */
 export function commitMessage(report: ComplianceReport, files: readonly string[]): string {
   const pct =
     report.summary.compliancePercent === null ? 'n/a' : `${report.summary.compliancePercent.toFixed(1)}%`;
@@ -104,6 +104,7 @@ export function commitMessage(report: ComplianceReport, files: readonly string[]
     ...(run ? [`Run: ${run.runId}`, `Plan: ${run.planDigest ?? 'unknown'}`] : []),
     `Inputs: ${report.inputsDigest}`,
     `Hosts: ${report.summary.hosts}; SLA breaches: ${report.summary.slaBreaches}; missing updates: ${report.summary.missingUpdates}`,
+    `Schedule: ${report.summary.tracks['on-track']} on track, ${report.summary.tracks.overdue} overdue`,
     '',
     'Files:',
     ...files.map((f) => `  ${f}`),

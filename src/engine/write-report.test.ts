@@ -24,6 +24,8 @@ const entry = (date: string): HistoryEntry => ({
     failed: 0,
     excepted: 0,
     unreachable: 0,
+    unsupported: 0,
+    'never-scanned': 0,
     'not-applicable': 0,
   },
   compliancePercent: 50,
@@ -39,6 +41,17 @@ describe('readHistory', () => {
       writeFileSync(path.join(dir, `${date}.json`), `${JSON.stringify(entry(date), null, 2)}\n`);
     writeFileSync(path.join(dir, 'notes.md'), 'not history');
     expect(readHistory(dir)).toEqual({ entries: [entry('2026-11-29'), entry('2026-11-30')], warnings: [] });
+  });
+
+  it('reads an entry written before the unsupported and never-scanned states as none of them', () => {
+    const { unsupported, 'never-scanned': never, ...states } = entry('2026-11-30').states;
+    expect([unsupported, never]).toEqual([0, 0]);
+    const old = { ...entry('2026-11-30'), states };
+    writeFileSync(path.join(dir, '2026-11-30.json'), `${JSON.stringify(old, null, 2)}\n`);
+    const r = readHistory(dir);
+    expect(r.warnings).toEqual([]);
+    expect(r.entries).toEqual([entry('2026-11-30')]);
+    expect(Object.keys(r.entries[0]?.states ?? {})).toEqual(Object.keys(entry('2026-11-30').states));
   });
 
   it('skips, with a warning at file:line:col, a repeated key, a wrong type or a wrong day', () => {

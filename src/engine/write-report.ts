@@ -10,7 +10,7 @@ import { CONFIG_DEFAULTS, configSpec } from '../core/model/repository.js';
 import { buildPlan } from '../core/plan/build-plan.js';
 import { buildComplianceReport } from '../core/report/compliance.js';
 import type { ComplianceReport, HistoryEntry } from '../core/report/types.js';
-import { COMPLIANCE_STATES } from '../core/report/types.js';
+import { COMPLIANCE_STATES, LATER_STATES } from '../core/report/types.js';
 import { checkJsonText } from '../core/state/check-json.js';
 import { LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { renderComplianceCsv } from '../render/compliance-csv.js';
@@ -187,9 +187,21 @@ export function readHistory(historyDir: string): { entries: HistoryEntry[]; warn
       warnings.push(`${file}: not a report history entry for ${name.slice(0, 10)}; skipped`);
       continue;
     }
-    entries.push(value);
+    entries.push(withLaterStates(value));
   }
   return { entries, warnings };
+}
+
+/** An entry written before `unsupported` and `never-scanned` existed counts none of them. */
+function withLaterStates(entry: HistoryEntry): HistoryEntry {
+  if (COMPLIANCE_STATES.every((s) => typeof entry.states[s] === 'number')) return entry;
+  const states = { ...entry.states };
+  for (const s of LATER_STATES) states[s] ??= 0;
+  // Keep the documented order of the states.
+  return {
+    ...entry,
+    states: Object.fromEntries(COMPLIANCE_STATES.map((s) => [s, states[s]])) as HistoryEntry['states'],
+  };
 }
 
 function isHistoryEntry(value: unknown): value is HistoryEntry {
@@ -202,7 +214,9 @@ function isHistoryEntry(value: unknown): value is HistoryEntry {
     typeof v.hosts === 'number' &&
     typeof states === 'object' &&
     states !== null &&
-    COMPLIANCE_STATES.every((s) => typeof states[s] === 'number') &&
+    COMPLIANCE_STATES.every(
+      (s) => typeof states[s] === 'number' || (LATER_STATES.has(s) && states[s] === undefined),
+    ) &&
     (v.compliancePercent === null || typeof v.compliancePercent === 'number') &&
     typeof v.missingUpdates === 'number' &&
     typeof v.slaBreaches === 'number' &&

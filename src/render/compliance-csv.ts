@@ -38,6 +38,10 @@ export const CSV_COLUMNS = [
   'detail',
   'exception',
   'exception_expires',
+  // Added with the schedule figures: last, so that earlier columns keep their places.
+  'host_track',
+  'update_track',
+  'missed_window',
 ] as const;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>;
@@ -67,6 +71,7 @@ function hostColumns(h: HostCompliance): Row {
     groups: h.groups.join(' '),
     reason: h.reason,
     scanned_at: h.scannedAt,
+    host_track: h.track,
   };
 }
 
@@ -90,6 +95,10 @@ function missingRow(h: HostCompliance, m: MissingUpdate): Row {
     overdue_days: m.overdueDays,
     why: m.why,
     detail: m.detail,
+    update_track: m.track,
+    missed_window: m.missedWindow
+      ? `${m.missedWindow.name} ${m.missedWindow.start}/${m.missedWindow.end}`
+      : null,
   };
 }
 

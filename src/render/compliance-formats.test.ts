@@ -43,6 +43,8 @@ const files = {
   - { name: db-2, labels: { role: db, site: nyc } }
   - { name: db-3, labels: { role: db } }
   - { name: db-4, labels: { role: db } }
+  - { name: db-5, labels: { role: db } }
+  - { name: win-1, transport: winrm, os: windows, labels: { role: db } }
   - { name: ws-1, labels: { role: ws } }`,
   ),
   'groups/g.yaml': [
@@ -115,6 +117,8 @@ const hostStates: HostState[] = [
   aHostState('db-4', [], { scannedAt: '2026-11-30T01:00:00Z' }),
   // not-applicable: no policy applies
   aHostState('ws-1', [anUpdate('firefox')]),
+  // unsupported: transport winrm, whatever a state file says (db-5 has none: never-scanned)
+  aHostState('win-1', [anUpdate('KB5044284')], { reachable: false, errorKind: 'unsupported' }),
 ];
 
 const rollouts: RolloutState[] = [
@@ -248,6 +252,8 @@ const earlier: HistoryEntry = {
     failed: 0,
     excepted: 1,
     unreachable: 1,
+    unsupported: 0,
+    'never-scanned': 0,
     'not-applicable': 1,
   },
   compliancePercent: 62.5,
@@ -298,6 +304,8 @@ const expectedStates: Record<string, ComplianceState> = {
   'web-2': 'missing',
   'web-3': 'unreachable',
   'web-4': 'failed',
+  'db-5': 'never-scanned',
+  'win-1': 'unsupported',
   'ws-1': 'not-applicable',
 };
 
@@ -386,7 +394,11 @@ describe('compliance.json', () => {
     );
     expect(bare.asOf).toBeNull();
     expect(bare.lastRun).toBeNull();
-    expect(new Set(bare.hosts.map((h) => h.state))).toEqual(new Set(['unreachable', 'not-applicable']));
+    // Nothing observed is not "unreachable": never scanned, or (winrm) unsupported whatever is known.
+    expect(new Set(bare.hosts.map((h) => h.state))).toEqual(
+      new Set(['never-scanned', 'unsupported', 'not-applicable']),
+    );
+    expect(new Set(bare.hosts.map((h) => h.track))).toEqual(new Set(['unknown', 'not-applicable']));
     expect(problems(validate, JSON.parse(JSON.stringify(bare)))).toEqual([]);
   });
 
@@ -406,12 +418,12 @@ describe('compliance.json', () => {
     ['a missing host field', ['hosts', 2, 'lastApply'], undefined, '/hosts/2 required'],
     ['an unknown field', ['hosts', 1, 'note'], 'x', '/hosts/1 additionalProperties'],
     ['a state count left out', ['summary', 'states', 'excepted'], undefined, '/summary/states required'],
-    ['an unknown `why`', ['hosts', 5, 'missing', 0, 'why'], 'forgotten', '/hosts/5/missing/0/why enum'],
+    ['an unknown `why`', ['hosts', 6, 'missing', 0, 'why'], 'forgotten', '/hosts/6/missing/0/why enum'],
     [
       'a due day given as an instant',
-      ['hosts', 5, 'missing', 0, 'dueDate'],
+      ['hosts', 6, 'missing', 0, 'dueDate'],
       '2026-11-15T00:00:00Z',
-      '/hosts/5/missing/0/dueDate anyOf',
+      '/hosts/6/missing/0/dueDate anyOf',
     ],
     ['an unknown verification', ['evidence', 0, 'verification'], 'maybe', '/evidence/0/verification enum'],
     ['a date that is no day', ['date'], '2026-12-1', '/date format'],
@@ -423,6 +435,9 @@ describe('compliance.json', () => {
     ],
     ['a percentage over 100', ['summary', 'compliancePercent'], 101, '/summary/compliancePercent maximum'],
     ['a wrong format version', ['formatVersion'], 2, '/formatVersion const'],
+    ['an unknown host track', ['hosts', 0, 'track'], 'fine-ish', '/hosts/0/track enum'],
+    ['an unknown update track', ['hosts', 6, 'missing', 0, 'track'], 'late', '/hosts/6/missing/0/track enum'],
+    ['a track count left out', ['summary', 'tracks', 'overdue'], undefined, '/summary/tracks required'],
     ['a host name with a command', ['failures', 0, 'host'], 'db-3;id', '/failures/0/host pattern'],
   ];
 
@@ -605,7 +620,8 @@ describe('compliance.xml (JUnit)', () => {
       skipped: String(count(all, 'skipped')),
       errors: '0',
     });
-    expect(root.attrs.failures).toBe('6'); // missing, 2 × pending-reboot, 2 × failed, unreachable
+    // missing, 2 × pending-reboot, 2 × failed, unreachable, unsupported, never-scanned
+    expect(root.attrs.failures).toBe('8');
     for (const suite of root.children) {
       expect(suite.name).toBe('testsuite');
       expect(suite.children.every((c) => c.name === 'testcase')).toBe(true);
@@ -618,7 +634,7 @@ describe('compliance.xml (JUnit)', () => {
     }
     // ws-1 has no policy, but the `rest: true` ring still places it (skipped there).
     expect(root.children.map((s) => [s.attrs.name, s.children.map((c) => c.attrs.name)])).toEqual([
-      ['compliance: main/rest', ['db-1', 'db-2', 'db-3', 'db-4', 'web-2', 'web-3', 'ws-1']],
+      ['compliance: main/rest', ['db-1', 'db-2', 'db-3', 'db-4', 'db-5', 'web-2', 'web-3', 'win-1', 'ws-1']],
       ['compliance: main/canary', ['web-1', 'web-4']],
     ]);
   });
@@ -856,7 +872,7 @@ describe('the four formats agree', () => {
     );
     expect(md).toEqual(needing);
     const web2 = rows.find((r) => r[0] === 'web-2')!;
-    expect(web2.slice(2, 5)).toEqual(['main/rest', '2', '**1**']);
+    expect(web2.slice(2, 6)).toEqual(['⏰ overdue', 'main/rest', '2', '**1**']);
   });
 
   it('with the Markdown summary counts', () => {
@@ -875,5 +891,12 @@ describe('the four formats agree', () => {
     expect(counts).toEqual(tally(csvHosts));
     expect(rows.at(-1)?.slice(0, 2)).toEqual(['**total**', `**${report.hosts.length}**`]);
     expect(markdown).toContain(`**${json.summary.compliancePercent?.toFixed(1)}% of hosts in compliance**`);
+    // The schedule's figures beside the strict one, and a row per track.
+    const t = json.summary.tracks;
+    expect(markdown).toContain(
+      `**${json.summary.onTrackPercent?.toFixed(1)}% in compliance or on track** (on track: ${t['on-track']} host`,
+    );
+    expect(markdown).toContain(`**overdue: ${t.overdue} hosts**`);
+    expect(t.overdue).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 // reports/compliance.xml: JUnit XML, so that any CI system shows compliance like test results.
 // One test suite per ring, one test case per host: compliant and excepted hosts pass,
-// not-applicable ones are skipped, every other state is a failure whose type is the state.
+// not-applicable ones are skipped, every other state is a failure whose type is the state (the
+// strict audit figure); the failure text says where the host stands on its schedule.
 import type { ComplianceReport, HostCompliance } from '../core/report/types.js';
 import { mapStrings } from '../core/text/map-strings.js';
 import { xmlAttr, xmlText } from '../core/text/report-cells.js';
@@ -52,11 +53,13 @@ function testCase(host: HostCompliance, suite: string): string[] {
   }
   const details = [
     `state: ${h.state}`,
+    `schedule: ${h.track}`,
     `why: ${h.reason}`,
     ...h.missing.map(
       (m) =>
         `missing ${m.package} ${m.from} -> ${m.to} (${[m.classification, m.severity, ...m.advisories].filter(Boolean).join(', ')})` +
-        `${m.breached ? ` PAST SLA by ${m.overdueDays ?? 0} d` : ''}${m.emergency ? ' [emergency]' : ''}: ${m.detail}`,
+        `${m.breached ? ` PAST SLA by ${m.overdueDays ?? 0} d` : ''}${m.emergency ? ' [emergency]' : ''}` +
+        ` [${m.track}${m.missedWindow ? `: window ${m.missedWindow.name} closed ${m.missedWindow.end}` : ''}]: ${m.detail}`,
     ),
     ...(h.lastApply
       ? [`last apply: run ${h.lastApply.runId} ${h.lastApply.status} at ${h.lastApply.at}`]

@@ -12,8 +12,9 @@ import type {
   Evidence,
   HistoryEntry,
   HostCompliance,
+  HostTrack,
 } from '../core/report/types.js';
-import { COMPLIANCE_STATES } from '../core/report/types.js';
+import { COMPLIANCE_STATES, HOST_TRACKS } from '../core/report/types.js';
 import { mermaidLabel } from '../core/text/report-cells.js';
 import { md } from './plan-markdown.js';
 
@@ -31,7 +32,30 @@ const STATE_ICON: Record<ComplianceState, string> = {
   failed: '💥',
   excepted: '🛡️',
   unreachable: '📵',
+  unsupported: '🚫',
+  'never-scanned': '❔',
   'not-applicable': '➖',
+};
+
+const TRACK_ICON: Record<HostTrack, string> = {
+  'in-compliance': '✅',
+  'on-track': '🕒',
+  overdue: '⏰',
+  'needs-attention': '⚠️',
+  unknown: '❔',
+  'not-applicable': '➖',
+};
+
+/** What each track means, in the words of README "Reports" (and the schema). */
+const TRACK_MEANING: Record<HostTrack, string> = {
+  'in-compliance': 'compliant or excepted',
+  'on-track':
+    'every missing update waits for its approval delay, its window or its ring’s bake time, within SLA',
+  overdue: 'an update is past its SLA, or a window that could have installed it has closed',
+  'needs-attention':
+    'waits on something the schedule does not resolve: a failed apply, an unreachable host, a hold, no window, a halted rollout',
+  unknown: 'unsupported or never scanned: what it misses is not known',
+  'not-applicable': 'no policy applies',
 };
 
 /** Green for good, red for bad, grey for unknown: the pie reads at a glance. */
@@ -42,6 +66,8 @@ const STATE_COLOUR: Record<ComplianceState, string> = {
   failed: '#82071e',
   excepted: '#0969da',
   unreachable: '#6e7781',
+  unsupported: '#8250df',
+  'never-scanned': '#afb8c1',
   'not-applicable': '#d0d7de',
 };
 
@@ -68,6 +94,7 @@ export function renderComplianceMarkdown(
       attentionSection(report, rows),
       rebootSection(report, rows),
       unreachableSection(report, rows),
+      unknownSection(report, rows),
       failuresSection(report, rows),
       exceptionsSection(report, rows),
       productsSection(report, rows),
@@ -89,11 +116,19 @@ function headline(r: ComplianceReport): string {
     s.slaBreaches === 0 ? 'no SLA breach' : `**${count(s.slaBreaches, 'SLA breach', 'SLA breaches')}**`;
   const emergency =
     s.emergencyMissing > 0 ? ` · **${count(s.emergencyMissing, 'missing emergency (KEV) update')}**` : '';
+  const t = s.tracks;
+  const onTrackPct = s.onTrackPercent === null ? 'n/a' : `${s.onTrackPercent.toFixed(1)}%`;
+  const overdue = t.overdue === 0 ? 'overdue: 0 hosts' : `**overdue: ${count(t.overdue, 'host', 'hosts')}**`;
   return [
     `# Patch compliance report — ${md(r.date)}`,
     '',
-    `**${pct} of hosts in compliance** (${ok} of ${inScope} in scope compliant or excepted; ` +
-      `${s.states['not-applicable']} not applicable) · ${breaches}${emergency} · ` +
+    `**${pct} of hosts in compliance** (strict audit: ${ok} of ${inScope} in scope compliant or excepted; ` +
+      `${s.states['not-applicable']} not applicable)`,
+    '',
+    `**${onTrackPct} in compliance or on track** (on track: ${count(t['on-track'], 'host', 'hosts')} · ${overdue} · ` +
+      `needing attention: ${t['needs-attention']} · unknown: ${t.unknown})`,
+    '',
+    `${breaches}${emergency} · ` +
       `${count(s.missingUpdates, 'missing update')} (${s.missingSecurityUpdates} security) · ` +
       `${count(s.hostsPendingReboot, 'host', 'hosts')} pending reboot · exceptions: ${s.exceptions.active} active, ` +
       `${s.exceptions.expiring} expiring within 30 days, ${s.exceptions.expired} expired`,
@@ -128,7 +163,15 @@ function statesSection(r: ComplianceReport): string {
           ...slices.map((s) => `    "${s}" : ${r.summary.states[s]}`),
           '```',
         ].join('\n');
-  return ['## Summary', '', table, ...(chart ? ['', chart] : [])].join('\n');
+  const tracks = [
+    '| Schedule | Hosts | Share | Meaning |',
+    '| --- | ---: | ---: | --- |',
+    ...HOST_TRACKS.map(
+      (t) =>
+        `| ${TRACK_ICON[t]} ${t} | ${r.summary.tracks[t]} | ${share(r.summary.tracks[t], r.summary.hosts)} | ${TRACK_MEANING[t]} |`,
+    ),
+  ].join('\n');
+  return ['## Summary', '', table, ...(chart ? ['', chart] : []), '', tracks].join('\n');
 }
 
 function breachesSection(r: ComplianceReport, rows: number): string {
@@ -248,25 +291,30 @@ function attentionSection(r: ComplianceReport, rows: number): string {
   );
   if (hosts.length === 0) return `${head}\n\nNone: every host in scope is compliant or excepted.`;
   const order = (h: HostCompliance) =>
-    ['failed', 'unreachable', 'missing', 'pending-reboot'].indexOf(h.state);
+    ['failed', 'unreachable', 'missing', 'pending-reboot', 'unsupported', 'never-scanned'].indexOf(h.state);
+  const trackOrder = (h: HostCompliance) => HOST_TRACKS.indexOf(h.track);
+  // Overdue first: the hosts a manager acts on; then those needing attention; on track last.
   const sorted = [...hosts].sort(
     (a, b) =>
+      (a.track === 'overdue' ? 0 : 1) - (b.track === 'overdue' ? 0 : 1) ||
+      (a.track === 'on-track' ? 1 : 0) - (b.track === 'on-track' ? 1 : 0) ||
       order(a) - order(b) ||
+      trackOrder(a) - trackOrder(b) ||
       b.missing.filter((m) => m.breached).length - a.missing.filter((m) => m.breached).length ||
       (a.host < b.host ? -1 : 1),
   );
   const lines = sorted.slice(0, rows).map((h) => {
     const past = h.missing.filter((m) => m.breached).length;
     return (
-      `| ${md(h.host)} | ${STATE_ICON[h.state]} ${h.state} | ${md(ringName(h))} | ${h.missing.length} | ` +
-      `${past > 0 ? `**${past}**` : '0'} | ${md(h.reason)} |`
+      `| ${md(h.host)} | ${STATE_ICON[h.state]} ${h.state} | ${TRACK_ICON[h.track]} ${h.track} | ${md(ringName(h))} | ` +
+      `${h.missing.length} | ${past > 0 ? `**${past}**` : '0'} | ${md(h.reason)} |`
     );
   });
   return [
     head,
     '',
-    '| Host | State | Ring | Missing | Past SLA | Why |',
-    '| --- | --- | --- | ---: | ---: | --- |',
+    '| Host | State | Schedule | Ring | Missing | Past SLA | Why |',
+    '| --- | --- | --- | --- | ---: | ---: | --- |',
     ...lines,
     more(sorted.length, rows, 'hosts', 'hosts'),
     missingDetails(sorted.filter((h) => h.missing.length > 0).slice(0, rows)),
@@ -281,15 +329,16 @@ function missingDetails(hosts: readonly HostCompliance[]): string | null {
   const body = hosts.flatMap((h) => [
     `**${md(h.host)}**`,
     '',
-    '| Package | From → to | Severity | Advisories | Age | Due | Why |',
-    '| --- | --- | --- | --- | ---: | --- | --- |',
+    '| Package | From → to | Severity | Advisories | Age | Due | Schedule | Why |',
+    '| --- | --- | --- | --- | ---: | --- | --- | --- |',
     ...h.missing
       .slice(0, UPDATES_PER_HOST)
       .map(
         (m) =>
           `| ${m.emergency ? '🚨 ' : ''}${md(m.package)} | ${md(m.from)} → ${md(m.to)} | ${severity(m.severity)} | ` +
           `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays}d`} | ` +
-          `${m.dueDate === null ? '—' : `${m.breached ? '**' : ''}${md(m.dueDate)}${m.breached ? '**' : ''}`} | ${md(m.detail)} |`,
+          `${m.dueDate === null ? '—' : `${m.breached ? '**' : ''}${md(m.dueDate)}${m.breached ? '**' : ''}`} | ` +
+          `${updateTrackCell(m)} | ${md(m.detail)} |`,
       ),
     ...(h.missing.length > UPDATES_PER_HOST
       ? ['', `… and ${h.missing.length - UPDATES_PER_HOST} more on this host in compliance.csv.`]
@@ -297,6 +346,15 @@ function missingDetails(hosts: readonly HostCompliance[]): string | null {
     '',
   ]);
   return ['', '<details><summary>Missing updates per host</summary>', '', ...body, '</details>'].join('\n');
+}
+
+/** `overdue: window w closed 2026-11-22T06:00:00Z` or the track alone. */
+function updateTrackCell(m: HostCompliance['missing'][number]): string {
+  if (m.track !== 'overdue') return m.track;
+  if (m.breached) return `**overdue** (past SLA)`;
+  return m.missedWindow
+    ? `**overdue** (window ${md(m.missedWindow.name)} closed ${md(m.missedWindow.end)})`
+    : '**overdue**';
 }
 
 function rebootSection(r: ComplianceReport, rows: number): string {
@@ -343,6 +401,27 @@ function unreachableSection(r: ComplianceReport, rows: number): string {
           `| ${md(u.host)} | ${u.lastSeen ? md(u.lastSeen) : 'never'} | ${u.lastAttempt ? md(u.lastAttempt) : '—'} | ${md(u.error ?? '')} |`,
       ),
     more(r.unreachable.length, rows, 'hosts', 'unreachable'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+function unknownSection(r: ComplianceReport, rows: number): string {
+  const hosts = r.hosts.filter((h) => h.state === 'unsupported' || h.state === 'never-scanned');
+  if (hosts.length === 0) return '';
+  return [
+    '## Unsupported or never scanned',
+    '',
+    'patchctl knows nothing current about these hosts: it cannot drive them yet (unsupported), or no scan has recorded them. They are not unreachable.',
+    '',
+    '| Host | State | OS | Why |',
+    '| --- | --- | --- | --- |',
+    ...hosts
+      .slice(0, rows)
+      .map(
+        (h) => `| ${md(h.host)} | ${STATE_ICON[h.state]} ${h.state} | ${md(h.os ?? '—')} | ${md(h.reason)} |`,
+      ),
+    more(hosts.length, rows, 'hosts', 'hosts'),
   ]
     .filter((l): l is string => l !== null)
     .join('\n');
@@ -475,7 +554,9 @@ function span(start: string | null, end: string): string {
 function footer(): string {
   return (
     '---\n\n<sub>Written by `patchctl report`. States: compliant, missing, pending-reboot, failed, excepted, ' +
-    'unreachable, not-applicable; "in compliance" counts compliant and excepted hosts among those a policy applies to. ' +
+    'unreachable, unsupported, never-scanned, not-applicable; "in compliance" (the strict audit figure) counts compliant ' +
+    'and excepted hosts among those a policy applies to; "in compliance or on track" adds the hosts whose every missing ' +
+    'update waits for its approval delay, window or bake time within SLA. ' +
     'compliance.json (schema: schemas/compliance.schema.json) and compliance.csv hold every host and update.</sub>'
   );
 }

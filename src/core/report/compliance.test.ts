@@ -149,7 +149,7 @@ describe('buildComplianceReport', () => {
       'web-1': 'compliant',
       'web-2': 'missing',
       'web-3': 'unreachable',
-      'web-4': 'unreachable',
+      'web-4': 'never-scanned',
       'ws-1': 'not-applicable',
     });
     expect(report.summary.states).toEqual({
@@ -158,12 +158,17 @@ describe('buildComplianceReport', () => {
       'pending-reboot': 1,
       failed: 1,
       excepted: 1,
-      unreachable: 2,
+      unreachable: 1,
+      unsupported: 0,
+      'never-scanned': 1,
       'not-applicable': 1,
     });
     // compliant + excepted over the 7 hosts a policy applies to.
     expect(report.summary.compliancePercent).toBe(28.6);
     expect(host('web-4')?.reason).toBe('never scanned: run patchctl scan');
+    expect(host('web-3')?.reason).toBe(
+      'unreachable since 2026-11-20T08:00:00Z (last scan 2026-11-30T12:00:00Z: connect ETIMEDOUT 192.0.2.3:22)',
+    );
     expect(host('ws-1')?.reason).toBe('no policy applies to this host');
   });
 
@@ -241,7 +246,6 @@ describe('buildComplianceReport', () => {
         lastAttempt: '2026-11-30T12:00:00Z',
         error: 'connect ETIMEDOUT 192.0.2.3:22',
       },
-      { host: 'web-4', lastSeen: null, lastAttempt: null, error: 'never scanned' },
     ]);
   });
 

@@ -5,24 +5,41 @@
 // skips only for a reason that does not make it optional (approval delay, no window, blackout,
 // a hold on the host, the host unreachable), is missing. An update skipped by an exception is
 // excepted; one a policy does not select (classification, severity, exclude, pin) is not
-// required at all.
+// required at all — also when it is held on the host, waived, or the host is unreachable: the
+// planner's own decision without the hold and the exceptions says whether the governing policy
+// would install it (schedule-track.ts). Each missing update and each host is then placed on
+// its schedule: on track, overdue, blocked (README "Reports").
 import type { DateTime } from 'luxon';
 import { DateTime as LuxonDateTime } from 'luxon';
 import { resolveGroups } from '../model/groups.js';
 import type { Repository } from '../model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
-import type { Severity } from '../model/types.js';
+import type { InventoryHost, Severity } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
 import type { ActiveException } from '../plan/exceptions.js';
 import { activeExceptions, exceptionFor } from '../plan/exceptions.js';
-import { policiesForHost, policyHosts } from '../plan/policies-for-host.js';
+import { decisionMemo } from '../plan/decide-update.js';
+import type { PolicyDoc } from '../plan/policies-for-host.js';
+import { policiesByHost, policyHosts } from '../plan/policies-for-host.js';
+import { unknownHostKnowledge } from '../plan/host-knowledge.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, UpgradeAction } from '../plan/types.js';
 import { durationToMillis, parseDuration } from '../schedule/duration.js';
-import type { HostState, ObservedState, PendingUpdate } from '../state/types.js';
+import type { HostErrorKind, HostState, ObservedState, PendingUpdate } from '../state/types.js';
 import { reportExceptions } from './exceptions.js';
 import type { RunJournal, RunJournalEvent } from './last-run.js';
 import { lastRunSummary } from './last-run.js';
 import { rolloutStatus } from './rollout-status.js';
+import type { Requirement, ScheduleClock } from './schedule-track.js';
+import {
+  gateOpenedMs,
+  hostTrack,
+  missedWindow,
+  plannedStartKnown,
+  requirementOf,
+  rolloutHalted,
+  scheduleClock,
+  updateTrack,
+} from './schedule-track.js';
 import type {
   ApplyOutcome,
   BreakdownRow,
@@ -40,9 +57,10 @@ import type {
   ProductRisk,
   SlaBreach,
   StateCounts,
+  TrackCounts,
   UnreachableHost,
 } from './types.js';
-import { COMPLIANCE_FORMAT_VERSION, COMPLIANCE_STATES, IN_COMPLIANCE } from './types.js';
+import { COMPLIANCE_FORMAT_VERSION, COMPLIANCE_STATES, HOST_TRACKS, IN_COMPLIANCE } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** An exception ending within this long is listed as expiring. */
@@ -65,6 +83,7 @@ export interface ComplianceInputs {
 
 const MISSING_SKIPS: ReadonlySet<PlanSkip['reason']> = new Set([
   'not-approved-yet',
+  'not-in-earlier-ring',
   'held',
   'no-window',
   'blackout',
@@ -82,12 +101,19 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
   const members = resolveGroups(repo);
   const applies = policyHosts(repo.policies, repo.hosts, members);
   const policies = repo.policies.map((p) => p.doc);
+  const hostPolicies = policiesByHost(
+    repo.hosts.map((h) => h.name),
+    policies,
+    applies,
+  );
+  const memo = decisionMemo();
   const outcomes = latestOutcomes(inputs.journals, redact);
   const placed = planPlacement(plan);
   // SLA clocks count calendar days in the Config zone, so the report reads the same all day.
   const day = at.setZone(zone).startOf('day');
   const waivers = activeExceptions(repo.exceptions, members, zone, at);
   const clock: SlaClock = { day, sla, feeds: [...state.feeds.values()], timings: new Map() };
+  const schedule = scheduleClock(repo, members, zone, day, state);
   const groupsOf = new Map<string, string[]>();
   for (const [group, hosts] of [...members].sort(([a], [b]) => cmp(a, b)))
     for (const h of hosts) groupsOf.set(h, [...(groupsOf.get(h) ?? []), group]);
@@ -97,27 +123,38 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
     .map((h): HostCompliance => {
       const observed = state.hosts.get(h.name);
       const where = placed.get(h.name);
-      const waived = waiverOf(h.name, observed, waivers);
-      const missing = where ? missingUpdates(where.host, where.ring, observed, clock, waived, plan.at) : [];
+      const governing = hostPolicies.get(h.name) ?? [];
+      const required = requirements(observed, governing, state.feeds, memo, at);
+      const waived = waiverOf(h.name, observed, waivers, required);
+      const halted = where ? rolloutHalted(where.ring, schedule) : false;
+      const missing = where
+        ? missingUpdates(where.host, where.ring, observed, clock, waived, plan.at, {
+            required,
+            schedule,
+            halted,
+            gateOpened: gateOpenedMs(where.ring, schedule),
+          })
+        : [];
       const excepted = where ? exceptedUpdates(where.host, observed, waived) : [];
       const lastApply = outcomes.get(h.name) ?? null;
-      const hostPolicies = policiesForHost(h.name, policies, applies).map((p) => p.metadata.name);
       const judged = judgeHost({
         observed,
         missing,
         excepted,
         lastApply,
-        hasPolicy: hostPolicies.length > 0,
+        hasPolicy: governing.length > 0,
+        inventory: h,
       });
       return {
         host: h.name,
         state: judged.state,
         reason: redact(judged.reason),
+        track: hostTrack({ state: judged.state, missing, planHost: where?.host, ring: where?.ring, halted }),
         rollout: where && where.ring.rollout !== '' ? where.ring.rollout : null,
         ring: where?.ring.name ?? '',
         site: h.labels.site ?? null,
         groups: groupsOf.get(h.name) ?? [],
-        policies: hostPolicies,
+        policies: governing.map((p) => p.metadata.name),
         os: observed?.os ? `${observed.os.id} ${observed.os.version}` : null,
         scannedAt: observed?.scannedAt ?? null,
         lastReachableAt: observed
@@ -146,6 +183,8 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
     missingUpdates: summary.missingUpdates,
     slaBreaches: summary.slaBreaches,
     emergencyMissing: summary.emergencyMissing,
+    onTrack: summary.tracks['on-track'],
+    overdue: summary.tracks.overdue,
   };
 
   return {
@@ -228,6 +267,14 @@ interface SlaTiming {
   overdue: number | undefined;
 }
 
+/** What places a host's missing updates on their schedule (schedule-track.ts). */
+interface HostScheduleFacts {
+  required: (u: PendingUpdate) => Requirement | undefined;
+  schedule: ScheduleClock;
+  halted: boolean;
+  gateOpened: number | undefined;
+}
+
 function missingUpdates(
   host: PlanHost,
   ring: PlanRing,
@@ -235,20 +282,71 @@ function missingUpdates(
   clock: SlaClock,
   waived: (s: PlanSkip) => Waiver | undefined,
   planAt: string,
+  facts: HostScheduleFacts,
 ): MissingUpdate[] {
   const out: MissingUpdate[] = [];
   const update = (name: string, to: string) => observed?.updates.find((u) => u.name === name && u.to === to);
+  const tracked = (
+    m: Omit<MissingUpdate, 'track'>,
+    req: Requirement | undefined,
+    startKnown: boolean,
+    blackoutEnds: boolean,
+  ): MissingUpdate => {
+    const missed =
+      m.breached || req === undefined
+        ? undefined
+        : missedWindow(host.host, req, facts.gateOpened, facts.schedule);
+    const track = updateTrack({ breached: m.breached, missed, why: m.why, startKnown, blackoutEnds });
+    return { ...m, track, ...(missed ? { missedWindow: missed } : {}) };
+  };
   for (const a of host.actions) {
     if (a.type !== 'upgrade') continue;
-    out.push(missingUpdate(update(a.package, a.to), a, 'planned', plannedDetail(host, ring, planAt), clock));
+    const u = update(a.package, a.to);
+    const req = u ? facts.required(u) : undefined;
+    out.push(
+      tracked(
+        missingUpdate(u, a, 'planned', plannedDetail(host, ring, planAt), clock),
+        req,
+        plannedStartKnown(ring, req, facts.halted),
+        false,
+      ),
+    );
   }
   for (const s of host.skipped) {
     if (!MISSING_SKIPS.has(s.reason) || waived(s) !== undefined) continue;
     const u = update(s.package, s.to);
     if (!u) continue;
-    out.push(missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), clock));
+    // Held on the host or on an unreachable host: missing only if its policy would install it.
+    const req = facts.required(u);
+    if (req === undefined) continue;
+    const m = missingUpdate(u, undefined, s.reason as MissingWhy, skipDetail(s), clock);
+    if (s.reason === 'not-in-earlier-ring') {
+      // Its ring's gate is not open for this version yet: no window of this ring was missed.
+      const track = updateTrack({ ...m, missed: undefined, startKnown: !facts.halted, blackoutEnds: false });
+      out.push({ ...m, track });
+      continue;
+    }
+    out.push(tracked(m, req, false, s.reason === 'blackout' && s.eligibleAt !== undefined));
   }
   return out.sort((a, b) => cmp(a.package, b.package) || cmp(a.arch ?? '', b.arch ?? ''));
+}
+
+/** Each update's Requirement, worked out once (undefined: its policy would not install it). */
+function requirements(
+  observed: HostState | undefined,
+  policies: readonly PolicyDoc[],
+  feeds: ObservedState['feeds'],
+  memo: ReturnType<typeof decisionMemo>,
+  at: DateTime,
+): (u: PendingUpdate) => Requirement | undefined {
+  const known = new Map<PendingUpdate, Requirement | undefined>();
+  return (u) => {
+    if (!observed) return undefined;
+    if (known.has(u)) return known.get(u);
+    const req = requirementOf(u, observed, policies, feeds, memo, at);
+    known.set(u, req);
+    return req;
+  };
 }
 
 function missingUpdate(
@@ -257,7 +355,7 @@ function missingUpdate(
   why: MissingWhy,
   detail: string,
   clock: SlaClock,
-): MissingUpdate {
+): Omit<MissingUpdate, 'track'> {
   const advisories = [...(action?.advisories ?? u?.advisories ?? [])];
   const severity = action?.severity ?? u?.severity ?? null;
   const releasedAt = u?.releasedAt ?? null;
@@ -338,6 +436,8 @@ function skipDetail(s: PlanSkip): string {
       return `no maintenance window opens (${s.by})`;
     case 'blackout':
       return `blackout ${s.by}`;
+    case 'not-in-earlier-ring':
+      return `waits until ${s.by} has installed and baked this version`;
     default:
       return `host unreachable (${s.by})`;
   }
@@ -357,8 +457,13 @@ function waiverOf(
   host: string,
   observed: HostState | undefined,
   waivers: readonly ActiveException[],
+  required: (u: PendingUpdate) => Requirement | undefined,
 ): (s: PlanSkip) => Waiver | undefined {
   return (s) => {
+    // An update its policy would not install needs no waiver: neither missing nor excepted.
+    const waived = observed?.updates.find((x) => x.name === s.package && x.to === s.to);
+    if (waived && (s.reason === 'exception' || s.reason === 'held' || s.reason === 'host-unreachable'))
+      if (required(waived) === undefined) return undefined;
     if (s.reason === 'exception')
       return {
         name: s.by.replace(/^exception /, ''),
@@ -406,6 +511,8 @@ function judgeHost(h: {
   excepted: readonly ExceptedUpdate[];
   lastApply: ApplyOutcome | null;
   hasPolicy: boolean;
+  /** The inventory's settings for the host (transport, os hint). */
+  inventory: Pick<InventoryHost, 'transport' | 'os'>;
 }): Judged {
   const { observed, missing, excepted, lastApply } = h;
   // An apply result newer than the last scan says more about the host than that scan.
@@ -416,11 +523,21 @@ function judgeHost(h: {
     (fresh && lastApply.status === 'patched-pending-reboot');
   const judged = (state: ComplianceState, reason: string): Judged => ({ state, reason, needsReboot });
   if (!h.hasPolicy) return judged('not-applicable', 'no policy applies to this host');
-  if (!observed) return judged('unreachable', 'never scanned: run patchctl scan');
-  if (fresh && UNREACHABLE_STATUSES.has(lastApply.status))
-    return judged('unreachable', `apply ${lastApply.runId}: ${lastApply.status}${suffix(lastApply.error)}`);
+  // Never "unreachable" for a host patchctl cannot drive or never looked at (DESIGN.md §12):
+  // the plan's reading of what it knows about the host, in the plan's words.
+  const known = unknownHostKnowledge(h.inventory, observed);
+  if (known?.state === 'unsupported') return judged('unsupported', excerpt(known.note));
+  if (!observed) return judged('never-scanned', known?.note ?? 'never scanned: run patchctl scan');
+  if (fresh && UNREACHABLE_STATUSES.has(lastApply.status)) {
+    const since = observed.lastReachableAt ? ` since ${observed.lastReachableAt}` : '';
+    return judged(
+      'unreachable',
+      `${UNREACHABLE_PHRASE[lastApply.status as HostErrorKind] ?? lastApply.status}${since} ` +
+        `(apply ${lastApply.runId}: ${lastApply.status}${suffix(lastApply.error)})`,
+    );
+  }
   if (!observed.reachable)
-    return judged('unreachable', `last scan ${observed.scannedAt}${suffix(observed.error)}`);
+    return judged('unreachable', excerpt(known?.note ?? `last scan ${observed.scannedAt}`));
   if (fresh && FAILED_STATUSES.has(lastApply.status))
     return judged('failed', `apply ${lastApply.runId}: ${lastApply.status}${suffix(lastApply.error)}`);
   if (missing.length > 0) {
@@ -436,6 +553,13 @@ function judgeHost(h: {
     );
   return judged('compliant', 'every required update is installed');
 }
+
+/** What the reason of a host an apply could not reach starts with, by what it ran into. */
+const UNREACHABLE_PHRASE: Partial<Record<HostErrorKind, string>> = {
+  unreachable: 'unreachable',
+  'auth-failed': 'refused authentication',
+  'host-key-mismatch': 'host key changed',
+};
 
 function suffix(error: string | undefined): string {
   return error ? `: ${excerpt(error)}` : '';
@@ -565,10 +689,17 @@ function summarise(
   exceptions: ComplianceSummary['exceptions'],
 ): ComplianceSummary {
   const missing = hosts.flatMap((h) => h.missing);
+  const tracks = countTracks(hosts);
+  const inScope = hosts.length - tracks['not-applicable'];
   return {
     hosts: hosts.length,
     states: countStates(hosts),
     compliancePercent: compliancePercent(hosts),
+    tracks,
+    onTrackPercent:
+      inScope === 0
+        ? null
+        : Math.round(((tracks['in-compliance'] + tracks['on-track']) / inScope) * 1000) / 10,
     missingUpdates: missing.length,
     missingSecurityUpdates: missing.filter((m) => m.classification === 'security').length,
     emergencyMissing: missing.filter((m) => m.emergency).length,
@@ -581,6 +712,12 @@ function summarise(
 function countStates(hosts: readonly HostCompliance[]): StateCounts {
   const counts = Object.fromEntries(COMPLIANCE_STATES.map((s) => [s, 0])) as StateCounts;
   for (const h of hosts) counts[h.state] += 1;
+  return counts;
+}
+
+function countTracks(hosts: readonly HostCompliance[]): TrackCounts {
+  const counts = Object.fromEntries(HOST_TRACKS.map((t) => [t, 0])) as TrackCounts;
+  for (const h of hosts) counts[h.track] += 1;
   return counts;
 }
 

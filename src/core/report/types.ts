@@ -9,9 +9,21 @@ import type { RolloutStatusReport } from './rollout-status.js';
 
 export const COMPLIANCE_FORMAT_VERSION = 1;
 
-/** The industry vocabulary; a host is in exactly one. */
+/**
+ * The industry vocabulary, plus the two states of hosts patchctl knows nothing current about
+ * (DESIGN.md §12): `unsupported` (its transport or package manager cannot be driven yet) and
+ * `never-scanned`. A host is in exactly one.
+ */
 export type ComplianceState =
-  'compliant' | 'missing' | 'pending-reboot' | 'failed' | 'excepted' | 'unreachable' | 'not-applicable';
+  | 'compliant'
+  | 'missing'
+  | 'pending-reboot'
+  | 'failed'
+  | 'excepted'
+  | 'unreachable'
+  | 'unsupported'
+  | 'never-scanned'
+  | 'not-applicable';
 
 export const COMPLIANCE_STATES: readonly ComplianceState[] = [
   'compliant',
@@ -20,18 +32,70 @@ export const COMPLIANCE_STATES: readonly ComplianceState[] = [
   'failed',
   'excepted',
   'unreachable',
+  'unsupported',
+  'never-scanned',
   'not-applicable',
 ];
 
+/** States a history entry written before they existed may lack (read as 0). */
+export const LATER_STATES: ReadonlySet<ComplianceState> = new Set(['unsupported', 'never-scanned']);
+
 /** States that count as in compliance (an approved exception is a reviewed decision). */
 export const IN_COMPLIANCE: ReadonlySet<ComplianceState> = new Set(['compliant', 'excepted']);
+
+/**
+ * Where a missing update stands against its schedule (README "Reports"):
+ * - `overdue`: past its SLA (the report's day is after its due date), or its schedule already
+ *   gave it a chance: a window of its governing policy opened after it became installable
+ *   (approval delay over, its ring's gate open) and closed before the report's day, and it is
+ *   still missing;
+ * - `on-track`: neither, and the schedule installs it without anyone acting: it waits for its
+ *   approval delay, for its window (or ring's bake time) with a start the plan knows, or for a
+ *   blackout to end;
+ * - `blocked`: neither, and it waits on something the schedule does not resolve by itself: a
+ *   hold on the host, no window, the host unreachable, a halted rollout, a ring whose start
+ *   the plan cannot tell.
+ */
+export type UpdateTrack = 'on-track' | 'overdue' | 'blocked';
+
+/**
+ * Where a host stands against its schedule, beside its strict compliance state; the first that
+ * holds wins:
+ * - `not-applicable`: no policy applies to it;
+ * - `in-compliance`: compliant or excepted;
+ * - `overdue`: at least one missing update is overdue (whatever the host's state);
+ * - `unknown`: unsupported or never scanned: patchctl cannot tell what it misses;
+ * - `on-track`: every missing update is on track (a pending reboot counts as one when the plan
+ *   schedules it), and its latest apply did not fail;
+ * - `needs-attention`: everything else (failed, unreachable, a hold, no window, a halted
+ *   rollout, a reboot nothing schedules).
+ */
+export type HostTrack =
+  'in-compliance' | 'on-track' | 'overdue' | 'needs-attention' | 'unknown' | 'not-applicable';
+
+export const HOST_TRACKS: readonly HostTrack[] = [
+  'in-compliance',
+  'on-track',
+  'overdue',
+  'needs-attention',
+  'unknown',
+  'not-applicable',
+];
+
+export type TrackCounts = Record<HostTrack, number>;
 
 /**
  * Why a required update is not installed yet: it is in the plan (`planned`), or the plan skips
  * it for a reason that does not make it optional.
  */
 export type MissingWhy =
-  'planned' | 'not-approved-yet' | 'held' | 'no-window' | 'blackout' | 'host-unreachable';
+  | 'planned'
+  | 'not-approved-yet'
+  | 'not-in-earlier-ring'
+  | 'held'
+  | 'no-window'
+  | 'blackout'
+  | 'host-unreachable';
 
 export interface MissingUpdate {
   package: string;
@@ -57,6 +121,10 @@ export interface MissingUpdate {
   why: MissingWhy;
   /** The same, for people: ring and window, approval date, what blocks it. */
   detail: string;
+  /** Where it stands against its schedule (UpdateTrack). */
+  track: UpdateTrack;
+  /** The window opening that could have installed it and closed before the report's day. */
+  missedWindow?: { name: string; start: string; end: string };
 }
 
 export interface ExceptedUpdate {
@@ -86,6 +154,8 @@ export interface HostCompliance {
   state: ComplianceState;
   /** One line: why the host is in this state. */
   reason: string;
+  /** Where it stands against its schedule (HostTrack). */
+  track: HostTrack;
   rollout: string | null;
   ring: string;
   site: string | null;
@@ -174,6 +244,10 @@ export interface ComplianceSummary {
   states: StateCounts;
   /** (compliant + excepted) / (hosts − not-applicable), one decimal; null when no host is in scope. */
   compliancePercent: number | null;
+  /** Hosts on each track (HostTrack): `on-track` and `overdue` are the schedule's figures. */
+  tracks: TrackCounts;
+  /** (in-compliance + on-track) / (hosts − not-applicable), one decimal; null when no host is in scope. */
+  onTrackPercent: number | null;
   missingUpdates: number;
   missingSecurityUpdates: number;
   emergencyMissing: number;
@@ -193,6 +267,9 @@ export interface HistoryEntry {
   missingUpdates: number;
   slaBreaches: number;
   emergencyMissing: number;
+  /** Hosts on track and overdue (absent in entries written before the schedule figures). */
+  onTrack?: number;
+  overdue?: number;
 }
 
 export interface ComplianceReport {
