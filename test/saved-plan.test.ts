@@ -93,8 +93,13 @@ describe('a saved plan is re-derived, never trusted', () => {
     expect((await patchctl('plan', '--out', 'plan.json')).code).toBe(0);
     expect((await patchctl('plan', '--hosts', 'lab-03', '--out', 'part.json')).code).toBe(0);
     expect(readPlan('part.json').rings.map((r) => [r.name, r.earliestStart === null, r.gate])).toEqual([
-      // The gate is the whole canary ring's, not that of the part shown.
-      ['rest', false, 'after ring canary completes'],
+      // The gate is the whole canary ring's, not that of the part shown; and as the part leaves
+      // out the canary's work, it can never start the rest ring itself (issue 13).
+      [
+        'rest',
+        true,
+        'waits for ring canary, whose work this plan does not hold whole (1 host(s) with work there): apply ring canary first',
+      ],
     ]);
 
     // The canary ring alone: lab-01's state and the ring progress change.

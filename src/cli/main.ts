@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.js';
 import { exceptionsCommand } from './commands/exceptions.js';
 import { initCommand } from './commands/init.js';
 import { reportCommand } from './commands/report.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
 import { statusCommand } from './commands/status.js';
@@ -63,6 +64,7 @@ Examples:
   $ patchctl status -C ops/patching          # rollout progress: rings done, baking, halted; the last apply
   $ patchctl exceptions --expiring 14d       # exceptions by expiry; exit 1 when one has expired
   $ patchctl force-unlock ID                 # remove the lock left by an apply that is gone
+  $ patchctl rollout release servers --ring canary --reason "…"   # clear a halt: who and why recorded
 
 Global conventions: -C DIR, --format, --no-color (or NO_COLOR), --quiet, --verbose.
 Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 invalid configuration.`,
@@ -83,6 +85,7 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     statusCommand(io, setExit),
     exceptionsCommand(io, setExit),
     forceUnlockCommand(io, setExit),
+    rolloutCommand(io, setExit),
   ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);

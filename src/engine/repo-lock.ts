@@ -45,7 +45,7 @@ const MAX_LOCK_BYTES = 64 * 1024;
 const SETTLE_MS = 2000;
 const SETTLE_STEP_MS = 20;
 
-export type RepoLockOperation = 'apply';
+export type RepoLockOperation = 'apply' | 'release';
 
 /** What the lock file holds. */
 export interface RepoLockInfo {

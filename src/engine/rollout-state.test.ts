@@ -295,3 +295,72 @@ describe('recordRingEvent', () => {
     }
   });
 });
+
+describe('ring progress for per-update gating and releases (issue 13)', () => {
+  const started = nextRingProgress(undefined, { kind: 'started', at: T1 });
+
+  it('records what the ring ran at completion and the hosts that failed; keeps both across later events', () => {
+    const done = nextRingProgress(started, {
+      kind: 'completed',
+      at: T2,
+      failures: 1,
+      versions: { deb: { 'zlib1g:amd64': '1:1.2.13', 'openssl:amd64': '3.0.17-1' } },
+      failedHosts: ['web-2', 'web-1', 'web-2'],
+    });
+    expect(done).toMatchObject({
+      status: 'completed',
+      failedHosts: ['web-1', 'web-2'],
+      versions: { deb: { 'openssl:amd64': '3.0.17-1', 'zlib1g:amd64': '1:1.2.13' } },
+    });
+    expect(Object.keys(done.versions?.deb ?? {})).toEqual(['openssl:amd64', 'zlib1g:amd64']);
+    // A new wave: in progress, then halted; what the ring ran at its last completion stays.
+    const again = nextRingProgress(done, { kind: 'started', at: T3 });
+    expect(again.versions).toEqual(done.versions);
+    const halted = nextRingProgress(again, {
+      kind: 'halted',
+      at: T3,
+      failures: 1,
+      reason: 'failure budget exceeded',
+      failedHosts: ['web-3'],
+    });
+    expect(halted).toMatchObject({ status: 'halted', failedHosts: ['web-3'], versions: done.versions });
+  });
+
+  it('a release puts a halted ring back in progress, recording who, when, why and the halt it cleared', () => {
+    const halted = nextRingProgress(started, { kind: 'halted', at: T2, failures: 2, reason: 'budget' });
+    const released = nextRingProgress(halted, {
+      kind: 'released',
+      at: T3,
+      by: 'ops@laptop',
+      reason: 'checked',
+    });
+    expect(released).toEqual({
+      status: 'in-progress',
+      startedAt: T1,
+      failures: 2,
+      released: { at: T3, by: 'ops@laptop', reason: 'checked', haltedReason: 'budget' },
+    });
+  });
+
+  it('writes the new fields schema-valid and in a stable order', () => {
+    const state: RolloutState = {
+      formatVersion: 1,
+      rollout: 'servers',
+      updatedAt: T3,
+      rings: {
+        canary: {
+          released: { reason: 'checked', by: 'ops@laptop', at: T3 },
+          failedHosts: ['web-1'],
+          versions: { rpm: { 'b:x86_64': '2-1' }, deb: { z: '1', a: '2' } },
+          status: 'in-progress',
+        },
+      },
+    };
+    const text = serialiseRolloutState(state);
+    expect(text.indexOf('"deb"')).toBeLessThan(text.indexOf('"rpm"'));
+    expect(text.indexOf('"a"')).toBeLessThan(text.indexOf('"z"'));
+    const read = checkRolloutStateFile('state/rollouts/servers.json', text, bundledStateSchemas());
+    expect(read.diagnostics).toEqual([]);
+    expect(read.state?.rings.canary).toEqual(state.rings.canary);
+  });
+});

@@ -3,26 +3,44 @@
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../core/model/parse.js';
 import type { RingProgress, RolloutState } from '../core/state/types.js';
-import { checkRolloutStateFile } from '../core/state/check-state.js';
+import type { RingVersions } from '../core/state/ring-versions.js';
+import { addRingVersions, ecosystemOf, sortRingVersions } from '../core/state/ring-versions.js';
+import { checkHostStateFile, checkRolloutStateFile } from '../core/state/check-state.js';
 import type { RolloutShard } from '../core/state/merge-shards.js';
 import { shardProgressFileName } from '../core/state/merge-shards.js';
-import { InputFileError } from '../errors.js';
+import { InputFileError, PatchctlError } from '../errors.js';
 import { writeFileAtomic } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
 import { readTextSafeIfExists } from '../platform/safe-fs.js';
 
 export type RingEvent =
   | { kind: 'started'; at: string }
-  | { kind: 'completed'; at: string; failures: number }
-  | { kind: 'halted'; at: string; failures: number; reason: string }
+  | {
+      kind: 'completed';
+      at: string;
+      failures: number;
+      /** What the ring's hosts ran at completion (per-update gating; absent: keep the last record). */
+      versions?: RingVersions;
+      failedHosts?: readonly string[];
+    }
+  | { kind: 'halted'; at: string; failures: number; reason: string; failedHosts?: readonly string[] }
   /** Interrupted, or hosts left outside their window: the ring is still under way. */
-  | { kind: 'unfinished'; at: string; failures: number };
+  | { kind: 'unfinished'; at: string; failures: number }
+  /** `patchctl rollout release`: the halt is cleared, the ring is under way again. */
+  | { kind: 'released'; at: string; by: string; reason: string };
 
 /** The new progress of a ring after `event`. Pure. */
 export function nextRingProgress(previous: RingProgress | undefined, event: RingEvent): RingProgress {
+  // What a ring ran at its last completion, and the last release, stay until replaced.
+  const kept = {
+    ...(previous?.versions ? { versions: previous.versions } : {}),
+    ...(previous?.released ? { released: previous.released } : {}),
+  };
+  const failed = (hosts: readonly string[] | undefined) =>
+    hosts && hosts.length > 0 ? { failedHosts: [...new Set(hosts)].sort() } : {};
   switch (event.kind) {
     case 'started':
-      return { status: 'in-progress', startedAt: event.at };
+      return { status: 'in-progress', startedAt: event.at, ...kept };
     case 'completed':
       return {
         status: 'completed',
@@ -30,6 +48,9 @@ export function nextRingProgress(previous: RingProgress | undefined, event: Ring
         finishedAt: event.at,
         healthySince: event.at,
         failures: event.failures,
+        ...kept,
+        ...(event.versions ? { versions: sortRingVersions(event.versions) } : {}),
+        ...failed(event.failedHosts),
       };
     case 'halted':
       return {
@@ -38,12 +59,28 @@ export function nextRingProgress(previous: RingProgress | undefined, event: Ring
         finishedAt: event.at,
         failures: event.failures,
         haltedReason: event.reason,
+        ...kept,
+        ...failed(event.failedHosts),
       };
     case 'unfinished':
       return {
         status: 'in-progress',
         ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
         failures: event.failures,
+        ...kept,
+      };
+    case 'released':
+      return {
+        status: 'in-progress',
+        ...(previous?.startedAt ? { startedAt: previous.startedAt } : {}),
+        ...(previous?.failures !== undefined ? { failures: previous.failures } : {}),
+        ...kept,
+        released: {
+          at: event.at,
+          by: event.by,
+          reason: event.reason,
+          ...(previous?.haltedReason ? { haltedReason: previous.haltedReason } : {}),
+        },
       };
   }
 }
@@ -60,9 +97,22 @@ export function serialiseRolloutState(s: RolloutState): string {
       'healthySince',
       'failures',
       'haltedReason',
+      'versions',
+      'failedHosts',
+      'released',
     ];
     const out: Partial<RingProgress> = {};
     for (const k of keys) if (p[k] !== undefined) (out as Record<string, unknown>)[k] = p[k];
+    if (out.versions) out.versions = sortRingVersions(out.versions);
+    if (out.released) {
+      const r = out.released;
+      out.released = {
+        at: r.at,
+        by: r.by,
+        reason: r.reason,
+        ...(r.haltedReason !== undefined ? { haltedReason: r.haltedReason } : {}),
+      };
+    }
     rings[name] = out as RingProgress;
   }
   const body = {
@@ -141,4 +191,37 @@ export function recordRingEvent(
   };
   writeFileAtomic(file, serialiseRolloutState(state));
   return rel;
+}
+
+/**
+ * What the ring's hosts run now, from their state files (rewritten by apply from each host after
+ * its run): the highest version of each package over the hosts, without the hosts that failed.
+ * Recorded when the ring completes, for per-update gating (core/state/ring-versions.ts). A state
+ * file that is missing, unreadable or of a host that was not reached adds nothing.
+ */
+export function ringVersionsFromState(
+  dir: string,
+  stateDir: string,
+  hosts: readonly string[],
+  failed: ReadonlySet<string>,
+): RingVersions {
+  const versions: RingVersions = {};
+  const schemas = bundledStateSchemas();
+  for (const host of hosts) {
+    if (failed.has(host)) continue;
+    const rel = path.posix.join(stateDir.split(path.sep).join('/'), 'hosts', `${host}.json`);
+    let text: string | undefined;
+    try {
+      text = readTextSafeIfExists(path.join(dir, rel), { maxBytes: MAX_FILE_BYTES, within: dir, label: rel });
+    } catch (err) {
+      if (err instanceof PatchctlError) continue;
+      throw err;
+    }
+    if (text === undefined) continue;
+    const state = checkHostStateFile(rel, text, schemas).state;
+    const ecosystem = ecosystemOf(state?.packageManager);
+    if (!state?.reachable || ecosystem === undefined) continue;
+    addRingVersions(versions, ecosystem, state.installed);
+  }
+  return sortRingVersions(versions);
 }

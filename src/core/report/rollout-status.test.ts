@@ -149,3 +149,24 @@ describe('rolloutStatus', () => {
     expect(out[1]?.updatedAt).toBeUndefined();
   });
 });
+
+describe('rolloutStatus: releases and failed hosts (issue 13)', () => {
+  it('shows who released a halt, when and why, and which hosts failed in a halt', () => {
+    const released = {
+      at: '2026-11-30T09:00:00Z',
+      by: 'ops@laptop',
+      reason: 'checked web-7',
+      haltedReason: 'budget',
+    };
+    const [report] = rolloutStatus({
+      rollouts: [standard],
+      states: aState({
+        canary: { status: 'in-progress', startedAt: '2026-11-29T00:00:00Z', released },
+        pilot: { status: 'halted', failures: 1, failedHosts: ['web-7'], haltedReason: 'budget' },
+      }),
+      at,
+    });
+    expect(report?.rings[0]).toMatchObject({ status: 'in-progress', released });
+    expect(report?.rings[1]).toMatchObject({ status: 'halted', failedHosts: ['web-7'] });
+  });
+});

@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon';
 import type { RolloutDocument } from '../model/types.js';
 import { durationToLuxon, parseDuration } from '../schedule/duration.js';
-import type { RingProgress, RolloutState } from '../state/types.js';
+import type { RingProgress, RingRelease, RolloutState } from '../state/types.js';
 
 export type RingRolloutStatus = 'pending' | 'in-progress' | 'baking' | 'done' | 'halted';
 
@@ -24,6 +24,13 @@ export interface RingStatusReport {
   haltedReason?: string;
   /** With `pending`: what the ring waits for (`ring canary to complete`); absent when nothing holds it. */
   waitingFor?: string;
+  /** Hosts that failed in the run that completed or halted the ring. */
+  failedHosts?: string[];
+  /**
+   * The last `patchctl rollout release` of the ring: who cleared its halt, when, why, and the
+   * halt it cleared.
+   */
+  released?: RingRelease;
 }
 
 export interface RolloutStatusReport {
@@ -87,6 +94,8 @@ function ringStatus(
     ...(progress?.healthySince !== undefined ? { healthySince: progress.healthySince } : {}),
     ...(progress?.failures !== undefined ? { failures: progress.failures } : {}),
     ...(bakeTime !== undefined ? { bakeTime } : {}),
+    ...(progress?.failedHosts !== undefined ? { failedHosts: progress.failedHosts } : {}),
+    ...(progress?.released !== undefined ? { released: progress.released } : {}),
   };
   switch (progress?.status) {
     case 'in-progress':

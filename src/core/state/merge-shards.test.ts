@@ -129,3 +129,52 @@ describe('mergeShardProgress', () => {
     expect(shardProgressFileName('servers.eu', { index: 2, count: 4 })).toBe('servers.eu.2-of-4.json');
   });
 });
+
+describe('merging what shards ran and released (issue 13)', () => {
+  it('keeps the highest version of each package (in the ecosystem order), every failed host and the latest release', () => {
+    const merged = mergeRing(
+      [
+        {
+          shard: 1,
+          progress: {
+            ...completed(1, 2),
+            versions: { deb: { 'openssl:amd64': '3.0.9-1', curl: '7.88.1-10' } },
+            failedHosts: ['b'],
+          },
+        },
+        {
+          shard: 2,
+          progress: {
+            ...completed(1, 3),
+            versions: { deb: { 'openssl:amd64': '3.0.10-1' } },
+            failedHosts: ['a'],
+            released: { at: T(4), by: 'ops@x', reason: 'ok' },
+          },
+        },
+      ],
+      2,
+    );
+    expect(merged).toMatchObject({
+      status: 'completed',
+      versions: { deb: { curl: '7.88.1-10', 'openssl:amd64': '3.0.10-1' } },
+      failedHosts: ['a', 'b'],
+      released: { at: T(4), by: 'ops@x', reason: 'ok' },
+    });
+  });
+
+  it('keeps what the rollout file says the ring ran while the shards have not completed it again', () => {
+    const main: RolloutState = {
+      formatVersion: 1,
+      rollout: 'servers',
+      updatedAt: T(1),
+      rings: { canary: { ...completed(0, 1), versions: { deb: { bash: '5.2-1' } } } },
+    };
+    const merged = mergeShardProgress(main, [
+      shard(1, 2, T(5), { canary: { status: 'in-progress', startedAt: T(4) } }),
+    ]);
+    expect(merged?.rings.canary).toMatchObject({
+      status: 'in-progress',
+      versions: { deb: { bash: '5.2-1' } },
+    });
+  });
+});

@@ -2,6 +2,7 @@
 // ring in state/rollouts/shards/<rollout>.<i>-of-<N>.json, so that shards running at the same
 // time (or in separate CI jobs) never write one file. Reading merges them into one progress per
 // ring: a ring is completed when all N shards completed it, halted when one halted.
+import { mergeRingVersions } from './ring-versions.js';
 import type { RingProgress, RolloutState } from './types.js';
 
 export interface RolloutShard {
@@ -50,7 +51,14 @@ export function mergeShardProgress(
       const parts = members
         .filter((m) => m.rings[ring] !== undefined)
         .map((m) => ({ shard: m.shard?.index ?? 0, progress: m.rings[ring] as RingProgress }));
-      rings[ring] = mergeRing(parts, count);
+      const ringNow = mergeRing(parts, count);
+      // What the ring ran at its last completion, and its last release, stay until replaced.
+      const before = merged?.rings[ring];
+      rings[ring] = {
+        ...ringNow,
+        ...(ringNow.versions === undefined && before?.versions ? { versions: before.versions } : {}),
+        ...(ringNow.released === undefined && before?.released ? { released: before.released } : {}),
+      };
     }
     merged = {
       formatVersion: 1,
@@ -73,9 +81,19 @@ export function mergeRing(
   const failures = all.reduce((n, p) => n + (p.failures ?? 0), 0);
   const startedAt = earliest(all.flatMap((p) => (p.startedAt ? [p.startedAt] : [])));
   const finishedAt = latest(all.flatMap((p) => (p.finishedAt ? [p.finishedAt] : [])));
+  // What the shards' hosts ran at completion (the highest version of each package), the hosts
+  // that failed, and the latest release: kept like the rest of the ring's progress.
+  const versions = mergeRingVersions(all.map((p) => p.versions));
+  const failedHosts = [...new Set(all.flatMap((p) => p.failedHosts ?? []))].sort();
+  const released = all
+    .flatMap((p) => (p.released ? [p.released] : []))
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
   const common = {
     ...(startedAt ? { startedAt } : {}),
     ...(failures > 0 || all.some((p) => p.failures !== undefined) ? { failures } : {}),
+    ...(versions ? { versions } : {}),
+    ...(failedHosts.length > 0 ? { failedHosts } : {}),
+    ...(released ? { released } : {}),
   };
   const halted = sorted.find((p) => p.progress.status === 'halted');
   if (halted)

@@ -1,6 +1,7 @@
 // What patchctl observed and did (DESIGN.md §2): the files under state/. schemas/host-state.schema.json
 // and schemas/rollout-state.schema.json are the precise statement.
 import type { Classification, Severity } from '../model/types.js';
+import type { RingVersions } from './ring-versions.js';
 
 export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'apk' | 'winupdate';
 export type Ecosystem = 'deb' | 'rpm' | 'apk' | 'semver';
@@ -61,6 +62,24 @@ export interface RingProgress {
   /** Since when the ring has been healthy (bake time counts from here). */
   healthySince?: string;
   failures?: number;
+  haltedReason?: string;
+  /**
+   * The package versions the ring's hosts ran when it last completed (state/ring-versions.ts): a
+   * later ring gets an update only when this ring ran that version or a later one.
+   */
+  versions?: RingVersions;
+  /** Hosts of the ring that failed in the run that completed or halted it. */
+  failedHosts?: string[];
+  /** Set by `patchctl rollout release`: who cleared the ring's halt, when and why. */
+  released?: RingRelease;
+}
+
+export interface RingRelease {
+  at: string;
+  /** `user@machine` (or the git user), as apply's journal names who ran it. */
+  by: string;
+  reason: string;
+  /** The halt it cleared, as apply recorded it. */
   haltedReason?: string;
 }
 

@@ -513,7 +513,9 @@ describe('applyPlan', () => {
       ['b', 'failed', 'host is locked by another patchctl run: run-x'],
     ]);
     expect(order).toEqual(['lock a', 'release a', 'lock b']);
-    expect(fleet.transport('a').calls[0]?.argv).toEqual(apt.preflight().argv);
+    // After the lock: the OS first (a host of another family is refused before apt runs), then pre-flight.
+    expect(fleet.transport('a').calls[0]?.argv).toEqual(apt.facts().argv);
+    expect(fleet.transport('a').calls[1]?.argv).toEqual(apt.preflight().argv);
     expect(fleet.transport('b').calls).toHaveLength(0);
   });
 
@@ -1125,5 +1127,110 @@ describe('local write failures during apply', () => {
       ['b', 'patched', undefined, 'state/hosts/b.json'],
     ]);
     expect(r.halted).toBe(false);
+  });
+});
+
+describe('ring order in apply (issue 13)', () => {
+  const gated = (name: string, hosts: PlanHost[], waitsFor: string[]): PlanRing => ({
+    ...ring(name, hosts),
+    waitsFor,
+  });
+
+  it('--ring rest does not start a ring whose earlier ring has work in the plan (a fresh fleet, no bake time)', async () => {
+    const fleet = new FakeFleet((t) => healthy(t));
+    const progress: string[] = [];
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), gated('rest', [host('b')], ['canary'])]),
+      ctxFor(fleet, {
+        onlyRing: 'rest',
+        ringProgress: (x, e, o) => progress.push(`${x.name} ${e} ${o.status}`),
+      }),
+    );
+    expect(r.hosts).toEqual([]);
+    expect(r.rings.map((x) => [x.ring, x.status])).toEqual([['rest', 'waiting']]);
+    expect(r.rings[0]?.reason).toMatch(
+      /^waits for ring canary: it has work in the plan and did not complete in this run/,
+    );
+    expect(progress).toEqual([]);
+    // The whole plan runs the canary first, then rest in the same run.
+    const whole = await applyPlan(
+      plan([ring('canary', [host('a')]), gated('rest', [host('b')], ['canary'])]),
+      ctxFor(new FakeFleet((t) => healthy(t))),
+    );
+    expect(whole.hosts.map((h) => [h.host, h.status])).toEqual([
+      ['a', 'patched'],
+      ['b', 'patched'],
+    ]);
+  });
+
+  it('a plan of some hosts (the ring partly in it) does not record the ring completed, and the next ring waits', async () => {
+    const progress: string[] = [];
+    const r = await applyPlan(
+      plan([{ ...ring('canary', [host('a')]), omitted: 1 }, gated('rest', [host('b')], ['canary'])]),
+      ctxFor(new FakeFleet((t) => healthy(t)), {
+        ringProgress: (x, e, o) => progress.push(`${x.name} ${e} ${o.status}`),
+      }),
+    );
+    expect(r.hosts.map((h) => h.host)).toEqual(['a']);
+    expect(r.rings.map((x) => [x.ring, x.status, x.reason])).toEqual([
+      ['canary', 'waiting', '1 host(s) of the ring with work are not in this plan: the ring is not complete'],
+      ['rest', 'not-started', 'ring canary is not complete'],
+    ]);
+    expect(progress).toEqual(['canary started completed', 'canary finished waiting']);
+  });
+
+  it('--ignore-ring-order lifts the gates (an emergency): the ring starts', async () => {
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')]), { ...gated('rest', [host('b')], ['canary']), earliestStart: null }]),
+      ctxFor(new FakeFleet((t) => healthy(t)), {
+        onlyRing: 'rest',
+        ignoreRingOrder: 'CVE-2026-1 in the wild',
+      }),
+    );
+    expect(r.hosts.map((h) => [h.host, h.status])).toEqual([['b', 'patched']]);
+  });
+
+  it('records a ring with no work left completed, then runs the ring after it', async () => {
+    const progress: string[] = [];
+    const ctx = ctxFor(new FakeFleet((t) => healthy(t)), {
+      ringProgress: (x, e, o) => progress.push(`${x.name} ${e} ${o.status}`),
+    });
+    const r = await applyPlan(
+      plan([
+        {
+          ...ring('canary', [{ ...host('a'), actions: [] }]),
+          earliestStart: null,
+          completesWithoutWork: true,
+        },
+        gated('rest', [host('b')], ['canary']),
+      ]),
+      ctx,
+    );
+    expect(r.rings.map((x) => [x.ring, x.status])).toEqual([
+      ['canary', 'completed'],
+      ['rest', 'completed'],
+    ]);
+    expect(progress).toEqual([
+      'canary finished completed',
+      'rest started completed',
+      'rest finished completed',
+    ]);
+    expect(ctx.events.filter((e) => e.type === 'ring-finished')[0]).toMatchObject({
+      ring: 'canary',
+      status: 'completed',
+      reason: 'no work left: recorded completed',
+    });
+  });
+
+  it('names the hosts that failed in the ring outcome', async () => {
+    const fleet = new FakeFleet((t) => {
+      healthy(t);
+      t.on(['/bin/check'], { exitCode: 1, stderr: 'down' });
+    });
+    const r = await applyPlan(
+      plan([ring('canary', [host('a')])]),
+      ctxFor(fleet, { ringLimits: () => ({ healthCheck: { command: ['/bin/check'] } }) }),
+    );
+    expect(r.rings[0]).toMatchObject({ status: 'halted', failedHosts: ['a'] });
   });
 });

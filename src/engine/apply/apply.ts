@@ -12,6 +12,9 @@ import { durationToMillis, parseDuration } from '../../core/schedule/duration.js
 import { budgetExceeded as ringBudgetExceeded } from '../../core/plan/failure-budget.js';
 import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
+import type { RebootSay } from '../../core/plan/reboot-policy.js';
+import { rebootDecision } from '../../core/plan/reboot-policy.js';
+import { driverForOsFamily } from '../../drivers/api.js';
 import type { InstalledPackage } from '../../core/state/types.js';
 import { compareVersions } from '../../core/versions/compare.js';
 import type { Ecosystem } from '../../core/versions/types.js';
@@ -61,6 +64,8 @@ export interface RingOutcome {
   failures: number;
   /** Hosts of the ring that this run did not start (halted, interrupted, outside their window). */
   notStarted: number;
+  /** Hosts of the ring that failed (in this run, or in an earlier run of its plan). */
+  failedHosts?: string[];
   reason?: string;
 }
 
@@ -113,6 +118,17 @@ export interface ApplyContext {
   ringLimits(ring: PlanRing): RingLimits;
   /** Reboot mode of a policy by name (default ifRequired). */
   rebootMode?(policy: string): RebootMode | undefined;
+  /**
+   * Every policy that applies to the host, for the reboot rule shared with the plan
+   * (core/plan/reboot-policy.ts: a whole-host `reboot: never` wins). Without it, only the
+   * policies of the host's actions count, with `rebootMode`.
+   */
+  rebootPolicies?(host: string): readonly RebootSay[];
+  /**
+   * Why this version cannot drive the host (a transport other than ssh), or undefined. Such a
+   * host is refused (`unsupported`) before anything connects to it.
+   */
+  unsupported?(host: string): string | undefined;
   /** The policy's hooks by policy name (pre, post, healthCheck). */
   hooks?(policy: string): Hooks | undefined;
   /** A transport for the host; it may connect lazily (the first command then fails to connect). */
@@ -134,6 +150,12 @@ export interface ApplyContext {
   ringsDone?: ReadonlyMap<string, string>;
   /** Only this ring (`--ring`); the others are left for another run. */
   onlyRing?: string;
+  /**
+   * `apply --ignore-ring-order REASON`: rings start whatever the rings before them did (order,
+   * bake time, halts); the run's journal records who and why. Windows, blackouts and failure
+   * budgets still hold.
+   */
+  ignoreRingOrder?: string;
   /** Why the host may not start now (window closed, cutoff passed, blackout), or undefined. */
   mayStart?(host: PlanHost, now: Date): string | undefined;
   /**
@@ -168,6 +190,8 @@ const FAILED: ReadonlySet<HostStatus> = new Set<HostStatus>([
   'reboot-timeout',
   'health-check-failed',
   'drifted',
+  // Refused: a planned host that was not patched is never counted as done (issue 13).
+  'unsupported',
 ]);
 
 export function isFailure(status: HostStatus): boolean {
@@ -300,11 +324,15 @@ async function applyRings(
   const stopped = new Map<string, string>();
   /** When each rollout's last ring completed in this run, and its bake time. */
   const completedInRun = new Map<string, { atMs: number; bakeMs: number; ring: string }>();
+  /** `rollout/ring` of every ring completed in this run (or by an earlier run of its plan). */
+  const completedRings = new Set<string>();
 
   for (const ring of plan.rings) {
     if (ctx.onlyRing !== undefined && ring.name !== ctx.onlyRing) continue;
     const withWork = ring.hosts.filter((h) => h.actions.length > 0);
-    if (withWork.length === 0) continue;
+    // A ring without work is skipped, unless its progress must be recorded completed now (the
+    // plan's completesWithoutWork: in progress or halted, and nothing left to do).
+    if (withWork.length === 0 && ring.completesWithoutWork !== true) continue;
     const key = ring.rollout === '' ? `/${ring.name}` : ring.rollout;
     const limits = ctx.ringLimits(ring);
     const earlier = withWork.filter((h) => ctx.done?.has(h.host) === true);
@@ -318,6 +346,10 @@ async function applyRings(
       failures: earlier.filter((h) => isFailure(ctx.done?.get(h.host) ?? 'patched')).length,
       notStarted: 0,
     };
+    const failedHosts = earlier
+      .filter((h) => isFailure(ctx.done?.get(h.host) ?? 'patched'))
+      .map((h) => h.host);
+    outcome.failedHosts = failedHosts;
     const finish = (status: RingStatusInRun, reason?: string): void => {
       outcome.status = status;
       if (reason !== undefined) outcome.reason = reason;
@@ -347,7 +379,11 @@ async function applyRings(
       finish('not-started', blockedBy);
       continue;
     }
-    const gate = ringGate(ring, completedInRun.get(key), ctx.now().getTime());
+    // `--ignore-ring-order REASON` (an emergency, journaled with who and why): no ring gate.
+    const gate =
+      ctx.ignoreRingOrder !== undefined
+        ? undefined
+        : ringGate(ring, completedInRun.get(key), completedRings, ctx.now().getTime());
     if (gate !== undefined) {
       stopped.set(key, `ring ${ring.name} ${gate}`);
       finish('waiting', gate);
@@ -371,7 +407,19 @@ async function applyRings(
         bakeMs: limits.bakeTimeMs ?? 0,
         ring: ring.name,
       });
+      completedRings.add(`${ring.rollout}/${ring.name}`);
       finish('completed', `completed by an earlier run at ${completedEarlier}`);
+      continue;
+    }
+
+    // Nothing left to do in a ring whose progress is not "completed": it completes now (journal
+    // and state/rollouts), so that the rollout moves on.
+    if (withWork.length === 0) {
+      outcome.finishedAt = at();
+      completedInRun.set(key, { atMs: ctx.now().getTime(), bakeMs: limits.bakeTimeMs ?? 0, ring: ring.name });
+      completedRings.add(`${ring.rollout}/${ring.name}`);
+      finish('completed', 'no work left: recorded completed');
+      ctx.ringProgress?.(ring, 'finished', outcome);
       continue;
     }
 
@@ -407,6 +455,7 @@ async function applyRings(
           if (r.status === 'skipped-window-closed') outsideWindow++;
           if (isFailure(r.status)) {
             outcome.failures++;
+            failedHosts.push(r.host);
             if (budgetStop === undefined && budgetExceeded(limits, outcome.failures, withWork.length))
               budgetStop = `failure budget exceeded: ${outcome.failures} of ${withWork.length} hosts failed`;
           }
@@ -434,8 +483,14 @@ async function applyRings(
       const why = `${outsideWindow} host(s) outside their maintenance window: the ring is not complete`;
       stopped.set(key, `ring ${ring.name} is not complete`);
       finish('waiting', why);
+    } else if ((ring.omitted ?? 0) > 0) {
+      // A plan of some hosts (`--hosts`): the ring's other hosts with work did not run.
+      const why = `${ring.omitted ?? 0} host(s) of the ring with work are not in this plan: the ring is not complete`;
+      stopped.set(key, `ring ${ring.name} is not complete`);
+      finish('waiting', why);
     } else {
       completedInRun.set(key, { atMs: ctx.now().getTime(), bakeMs: limits.bakeTimeMs ?? 0, ring: ring.name });
+      completedRings.add(`${ring.rollout}/${ring.name}`);
       finish('completed');
     }
     ctx.ringProgress?.(ring, 'finished', outcome);
@@ -448,12 +503,23 @@ async function applyRings(
   return { result, inFlightAtFailure };
 }
 
-/** Why a ring cannot start now, or undefined when it can. */
+/**
+ * Why a ring cannot start now, or undefined when it can. Every earlier ring of its rollout that
+ * the plan names in `waitsFor` (it has work in the plan) must have completed in this run: a run
+ * that leaves it out (`--ring`, `--shard`, a plan of some hosts) never starts this ring (README
+ * "Apply": ring order).
+ */
 function ringGate(
   ring: PlanRing,
   previous: { atMs: number; bakeMs: number; ring: string } | undefined,
+  completed: ReadonlySet<string>,
   nowMs: number,
 ): string | undefined {
+  const missing = (ring.waitsFor ?? []).filter((w) => !completed.has(`${ring.rollout}/${w}`));
+  if (missing.length > 0) {
+    const names = missing.map((w) => `ring ${w}`).join(', ');
+    return `waits for ${names}: ${missing.length === 1 ? 'it has' : 'they have'} work in the plan and did not complete in this run (rings run in order: apply ${missing.length === 1 ? 'it' : 'them'} first, or the whole plan)`;
+  }
   if (previous !== undefined) {
     // The previous ring of the rollout completed in this run: its bake time counts from now on.
     const until = previous.atMs + previous.bakeMs;
@@ -461,6 +527,8 @@ function ringGate(
       return `waits for ring ${previous.ring} to bake until ${new Date(until).toISOString()}; run apply again then`;
     return undefined;
   }
+  // A ring with no work left has no start of its own: the plan found nothing holding it.
+  if (ring.completesWithoutWork === true && ring.earliestStart === null) return undefined;
   if (ring.earliestStart === null) return ring.gate ?? 'has no host whose window opens';
   if (Date.parse(ring.earliestStart) > nowMs)
     return `cannot start before ${ring.earliestStart}${ring.gate === undefined ? '' : ` (${ring.gate})`}`;
@@ -530,6 +598,8 @@ async function applyHost(
     releaseLock = () => outcome.release();
   };
   try {
+    const refused = ctx.unsupported?.(host.host);
+    if (refused !== undefined) throw new HostFailure('unsupported', refused);
     const closed = ctx.mayStart?.(host, ctx.now()) ?? windowClosed(host, ctx.now());
     if (closed !== undefined) {
       res.status = 'skipped-window-closed';
@@ -540,13 +610,18 @@ async function applyHost(
     transport = await ctx.connect(host.host);
     await lock();
 
+    // The OS first, before any command of the driver (issue 13): a host of a family the driver
+    // does not serve is refused, and its state is never rewritten from this driver's data. The
+    // facts also give the drift check the native architecture (`all` from the others).
+    const factsBefore = d.parseFacts(await run(d.facts()));
+    const otherFamily = familyMismatch(d, factsBefore);
+    if (otherFamily !== undefined) throw new HostFailure('unsupported', otherFamily);
+
     step('preflight');
     await preflight(ctx, run);
 
     step('drift-check');
     const before = d.parseInstalled(await run(d.listInstalled())).installed;
-    // Read before the drift check: the native architecture tells `all` from the others.
-    const factsBefore = d.parseFacts(await run(d.facts()));
     // By name and architecture, with the ecosystem's own version order (see installedFor).
     const found = new Map(upgrades.map((u) => [u, installedFor(u, before, factsBefore.nativeArch)]));
     const isAt = (u: UpgradeAction, version: string): boolean => {
@@ -598,12 +673,15 @@ async function applyHost(
     }));
 
     // Reboot: when a policy always reboots, or the plan or the host (after the install) says one
-    // is needed, unless every policy of the host says never.
-    const modes = policies.map((p) => ctx.rebootMode?.(p) ?? 'ifRequired');
+    // is needed; never when the policies' modes say never, or a whole-host `reboot: never`
+    // policy wins over them (core/plan/reboot-policy.ts, the plan's rule).
+    const governing =
+      ctx.rebootPolicies?.(host.host) ?? policies.map((p) => ({ name: p, reboot: ctx.rebootMode?.(p) }));
+    const { mode } = rebootDecision(governing, policies);
     const factsAfter = todo.length > 0 ? d.parseFacts(await run(d.facts())) : factsBefore;
     const needed = factsAfter.rebootRequired || host.actions.some((a) => a.type === 'reboot');
-    const mayReboot = modes.some((m) => m !== 'never');
-    const mustReboot = modes.includes('always') && todo.length > 0;
+    const mayReboot = mode !== 'never';
+    const mustReboot = mode === 'always' && todo.length > 0;
     let pendingReboot = false;
     if (mayReboot && (needed || mustReboot)) {
       step('reboot');
@@ -677,7 +755,14 @@ async function applyHost(
     res.error = redact(message);
     return res;
   } finally {
-    if (transport && connected && res.status !== 'skipped-window-closed' && ctx.recordHost) {
+    // A refused host's state is never rewritten: this driver would read it as its own family.
+    if (
+      transport &&
+      connected &&
+      res.status !== 'skipped-window-closed' &&
+      res.status !== 'unsupported' &&
+      ctx.recordHost
+    ) {
       // What the host says now is the next plan's input. Failing to read it or to store it is not
       // the host's failure: its status stays, and the result says why its state was not recorded;
       // a local write that fails also stops the run (LocalFailures).
@@ -708,6 +793,13 @@ async function applyHost(
     });
     ctx.observer?.hostFinished?.(res);
   }
+}
+
+/** Why the driver cannot patch a host of this OS family, or undefined when it serves it. */
+function familyMismatch(d: PackageDriver, facts: HostFacts): string | undefined {
+  if (driverForOsFamily(facts.os.family)?.id === d.id) return undefined;
+  const { id, version, family } = facts.os;
+  return `the host runs ${id} ${version} (${family} family), which the ${d.id} driver does not serve; this version has no package-manager driver for it: nothing was installed and its state was not rewritten`;
 }
 
 /** Without a calendar: the plan's window for the host must be open now. */
