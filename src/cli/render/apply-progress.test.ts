@@ -144,3 +144,97 @@ describe('apply progress: host text (issue 12)', () => {
     expect(drawn).not.toContain('\u202e');
   });
 });
+
+describe('apply progress: a terminal that reports no width (issue 13)', () => {
+  const ESC = '\u001b';
+  /**
+   * A terminal stream that reports `columns`, and fails after many writes: a display that loops
+   * on the width (ora cleared `text width / 0` = Infinity lines) throws instead of hanging.
+   */
+  function terminal(columns: number | undefined) {
+    let writes = 0;
+    let drawn = '';
+    // Cursor movements write their codes, as a real terminal stream's do.
+    const stream = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns,
+      cursorTo: (x: number) => stream.write(`\u001b[${x + 1}G`),
+      clearLine: () => stream.write('\u001b[2K'),
+      moveCursor: (_x: number, y: number) => stream.write(y < 0 ? `\u001b[${-y}A` : ''),
+    });
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (++writes > 10_000) throw new Error(`runaway progress display: ${writes} writes`);
+      drawn += String(chunk);
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+    return { stream, drawn: () => drawn, writes: () => writes };
+  }
+
+  it.each([0, undefined, 1, Number.NaN, 19])(
+    'with columns %p: prints plain lines, writes no cursor code, and returns at once',
+    (columns) => {
+      const t = terminal(columns);
+      let out = '';
+      const p = applyProgress({
+        write: (text) => (out += text),
+        color: false,
+        quiet: false,
+        spinnerStream: t.stream,
+        clock: () => 0,
+      });
+      p.ringStarted?.(ring, 2);
+      p.hostStarted?.('web-1', 'canary');
+      p.hostStep?.('web-1', 'install');
+      p.hostFinished?.(result('web-1', 'patched'));
+      p.hostStarted?.('web-2', 'canary');
+      p.hostFinished?.(result('web-2', 'failed', { actions: [], error: 'boom' }));
+      p.ringFinished?.(outcome('halted', { failures: 1, reason: 'budget' }));
+      p.stop();
+      expect(t.drawn()).toBe('');
+      expect(out).toBe(
+        [
+          'Ring canary (rollout lab): 2 host(s)',
+          '  ✓ web-1: patched: openssl 3.0.15-1 → 3.0.17-1 (0.0 s)',
+          '  ✗ web-2: failed: boom (0.0 s)',
+          'Ring canary: halted: budget',
+          '',
+        ].join('\n'),
+      );
+    },
+  );
+
+  it('on a narrow terminal, keeps the status on one line: cut to the width, cleared with one erase', () => {
+    const t = terminal(24);
+    const p = applyProgress({ write: () => undefined, color: false, quiet: false, spinnerStream: t.stream });
+    p.ringStarted?.(ring, 3);
+    p.hostStarted?.('a-host-with-a-long-name', 'canary');
+    p.hostFinished?.(result('a-host-with-a-long-name', 'patched'));
+    p.stop();
+    const draws = t
+      .drawn()
+      .split('\r')
+      .filter((d) => d !== '' && d !== '\u001b[2K');
+    expect(draws.length).toBeGreaterThan(0);
+    for (const d of draws) {
+      const text = d.replace('\u001b[K', '').replace('\u001b[2K', '');
+      expect([...text].length).toBeLessThanOrEqual(23);
+    }
+    // Never a cursor movement up (into lines that are not the status line's).
+    expect(t.drawn()).not.toMatch(new RegExp(`${ESC}\\[\\d*A`));
+    expect(t.writes()).toBeLessThan(20);
+  });
+
+  it('a terminal resized to no width mid-run stops drawing, and never loops', () => {
+    const t = terminal(80);
+    const p = applyProgress({ write: () => undefined, color: false, quiet: false, spinnerStream: t.stream });
+    p.ringStarted?.(ring, 2);
+    expect(t.drawn()).toContain('ring canary: 0/2 done');
+    t.stream.columns = 0;
+    const before = t.drawn().length;
+    p.hostStarted?.('web-1', 'canary');
+    p.hostFinished?.(result('web-1', 'patched'));
+    p.stop();
+    expect(t.drawn().slice(before)).toBe('\r\u001b[2K');
+  });
+});

@@ -1,22 +1,27 @@
-// Progress of an apply: on a terminal an ora spinner per ring (done / failed / in flight) with
-// one persistent line per finished host; elsewhere (CI, pipes) plain lines only. What a host
+// Progress of an apply: on a terminal that reports its width, a status line per ring (done /
+// failed / in flight) redrawn in place, with one persistent line per finished host; elsewhere
+// (CI, pipes, a terminal that reports no width) plain lines only (status-line.ts). What a host
 // said (errors, steps, halt reasons) is shown escaped on one line (terminalLine), in the lines
-// and in the spinner's text alike: the spinner draws on stderr outside safeIo's sanitiser
+// and in the status line alike: the status line draws on stderr outside safeIo's sanitiser
 // (docs/security.md).
 import { Chalk } from 'chalk';
-import ora from 'ora';
 import type { ApplyObserver, HostResult, RingOutcome } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
 import type { PlanRing } from '../../core/plan/types.js';
 import { mapStrings } from '../../core/text/map-strings.js';
 import { terminalLine } from '../../core/text/terminal-text.js';
+import type { StatusStream } from './status-line.js';
+import { StatusLine, statusWidth } from './status-line.js';
 
 export interface ProgressOptions {
   write(text: string): void;
   color: boolean;
   quiet: boolean;
-  /** Draw a spinner on this terminal stream; plain lines when undefined. */
-  spinnerStream?: NodeJS.WritableStream;
+  /**
+   * Draw a status line on this terminal stream when it reports a usable width (statusWidth);
+   * plain lines when undefined or when it reports none.
+   */
+  spinnerStream?: StatusStream;
   /** Milliseconds since some origin, for durations. */
   clock?: () => number;
 }
@@ -32,9 +37,11 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
   const started = new Map<string, number>();
   const steps = new Map<string, string>();
   let ring = { name: '', total: 0, done: 0, failed: 0 };
-  const spinner = options.spinnerStream
-    ? ora({ stream: options.spinnerStream, discardStdin: false, isEnabled: true })
-    : undefined;
+  // Decided once: a terminal that reports no width gets plain lines for the whole run.
+  const spinner =
+    options.spinnerStream && statusWidth(options.spinnerStream) !== undefined
+      ? new StatusLine(options.spinnerStream)
+      : undefined;
 
   const status = (): string => {
     const inFlight = [...steps.entries()];
@@ -46,16 +53,14 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
     return `ring ${ring.name}: ${ring.done}/${ring.total} done, ${ring.failed} failed, ${inFlight.length} in flight${shown ? ` (${shown}${more})` : ''}`;
   };
   const refresh = (): void => {
-    if (!spinner) return;
-    spinner.text = status();
-    if (spinner.isSpinning) spinner.render(); // at once, not at the next frame
+    spinner?.update(status()); // at once, not at the next frame
   };
   /** A persistent line: above the spinner on a terminal. */
   const line = (text: string): void => {
-    if (spinner?.isSpinning) {
+    if (spinner?.isActive) {
       spinner.clear();
       options.write(`${text}\n`);
-      spinner.render();
+      spinner.redraw();
     } else options.write(`${text}\n`);
   };
 
@@ -95,7 +100,7 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
       line(ringLine(o, c));
     },
     stop() {
-      if (spinner?.isSpinning) spinner.stop();
+      spinner?.stop();
     },
   };
 }
