@@ -10,6 +10,9 @@ import type { PlanFilter, RingHold } from '../core/plan/build-plan.js';
 import { buildPlanWithHolds } from '../core/plan/build-plan.js';
 import type { Plan } from '../core/plan/types.js';
 import { savedPlanHosts, verifySavedPlan } from '../core/plan/verify-saved-plan.js';
+import type { RunPlan } from '../core/plan/run-plan.js';
+import { runPlanHosts, verifyRunPlan } from '../core/plan/run-plan.js';
+import { runPlanDigest } from './apply/run-plan-file.js';
 import type { ObservedState } from '../core/state/types.js';
 import { ConfigError, InputFileError, StalePlanError } from '../errors.js';
 import { gitCommit } from './git.js';
@@ -54,11 +57,16 @@ export interface MadePlan {
   holds: RingHold[];
 }
 
-export function makePlan(dir: string, at: DateTime, filter: PlanFilter = {}): MadePlan {
+/** `filter` may be computed from the repository read (the names of --hosts and --ring, checked). */
+export function makePlan(
+  dir: string,
+  at: DateTime,
+  filter: PlanFilter | ((repository: Repository) => PlanFilter) = {},
+): MadePlan {
   const { repository, state, digest, warnings } = readPlanInputs(dir, at);
   const { plan, holds } = buildPlanWithHolds(
     { repository, state, at, inputsDigest: digest.digest, inputs: digest.files, gitCommit: gitCommit(dir) },
-    filter,
+    typeof filter === 'function' ? filter(repository) : filter,
   );
   return { plan, warnings, holds };
 }
@@ -161,3 +169,80 @@ export function checkSavedPlan(dir: string, saved: Plan, options: SavedPlanOptio
 
 /** Differences a refused plan lists before "and N more". */
 const MAX_DIFFERENCES_SHOWN = 10;
+
+/**
+ * The plan of an earlier run, for `apply --resume`, from what the run kept of it (a run plan,
+ * core/plan/run-plan.ts): the plan is re-derived from the repository at the run plan's `at`
+ * and refused when an input changed that the caller does not tolerate (the files the runs of
+ * the plan wrote, other shards' files), when a host it would run changed since, or when the
+ * repository no longer decides what the run's plan decided (verifyRunPlan).
+ */
+export function checkRunPlan(dir: string, record: RunPlan, options: SavedPlanOptions = {}): CheckedPlan {
+  const label = options.label ?? 'the plan of the run';
+  const at = DateTime.fromISO(record.at, { setZone: true });
+  const problem = instantRangeProblem(at);
+  if (problem !== undefined)
+    throw new InputFileError(`${label}: "at" ${JSON.stringify(record.at)}: ${problem}`);
+  if (digestInputs(new Map(Object.entries(record.inputs))).digest !== record.inputsDigest)
+    throw new InputFileError(
+      `${label}: its inputsDigest is not the digest of its inputs: the file was edited; plan again`,
+    );
+  const { repository, state, digest } = readPlanInputs(dir, at);
+  assertPlanFresh(record, digest, options);
+
+  const changedHosts = hostsWithChangedState(dir, repository, record.inputs, digest.files);
+  for (const h of runPlanHosts(record))
+    if (changedHosts.has(h) && options.wouldApply?.(h) === true)
+      throw new StalePlanError(
+        `${label}: host ${h} would be applied, but its state changed since the plan was made: run patchctl plan again`,
+        [],
+      );
+  const recomputed = buildPlanWithHolds(
+    {
+      repository,
+      state,
+      at,
+      inputsDigest: record.inputsDigest,
+      inputs: record.inputs,
+      gitCommit: gitCommit(dir),
+    },
+    { hosts: runPlanHosts(record) },
+  );
+  const checked = verifyRunPlan(record, recomputed.plan, {
+    label,
+    changedHosts,
+    inputsChanged: digest.digest !== record.inputsDigest,
+    digest: runPlanDigest,
+  });
+  if (!checked.ok) {
+    const shown = checked.differences.slice(0, MAX_DIFFERENCES_SHOWN);
+    const more = checked.differences.length - shown.length;
+    throw new StalePlanError(
+      [
+        `${label}: the repository no longer decides what the interrupted run's plan decided: nothing was applied`,
+        ...shown.map((d) => `  ${d}`),
+        ...(more > 0 ? [`  and ${more} more difference(s)`] : []),
+        'Plan again (patchctl plan), review it, and apply that plan.',
+      ].join('\n'),
+      [],
+    );
+  }
+  return { plan: checked.plan, holds: recomputed.holds, inputFiles: Object.keys(digest.files) };
+}
+
+/** Hosts whose own state file (`<state>/hosts/<host>.json`) differs between two input lists. */
+function hostsWithChangedState(
+  dir: string,
+  repository: Repository,
+  before: Readonly<Record<string, string>>,
+  now: Readonly<Record<string, string>>,
+): Set<string> {
+  const stateRel = path.relative(dir, stateDirOf(dir, repository)).split(path.sep).join('/');
+  const hostsDir = stateRel === '' ? 'hosts/' : `${stateRel}/hosts/`;
+  const diff = diffInputs(before, now);
+  const changed = new Set<string>();
+  for (const f of [...diff.changed, ...diff.added, ...diff.removed])
+    if (f.startsWith(hostsDir) && f.endsWith('.json') && !f.slice(hostsDir.length).includes('/'))
+      changed.add(f.slice(hostsDir.length, -'.json'.length));
+  return changed;
+}

@@ -83,7 +83,7 @@ export function checkPlanText(file: string, text: string): { plan?: Plan; diagno
 
 /** Throws StalePlanError, naming the files that changed, when `current` differs from the plan's inputs. */
 export function assertPlanFresh(
-  plan: Plan,
+  plan: Pick<Plan, 'inputsDigest' | 'inputs'>,
   current: InputsDigest,
   options: { tolerate?: ReadonlySet<string> | ((file: string) => boolean); hint?: string } = {},
 ): void {

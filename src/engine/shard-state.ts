@@ -23,7 +23,8 @@ import { ConfigError, LocalIoError, PatchctlError, UsageError } from '../errors.
 import { JOURNAL_EVENT_SCHEMA, MAX_JOURNAL_BYTES, parseJournal } from './apply/journal.js';
 import { writeFileAtomic } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
-import { MAX_PLAN_BYTES, checkPlanText } from './plan-file.js';
+import { MAX_PLAN_BYTES } from './plan-file.js';
+import { checkRunPlanText } from './apply/run-plan-file.js';
 import { repoLockFiles, stateDirOf } from './repo-lock.js';
 import { serialiseRolloutState } from './rollout-state.js';
 import { readTextSafe, readTextSafeIfExists } from '../platform/safe-fs.js';
@@ -91,7 +92,8 @@ export function mergeStateFrom(dir: string, repository: Repository, sources: rea
       // journal event schema, each saved plan against the plan schema.
       if (c.rel.endsWith('.jsonl'))
         diagnostics.push(...parseJournal(c.file, c.text, journalSchema).diagnostics);
-      else if (c.rel.endsWith('.plan.json')) diagnostics.push(...checkPlanText(c.file, c.text).diagnostics);
+      else if (c.rel.endsWith('.plan.json'))
+        diagnostics.push(...checkRunPlanText(c.file, c.text).diagnostics);
       if (path.resolve(c.file) === path.resolve(stateAbs, c.rel)) continue;
       if (consider(c, source) !== 'taken') continue;
       if (c.rel.startsWith('hosts/')) tally.hosts++;

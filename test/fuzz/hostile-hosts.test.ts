@@ -786,8 +786,10 @@ async function runFleet(
       }
     }
     run.outputs.push({ where: 'GITHUB_STEP_SUMMARY', text: readFileSync(summary, 'utf8') });
-    if (!written.some((f) => f.startsWith('state/runs/') && f.endsWith('.jsonl')))
-      run.problems.push('apply wrote no journal');
+    // A run that starts no host writes no journal (a held ring, every host unknown); one that
+    // patched a host always does.
+    if (run.patched.size > 0 && !written.some((f) => f.startsWith('state/runs/') && f.endsWith('.jsonl')))
+      run.problems.push(`apply patched ${[...run.patched].join(', ')} but wrote no journal`);
   } finally {
     await fleet.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import {
 } from '../../core/plan/shards.js';
 import type { Plan } from '../../core/plan/types.js';
 import { isHostKeyChangedNote } from '../../core/plan/types.js';
+import { hasControlChars } from '../../core/text/control-chars.js';
 import { durationToMillis, parseDuration } from '../../core/schedule/duration.js';
 import type { ApplyResult } from '../../engine/apply/apply.js';
 import { isFailure } from '../../engine/apply/apply.js';
@@ -22,11 +23,15 @@ import type { ApplyRun } from '../../engine/apply/run-apply.js';
 import { filesWrittenByRuns, runApply, runsDirOf, runsOfPlan } from '../../engine/apply/run-apply.js';
 import { commitFiles } from '../../engine/git-commit.js';
 import { loadRepository } from '../../engine/load-repo.js';
+import { warnWhatChanges } from '../acting-warnings.js';
 import { gitAuthorOf, prepareRepositoryCommit, repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
 import { REPORT_FORMATS } from '../../engine/write-report.js';
 import type { SavedPlanOptions } from '../../engine/make-plan.js';
-import { checkSavedPlan, makePlan } from '../../engine/make-plan.js';
+import { checkRunPlan, checkSavedPlan, makePlan } from '../../engine/make-plan.js';
+import type { RunPlan } from '../../core/plan/run-plan.js';
+import { runPlanHosts } from '../../core/plan/run-plan.js';
+import { readRunPlanFile } from '../../engine/apply/run-plan-file.js';
 import { readPlanFile } from '../../engine/plan-file.js';
 import { stateDirOf } from '../../engine/repo-lock.js';
 import { isInside } from '../../platform/safe-fs.js';
@@ -36,7 +41,14 @@ import { applyProgress } from '../render/apply-progress.js';
 import { appendJobSummary } from './report.js';
 import { sshConnector } from '../ssh-connector.js';
 import type { RawCommon } from '../common-options.js';
-import { addCommonOptions, commonOptions } from '../common-options.js';
+import {
+  addCommonOptions,
+  checkRingOption,
+  commonOptions,
+  HOSTS_OPTION_HELP,
+  HOSTS_SYNTAX_HELP,
+  resolveHostsOption,
+} from '../common-options.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
@@ -44,7 +56,9 @@ interface RawApply extends RawCommon {
   autoApprove?: boolean;
   concurrency?: string;
   ring?: string;
+  hosts?: string;
   resume?: boolean;
+  ignoreRingOrder?: string;
   rebootTimeout?: string;
   lockTimeout?: string;
   commit?: boolean;
@@ -65,6 +79,7 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
       'hosts in flight at once, a number or a percentage of each ring (default: Config)',
     )
     .option('--ring <ring>', 'only this ring')
+    .option('--hosts <list>', `${HOSTS_OPTION_HELP} (with a plan made now)`)
     .option(
       '--shard <i/N>',
       'only shard i of N (a CI matrix job or an Indexed Job pod): its hosts, one ring per rollout',
@@ -72,6 +87,10 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--resume', 'continue an interrupted run of the plan: hosts it finished are never run again')
     .option('--reboot-timeout <duration>', 'how long a rebooting host may take to come back', '10m')
     .option('--lock-timeout <duration>', "how long to wait for a host's package-manager lock", '2m')
+    .option(
+      '--ignore-ring-order <reason>',
+      'emergencies only: start rings whatever the rings before them did (order, bake time, halts); the reason and who are recorded in the journal',
+    )
     .option('--commit', 'commit the files the run wrote (journal, state, reports) with git when it ends')
     .option('--push', 'push that commit (implies --commit)')
     .addHelpText(
@@ -81,12 +100,26 @@ Examples:
   $ patchctl apply -C ops/patching                   # plan, show, ask, apply
   $ patchctl plan --out plan.json && patchctl apply plan.json
   $ patchctl apply --auto-approve --ring canary      # CI: the canary ring only
+  $ patchctl apply --hosts 'fra-web-*,!fra-web-02'   # plan those hosts now, show, ask, apply
   $ patchctl apply --resume                          # after a killed run: continue it
   $ patchctl plan --shards 4 --out plan.json && patchctl apply --shard 2/4 plan.json
 
 Per host: connect (host key checked) → remote lock → pre-flight → pre hooks → install the exact
 planned versions → reboot if needed (proven by a new boot id) → post hooks and health checks →
 verification. Rings run in order; a ring that exceeds its failure budget halts its rollout.
+Ring order: a ring's hosts start only when every earlier ring of its rollout completed and
+baked, whatever --ring, --hosts, --shard or a saved plan leaves out. An earlier ring with work
+in the plan that this run does not apply (--ring rest, a plan of some hosts) keeps the later
+ring waiting: apply the earlier ring first (or the whole plan). A ring that a plan of some hosts
+holds only part of is not recorded completed. Per-update gating: a later ring gets an update
+only when an earlier ring ran that version (or a later one) when it last completed and baked
+(recorded in state/rollouts/); the plan skips the others as "not-in-earlier-ring", except the
+emergency track of a policy with skipBakeTime. A halted ring whose failed hosts are now taken
+out of it (an exception, an exclusion) and that has no work left is recorded completed by the
+next apply; otherwise \`patchctl rollout release ROLLOUT --ring RING --reason TEXT\` clears the
+halt (who and why are recorded in state/rollouts/). --ignore-ring-order REASON lifts the ring
+gates for an emergency (windows, blackouts and failure budgets still hold; per-update gating
+stays in the plan): the journal records who and why, and apply prints it.
 The first Ctrl-C starts no new host and lets running ones finish; a second one aborts them.
 --shard i/N applies only the hosts of shard i (the split of \`plan --shards N\`: round-robin by
 name inside each ring, the same in every job). Shards run side by side, in separate jobs or on
@@ -94,10 +127,14 @@ one repository: each takes its own lock and records ring progress in
 state/rollouts/shards/. A shard runs one ring per rollout (the first with work); the next ring
 waits for a later run, after every shard completed this one. It writes no report: run
 \`patchctl report --merge DIR...\` (or \`report\` on the shared repository) when all shards are done.
+${HOSTS_SYNTAX_HELP}
+apply --hosts plans the selected hosts now; a saved plan or --resume runs the hosts of its
+plan (select them when making it: patchctl plan --hosts … --out FILE).
 The journal of the run is state/runs/<id>.jsonl; state/hosts/ is updated from each host;
 the compliance report in reports/ is rewritten when the run ends (as \`patchctl report\` does).
 --commit checks before the first host starts that git can take the commit (no uncommitted
-documents, nothing unrelated staged), then commits exactly the files the run wrote.
+documents, nothing unrelated staged), then commits exactly the files the run wrote. A run that
+starts no host (a ring baking, windows closed) writes no journal and commits nothing.
 A saved plan is re-derived before anything starts: apply computes the plan again from the
 repository at the plan's time, refuses any difference (naming it), and runs its own result.
 Exit status: 0 every host patched (or nothing to do), 1 a host failed, a ring halted, a host's
@@ -111,10 +148,23 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
     const concurrency = parseConcurrency(raw.concurrency);
     const rebootTimeoutMs = parseDurationFlag('--reboot-timeout', raw.rebootTimeout ?? '10m');
     const lockWaitMs = parseDurationFlag('--lock-timeout', raw.lockTimeout ?? '2m');
-    const { repository } = loadRepository(opts.dir, { at: io.now() });
+    const { repository, warnings: loaded } = loadRepository(opts.dir, { at: io.now() });
+    warnWhatChanges(io, loaded, opts.color); // expired exceptions: always said (acting-warnings.ts)
+    // Names on the command line are checked before anything else happens (common-options.ts).
+    if (raw.hosts !== undefined && (planArg !== undefined || raw.resume === true))
+      throw new UsageError(
+        `--hosts selects the hosts of a plan made now: ${planArg !== undefined ? `${planArg} is a saved plan` : '--resume continues the plan of a run'}, which already says its hosts (select them with patchctl plan --hosts … --out FILE)`,
+      );
+    checkRingOption(raw.ring, repository);
+    const selected = resolveHostsOption(raw.hosts, repository);
     const stateAbs = stateDirOf(opts.dir, repository);
     const stateRel = repoPath(opts.dir, stateAbs);
     const shard = raw.shard === undefined ? undefined : parseShardFlag(raw.shard);
+    const ignoreRingOrder = parseIgnoreRingOrder(raw.ignoreRingOrder);
+    if (ignoreRingOrder !== undefined)
+      io.stderr(
+        `patchctl: --ignore-ring-order: rings start whatever the rings before them did (order, bake time, halts), because: ${ignoreRingOrder}. The run's journal records this and who ran it.\n`,
+      );
     const text = opts.format === 'text';
     const say = (line: string): void => {
       if (text && !opts.quiet) io.stdout(`${line}\n`);
@@ -126,7 +176,8 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
       plan: chosen,
       holds,
       inputFiles,
-    } = choosePlan(planArg, raw, opts.dir, io, stateRel, journals, shard);
+      runPlan,
+    } = choosePlan(planArg, raw, opts.dir, io, stateRel, journals, shard, selected);
     if (shard && chosen.shards !== undefined && chosen.shards.count !== shard.count)
       throw new UsageError(
         `the plan is split into ${chosen.shards.count} shards: --shard ${formatShard(shard)} names a split into ${shard.count}`,
@@ -159,8 +210,12 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
     if (planArg === undefined && raw.resume !== true) {
       if (text) io.stdout(renderPlanText(plan, { color: opts.color }));
       if (split && shard) say(`\n${shardLine(shard, chosen, split)}`);
-      // A shard with nothing to do still runs: its ring progress tells the others it is done.
-      if (work.length === 0 && !shard) {
+      // A shard with nothing to do still runs: its ring progress tells the others it is done. So
+      // does a run whose only job is to record a ring with no work left completed.
+      const completing = plan.rings.some(
+        (r) => r.completesWithoutWork === true && (raw.ring === undefined || r.name === raw.ring),
+      );
+      if (work.length === 0 && !shard && !completing) {
         say('\nNo changes: nothing to apply.');
         warnAlarms();
         setExit(alarms.lines.length > 0 ? EXIT_FAILURE : EXIT_OK);
@@ -218,10 +273,12 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
         dir: opts.dir,
         repository,
         plan,
+        ...(runPlan ? { runPlan } : {}),
         now: () => io.now(),
         env: io.env,
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(raw.ring === undefined ? {} : { onlyRing: raw.ring }),
+        ...(ignoreRingOrder === undefined ? {} : { ignoreRingOrder }),
         ...(split && shard ? { shard: { spec: shard, activeRings: split.active } } : {}),
         observer: progress,
         signal: graceful.signal,
@@ -244,10 +301,15 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
     setExit(failed ? EXIT_FAILURE : EXIT_OK);
 
     // The report reflects the run whatever its outcome; a report or commit failure is a failure.
-    // One shard knows only its own hosts: the report comes when the shards are merged.
-    const report = shard
-      ? undefined
-      : runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
+    // One shard knows only its own hosts: the report comes when the shards are merged. A run that
+    // changed nothing (no host started, no ring progress: a ring baking, windows closed) wrote no
+    // journal and leaves the report as it is: nothing to commit, not even a new date.
+    const idle =
+      run.journalFile === undefined && run.stateFiles.length === 0 && run.rolloutFiles.length === 0;
+    const report =
+      shard || idle
+        ? undefined
+        : runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
     if (report) {
       say(`Report: ${report.files.map((f) => repoPath(opts.dir, f)).join(', ')}`);
       appendJobSummary(io, report.report);
@@ -257,8 +319,10 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
         `Shard ${formatShard(shard)} done. When every shard has finished: patchctl report --merge <each shard's checkout> (or patchctl report on this repository) merges their state and writes the report.`,
       );
     }
-    if (prepared) {
+    if (prepared && idle) say('Nothing to commit: the run started no host and changed no file.');
+    else if (prepared) {
       const written = [run.journalFile, run.planFile, ...run.stateFiles, ...run.rolloutFiles]
+        .filter((f): f is string => f !== undefined)
         .map((f) => path.resolve(opts.dir, f))
         .filter((f) => existsSync(f));
       const reportFiles = report?.files ?? [];
@@ -284,6 +348,8 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
 
 interface ChosenPlan {
   plan: Plan;
+  /** What a resumed run keeps of its plan: the run plan of the run it resumes. */
+  runPlan?: RunPlan;
   holds: RingHold[];
   /** The repository's input files now (for the git checks of --commit). */
   inputFiles: string[];
@@ -305,6 +371,7 @@ function choosePlan(
   stateRel: string,
   journals: readonly JournalFile[],
   shard: ShardSpec | undefined,
+  selected?: readonly string[],
 ): ChosenPlan {
   if (planArg !== undefined) {
     const saved = readPlanFile(path.resolve(io.cwd, planArg));
@@ -346,11 +413,33 @@ function choosePlan(
     const runs = runsOfPlan(journals, started.planDigest);
     const written = filesWrittenByRuns(runs, stateRel);
     const label = path.posix.join(stateRel, 'runs', `${last.runId}.plan.json`);
-    const saved = readPlanFile(runPlanFile(dir, stateRel, last.runId, started.planFile));
-    if (saved.inputsDigest !== started.planDigest)
+    const file = readRunPlanFile(runPlanFile(dir, stateRel, last.runId, started.planFile), label);
+    const kept = file.kind === 'run-plan' ? file.record : file.plan;
+    if (kept.inputsDigest !== started.planDigest)
       throw new InputFileError(
         `${label} is not the plan run ${last.runId} applied (its inputsDigest differs from the journal's planDigest): plan again`,
       );
+    if (started.planAt !== undefined && kept.at !== started.planAt)
+      throw new InputFileError(
+        `${label} is not the plan run ${last.runId} applied (its "at" ${JSON.stringify(kept.at)} is not the journal's planAt ${started.planAt}): plan again`,
+      );
+    if (file.kind === 'run-plan') {
+      // What the run kept of its plan: digests, re-derived from the repository (make-plan.ts).
+      const mine = shard ? new Set(runPlanHosts(file.record)) : undefined;
+      const others = shard ? filesOfOtherShardsThan(mine ?? new Set(), stateRel) : undefined;
+      const done = hostsDoneInJournal(
+        runs.flatMap((j) => j.events),
+        started.planDigest,
+      );
+      const checked = checkRunPlan(dir, file.record, {
+        label,
+        wouldApply: (host) => !done.has(host) && (mine === undefined || mine.has(host)),
+        tolerate: others ? (f: string) => written.has(f) || others(f) : written,
+      });
+      return { ...checked, runPlan: file.record };
+    }
+    // The whole plan, as runs of earlier versions kept it.
+    const saved = file.plan;
     const others = shard ? filesOfOtherShards(saved, shard, stateRel) : undefined;
     const options: SavedPlanOptions = {
       label,
@@ -359,7 +448,10 @@ function choosePlan(
     };
     return checkSavedPlan(dir, saved, options);
   }
-  const made = makePlan(dir, io.now(), raw.ring === undefined ? {} : { ring: raw.ring });
+  const made = makePlan(dir, io.now(), {
+    ...(raw.ring === undefined ? {} : { ring: raw.ring }),
+    ...(selected === undefined ? {} : { hosts: selected }),
+  });
   return { plan: made.plan, holds: made.holds, inputFiles: Object.keys(made.plan.inputs) };
 }
 
@@ -454,6 +546,19 @@ function runShard(journal: JournalFile): string | undefined {
 }
 
 /**
+ * filesOfOtherShards for a run plan of one shard, which holds only that shard's hosts (`mine`).
+ */
+function filesOfOtherShardsThan(mine: ReadonlySet<string>, stateRel: string): (file: string) => boolean {
+  const hostsDir = `${stateRel}/hosts/`;
+  const shardsDir = `${stateRel}/rollouts/shards/`;
+  return (file) => {
+    if (file.startsWith(shardsDir)) return true;
+    if (!file.startsWith(hostsDir) || !file.endsWith('.json')) return false;
+    return !mine.has(file.slice(hostsDir.length, -'.json'.length));
+  };
+}
+
+/**
  * The input files other shards may rewrite while this one runs (their hosts' state, every
  * shard's ring progress): they do not make a saved plan stale for this shard.
  */
@@ -469,6 +574,17 @@ function filesOfOtherShards(plan: Plan, shard: ShardSpec, stateRel: string): (fi
     if (!file.startsWith(hostsDir) || !file.endsWith('.json')) return false;
     return !mine.has(file.slice(hostsDir.length, -'.json'.length));
   };
+}
+
+/** The reason given with `--ignore-ring-order`: one line of text, recorded in the journal. */
+function parseIgnoreRingOrder(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const reason = text.trim();
+  if (reason.length === 0 || reason.length > 1024 || hasControlChars(reason))
+    throw new UsageError(
+      '--ignore-ring-order needs a reason (one line, at most 1024 characters): why the rings may start out of order, for the journal',
+    );
+  return reason;
 }
 
 function parseShardFlag(text: string): ShardSpec {
@@ -520,15 +636,22 @@ function applyCommitMessage(run: ApplyRun, plan: Plan, reportFiles: number, shar
     '',
     `Run: ${run.result.runId}`,
     `Plan: ${plan.inputsDigest}`,
-    `Journal: ${run.journalFile}`,
+    `Journal: ${run.journalFile ?? 'none (no host started)'}`,
     ...(run.result.halted ? [`Halted: ${run.result.reason ?? 'see the journal'}`] : []),
     `Report files: ${reportFiles}`,
     '',
   ].join('\n');
 }
 
-function jsonResult(run: ApplyRun): ApplyResult & { journal: string; plan: string; resumed: string[] } {
-  return { ...run.result, journal: run.journalFile, plan: run.planFile, resumed: run.resumed };
+function jsonResult(
+  run: ApplyRun,
+): ApplyResult & { journal: string | null; plan: string | null; resumed: string[] } {
+  return {
+    ...run.result,
+    journal: run.journalFile ?? null,
+    plan: run.planFile ?? null,
+    resumed: run.resumed,
+  };
 }
 
 function summary(run: ApplyRun, color: boolean): string {
@@ -547,7 +670,11 @@ function summary(run: ApplyRun, color: boolean): string {
   for (const r of run.result.rings)
     if (r.status === 'waiting' || r.status === 'not-started')
       lines.push(c.yellow(`Ring ${r.ring}: ${r.reason ?? r.status}.`));
-  lines.push(`Journal: ${run.journalFile}`);
+  lines.push(
+    run.journalFile === undefined
+      ? 'No journal: the run started no host (nothing was written under state/runs/).'
+      : `Journal: ${run.journalFile}`,
+  );
   if (run.stateFiles.length > 0)
     lines.push(
       `Host state updated: ${run.stateFiles.length} file(s) in ${path.posix.dirname(run.stateFiles[0] ?? 'state/hosts/x')}/`,

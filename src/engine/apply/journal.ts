@@ -24,6 +24,8 @@ export const HOST_STATUSES = [
   'health-check-failed',
   'skipped-window-closed',
   'drifted',
+  /** Refused: its transport, package manager or OS family is not one this version drives. */
+  'unsupported',
 ] as const;
 
 export type HostStatus = (typeof HOST_STATUSES)[number];
@@ -55,10 +57,14 @@ export type JournalEvent =
       planDigest: string;
       /** The saved plan of the run, relative to the repository (state/runs/<id>.plan.json). */
       planFile?: string;
+      /** The plan's `at` (the time it was made for): apply --resume re-derives the plan at it. */
+      planAt?: string;
       who?: string;
       resumes?: string[];
       /** `2/4` when the run applied one shard of the plan (`apply --shard`). */
       shard?: string;
+      /** `apply --ignore-ring-order REASON`: who lifted the ring gates for this run, and why. */
+      ignoreRingOrder?: { by: string; reason: string };
     }
   | { type: 'ring-started'; at: string; runId: string; ring: string; rollout: string }
   | { type: 'host-started'; at: string; runId: string; host: string; ring: string }

@@ -21,7 +21,8 @@ import type { RemoteCommand } from '../../transports/types.js';
 import { LocalIoError } from '../../errors.js';
 import { loadRepository } from '../load-repo.js';
 import { bundledStateSchemas } from '../load-state.js';
-import { readPlanFile } from '../plan-file.js';
+import { runPlanOf } from '../../core/plan/run-plan.js';
+import { readRunPlanFile, runPlanDigest } from './run-plan-file.js';
 import { RepoLockedError } from '../repo-lock.js';
 import type { JournalEvent, JournalFile } from './journal.js';
 import { JournalWriter, readJournals } from './journal.js';
@@ -308,7 +309,7 @@ describe('runApply', () => {
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as JournalEvent);
 
-  it('patches the hosts and writes the journal, the plan of the run, host and rollout state', async () => {
+  it('patches the hosts and writes the journal, the plan file of the run, host and rollout state', async () => {
     const fleet = new FakeFleet((t) => healthy(t));
     const run = await runApply(options(fleet));
     const id = run.result.runId;
@@ -321,13 +322,18 @@ describe('runApply', () => {
 
     expect(run.journalFile).toBe(`state/runs/${id}.jsonl`);
     expect(run.planFile).toBe(`state/runs/${id}.plan.json`);
-    expect(readPlanFile(path.join(dir, run.planFile))).toEqual(PLAN);
-    const events = readJournal(run.journalFile);
+    // The plan's identity and a digest per host, not the plan (issue 13): the journal holds the rest.
+    expect(readRunPlanFile(path.join(dir, run.planFile ?? ''))).toEqual({
+      kind: 'run-plan',
+      record: runPlanOf(PLAN, runPlanDigest),
+    });
+    const events = readJournal(run.journalFile ?? '');
     expect(events[0]).toMatchObject({
       type: 'run-started',
       runId: id,
       planDigest: DIGEST,
       planFile: run.planFile,
+      planAt: PLAN.at,
       resumes: [],
     });
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', runId: id, halted: false });
@@ -546,7 +552,7 @@ describe('runApply', () => {
     expect(run.result.hosts.map((h) => [h.host, h.status])).toEqual([['web-2', 'patched']]);
     expect([...run.skipped]).toEqual([['web-1', 'patched']]);
     expect(run.resumed).toEqual([earlier]);
-    expect(readJournal(run.journalFile)[0]).toMatchObject({ type: 'run-started', resumes: [earlier] });
+    expect(readJournal(run.journalFile ?? '')[0]).toMatchObject({ type: 'run-started', resumes: [earlier] });
 
     // A third run of the same plan has nothing left to do.
     clock = clock.plus({ minutes: 5 });
@@ -556,6 +562,39 @@ describe('runApply', () => {
     expect(third.result.hosts).toEqual([]);
     expect(third.resumed).toEqual([earlier, run.result.runId]);
     expect([...third.skipped.keys()].sort()).toEqual(['web-1', 'web-2']);
+    expect(existsSync(lockFile())).toBe(false);
+    // It started no host: it wrote no journal and no plan file (issue 13).
+    expect(third.journalFile).toBeUndefined();
+    expect(readdirSync(runs).sort()).toEqual(
+      [
+        `${earlier}.jsonl`,
+        `${unrelated}.jsonl`,
+        `${run.result.runId}.jsonl`,
+        `${run.result.runId}.plan.json`,
+      ].sort(),
+    );
+  });
+
+  it('a run that starts no host (the next ring bakes) writes no journal, no plan file and no state (issue 13)', async () => {
+    // The canary ring has nothing left to do and the rest ring cannot start before tomorrow.
+    const fleet = new FakeFleet((t) => healthy(t));
+    const plan: Plan = {
+      ...PLAN,
+      rings: [
+        { ...ring('canary', ['web-1']), hosts: [{ ...planHost('web-1'), actions: [] }] },
+        { ...ring('rest', ['web-2']), earliestStart: '2026-12-02T02:20:00Z', gate: 'ring canary bakes' },
+      ],
+    };
+    const run = await runApply(options(fleet, { plan }));
+    expect(fleet.transports.size).toBe(0);
+    expect(run.result.hosts).toEqual([]);
+    expect(run.result.rings.map((r) => [r.ring, r.status])).toEqual([['rest', 'waiting']]);
+    expect(run.journalFile).toBeUndefined();
+    expect(run.planFile).toBeUndefined();
+    expect(run.stateFiles).toEqual([]);
+    expect(run.rolloutFiles).toEqual([]);
+    expect(existsSync(path.join(dir, 'state', 'runs'))).toBe(false);
+    expect(existsSync(path.join(dir, 'state', 'rollouts'))).toBe(false);
     expect(existsSync(lockFile())).toBe(false);
   });
 });

@@ -11,15 +11,21 @@ import type { ShardSpec } from '../../core/plan/shards.js';
 import { formatShard } from '../../core/plan/shards.js';
 import { ringSettings, startChecker } from '../../core/plan/start-check.js';
 import type { Plan } from '../../core/plan/types.js';
+import { resolveGroups } from '../../core/model/groups.js';
+import { SUPPORTED_TRANSPORTS } from '../../core/plan/host-knowledge.js';
+import { policiesByHost, policyHosts } from '../../core/plan/policies-for-host.js';
+import { rebootSay } from '../../core/plan/reboot-policy.js';
 import { driverFor } from '../../drivers/api.js';
 import { InternalError, LocalIoError, UsageError } from '../../errors.js';
 import type { Transport } from '../../transports/types.js';
 import { writeFileAtomic } from '../../platform/atomic-write.js';
-import { serialisePlan } from '../plan-file.js';
+import type { RunPlan } from '../../core/plan/run-plan.js';
+import { runPlanOf } from '../../core/plan/run-plan.js';
+import { runPlanDigest, serialiseRunPlan } from './run-plan-file.js';
 import { redactorFor } from '../../platform/redact.js';
 import { acquireRepoLock, describeRepoLock, splitDigestOf, stateDirOf } from '../repo-lock.js';
 import type { RingEvent } from '../rollout-state.js';
-import { recordRingEvent } from '../rollout-state.js';
+import { recordRingEvent, ringVersionsFromState } from '../rollout-state.js';
 import { rescanHost } from '../scan.js';
 import type { ApplyObserver, ApplyResult, RingOutcome } from './apply.js';
 import { applyPlan } from './apply.js';
@@ -37,6 +43,11 @@ export interface ApplyRunOptions {
   /** Hosts in flight at once: a number or "N%"; default the Config concurrency. */
   concurrency?: number | string;
   onlyRing?: string;
+  /**
+   * `apply --ignore-ring-order REASON`: rings start whatever the rings before them did; the
+   * journal's run-started event records the reason (and who) as `ignoreRingOrder`.
+   */
+  ignoreRingOrder?: string;
   observer?: ApplyObserver;
   signal?: AbortSignal;
   hardSignal?: AbortSignal;
@@ -52,13 +63,21 @@ export interface ApplyRunOptions {
    * progress in its own file, so that shards can run side by side.
    */
   shard?: { spec: ShardSpec; activeRings: readonly { rollout: string; ring: string }[] };
+  /**
+   * What the run keeps of its plan (core/plan/run-plan.ts): by default that of `plan`; a resumed
+   * run passes the one of the run it resumes, so that every run of a plan keeps the same.
+   */
+  runPlan?: RunPlan;
 }
 
 export interface ApplyRun {
   result: ApplyResult;
-  /** Relative to the repository. */
-  journalFile: string;
-  planFile: string;
+  /**
+   * The run's journal and plan file, relative to the repository; undefined when the run did
+   * nothing (no ring started, no ring progress recorded): such a run writes neither.
+   */
+  journalFile: string | undefined;
+  planFile: string | undefined;
   /** Earlier runs of the same plan whose finished hosts this run skipped. */
   resumed: string[];
   skipped: ReadonlyMap<string, HostStatus>;
@@ -140,13 +159,32 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     );
     const planRel = path.posix.join(stateRel, 'runs', `${runId}.plan.json`);
     const journalRel = path.posix.join(stateRel, 'runs', `${runId}.jsonl`);
-    writeFileAtomic(path.join(dir, planRel), serialisePlan(plan));
-    const journal = openJournal(path.join(dir, journalRel));
+    /**
+     * The journal and the run's plan file are written from the run's first effect on: a ring
+     * that starts (before any host), or ring progress recorded. Until then events wait here: a
+     * run that starts no host (a ring baking, windows closed) writes nothing under runs/, so a
+     * scheduled `apply --commit` has nothing to commit (README.md, "Apply").
+     */
+    let journal: JournalWriter | undefined;
+    const pending: JournalEvent[] = [];
+    const materialise = (): JournalWriter => {
+      if (journal) return journal;
+      const record = options.runPlan ?? runPlanOf(plan, runPlanDigest);
+      writeFileAtomic(path.join(dir, planRel), serialiseRunPlan(record));
+      journal = openJournal(path.join(dir, journalRel));
+      return journal;
+    };
     const spec = configSpec(repository);
     const who = `${safeUser()}@${os.hostname()}`;
     const owner = `patchctl apply run ${runId} by ${who} (pid ${process.pid})`;
     const hostsByName = new Map(repository.hosts.map((h) => [h.name, h]));
     const policies = new Map(repository.policies.map((p) => [p.doc.metadata.name, p.doc.spec]));
+    /** Every policy that applies to each host, in precedence order (the reboot rule reads them all). */
+    const governing = policiesByHost(
+      repository.hosts.map((h) => h.name),
+      repository.policies.map((p) => p.doc),
+      policyHosts(repository.policies, repository.hosts, resolveGroups(repository)),
+    );
     const redact = redactorFor(options.env, [spec.ssh?.passphraseEnv, spec.winrm?.passwordEnv]);
     const stateFiles: string[] = [];
     const rolloutFiles = new Set<string>();
@@ -183,15 +221,23 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     let first = true;
     /** The journal append that failed: nothing more is appended after a line that may be torn. */
     let journalFailure: LocalIoError | undefined;
-    const append = (event: JournalEvent): void => {
+    /** Writes the events waiting, then `events`, from the run's first effect on. */
+    const write = (events: readonly JournalEvent[]): void => {
       if (journalFailure) throw journalFailure;
+      const writer = materialise();
       try {
-        journal.append(event);
+        for (const e of [...pending.splice(0), ...events]) writer.append(e);
       } catch (err) {
-        const local = LocalIoError.from(err, 'write', journal.file);
+        const local = LocalIoError.from(err, 'write', writer.file);
         journalFailure = local instanceof LocalIoError ? local : undefined;
         throw local;
       }
+    };
+    const append = (event: JournalEvent): void => {
+      if (!journal && event.type !== 'ring-started' && event.type !== 'host-started') {
+        if (journalFailure) throw journalFailure;
+        pending.push(event);
+      } else write([event]);
     };
     /** The run failed (a local write): a journal that cannot be closed cleanly says nothing more. */
     let failed = false;
@@ -201,6 +247,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         driver,
         concurrency: options.concurrency ?? spec.concurrency ?? 10,
         ...(options.onlyRing === undefined ? {} : { onlyRing: options.onlyRing }),
+        ...(options.ignoreRingOrder === undefined ? {} : { ignoreRingOrder: options.ignoreRingOrder }),
         now: nowDate,
         sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         journal: (event) => {
@@ -210,9 +257,13 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
             append({
               ...event,
               planFile: planRel,
+              planAt: (options.runPlan ?? plan).at,
               who,
               resumes: earlier.map((j) => j.runId),
               ...(shard ? { shard: formatShard(shard) } : {}),
+              ...(options.ignoreRingOrder === undefined
+                ? {}
+                : { ignoreRingOrder: { by: who, reason: options.ignoreRingOrder } }),
             });
           } else append(event);
         },
@@ -223,6 +274,14 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         },
         ringLimits: (ring) => ringSettings(repository, ring),
         rebootMode: (policy) => policies.get(policy)?.reboot,
+        // The plan's reboot rule and host states, per host (issue 13).
+        rebootPolicies: (host) => (governing.get(host) ?? []).map(rebootSay),
+        unsupported: (name) => {
+          const transport = hostsByName.get(name)?.transport ?? 'ssh';
+          return SUPPORTED_TRANSPORTS.includes(transport)
+            ? undefined
+            : `transport ${transport} is not supported by this version: nothing was done on the host`;
+        },
         hooks: (policy) => policies.get(policy)?.hooks,
         mayStart,
         // With the run id: the reservation this run leaves across a reboot is this run's alone.
@@ -239,6 +298,16 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
             outcome,
             options.now().toUTC().toISO({ suppressMilliseconds: true }) ?? '',
           );
+          // What the ring's hosts run now, for per-update gating of the rings after it.
+          if (e?.kind === 'completed')
+            e.versions = ringVersionsFromState(
+              dir,
+              stateRel,
+              ring.hosts.map((h) => h.host).filter((h) => hostsByName.has(h)),
+              new Set(outcome.failedHosts ?? []),
+            );
+          // Recorded ring progress is an effect: the journal says so (flushed at once).
+          if (e) write([]);
           if (e)
             rolloutFiles.add(
               recordRingEvent(dir, stateRel, ring.rollout, ring.name, plan.inputsDigest, e, shard),
@@ -259,8 +328,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
       return {
         result,
         rolloutFiles: [...rolloutFiles].sort(),
-        journalFile: journalRel,
-        planFile: planRel,
+        journalFile: journal ? journalRel : undefined,
+        planFile: journal ? planRel : undefined,
         resumed: earlier.map((j) => j.runId),
         skipped: done,
         stateFiles: stateFiles.sort(),
@@ -270,8 +339,9 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
       failed = true;
       throw err;
     } finally {
-      await journal.close().catch((err: unknown) => {
-        if (!failed) throw LocalIoError.from(err, 'write', journal.file);
+      const writer = journal as JournalWriter | undefined;
+      await writer?.close().catch((err: unknown) => {
+        if (!failed) throw LocalIoError.from(err, 'write', writer.file);
       });
     }
   } finally {
@@ -290,9 +360,10 @@ function openJournal(file: string): JournalWriter {
 
 function ringEvent(event: 'started' | 'finished', o: RingOutcome, at: string): RingEvent | undefined {
   if (event === 'started') return { kind: 'started', at };
-  if (o.status === 'completed') return { kind: 'completed', at, failures: o.failures };
+  const failedHosts = o.failedHosts ?? [];
+  if (o.status === 'completed') return { kind: 'completed', at, failures: o.failures, failedHosts };
   if (o.status === 'halted')
-    return { kind: 'halted', at, failures: o.failures, reason: o.reason ?? 'halted' };
+    return { kind: 'halted', at, failures: o.failures, reason: o.reason ?? 'halted', failedHosts };
   return { kind: 'unfinished', at, failures: o.failures };
 }
 
