@@ -567,13 +567,7 @@ function filesOfOtherShards(plan: Plan, shard: ShardSpec, stateRel: string): (fi
   const mine = new Set(
     split.rings.flatMap((r) => r.hosts.filter((h) => h.shard === shard.index).map((h) => h.host)),
   );
-  const hostsDir = `${stateRel}/hosts/`;
-  const shardsDir = `${stateRel}/rollouts/shards/`;
-  return (file) => {
-    if (file.startsWith(shardsDir)) return true;
-    if (!file.startsWith(hostsDir) || !file.endsWith('.json')) return false;
-    return !mine.has(file.slice(hostsDir.length, -'.json'.length));
-  };
+  return filesOfOtherShardsThan(mine, stateRel);
 }
 
 /** The reason given with `--ignore-ring-order`: one line of text, recorded in the journal. */

@@ -6,17 +6,10 @@ import { resolveGroups } from '../model/groups.js';
 import type { Repository } from '../model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
 import type { RolloutDocument } from '../model/types.js';
-import { ranAtLeast, ringVersionOf } from '../state/ring-versions.js';
+import { ecosystemOf, ranAtLeast, ringVersionOf } from '../state/ring-versions.js';
 import { durationToLuxon, parseDuration } from '../schedule/duration.js';
 import { assignRings } from '../schedule/rings.js';
-import type {
-  Ecosystem,
-  HostErrorKind,
-  HostState,
-  ObservedState,
-  PackageManagerId,
-  RingProgress,
-} from '../state/types.js';
+import type { Ecosystem, HostErrorKind, HostState, ObservedState, RingProgress } from '../state/types.js';
 import type { Calendar, HostOpening } from './calendar.js';
 import { buildCalendar, hostOpening } from './calendar.js';
 import type { DecisionMemo } from './decide-update.js';
@@ -61,15 +54,6 @@ export interface PlanFilter {
 
 /** Ring of hosts that no rollout covers. */
 export const NO_ROLLOUT_RING = 'unassigned';
-
-const ECOSYSTEM: Record<PackageManagerId, Ecosystem | undefined> = {
-  apt: 'deb',
-  dnf: 'rpm',
-  yum: 'rpm',
-  zypper: 'rpm',
-  apk: 'apk',
-  winupdate: undefined,
-};
 
 /** A host the plan knows nothing current about: never scanned, or its last scan failed. */
 export interface UnknownHost {
@@ -274,7 +258,7 @@ function planHost(
         : [];
     return { host: name, state, note, window: null, actions: [], skipped };
   }
-  const ecosystem = host.packageManager ? ECOSYSTEM[host.packageManager] : undefined;
+  const ecosystem = ecosystemOf(host.packageManager);
   const ctx = {
     host,
     ecosystem,
