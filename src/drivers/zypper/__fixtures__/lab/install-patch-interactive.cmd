@@ -1,0 +1,1 @@
+install --no-recommends -t patch FLEET-2026:0002

@@ -1,0 +1,1 @@
+ZYPP_LOCK_TIMEOUT=3 update --no-recommends fleet-broken=1.1-1

@@ -1,0 +1,1 @@
+update --no-recommends fleet-broken=1.1-1

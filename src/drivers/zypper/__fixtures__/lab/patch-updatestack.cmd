@@ -1,0 +1,1 @@
+patch --category security --no-recommends

@@ -1,0 +1,1 @@
+update --no-recommends fleet-testpkg=1.0-1.el9

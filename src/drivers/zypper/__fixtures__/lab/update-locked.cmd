@@ -1,0 +1,1 @@
+update --no-recommends fleet-held=1.1-1

@@ -1,0 +1,1 @@
+update --no-recommends fleet-lib=2.1-1

@@ -1,0 +1,1 @@
+update --no-recommends fleet-lib=9.9-1

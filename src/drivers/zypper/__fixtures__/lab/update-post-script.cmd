@@ -1,0 +1,1 @@
+update --no-recommends fleet-post=1.1-1

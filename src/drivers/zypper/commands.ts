@@ -1,0 +1,190 @@
+// The commands of the zypper driver (readme.md, "Commands"). Data (package and patch names,
+// editions) reaches a command only as separate, validated arguments after `--`; everything else is
+// constant. Never `--no-gpg-checks`, `--force-resolution`, `--oldpackage` or `--allow-downgrade`.
+import { isValidRpmEvr } from '../../core/versions/rpm.js';
+import { InvalidPackageRefError } from '../errors.js';
+import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
+import { PATCH_NAME } from './parse-patches.js';
+import { LOCK_HOLDER_SCRIPT, SCAN_SCRIPT } from './scripts.js';
+
+/** A package name zypper and rpm accept, strictly (no glob, no option, no capability operators). */
+export const ZYPPER_PACKAGE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}$/;
+export const ZYPPER_ARCH = /^[A-Za-z0-9_]{1,32}$/;
+/** `[epoch:]version-release`: a release is required, so that the version is exact. */
+export const ZYPPER_EDITION = /^(?:[0-9]{1,9}:)?[A-Za-z0-9._+~^]{1,128}-[A-Za-z0-9._+~^]{1,128}$/;
+
+/** Default bounded wait on libzypp's lock (ZYPP_LOCK_TIMEOUT, seconds). */
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+
+/** name, epoch, version, release, arch, source RPM; tab-separated (none can hold a tab). */
+export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
+
+/** Read-only zypper: no lock taken (a scan never waits for or blocks a running zypper), no refresh. */
+const READ_ONLY_ENV: Readonly<Record<string, string>> = { ZYPP_READONLY_HACK: '1' };
+const READ_ONLY = ['zypper', '--non-interactive', '--no-refresh'] as const;
+
+export function installedCommand(): RemoteCommand {
+  return { argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT] };
+}
+
+/** Updates, patches, locks and the applicable patches' contents, in one round trip (SCAN_SCRIPT). */
+export function scanCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', SCAN_SCRIPT] };
+}
+
+export function listUpdatesCommand(): RemoteCommand {
+  return { argv: [...READ_ONLY, '--xmlout', 'list-updates'], env: { ...READ_ONLY_ENV } };
+}
+
+/** All applicable patches: the XML ignores --category and --severity, so none is passed. */
+export function listPatchesCommand(): RemoteCommand {
+  return { argv: [...READ_ONLY, '--xmlout', 'list-patches'], env: { ...READ_ONLY_ENV } };
+}
+
+export function locksCommand(): RemoteCommand {
+  return { argv: [...READ_ONLY, '--xmlout', 'locks'], env: { ...READ_ONLY_ENV } };
+}
+
+/** `zypper info -t patch NAME…`: which packages each patch carries (its Conflicts). */
+export function patchInfoCommand(names: readonly string[]): RemoteCommand {
+  return {
+    argv: [...READ_ONLY, 'info', '-t', 'patch', '--', ...patchArgs(names)],
+    env: { ...READ_ONLY_ENV },
+  };
+}
+
+/** Exit 102: a reboot is needed (libzypp's /run/reboot-needed); 0: not. */
+export function needsRebootingCommand(): RemoteCommand {
+  return { argv: [...READ_ONLY, 'needs-rebooting'], env: { ...READ_ONLY_ENV } };
+}
+
+export function patchCheckCommand(): RemoteCommand {
+  return { argv: [...READ_ONLY, 'patch-check'], env: { ...READ_ONLY_ENV } };
+}
+
+export function lockHolderCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', LOCK_HOLDER_SCRIPT] };
+}
+
+/** `zypper refresh` (network; root), waiting for the lock at most the timeout. */
+export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
+  return { argv: ['zypper', '--non-interactive', 'refresh'], sudo: true, env: lockEnv(options) };
+}
+
+const UPDATE_OPTIONS = ['--no-recommends', '--no-force-resolution', '--no-allow-downgrade'] as const;
+
+/**
+ * `zypper update` of exactly `pkgs` (`name[.arch]=edition`), upgrading only: `update` never
+ * installs a package that is not there ("Package 'X' is not installed.", exit 0: parseZypperInstall
+ * reports it), never downgrades ("has lower version than the installed one", exit 0: reported),
+ * never removes a lock (the solver's problem is cancelled, exit 4: reported as held), and resolves
+ * nothing by force. Multiversion packages (kernels) are installed beside the running one.
+ */
+export function installCommand(pkgs: readonly PackageRef[], options: InstallOptions = {}): RemoteCommand {
+  return {
+    argv: ['zypper', '--non-interactive', 'update', ...UPDATE_OPTIONS, '--', ...packageArgs(pkgs)],
+    sudo: true,
+    env: lockEnv(options),
+  };
+}
+
+/** The same transaction, `--dry-run`: nothing changes (it still takes the lock, as zypper must). */
+export function simulateInstallCommand(
+  pkgs: readonly PackageRef[],
+  options: InstallOptions = {},
+): RemoteCommand {
+  return {
+    argv: [
+      'zypper',
+      '--non-interactive',
+      'update',
+      '--dry-run',
+      ...UPDATE_OPTIONS,
+      '--',
+      ...packageArgs(pkgs),
+    ],
+    sudo: true,
+    env: lockEnv(options),
+  };
+}
+
+/**
+ * `zypper install -t patch NAME…`: exactly these patches. Asked by name, zypper installs an
+ * interactive (reboot) patch under --non-interactive too (captured, exit 102): which patches may be
+ * installed is decided before, by planPatchInstall (patch-plan.ts).
+ */
+export function installPatchesCommand(names: readonly string[], options: InstallOptions = {}): RemoteCommand {
+  return {
+    argv: [
+      'zypper',
+      '--non-interactive',
+      'install',
+      '--no-recommends',
+      '--no-force-resolution',
+      '-t',
+      'patch',
+      '--',
+      ...patchArgs(names),
+    ],
+    sudo: true,
+    env: lockEnv(options),
+  };
+}
+
+function lockEnv(options: InstallOptions): Record<string, string> {
+  const t = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  if (!Number.isInteger(t) || t < 0 || t > 86400) {
+    throw new InvalidPackageRefError(
+      `lock timeout ${String(t)} is not a whole number of seconds from 0 to 86400`,
+    );
+  }
+  // libzypp waits this many seconds for /run/zypp.pid, then fails with exit 7 naming the holder.
+  return { ZYPP_LOCK_TIMEOUT: String(t) };
+}
+
+/** Validated `name[.arch]=edition` arguments; throws InvalidPackageRefError on anything else. */
+export function packageArgs(pkgs: readonly PackageRef[]): string[] {
+  if (pkgs.length === 0) throw new InvalidPackageRefError('no packages to install');
+  const seen = new Set<string>();
+  return pkgs.map((p) => {
+    const arg = packageArg(p);
+    const key = arg.slice(0, arg.indexOf('='));
+    if (seen.has(key)) throw new InvalidPackageRefError(`package ${key} is listed twice`);
+    seen.add(key);
+    return arg;
+  });
+}
+
+export function packageArg(p: PackageRef): string {
+  if (typeof p.name !== 'string' || !ZYPPER_PACKAGE_NAME.test(p.name)) {
+    throw new InvalidPackageRefError(`${JSON.stringify(p.name)} is not an RPM package name`);
+  }
+  if (
+    typeof p.version !== 'string' ||
+    !ZYPPER_EDITION.test(p.version) ||
+    !isValidRpmEvr(p.version) ||
+    p.version.includes('..')
+  ) {
+    throw new InvalidPackageRefError(
+      `${JSON.stringify(p.version)} is not an exact RPM version-release for package ${p.name}`,
+    );
+  }
+  if (p.arch !== undefined && (typeof p.arch !== 'string' || !ZYPPER_ARCH.test(p.arch))) {
+    throw new InvalidPackageRefError(
+      `${JSON.stringify(p.arch)} is not an RPM architecture (package ${p.name})`,
+    );
+  }
+  return `${p.arch === undefined ? p.name : `${p.name}.${p.arch}`}=${p.version}`;
+}
+
+export function patchArgs(names: readonly string[]): string[] {
+  if (names.length === 0) throw new InvalidPackageRefError('no patches');
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (typeof n !== 'string' || !PATCH_NAME.test(n))
+      throw new InvalidPackageRefError(`${JSON.stringify(n)} is not a patch name`);
+    if (seen.has(n)) throw new InvalidPackageRefError(`patch ${n} is listed twice`);
+    seen.add(n);
+  }
+  return [...names];
+}
