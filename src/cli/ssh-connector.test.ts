@@ -81,3 +81,29 @@ describe('sshConnector', () => {
     expect([t.id, t.host]).toEqual(['fake', 'h']);
   });
 });
+
+describe('hostConnector', () => {
+  it('builds each host transport through the registry, and never one for an unregistered transport', async () => {
+    const { check, doc } = await import('../test-support/repo-builder.js');
+    const { hostConnector } = await import('./ssh-connector.js');
+    const repository = check({
+      'inventory/i.yaml': doc(
+        'Inventory',
+        'i',
+        'hosts:\n  - { name: web-1, address: 192.0.2.10 }\n  - { name: win-1, transport: winrm, os: windows }',
+      ),
+    }).repository;
+    const connect = await hostConnector(
+      '/nonexistent-patchctl-repo',
+      repository,
+      {},
+      { acceptNewHostKeys: false },
+    );
+    const [web, win] = repository.hosts;
+    if (!web || !win) throw new Error('hosts');
+    const t = connect(web);
+    expect([t.id, t.host]).toEqual(['ssh', 'web-1']);
+    await t.close();
+    expect(() => connect(win)).toThrow('win-1: transport winrm has no registered plug-in');
+  });
+});

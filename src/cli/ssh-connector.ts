@@ -1,16 +1,13 @@
-// How scan and apply reach hosts: one known_hosts store and one keyring for the whole run, and
-// an ssh transport per host from the Config's ssh settings.
+// How scan and apply reach hosts: each host over the transport its inventory names, built by that
+// transport's plug-in (src/transports/registry.ts). A plug-in sets up once per run what its hosts
+// share (ssh: one known_hosts store and one keyring) and only when some host uses it.
+import { transportOf } from '../core/model/driven.js';
 import type { Repository, ResolvedHost } from '../core/model/repository.js';
-import { CONFIG_DEFAULTS, configSpec } from '../core/model/repository.js';
+import { InternalError } from '../errors.js';
 import { redactOutput } from '../platform/redact.js';
+import type { HostTransportFactory } from '../transports/registry.js';
+import { transportFor } from '../transports/registry.js';
 import type { PinnedHostKey } from '../transports/ssh/index.js';
-import {
-  KnownHostsStore,
-  SshKeyring,
-  SshTransport,
-  knownHostsSources,
-  sshTransportOptions,
-} from '../transports/ssh/index.js';
 import type { CommandResult, Transport } from '../transports/types.js';
 
 export interface ConnectorOptions {
@@ -19,30 +16,42 @@ export interface ConnectorOptions {
   onHostKeyPinned?: (pinned: PinnedHostKey) => void;
 }
 
-export async function sshConnector(
+/**
+ * Opens each host's transport through the registry, its output redacted as it arrives. scan and
+ * apply refuse a host whose transport is not registered (`unsupported`) before they connect, so
+ * reaching one here is a bug.
+ */
+export async function hostConnector(
   dir: string,
   repository: Repository,
   env: Readonly<Record<string, string | undefined>>,
   options: ConnectorOptions,
 ): Promise<(host: ResolvedHost) => Transport> {
-  const spec = configSpec(repository);
-  const knownHosts = await KnownHostsStore.load(
-    knownHostsSources(spec.ssh, dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
-  );
-  const keyring = new SshKeyring(env);
-  return (h) =>
-    redactingTransport(
-      new SshTransport(
-        sshTransportOptions(spec.ssh, h, {
-          repoDir: dir,
-          knownHosts,
-          keyring,
-          acceptNewHostKeys: options.acceptNewHostKeys,
-          ...(options.onHostKeyPinned ? { onHostKeyPinned: options.onHostKeyPinned } : {}),
-        }),
-      ),
+  const factories = new Map<string, HostTransportFactory>();
+  for (const id of new Set(repository.hosts.map((h) => transportOf(h)))) {
+    const plugin = transportFor(id);
+    if (plugin === undefined) continue;
+    factories.set(
+      id,
+      await plugin.prepare({
+        dir,
+        repository,
+        env,
+        acceptNewHostKeys: options.acceptNewHostKeys,
+        ...(options.onHostKeyPinned ? { onHostKeyPinned: options.onHostKeyPinned } : {}),
+      }),
     );
+  }
+  return (h) => {
+    const id = transportOf(h);
+    const open = factories.get(id);
+    if (open === undefined) throw new InternalError(`${h.name}: transport ${id} has no registered plug-in`);
+    return redactingTransport(open(h));
+  };
 }
+
+/** The name scan and apply know it by (it once made ssh transports only). */
+export const sshConnector = hostConnector;
 
 /**
  * `t` with what the host prints redacted as it arrives (docs/security.md, "Secrets"), besides at

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { driverFor, drivers } from './api.js';
+import { driverForOsHint, driverFor, driverServing, drivers, whatIsDriven } from './api.js';
 
 describe('driver registry', () => {
   it('has apt', () => {
@@ -31,5 +31,29 @@ describe('driver registry', () => {
       expect(cmd.argv.length).toBeGreaterThan(0);
       expect(cmd.argv.every((a) => typeof a === 'string')).toBe(true);
     }
+  });
+
+  it('picks the driver that serves a host from its os-release ID, then ID_LIKE in order', () => {
+    expect(driverServing({ id: 'debian', idLike: [] })?.id).toBe('apt');
+    expect(driverServing({ id: 'linuxmint', idLike: ['ubuntu', 'debian'] })?.id).toBe('apt');
+    expect(driverServing({ id: 'Ubuntu', idLike: [] })?.id).toBe('apt');
+    expect(driverServing({ id: 'rocky', idLike: ['rhel', 'centos', 'fedora'] })).toBeUndefined();
+    expect(driverServing({ id: 'alpine', idLike: [] })).toBeUndefined();
+    expect(driverForOsHint('ubuntu')?.id).toBe('apt');
+    expect(driverForOsHint('rocky')).toBeUndefined();
+  });
+
+  it('never lets two drivers claim the same os-release ID or os hint', () => {
+    for (const field of ['osIds', 'osHints'] as const) {
+      const all = [...drivers.values()].flatMap((d) => [...d.serves[field]]);
+      expect(new Set(all).size).toBe(all.length);
+    }
+  });
+
+  it('describes what it drives, with the transports, as data for core', () => {
+    expect(whatIsDriven()).toEqual({
+      transports: ['ssh'],
+      drivers: [{ id: 'apt', osHints: ['debian', 'ubuntu'] }],
+    });
   });
 });

@@ -1,4 +1,9 @@
-// The package-manager drivers, registered by hand (STYLE.md "Drivers as plug-ins").
+// The package-manager drivers, registered by hand (docs/adding-a-driver.md, "Registries"). Each
+// host gets its own driver: scan picks the one that serves the host's OS (its `serves`), the
+// state file and the plan record it (`packageManager`), and apply opens it again from there.
+import type { Driven } from '../core/model/driven.js';
+import type { OsHint } from '../core/model/types.js';
+import { registeredTransports } from '../transports/registry.js';
 import { apt } from './apt/index.js';
 import type { DriverId, PackageDriver } from './types.js';
 
@@ -10,14 +15,27 @@ export function driverFor(id: string): PackageDriver | undefined {
 }
 
 /**
- * OS families (os-release ID / ID_LIKE, as the facts report them) → the package manager that
- * drives them in this version. Not the per-host registry of DESIGN.md §12, only enough for scan
- * and apply to refuse a host of another family honestly.
+ * The driver that serves a host of this OS (os-release ID and ID_LIKE): the one that names its
+ * ID, else the one that names the first ID_LIKE entry it can; undefined when none does.
  */
-const FAMILY_DRIVERS: ReadonlyMap<string, DriverId> = new Map<string, DriverId>([['debian', 'apt']]);
+export function driverServing(os: { id: string; idLike: readonly string[] }): PackageDriver | undefined {
+  for (const name of [os.id, ...os.idLike]) {
+    const key = name.toLowerCase();
+    for (const d of drivers.values()) if (d.serves.osIds.includes(key)) return d;
+  }
+  return undefined;
+}
 
-/** The driver for an OS family, or undefined when patchctl has none for it yet. */
-export function driverForOsFamily(family: string): PackageDriver | undefined {
-  const id = FAMILY_DRIVERS.get(family);
-  return id === undefined ? undefined : drivers.get(id);
+/** The driver that serves hosts with this inventory `os` hint, or undefined when none does. */
+export function driverForOsHint(os: OsHint): PackageDriver | undefined {
+  for (const d of drivers.values()) if (d.serves.osHints.includes(os)) return d;
+  return undefined;
+}
+
+/** What this version drives, from both registries, as data for core (core/model/driven.ts). */
+export function whatIsDriven(): Driven {
+  return {
+    transports: registeredTransports(),
+    drivers: [...drivers.values()].map((d) => ({ id: d.id, osHints: [...d.serves.osHints] })),
+  };
 }

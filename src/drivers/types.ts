@@ -1,5 +1,6 @@
 // Package-manager drivers (STYLE.md "Drivers as plug-ins"): a driver builds RemoteCommands and parses
 // CommandResults. It never does I/O: the engine runs the commands over a transport.
+import type { OsHint } from '../core/model/types.js';
 import type { Ecosystem, InstalledPackage, PackageManagerId, PendingUpdate } from '../core/state/types.js';
 import type { CommandResult, RemoteCommand } from '../transports/types.js';
 
@@ -158,6 +159,18 @@ export interface InstallOptions {
 }
 
 /**
+ * Which hosts a driver serves (docs/adding-a-driver.md, "Registries"): scan picks the driver of a
+ * host from its os-release ID, then ID_LIKE in order; validate and plan read the inventory's `os`
+ * hint. Two registered drivers never claim the same ID or hint (drivers/api.test.ts).
+ */
+export interface DriverServes {
+  /** os-release ID or ID_LIKE values (lower case) of the hosts it drives. */
+  osIds: readonly string[];
+  /** The inventory `os` hints of the hosts it drives. */
+  osHints: readonly OsHint[];
+}
+
+/**
  * A package-manager plug-in. Builders return commands with no I/O; parsers turn their results into
  * data and throw only DriverOutputError (output they cannot read), never on a non-zero exit that
  * they can explain: install/refresh failures are results.
@@ -167,6 +180,8 @@ export interface PackageDriver {
   readonly shell: 'sh' | 'powershell';
   /** How versions of this package manager compare (core/versions). */
   readonly ecosystem: Ecosystem;
+  /** The hosts it drives. */
+  readonly serves: DriverServes;
 
   /** OS, kernel, boot id and reboot-required in one round trip. */
   facts(): RemoteCommand;

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CheckedFeed } from '../core/model/advisories.js';
 import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { CONFIG_FILE, checkRepository } from '../core/model/check.js';
+import { whatIsDriven } from '../drivers/api.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { hasErrors, sortDiagnostics } from '../core/model/diagnostics.js';
 import { MAX_FILE_BYTES, normaliseLineEnds } from '../core/model/parse.js';
@@ -84,6 +85,7 @@ export function validateRepository(dir: string, options: LoadOptions = {}): Vali
     advisories,
     feedSchemas: bundledFeedSchemas(),
     purpose: options.purpose ?? 'validate',
+    driven: whatIsDriven(),
   });
   const diagnostics = sortDiagnostics([...readProblems, ...result.diagnostics]);
   return {

@@ -11,12 +11,14 @@
 import path from 'node:path';
 import type { DateTime } from 'luxon';
 import pLimit from 'p-limit';
+import type { Driven } from '../core/model/driven.js';
+import { drivesTransport, transportOf } from '../core/model/driven.js';
 import type { Repository, ResolvedHost } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { checkHostStateFile } from '../core/state/check-state.js';
 import { boundedLine, MAX_HOST_ERROR_LENGTH } from '../core/state/host-text.js';
 import type { HostErrorKind, HostState, PendingUpdate } from '../core/state/types.js';
-import { driverFor, driverForOsFamily } from '../drivers/api.js';
+import { driverFor, driverServing } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
 import type { HostFacts, Inventory, PackageDriver } from '../drivers/types.js';
 import { InputFileError, isLocalIoErrno, LocalIoError, PatchctlError, UsageError } from '../errors.js';
@@ -137,7 +139,7 @@ export async function scanFleet(
           };
         }
         options.observer?.hostStarted?.(h.name);
-        const { result, stops } = await scanHost(dir, stateDir, h, repo.hostNames, options);
+        const { result, stops } = await scanHost(dir, stateDir, h, repo.hostNames, repo.driven, options);
         if (stops && stoppedBy === undefined) stoppedBy = result.message;
         options.observer?.hostFinished?.(result);
         return result;
@@ -152,6 +154,7 @@ async function scanHost(
   stateDir: string,
   host: ResolvedHost,
   inventoryHosts: ReadonlySet<string>,
+  driven: Driven,
   options: ScanOptions,
 ): Promise<{ result: HostScanResult; stops: boolean }> {
   const redact = options.redact ?? redactOutput;
@@ -165,11 +168,12 @@ async function scanHost(
   }
   const now = iso(options.now().toUTC().startOf('second'));
   const validate = (text: string) => checkStateText(rel, text, inventoryHosts);
-  if ((host.transport ?? 'ssh') !== 'ssh') {
+  const transportId = transportOf(host);
+  if (!drivesTransport(driven, transportId)) {
     // Not contacted: recorded `unsupported` (DESIGN.md §12), its last good data kept, so that plan
     // and status say what is missing instead of "never scanned: run patchctl scan".
     const hint = host.os ? ` (the inventory says os: ${host.os})` : '';
-    const message = bounded(`transport ${host.transport} is not supported by this version${hint}`);
+    const message = bounded(`transport ${transportId} is not supported by this version${hint}`);
     const text = failedStateText(
       host.name,
       previous,
@@ -358,7 +362,7 @@ function osOf(facts: HostFacts): NonNullable<HostState['os']> {
 
 function driverForFamily(facts: HostFacts, host: string): PackageDriver {
   const { family, id, version } = facts.os;
-  const driver = driverForOsFamily(family);
+  const driver = driverServing(facts.os);
   if (!driver)
     throw new UnsupportedHostError(
       `${host} runs ${id} ${version} (${family} family): patchctl has no package-manager driver for it in this version`,

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { checkRepository } from '../core/model/check.js';
+import { whatIsDriven } from '../drivers/api.js';
 import type { Diagnostic } from '../core/model/diagnostics.js';
 import { resolveGroups } from '../core/model/groups.js';
 import type { Rule } from '../core/model/rules/rule.js';
@@ -33,6 +34,7 @@ export function check(
     schemas: bundledSchemas(),
     at: options.at ?? DEFAULT_AT,
     advisoryFiles: new Set(options.advisoryFiles ?? []),
+    driven: whatIsDriven(),
   });
 }
 

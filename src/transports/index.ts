@@ -5,3 +5,5 @@ export { commandLine, SCRUBBED_ENV, shellQuote } from './quote.js';
 export type { CommandResult, RemoteCommand, RunOptions, Transport, TransportId } from './types.js';
 export * from './fake/index.js';
 export * from './ssh/index.js';
+export { registeredTransports, transportFor, transports } from './registry.js';
+export type { HostTransportFactory, TransportPlugin, TransportSetup } from './registry.js';

@@ -112,7 +112,7 @@ export function readStatus(dir: string, at: DateTime): StatusReport {
   const last = lastRunSummary(readJournals(path.join(stateDir, 'runs')));
   const inventory = new Map(repository.hosts.map((h) => [h.name, h]));
   const hosts = hostStates([...inventory.keys()], (name) =>
-    unknownHostKnowledge(inventory.get(name), observed.state.hosts.get(name)),
+    unknownHostKnowledge(inventory.get(name), observed.state.hosts.get(name), repository.driven),
   );
   return {
     at: at.toUTC().toISO({ suppressMilliseconds: true }) ?? at.toString(),

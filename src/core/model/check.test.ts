@@ -2,6 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { bundledSchemas } from '../../engine/schemas.js';
 import { DEFAULT_AT, MINIMAL_CONFIG, check, doc, hosts, where } from '../../test-support/repo-builder.js';
 import { checkRepository } from './check.js';
+import { whatIsDriven } from '../../drivers/api.js';
+
+const DRIVEN = whatIsDriven();
 
 describe('checkRepository', () => {
   it.each([
@@ -23,9 +26,10 @@ describe('checkRepository', () => {
       schemas: bundledSchemas(),
       at: DEFAULT_AT,
       unreadable: new Set(['patchctl.yaml']),
+      driven: DRIVEN,
     });
     expect(r.diagnostics).toEqual([]);
-    const missing = checkRepository({ files: [], schemas: bundledSchemas(), at: DEFAULT_AT });
+    const missing = checkRepository({ files: [], schemas: bundledSchemas(), at: DEFAULT_AT, driven: DRIVEN });
     expect(missing.diagnostics.map((d) => d.code)).toEqual(['missing-config']);
   });
 

@@ -1,4 +1,5 @@
 // The whole of `validate`, without I/O: file texts in, typed repository and diagnostics out.
+import type { Driven } from './driven.js';
 import type { DateTime } from 'luxon';
 import type { CheckedFeed, FeedSchemas } from './advisories.js';
 import { checkAdvisoryFile } from './advisories.js';
@@ -40,6 +41,8 @@ export interface CheckInput {
   feedSchemas?: FeedSchemas;
   /** Who asks (default `validate`): an expired exception is an error only then (rules/rule.ts). */
   purpose?: CheckPurpose;
+  /** What this version's transport and driver registries drive (model/driven.ts). */
+  driven: Driven;
 }
 
 export interface CheckResult {
@@ -120,7 +123,7 @@ export function checkRepository(input: CheckInput): CheckResult {
       if (r.feed) feeds.push(r.feed);
     }
   }
-  const repository = buildRepository(validated);
+  const repository = buildRepository(validated, input.driven);
   const ctx = {
     at: input.at,
     members: resolveGroups(repository),

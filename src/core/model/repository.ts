@@ -1,5 +1,6 @@
 // The repository as the rest of patchctl sees it: typed documents that passed their schema,
 // each still able to point back at its source, plus the names of every document seen.
+import type { Driven } from './driven.js';
 import type { SourcePos } from './diagnostics.js';
 import type { Path } from './parse.js';
 import type {
@@ -50,6 +51,8 @@ export interface Repository {
   names: Record<Kind, Set<string>>;
   /** Every host name written in any inventory, valid or not (same reason as `names`). */
   hostNames: Set<string>;
+  /** What this version's registries drive (model/driven.ts), handed in by the loader. */
+  driven: Driven;
 }
 
 /** Defaults that apply when patchctl.yaml leaves a setting out. */
@@ -81,7 +84,7 @@ export function ringNamesByRollout(repo: Pick<Repository, 'rollouts'>): Map<stri
   return new Map(repo.rollouts.map((r) => [r.doc.metadata.name, r.doc.spec.rings.map((ring) => ring.name)]));
 }
 
-export function buildRepository(documents: readonly ValidatedDocument[]): Repository {
+export function buildRepository(documents: readonly ValidatedDocument[], driven: Driven): Repository {
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as Record<Kind, Set<string>>;
   const repo: Repository = {
     config: undefined,
@@ -95,6 +98,7 @@ export function buildRepository(documents: readonly ValidatedDocument[]): Reposi
     hosts: [],
     names,
     hostNames: new Set(),
+    driven,
   };
   for (const d of documents) {
     if (d.name !== undefined) names[d.kind].add(d.name);

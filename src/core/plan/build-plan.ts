@@ -33,6 +33,7 @@ import type {
 import { hostStateOf, PLAN_FORMAT_VERSION } from './types.js';
 import type { ResolvedHost } from '../model/repository.js';
 import { unknownHostKnowledge } from './host-knowledge.js';
+import type { Driven } from '../model/driven.js';
 import type { RebootSay } from './reboot-policy.js';
 import { rebootDecision, rebootSay, rebootVeto, usuallyAsksForReboot } from './reboot-policy.js';
 
@@ -114,6 +115,7 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
     at,
     memo: decisionMemo(),
     inventory: new Map(repo.hosts.map((h) => [h.name, h])),
+    driven: repo.driven,
   };
   // Each slot's hosts, in inventory order (sorted below). Every host is planned, also with
   // `hosts` (the filter): a ring's gate depends on the whole ring before it, not on the part of
@@ -207,6 +209,8 @@ interface HostContext {
   memo: DecisionMemo;
   /** Inventory hosts by name: their transport and OS hint decide what can be planned. */
   inventory: ReadonlyMap<string, ResolvedHost>;
+  /** What this version drives (Repository.driven). */
+  driven: Driven;
   /** Per-update ring gating of the host's ring (ringVersionGate): a skip, or undefined to plan it. */
   updateGate?: UpdateGate;
 }
@@ -240,11 +244,11 @@ function planHost(
   host: HostState | undefined,
   policies: readonly PolicyDoc[],
   notBefore: DateTime,
-  { exceptions, feeds, calendar, at, memo, inventory, updateGate }: HostContext,
+  { exceptions, feeds, calendar, at, memo, inventory, updateGate, driven }: HostContext,
 ): PlanHost {
   // Never scanned, unreachable, its last scan failed or met another host key, or a transport or
   // package manager this version cannot drive: nothing to plan, and the note says which.
-  const unknown = unknownHostKnowledge(inventory.get(name), host);
+  const unknown = unknownHostKnowledge(inventory.get(name), host, driven);
   if (unknown || !host) {
     const { state, note } = unknown ?? { state: 'never-scanned', note: 'never scanned: run patchctl scan' };
     const skipped: PlanSkip[] =

@@ -2,17 +2,12 @@
 // plan"): nothing current (never scanned, unreachable, its last scan failed, its host key
 // changed), or that it cannot drive it (unsupported: its transport or package manager), or
 // enough to plan it. One reading for plan and status, so both say the same words.
+import type { Driven } from '../model/driven.js';
+import { drivesPackageManager, drivesTransport, transportOf } from '../model/driven.js';
 import type { InventoryHost } from '../model/types.js';
-import type { HostState, PackageManagerId } from '../state/types.js';
+import type { HostState } from '../state/types.js';
 import type { PlanHostState } from './types.js';
 import { HOST_KEY_CHANGED_NOTE } from './types.js';
-
-/**
- * The transports and package managers this version drives (src/transports, src/drivers/api.ts:
- * host-states.test.ts keeps the package managers equal to the driver registry).
- */
-export const SUPPORTED_TRANSPORTS: readonly string[] = ['ssh'];
-export const SUPPORTED_PACKAGE_MANAGERS: readonly PackageManagerId[] = ['apt'];
 
 /** A host the plan cannot plan, and why, in a note for people. */
 export interface UnknownHostKnowledge {
@@ -23,14 +18,16 @@ export interface UnknownHostKnowledge {
 /**
  * Why the plan cannot plan the host, or undefined when its state file says what it has. A host
  * whose inventory transport this version cannot drive is unsupported whatever its state file
- * says (a state file written by hand must not make it plannable).
+ * says (a state file written by hand must not make it plannable). `driven` is what the registries
+ * of this version drive (model/driven.ts: Repository.driven).
  */
 export function unknownHostKnowledge(
   inventory: Pick<InventoryHost, 'transport' | 'os'> | undefined,
   host: HostState | undefined,
+  driven: Driven,
 ): UnknownHostKnowledge | undefined {
-  const transport = inventory?.transport ?? 'ssh';
-  if (!SUPPORTED_TRANSPORTS.includes(transport))
+  const transport = transportOf(inventory ?? {});
+  if (!drivesTransport(driven, transport))
     return {
       state: 'unsupported',
       note: `unsupported: transport ${transport} is not supported by this version; ${osSeen(inventory, host)}`,
@@ -67,7 +64,7 @@ export function unknownHostKnowledge(
         };
     }
   }
-  if (host.packageManager !== undefined && !SUPPORTED_PACKAGE_MANAGERS.includes(host.packageManager))
+  if (host.packageManager !== undefined && !drivesPackageManager(driven, host.packageManager))
     return {
       state: 'unsupported',
       note: `unsupported: package manager ${host.packageManager} is not supported by this version; ${osSeen(inventory, host)}`,

@@ -218,10 +218,32 @@ describe('`reboot: never` wins (issue 13)', () => {
 });
 
 describe('what this version drives', () => {
-  it('lists exactly the registered package-manager drivers, and ssh', async () => {
-    const { drivers } = await import('../../drivers/api.js');
-    const { SUPPORTED_PACKAGE_MANAGERS, SUPPORTED_TRANSPORTS } = await import('./host-knowledge.js');
-    expect([...SUPPORTED_PACKAGE_MANAGERS].sort()).toEqual([...drivers.keys()].sort());
-    expect(SUPPORTED_TRANSPORTS).toEqual(['ssh']);
+  it('comes from the registries, as data: core keeps no list of its own', async () => {
+    const { drivers, whatIsDriven } = await import('../../drivers/api.js');
+    const { transports } = await import('../../transports/registry.js');
+    const driven = whatIsDriven();
+    expect(driven.drivers.map((d) => d.id).sort()).toEqual([...drivers.keys()].sort());
+    expect(driven.transports).toEqual([...transports.keys()]);
+    // The same hosts, with other registries: winrm and dnf driven, apt not.
+    const r = check({ 'inventory/i.yaml': INVENTORY, 'groups/g.yaml': GROUPS, 'policies/p.yaml': BASE });
+    const other = {
+      transports: ['ssh', 'winrm'],
+      drivers: [{ id: 'dnf', osHints: ['rocky' as const] }],
+    };
+    const p = buildPlan({
+      repository: { ...r.repository, driven: other },
+      state: observed([
+        aHostState('deb-1', [anUpdate('openssl')]),
+        aHostState('rocky-1', [anUpdate('openssl')], { packageManager: 'dnf' }),
+      ]),
+      at: AT,
+      inputsDigest: 'sha256:test',
+      inputs: {},
+      gitCommit: null,
+    });
+    expect(hostIn(p, 'deb-1')).toMatchObject({ state: 'unsupported' });
+    expect(hostIn(p, 'deb-1').note).toMatch(/^unsupported: package manager apt is not supported/);
+    expect(hostIn(p, 'rocky-1').state).toBe('planned');
+    expect(hostIn(p, 'win-1').state).toBe('never-scanned');
   });
 });

@@ -22,6 +22,7 @@ import { decisionMemo } from '../plan/decide-update.js';
 import type { PolicyDoc } from '../plan/policies-for-host.js';
 import { policiesByHost, policyHosts } from '../plan/policies-for-host.js';
 import { unknownHostKnowledge } from '../plan/host-knowledge.js';
+import type { Driven } from '../model/driven.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, UpgradeAction } from '../plan/types.js';
 import { durationToMillis, parseDuration } from '../schedule/duration.js';
 import type { HostErrorKind, HostState, ObservedState, PendingUpdate } from '../state/types.js';
@@ -144,6 +145,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
         lastApply,
         hasPolicy: governing.length > 0,
         inventory: h,
+        driven: repo.driven,
       });
       return {
         host: h.name,
@@ -513,6 +515,8 @@ function judgeHost(h: {
   hasPolicy: boolean;
   /** The inventory's settings for the host (transport, os hint). */
   inventory: Pick<InventoryHost, 'transport' | 'os'>;
+  /** What this version drives (Repository.driven). */
+  driven: Driven;
 }): Judged {
   const { observed, missing, excepted, lastApply } = h;
   // An apply result newer than the last scan says more about the host than that scan.
@@ -525,7 +529,7 @@ function judgeHost(h: {
   if (!h.hasPolicy) return judged('not-applicable', 'no policy applies to this host');
   // Never "unreachable" for a host patchctl cannot drive or never looked at (DESIGN.md §12):
   // the plan's reading of what it knows about the host, in the plan's words.
-  const known = unknownHostKnowledge(h.inventory, observed);
+  const known = unknownHostKnowledge(h.inventory, observed, h.driven);
   if (known?.state === 'unsupported') return judged('unsupported', excerpt(known.note));
   if (!observed) return judged('never-scanned', known?.note ?? 'never scanned: run patchctl scan');
   if (fresh && UNREACHABLE_STATUSES.has(lastApply.status)) {

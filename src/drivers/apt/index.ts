@@ -29,6 +29,8 @@ export const apt = {
   id: 'apt',
   shell: 'sh',
   ecosystem: 'deb',
+  // Debian, Ubuntu and what names either in ID_LIKE (Raspbian, Mint, Pop!_OS...).
+  serves: { osIds: ['debian', 'ubuntu'], osHints: ['debian', 'ubuntu'] },
   facts: factsCommand,
   parseFacts,
   listInstalled: installedCommand,

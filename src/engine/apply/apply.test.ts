@@ -939,6 +939,30 @@ describe('the remote lock across a reboot', () => {
     });
   };
 
+  it('fails the lock step of a host whose transport cannot hold the lock: nothing runs after it', async () => {
+    const fleet = new FakeFleet();
+    const ran: string[] = [];
+    const oneShot: Transport = {
+      id: 'fake',
+      host: 'lab-01',
+      run: (cmd) => {
+        ran.push(cmd.argv[0] ?? '');
+        return Promise.resolve({ exitCode: 0, stdout: '', stderr: '', durationMs: 1 });
+      },
+      close: () => Promise.resolve(),
+    };
+    const ctx = ctxFor(fleet, {
+      connect: () => oneShot,
+      remoteLock: (t) => acquireRemoteLock(t, 'patchctl apply run run-1', { runId: 'run-1' }),
+    });
+    const r = await applyPlan(plan([ring('r', [upgrade('fleet-tools')])]), ctx);
+    expect(r.hosts[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('this transport cannot hold the remote lock'),
+    });
+    expect(ran).toEqual([]);
+  });
+
   it('a second controller is refused while the first reboots the host; the first takes it again before anything else; then the host is free', async () => {
     const sim = new SimAptHost({ hostname: 'lab-01', seed: 3 });
     const link = new SimLink(sim);

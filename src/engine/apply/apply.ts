@@ -14,7 +14,7 @@ import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
 import type { RebootSay } from '../../core/plan/reboot-policy.js';
 import { rebootDecision } from '../../core/plan/reboot-policy.js';
-import { driverForOsFamily } from '../../drivers/api.js';
+import { driverServing } from '../../drivers/api.js';
 import type { InstalledPackage } from '../../core/state/types.js';
 import { compareVersions } from '../../core/versions/compare.js';
 import type { Ecosystem } from '../../core/versions/types.js';
@@ -795,11 +795,16 @@ async function applyHost(
   }
 }
 
-/** Why the driver cannot patch a host of this OS family, or undefined when it serves it. */
+/** Why the driver cannot patch a host of this OS, or undefined when it serves it (its `serves`). */
 function familyMismatch(d: PackageDriver, facts: HostFacts): string | undefined {
-  if (driverForOsFamily(facts.os.family)?.id === d.id) return undefined;
+  const serving = driverServing(facts.os);
+  if (serving?.id === d.id) return undefined;
   const { id, version, family } = facts.os;
-  return `the host runs ${id} ${version} (${family} family), which the ${d.id} driver does not serve; this version has no package-manager driver for it: nothing was installed and its state was not rewritten`;
+  const instead =
+    serving === undefined
+      ? 'this version has no package-manager driver for it'
+      : `the ${serving.id} driver serves it, not the plan's`;
+  return `the host runs ${id} ${version} (${family} family), which the ${d.id} driver does not serve; ${instead}: nothing was installed and its state was not rewritten`;
 }
 
 /** Without a calendar: the plan's window for the host must be open now. */

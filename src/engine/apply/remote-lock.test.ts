@@ -201,7 +201,7 @@ describe('acquireRemoteLock', () => {
     await expect(acquireRemoteLock(t, 'run 7')).rejects.toMatchObject({ kind: 'unreachable' });
   });
 
-  it('is a no-op on a transport that cannot hold a command', async () => {
+  it('fails the lock step clearly on a transport that cannot hold a command, never passes it', async () => {
     const fake = new FakeTransport('win-01');
     const oneShot: Transport = {
       id: 'fake',
@@ -210,11 +210,11 @@ describe('acquireRemoteLock', () => {
       close: () => fake.close(),
     };
     const lock = await acquireRemoteLock(oneShot, 'run 7');
-    expect(lock.ok).toBe(true);
-    if (lock.ok) {
-      await lock.release();
-      expect(await lock.reserve(600)).toEqual({ ok: true });
-    }
+    expect(lock).toEqual({
+      ok: false,
+      reason:
+        'this transport cannot hold the remote lock (transport fake keeps no command running); nothing was done on the host',
+    });
     expect(fake.calls).toEqual([]);
   });
 });

@@ -197,16 +197,16 @@ export interface RemoteLockOptions extends RemoteLockPaths {
  * Takes the host's lock through `transport.hold`. A host that is locked (or reserved by another
  * run), or where the lock cannot be taken, gives `{ ok: false, reason }`; a transport that cannot
  * run the command rejects (as `run` does). A transport without `hold` (one that keeps no channel
- * open, e.g. a one-shot transport) cannot hold a lock: the result is `ok` with a no-op release and
- * reserve, and the local apply lock is then the only guard.
+ * open, e.g. a one-shot transport) cannot hold the lock: the lock step fails, naming the transport,
+ * and nothing else runs on the host (docs/security.md: never patch a host another run may be
+ * patching). It never passes silently.
  */
 export async function acquireRemoteLock(
   transport: Transport,
   owner: string,
   opts: RemoteLockOptions = {},
 ): Promise<RemoteLock> {
-  if (transport.hold === undefined)
-    return { ok: true, release: async () => undefined, reserve: async () => ({ ok: true }) };
+  if (transport.hold === undefined) return { ok: false, reason: cannotHoldReason(transport) };
   const timeoutMs = opts.timeoutMs ?? REMOTE_LOCK_TIMEOUT_MS;
   const runId = opts.runId ?? '';
   const outcome = await transport.hold(remoteLockCommand(owner, runId, opts), { ready: READY, timeoutMs });
@@ -258,4 +258,9 @@ function printable(text: string, max = 300): string {
   const clean = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   const trimmed = clean.trim();
   return trimmed.length > max ? `${trimmed.slice(0, max)}…` : trimmed;
+}
+
+/** Why a transport without `hold` cannot take the lock, in the operator's words. */
+export function cannotHoldReason(transport: Pick<Transport, 'id'>): string {
+  return `this transport cannot hold the remote lock (transport ${transport.id} keeps no command running); nothing was done on the host`;
 }

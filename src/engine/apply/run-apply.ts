@@ -7,12 +7,12 @@ import path from 'node:path';
 import type { DateTime } from 'luxon';
 import type { Repository, ResolvedHost } from '../../core/model/repository.js';
 import { configSpec } from '../../core/model/repository.js';
+import { drivesTransport, transportOf } from '../../core/model/driven.js';
 import type { ShardSpec } from '../../core/plan/shards.js';
 import { formatShard } from '../../core/plan/shards.js';
 import { ringSettings, startChecker } from '../../core/plan/start-check.js';
 import type { Plan } from '../../core/plan/types.js';
 import { resolveGroups } from '../../core/model/groups.js';
-import { SUPPORTED_TRANSPORTS } from '../../core/plan/host-knowledge.js';
 import { policiesByHost, policyHosts } from '../../core/plan/policies-for-host.js';
 import { rebootSay } from '../../core/plan/reboot-policy.js';
 import { driverFor } from '../../drivers/api.js';
@@ -277,8 +277,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         // The plan's reboot rule and host states, per host (issue 13).
         rebootPolicies: (host) => (governing.get(host) ?? []).map(rebootSay),
         unsupported: (name) => {
-          const transport = hostsByName.get(name)?.transport ?? 'ssh';
-          return SUPPORTED_TRANSPORTS.includes(transport)
+          const transport = transportOf(hostsByName.get(name) ?? {});
+          return drivesTransport(repository.driven, transport)
             ? undefined
             : `transport ${transport} is not supported by this version: nothing was done on the host`;
         },

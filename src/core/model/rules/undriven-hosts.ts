@@ -1,4 +1,10 @@
-import { DEFAULT_TRANSPORT, DRIVEN_TRANSPORTS, DRIVER_OF_OS, drivenOsList } from '../driven.js';
+import {
+  driverOfOsHint,
+  drivenOsList,
+  drivenTransportList,
+  drivesTransport,
+  transportOf,
+} from '../driven.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Path } from '../parse.js';
 import type { Located, ResolvedHost } from '../repository.js';
@@ -30,15 +36,19 @@ export const undrivenHosts: Rule = (repo) => {
     found.set(key, entry);
   };
   for (const h of repo.hosts) {
-    const transport = h.transport ?? DEFAULT_TRANSPORT;
-    if (!DRIVEN_TRANSPORTS.has(transport))
+    const transport = transportOf(h);
+    if (!drivesTransport(repo.driven, transport))
       note(
         h,
         'transport',
-        `transport ${transport}, which this version cannot drive (it connects over ${[...DRIVEN_TRANSPORTS].join(', ')})`,
+        `transport ${transport}, which this version cannot drive (it connects over ${drivenTransportList(repo.driven)})`,
       );
-    else if (h.os !== undefined && DRIVER_OF_OS[h.os] === undefined)
-      note(h, 'os', `os ${h.os}, which this version has no package-manager driver for (${drivenOsList()})`);
+    else if (h.os !== undefined && driverOfOsHint(repo.driven, h.os) === undefined)
+      note(
+        h,
+        'os',
+        `os ${h.os}, which this version has no package-manager driver for (${drivenOsList(repo.driven)})`,
+      );
   }
   for (const { inv, path, what, hosts } of found.values()) {
     const shown = hosts.slice(0, HOSTS_SHOWN).join(', ');
