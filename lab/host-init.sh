@@ -32,6 +32,8 @@ mount -t tmpfs -o nosuid,nodev,mode=0755,size=64m tmpfs "$ROOT/run"
 mkdir -p "$ROOT/run/sshd" "$ROOT/run/lock"
 chmod 0755 "$ROOT/run/sshd"
 mount --bind -o ro "$APT" "$ROOT$APT_MOUNT"
+# RPM-family hosts (lab:up --mix): the local RPM repository, read-only.
+if [ -n "${RPM:-}" ]; then mount --bind -o ro "$RPM" "$ROOT$RPM_MOUNT"; fi
 hostname "$NAME"
 
 # First boot: the host's identity, written through the overlay into its upper dir.

@@ -14,6 +14,7 @@ import {
   hostSuite,
   machineArch,
   machineMirror,
+  proxyEnv,
 } from './lib/base.mjs';
 import {
   changeHostKey,
@@ -52,16 +53,28 @@ import {
 } from './lib/fleet.mjs';
 import { buildAptRepository, PACKAGES, SUITES } from './lib/packages.mjs';
 import { labDocuments, writeLabRepository } from './lib/repo.mjs';
+import {
+  buildRpmRepository,
+  ensureFamilyLayer,
+  FAMILIES,
+  missingRpmTools,
+  RPM_FAMILIES,
+  RPM_PACKAGES,
+  rpmArch,
+} from './lib/rpm.mjs';
 import { cleanEnv, cmdline, elapsed, isAlive, LAB, LabError, paths, run, say, which } from './lib/util.mjs';
 
 const USAGE = `usage: node lab/lab.mjs COMMAND [ARGS]   (Linux, as root; npm run lab:up / lab:down)
 
-  up [--hosts N] [--disk-size SIZE] [--force]
+  up [--hosts N | --mix deb:A,el:B,suse:C] [--disk-size SIZE] [--force]
                                       start N hosts (default 3, at most ${MAX_HOSTS}), each with a disk of
                                       SIZE (default ${DEFAULT_DISK_SIZE}); build and cache the base and the apt
                                       repository first if needed; write .lab/repo. A lab already up
                                       is taken down first, unless the process that started it still
-                                      runs (another test): then up fails, or takes over with --force
+                                      runs (another test): then up fails, or takes over with --force.
+                                      --mix: A Debian hosts (lab-NN), B RHEL-like hosts (el-NN: rpm,
+                                      dnf, AlmaLinux 9.4) and C SUSE-like hosts (suse-NN: rpm, zypper,
+                                      SLES 15.5), with the local RPM repository (needs rpm, createrepo-c)
   down [--purge]                      stop every host, remove mounts, namespaces, veths and the
                                       bridge (idempotent); --purge also deletes .lab (caches too)
   status [--json]                     the hosts, their addresses, PIDs and boot ids
@@ -150,12 +163,57 @@ function ensureClientKey() {
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'patchctl-lab-client', '-f', paths.clientKey]);
 }
 
+/** `deb:2,el:1,suse:1` → { deb: 2, el: 1, suse: 1 } (families left out: 0). */
+function parseMix(text) {
+  const mix = { deb: 0, el: 0, suse: 0 };
+  for (const part of text.split(',')) {
+    const m = /^([a-z]+):([0-9]+)$/.exec(part.trim());
+    if (!m || !FAMILIES.includes(m[1])) {
+      throw new UsageError(
+        `--mix: "${part}" is not FAMILY:COUNT (families: ${FAMILIES.join(', ')}), e.g. deb:1,el:1,suse:1`,
+      );
+    }
+    mix[m[1]] += Number(m[2]);
+  }
+  const total = mix.deb + mix.el + mix.suse;
+  if (total < 1 || total > MAX_HOSTS) throw new UsageError(`--mix: from 1 to ${MAX_HOSTS} hosts in all`);
+  return mix;
+}
+
+const MIX_PREFIX = { deb: 'lab', el: 'el', suse: 'suse' };
+
+/** Host names and families of a mix: lab-01… (Debian), el-01…, suse-01…, numbered on the bridge in that order. */
+function mixHosts(mix) {
+  const out = [];
+  for (const family of FAMILIES) {
+    const width = Math.max(2, String(mix[family]).length);
+    for (let i = 1; i <= mix[family]; i++) {
+      out.push({ name: `${MIX_PREFIX[family]}-${String(i).padStart(width, '0')}`, family });
+    }
+  }
+  return out;
+}
+
 async function up(args) {
-  const count = Number(option(args, '--hosts', '3'));
+  const mixText = option(args, '--mix', undefined);
+  const hostsText = option(args, '--hosts', undefined);
+  if (mixText !== undefined && hostsText !== undefined)
+    throw new UsageError('--hosts and --mix do not go together');
+  const count = Number(hostsText ?? '3');
   const diskSize = option(args, '--disk-size', DEFAULT_DISK_SIZE);
   const force = flag(args, '--force');
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) {
     throw new UsageError(`--hosts must be a whole number from 1 to ${MAX_HOSTS}`);
+  }
+  const mix = mixText === undefined ? undefined : parseMix(mixText);
+  const rpmFamilies = mix ? ['el', 'suse'].filter((f) => mix[f] > 0) : [];
+  if (rpmFamilies.length > 0) {
+    const missing = missingRpmTools();
+    if (missing.length > 0) {
+      throw new LabError(
+        `--mix with RPM hosts needs ${missing.map(([c]) => c).join(', ')}: install them with\n  apt-get install --no-install-recommends ${[...new Set(missing.map(([, p]) => p))].join(' ')}`,
+      );
+    }
   }
   if (!/^[0-9]+[kmg]$/.test(diskSize)) throw new UsageError('--disk-size: a size like 512m or 1g');
   if (args.length > 0) throw new UsageError(`unexpected ${args.join(' ')}`);
@@ -187,10 +245,36 @@ async function up(args) {
   const stage2 = await ensureStage2(stage1, apt);
   ensureBaseTree(stage2);
   ensureClientKey();
+  const layers = {};
+  if (rpmFamilies.length > 0) {
+    const rarch = rpmArch();
+    const rpmKey = buildRpmRepository(rarch);
+    // Both layers at once: downloads and dpkg runs overlap.
+    const built = await Promise.all(
+      rpmFamilies.map((family) =>
+        ensureFamilyLayer(family, {
+          base: paths.base,
+          baseKey: stage2.key,
+          rpmKey,
+          arch: rarch,
+          proxy: proxyEnv(),
+        }),
+      ),
+    );
+    rpmFamilies.forEach((family, i) => (layers[family] = built[i]));
+  }
 
   const tHosts = Date.now();
   bridgeUp();
-  const specs = hostNames(count).map((name, i) => hostSpec(name, i + 1, diskSize));
+  const specs = mix
+    ? mixHosts(mix).map(({ name, family }, i) =>
+        hostSpec(name, i + 1, diskSize, {
+          family,
+          os: family === 'deb' ? 'debian' : RPM_FAMILIES[family].os,
+          layer: layers[family],
+        }),
+      )
+    : hostNames(count).map((name, i) => hostSpec(name, i + 1, diskSize));
   writeFileSync(
     paths.fleet,
     `${JSON.stringify(
@@ -203,6 +287,7 @@ async function up(args) {
         gateway: NET.gateway,
         repo: paths.repo,
         clientKey: paths.clientKey,
+        ...(mix ? { mix } : {}),
         hosts: specs,
       },
       null,
@@ -223,14 +308,19 @@ async function up(args) {
   const keys = specs.flatMap((s) => hostKeyLines(s));
   const repo = await writeLabRepository(specs, keys);
   say(
-    `${count} host(s) up in ${elapsed(tHosts)} (total ${elapsed(t0)}), bridge ${NET.bridge} ${NET.gateway}/24:`,
+    `${specs.length} host(s) up in ${elapsed(tHosts)} (total ${elapsed(t0)}), bridge ${NET.bridge} ${NET.gateway}/24:`,
   );
   for (const s of specs) {
-    process.stdout.write(`  ${s.name.padEnd(8)} ${s.address.padEnd(16)} updates: ${policyOf(s.index)}\n`);
+    process.stdout.write(
+      `  ${s.name.padEnd(8)} ${s.address.padEnd(16)} ${mix ? `${s.os.padEnd(10)} ` : ''}updates: ${policyOf(s.index)}\n`,
+    );
   }
   say(`patchctl repository: ${repo}`);
   say(`  node bin/patchctl validate -C ${path.relative(process.cwd(), repo) || repo}`);
-  say(`  node lab/lab.mjs ssh ${specs[0].name} apt list --upgradable`);
+  const first = (family) => specs.find((s) => s.family === family)?.name;
+  if (first('deb')) say(`  node lab/lab.mjs ssh ${first('deb')} apt list --upgradable`);
+  if (first('el')) say(`  node lab/lab.mjs ssh ${first('el')} dnf -q check-update`);
+  if (first('suse')) say(`  node lab/lab.mjs ssh ${first('suse')} zypper list-patches`);
 }
 
 async function down(args) {
@@ -254,6 +344,8 @@ function status(args) {
   const hosts = (fleet?.hosts ?? []).map((h) => ({
     name: h.name,
     address: h.address,
+    family: h.family ?? 'deb',
+    os: h.os ?? 'debian',
     up: Boolean(sshdPid(h.name)),
     sshdPid: sshdPid(h.name) ?? null,
     keeperPid: keeperPid(h.name) ?? null,
@@ -271,6 +363,12 @@ function status(args) {
     gateway: NET.gateway,
     suites: Object.keys(SUITES),
     packages: PACKAGES.map((p) => ({ name: p.name, upgradeSuite: p.suite11, held: Boolean(p.held) })),
+    rpmPackages: RPM_PACKAGES.map((p) => ({
+      name: p.name,
+      installed: p.old.join('-'),
+      available: p.new.join('-'),
+      held: Boolean(p.held),
+    })),
     hosts,
   };
   if (json) {

@@ -124,7 +124,7 @@ function cleanBuildEnv() {
  * The proxy the machine's apt uses (Acquire::http::Proxy), or the caller's http_proxy, for
  * the downloads of debootstrap and of apt in the build chroot. Nothing else passes through.
  */
-function proxyEnv() {
+export function proxyEnv() {
   const out = {};
   const aptProxy = run(
     'apt-config',

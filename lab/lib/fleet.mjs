@@ -16,6 +16,7 @@ import path from 'node:path';
 
 import { PATCHCTL_UID } from './base.mjs';
 import { HOST_APT_MOUNT } from './packages.mjs';
+import { HOST_RPM_MOUNT, rpmPaths } from './rpm.mjs';
 import {
   cleanEnv,
   cmdline,
@@ -59,11 +60,18 @@ function mac(prefix, i) {
   return `${prefix}:00:${hi}:${lo}`;
 }
 
-/** Everything fixed about host number i (1-based). */
-export function hostSpec(name, i, diskSize) {
+/**
+ * Everything fixed about host number i (1-based). `family` is deb (the default), el or suse;
+ * `layer` is the RPM family's shared layer (its upper dir), mounted between the host's own
+ * upper dir and the Debian base (lab/lib/rpm.mjs).
+ */
+export function hostSpec(name, i, diskSize, { family = 'deb', os = 'debian', layer } = {}) {
   return {
     name,
     index: i,
+    family,
+    os,
+    ...(layer ? { layer } : {}),
     address: `169.254.100.${NET.firstHost + i - 1}`,
     netns: `${NETNS_PREFIX}${name}`,
     vethBridge: `plb${i}`,
@@ -159,13 +167,15 @@ function writeHostEnv(spec, files) {
     VETH_HOST: spec.vethHost,
     MAC_BR: spec.macBridge,
     MAC_HOST: spec.macHost,
-    LOWER: paths.base,
+    LOWER: spec.layer ? `${spec.layer}:${paths.base}` : paths.base,
     UPPER: files.upper,
     WORK: files.work,
     APT: paths.apt,
     APT_MOUNT: HOST_APT_MOUNT,
     CLIENT_PUB: `${paths.clientKey}.pub`,
     PATCHCTL_UID: String(PATCHCTL_UID),
+    // RPM-family hosts: the local RPM repository, read-only (lab/lib/rpm.mjs).
+    ...(spec.layer ? { RPM: path.join(rpmPaths.root, 'repo'), RPM_MOUNT: HOST_RPM_MOUNT } : {}),
   };
   const lines = Object.entries(vars).map(([k, v]) => {
     if (!/^[A-Za-z0-9_./:+@-]+$/.test(v))

@@ -53,6 +53,10 @@ export function lab(args: string[], timeoutMs = 600_000): RunResult {
 export interface LabHost {
   name: string;
   address: string;
+  /** deb, el or suse (lab:up --mix); deb for plain lab:up. */
+  family: string;
+  /** The inventory `os` hint: debian, almalinux, sles. */
+  os: string;
   up: boolean;
   sshdPid: number | null;
   bootId: string | null;

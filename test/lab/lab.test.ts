@@ -10,6 +10,7 @@ import { applyScenarios } from './apply.lab.js';
 import { pipelineScenarios } from './pipelines.lab.js';
 import { reportScenarios } from './report.lab.js';
 import { simVsLabScenarios } from './sim-vs-lab.lab.js';
+import { mixScenarios } from './mix.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -354,4 +355,5 @@ if (!unavailable || inCI) {
   reportScenarios(labIsUsable);
   pipelineScenarios(labIsUsable);
   simVsLabScenarios(labIsUsable);
+  mixScenarios(labIsUsable);
 }
