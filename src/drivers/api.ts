@@ -17,11 +17,16 @@ export function driverFor(id: string): PackageDriver | undefined {
 /**
  * The driver that serves a host of this OS (os-release ID and ID_LIKE): the one that names its
  * ID, else the one that names the first ID_LIKE entry it can; undefined when none does.
+ * `candidates`: the drivers to choose from (default: the registered ones).
  */
-export function driverServing(os: { id: string; idLike: readonly string[] }): PackageDriver | undefined {
+export function driverServing(
+  os: { id: string; idLike: readonly string[] },
+  candidates: Iterable<PackageDriver> = drivers.values(),
+): PackageDriver | undefined {
+  const among = [...candidates];
   for (const name of [os.id, ...os.idLike]) {
     const key = name.toLowerCase();
-    for (const d of drivers.values()) if (d.serves.osIds.includes(key)) return d;
+    for (const d of among) if (d.serves.osIds.includes(key)) return d;
   }
   return undefined;
 }

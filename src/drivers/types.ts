@@ -15,12 +15,19 @@ export interface PackageRef {
   arch?: string;
 }
 
-/** What one round trip tells about a host (DESIGN.md §2: os, kernel, bootId, rebootRequired). */
-export interface HostFacts {
+/**
+ * What any Linux host tells, whatever its package manager (drivers/linux: os-release, kernel, boot
+ * id, the OS's reboot signal). scan reads these first to pick the host's driver.
+ */
+export interface LinuxFacts {
   os: OsFacts;
   kernel: string;
   bootId: string;
   rebootRequired: boolean;
+}
+
+/** What one round trip tells about a host: the Linux facts and the package manager's own. */
+export interface HostFacts extends LinuxFacts {
   /** Packages that asked for the reboot (/run/reboot-required.pkgs), sorted, without duplicates. */
   rebootRequiredPackages: string[];
   /** The package manager's native architecture (`dpkg --print-architecture`). */
@@ -33,7 +40,7 @@ export interface OsFacts {
   /** `debian` for Debian and its derivatives (ID or ID_LIKE names debian or ubuntu). */
   family: string;
   id: string;
-  /** VERSION_ID, or a fallback that the host state accepts (apt: parse.ts osVersionFrom), never "". */
+  /** VERSION_ID, or a fallback that the host state accepts (drivers/linux/facts.ts osVersionFrom), never "". */
   version: string;
   idLike: string[];
   codename?: string;
@@ -171,6 +178,33 @@ export interface DriverServes {
 }
 
 /**
+ * The remote per-host lock's commands (docs/security.md, "remote lock"): the engine holds `take`
+ * open over the transport until it releases the lock (drivers/linux/remote-lock.ts).
+ */
+export interface RemoteLockSteps {
+  /** Takes the lock for `owner` and run `runId`, prints `ready` once held, holds it while stdin is open (root). */
+  take(owner: string, runId: string): RemoteCommand;
+  readonly ready: string;
+  /** Leaves run `runId`'s reservation of the host for `seconds` by its clock, across a reboot (root). */
+  reserve(owner: string, runId: string, seconds: number): RemoteCommand;
+  /** Whether reserve's result says the reservation was written. */
+  reserved(out: CommandResult): boolean;
+  /** Why take or reserve failed, in the operator's words. */
+  failure(out: CommandResult, timeoutMs: number): string;
+}
+
+/**
+ * The OS-level steps apply runs on a host, whatever its package manager (docs/adding-a-driver.md,
+ * "Registries"): the Linux drivers share one implementation (drivers/linux, `linuxOs`).
+ */
+export interface OsSteps {
+  /** Restarts the host (root); the engine proves the reboot by a new boot id in the driver's facts. */
+  reboot(): RemoteCommand;
+  /** The remote per-host lock. */
+  readonly lock: RemoteLockSteps;
+}
+
+/**
  * A package-manager plug-in. Builders return commands with no I/O; parsers turn their results into
  * data and throw only DriverOutputError (output they cannot read), never on a non-zero exit that
  * they can explain: install/refresh failures are results.
@@ -182,6 +216,8 @@ export interface PackageDriver {
   readonly ecosystem: Ecosystem;
   /** The hosts it drives. */
   readonly serves: DriverServes;
+  /** The OS-level steps of its hosts (reboot, remote lock): drivers/linux for Linux hosts. */
+  readonly os: OsSteps;
 
   /** OS, kernel, boot id and reboot-required in one round trip. */
   facts(): RemoteCommand;
@@ -202,6 +238,12 @@ export interface PackageDriver {
   preflight(): RemoteCommand;
   parsePreflight(out: CommandResult): Preflight;
   checkPreflight(preflight: Preflight, minFreeKb?: Readonly<Record<string, number>>): PreflightProblem[];
+  /**
+   * The free space (KiB by path) installing these packages needs, when more than checkPreflight's
+   * defaults (apt: /boot for a kernel). apply judges the pre-flight it read with it once it knows
+   * what it will install.
+   */
+  minFreeKbFor?(pkgs: readonly PackageRef[]): Readonly<Record<string, number>>;
 
   /** Install exactly these versions, upgrading only, non-interactively (root). */
   install(pkgs: readonly PackageRef[], options?: InstallOptions): RemoteCommand;

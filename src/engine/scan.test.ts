@@ -1,4 +1,6 @@
 // scan over scripted transports replaying outputs captured on the lab hosts (drivers/apt/__fixtures__).
+// scan probes with the shared Linux facts script (drivers/linux); the stubs answer it with apt's
+// lab capture of FACTS_SCRIPT, which starts with the same sections (the parser reads only those).
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { DateTime } from 'luxon';
 import type { HostState } from '../core/state/types.js';
 import { escapeControls, hasControlChars } from '../core/text/control-chars.js';
 import { apt } from '../drivers/apt/index.js';
+import { linuxFactsCommand } from '../drivers/linux/index.js';
 import { TransportError } from '../transports/errors.js';
 import { FakeTransport } from '../transports/fake/index.js';
 import type { RemoteCommand } from '../transports/types.js';
@@ -40,7 +43,7 @@ const repo = () =>
 
 function aptHost(host: string): FakeTransport {
   return new FakeTransport(host)
-    .on(same(apt.facts()), { stdout: fixture('lab-facts.stdout') })
+    .on(same(linuxFactsCommand()), { stdout: fixture('lab-facts.stdout') })
     .on(same(apt.refresh()), { stdout: fixture('lab-refresh-ok.stdout') })
     .on(same(apt.listInstalled()), { stdout: fixture('host-installed.stdout') })
     .on(same(apt.listUpdates()), { stdout: fixture('lab-updates.stdout') });
@@ -204,6 +207,43 @@ describe('scanFleet', () => {
     });
   });
 
+  it('probes with the shared Linux facts, then runs only the chosen driver: as many commands per host as before', async () => {
+    const hosts = new Map<string, FakeTransport>();
+    await scanFleet(dir, repo(), {
+      hosts: ['web-1'],
+      concurrency: 1,
+      now,
+      connect: (h) => {
+        const t = aptHost(h.name);
+        hosts.set(h.name, t);
+        return t;
+      },
+    });
+    const calls = hosts.get('web-1')?.calls ?? [];
+    // Before issue 14: apt's facts, refresh, installed, updates (4). Now the neutral probe replaces
+    // apt's facts: still 4, and apt's facts script is not sent to pick the driver.
+    expect(calls.map((c) => c.argv.join(' ').slice(0, 40))).toHaveLength(4);
+    expect(calls[0]?.argv).toEqual(linuxFactsCommand().argv);
+    expect(calls.some((c) => same(apt.facts())(c))).toBe(false);
+    expect(stateOf('web-1')).toMatchObject({ packageManager: 'apt', os: { id: 'debian' } });
+  });
+
+  it('a host without a driver costs one command: the Linux facts probe', async () => {
+    const fedora = new FakeTransport('web-2').on(same(linuxFactsCommand()), {
+      stdout: fixture('lab-facts.stdout')
+        .replace(/ID=debian/g, 'ID=fedora')
+        .replace(/ID_LIKE=.*/g, ''),
+    });
+    const results = await scanFleet(dir, repo(), {
+      hosts: ['web-2'],
+      concurrency: 1,
+      now,
+      connect: () => fedora,
+    });
+    expect(results.map((r) => r.status)).toEqual(['unsupported']);
+    expect(fedora.calls).toHaveLength(1);
+  });
+
   it('scans at most `concurrency` hosts at once', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `h-${i}`);
     const many = check({
@@ -224,7 +264,7 @@ describe('scanFleet', () => {
         },
       },
       connect: (h) =>
-        aptHost(h.name).on(same(apt.facts()), { stdout: fixture('lab-facts.stdout'), delayMs: 20 }),
+        aptHost(h.name).on(same(linuxFactsCommand()), { stdout: fixture('lab-facts.stdout'), delayMs: 20 }),
     });
     expect(peak).toBe(2);
   });
@@ -244,7 +284,7 @@ const factsWith = (osRelease: string) =>
 /** An apt host whose replies are the captures, with some replaced (what a broken or hostile host sends). */
 function hostileHost(host: string, replies: { facts?: string; updates?: string } = {}): FakeTransport {
   return new FakeTransport(host)
-    .on(same(apt.facts()), { stdout: replies.facts ?? fixture('lab-facts.stdout') })
+    .on(same(linuxFactsCommand()), { stdout: replies.facts ?? fixture('lab-facts.stdout') })
     .on(same(apt.refresh()), { stdout: fixture('lab-refresh-ok.stdout') })
     .on(same(apt.listInstalled()), { stdout: fixture('host-installed.stdout') })
     .on(same(apt.listUpdates()), { stdout: replies.updates ?? fixture('lab-updates.stdout') });

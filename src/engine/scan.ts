@@ -18,9 +18,10 @@ import { CONFIG_DEFAULTS } from '../core/model/repository.js';
 import { checkHostStateFile } from '../core/state/check-state.js';
 import { boundedLine, MAX_HOST_ERROR_LENGTH } from '../core/state/host-text.js';
 import type { HostErrorKind, HostState, PendingUpdate } from '../core/state/types.js';
-import { driverFor, driverServing } from '../drivers/api.js';
+import { driverServing } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
-import type { HostFacts, Inventory, PackageDriver } from '../drivers/types.js';
+import { linuxFactsCommand, parseLinuxFacts } from '../drivers/linux/index.js';
+import type { Inventory, LinuxFacts, PackageDriver } from '../drivers/types.js';
 import { InputFileError, isLocalIoErrno, LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { reachStatus, TransportError } from '../transports/errors.js';
 import type { Transport } from '../transports/types.js';
@@ -283,7 +284,7 @@ export async function rescanHost(
   host: string,
   transport: Transport,
   now: DateTime,
-  known: { inventory?: Inventory; facts?: HostFacts } = {},
+  known: { inventory?: Inventory; facts?: LinuxFacts } = {},
   options: RescanOptions = {},
 ): Promise<string> {
   const redact = options.redact ?? redactOutput;
@@ -327,12 +328,12 @@ async function observe(
   transport: Transport,
   host: string,
   refresh: boolean,
-  known: { inventory?: Inventory; facts?: HostFacts } = {},
+  known: { inventory?: Inventory; facts?: LinuxFacts } = {},
 ): Promise<Observed> {
-  const probe = driverFor('apt');
-  if (!probe) throw new Error('the apt driver is not registered');
-  const facts = known.facts ?? probe.parseFacts(await transport.run(probe.facts()));
-  const driver = driverForFamily(facts, host);
+  // The package-manager-neutral Linux facts pick the driver (docs/adding-a-driver.md,
+  // "Registries"): one round trip, as many as when scan probed with one driver's facts.
+  const facts = known.facts ?? parseLinuxFacts(await transport.run(linuxFactsCommand()));
+  const driver = driverForHost(facts, host);
   let warning: string | undefined;
   if (refresh) {
     const r = driver.parseRefresh(await transport.run(driver.refresh()));
@@ -356,11 +357,11 @@ async function observe(
   };
 }
 
-function osOf(facts: HostFacts): NonNullable<HostState['os']> {
+function osOf(facts: LinuxFacts): NonNullable<HostState['os']> {
   return { family: facts.os.family, id: facts.os.id, version: facts.os.version, kernel: facts.kernel };
 }
 
-function driverForFamily(facts: HostFacts, host: string): PackageDriver {
+function driverForHost(facts: LinuxFacts, host: string): PackageDriver {
   const { family, id, version } = facts.os;
   const driver = driverServing(facts.os);
   if (!driver)

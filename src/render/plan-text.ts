@@ -258,6 +258,8 @@ function otherChangePhrase(ch: OtherChange): string {
       return `no longer reboots (was: ${humanizeInstants(ch.reason)})`;
     case 'ring-changed':
       return `moves from ring ${ch.wasRing} to ring ${ch.ring}`;
+    case 'package-manager-changed':
+      return `package manager ${ch.was ?? 'unknown'} → ${ch.now ?? 'unknown'}`;
     case 'host-added':
     case 'host-removed': {
       const what = `${count(ch.updates, 'update')}, ${ch.reboot ? 'a reboot' : 'no reboot'}, ${ch.skipped} skipped`;

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { apt } from '../drivers/apt/index.js';
 import { parsePreflight } from '../drivers/apt/parse.js';
+import { linuxFactsCommand, parseLinuxFacts } from '../drivers/linux/index.js';
 import { remoteLockCommand, remoteReserveCommand } from '../engine/apply/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
 import type { CommandResult, RemoteCommand } from '../transports/types.js';
@@ -44,6 +45,22 @@ describe('SimAptHost read-only commands', () => {
     // Same layout as the capture, but for the boot id.
     const real = fx('lab-facts.stdout').replace(/[0-9a-f-]{36}/, h.bootId);
     expect(out.stdout).toBe(real);
+  });
+
+  it('answers the shared Linux facts script as a lab host does: the first sections of lab-facts', () => {
+    const h = host();
+    const out = run(h, linuxFactsCommand());
+    expect(out.exitCode).toBe(0);
+    expect(parseLinuxFacts(out)).toMatchObject({
+      os: { family: 'debian', id: 'debian', version: '12' },
+      kernel: '6.18.44-fc-v595',
+      bootId: h.bootId,
+      rebootRequired: false,
+    });
+    // The lab host runs the same commands for these sections as for apt's facts script.
+    const capture = fx('lab-facts.stdout').replace(/[0-9a-f-]{36}/, h.bootId);
+    const linuxPart = capture.slice(0, capture.indexOf('@@patchctl:reboot-required-pkgs@@'));
+    expect(out.stdout).toBe(`${linuxPart}@@patchctl:end@@\n`);
   });
 
   it('lists the minbase packages and the lab packages at 1.0, fleet-held on hold', () => {

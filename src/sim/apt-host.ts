@@ -16,13 +16,14 @@ import {
   updatesCommand,
 } from '../drivers/apt/commands.js';
 import { INSTALL_LOGS_KEPT, INSTALL_MARK_LOCK } from '../drivers/apt/scripts.js';
+import { linuxFactsCommand, linuxOs } from '../drivers/linux/index.js';
 import type { PackageRef } from '../drivers/types.js';
 import {
   REMOTE_LOCK_DIR,
   REMOTE_RESERVATION_DIR,
   remoteLockCommand,
   remoteReserveCommand,
-} from '../engine/apply/remote-lock.js';
+} from '../drivers/linux/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
 import type { RemoteCommand } from '../transports/types.js';
 import { parseCommandLine } from './command-line.js';
@@ -132,7 +133,7 @@ interface SimUpgrade {
   spec: SimPackageSpec;
 }
 
-/** The remote lock's reservation across a reboot (remote-lock.ts), as the host keeps it. */
+/** The remote lock's reservation across a reboot (drivers/linux/remote-lock.ts), as the host keeps it. */
 export interface SimReservation {
   runId: string;
   owner: string;
@@ -267,6 +268,7 @@ export class SimAptHost {
     const root = parsed.sudo;
     const is = (cmd: RemoteCommand | undefined): boolean => sameLine(cmd, line);
     if (is(factsCommand())) return reply(0, this.factsOutput(), '');
+    if (is(linuxFactsCommand())) return reply(0, this.linuxFactsOutput(), '');
     if (is(rebootRequiredCommand())) return reply(0, this.rebootRequiredOutput(), '');
     if (is(installedCommand())) return reply(0, this.installedOutput(), '');
     if (is(updatesCommand())) return reply(0, this.updatesOutput(root), '');
@@ -275,7 +277,7 @@ export class SimAptHost {
       // debian-goodies is not in a minbase root: env's own message (lab-checkrestart-missing).
       return reply(127, '', "env: 'checkrestart': No such file or directory\n");
     }
-    if (is({ argv: ['reboot'], sudo: true })) return this.reboot(root);
+    if (is(linuxOs.reboot())) return this.reboot(root);
     const { argv } = parsed;
     const timeout = lockTimeoutOf(argv);
     if (timeout !== undefined && argv[4] === 'apt-get' && argv[5] === 'update') {
@@ -307,12 +309,24 @@ export class SimAptHost {
 
   // ------------------------------------------------------------------ read-only commands
 
-  private factsOutput(): string {
-    return sections([
+  /** The shared Linux facts script (drivers/linux): what any Linux host prints, as the lab does. */
+  private linuxFactsOutput(): string {
+    return sections(this.linuxFactsSections());
+  }
+
+  private linuxFactsSections(): [string, string][] {
+    return [
       ['os-release', OS_RELEASE],
       ['kernel', `${this.kernel}\n`],
       ['boot-id', `${this.bootId}\n`],
-      ...this.rebootSections(),
+      ['reboot-required', this.rebootRequired ? 'yes\n' : 'no\n'],
+    ];
+  }
+
+  private factsOutput(): string {
+    return sections([
+      ...this.linuxFactsSections(),
+      ['reboot-required-pkgs', this.rebootRequiredPkgs.map((p) => `${p}\n`).join('')],
       ['dpkg-arch', `${NATIVE_ARCH}\n`],
       ['apt-version', `${this.installed.get('apt')?.version ?? APT_VERSION}\n`],
     ]);
@@ -658,7 +672,7 @@ export class SimAptHost {
     return { head, upgrades };
   }
 
-  /** The lock script's take (remote-lock.ts): the flock, then another run's reservation. */
+  /** The lock script's take (drivers/linux/remote-lock.ts): the flock, then another run's reservation. */
   private remoteLock(owner: string, runId: string): SimReply {
     if (this.remoteLockOwner !== undefined) return reply(75, `busy\n${this.remoteLockOwner}\n`, '');
     const refused = this.reservedByAnother(runId);

@@ -41,6 +41,7 @@ import {
   rebootRequiredCommand,
   updatesCommand,
 } from '../../src/drivers/apt/commands.js';
+import { linuxFactsCommand } from '../../src/drivers/linux/index.js';
 import { readJournals } from '../../src/engine/apply/journal.js';
 import { validateRepository } from '../../src/engine/load-repo.js';
 import { loadObservedState } from '../../src/engine/load-state.js';
@@ -347,6 +348,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.integer({ min: 3, max: 4 }).chain((h
 
 const SCRIPTS = new Map<string, Kind>([
   [factsCommand().argv[2] ?? '', 'facts'],
+  [linuxFactsCommand().argv[2] ?? '', 'facts'],
   [rebootRequiredCommand().argv[2] ?? '', 'reboot-required'],
   [updatesCommand().argv[2] ?? '', 'updates'],
   [preflightCommand().argv[2] ?? '', 'preflight'],

@@ -141,9 +141,12 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
     const gate = ringGate(slot, rollout, planned, state, at);
     const updateGate = ringVersionGate(slot, rollout, state);
     const ringCtx = updateGate ? { ...ctx, updateGate } : ctx;
-    const all = names.map((n) =>
-      planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ringCtx),
-    );
+    const all = names.map((n) => {
+      const h = planHost(n, state.hosts.get(n), hostPolicies.get(n) ?? [], gate.notBefore, ringCtx);
+      // The host's package manager, so apply opens its own driver (docs/adding-a-driver.md, "Registries").
+      const pm = state.hosts.get(n)?.packageManager;
+      return pm === undefined ? h : { ...h, packageManager: pm };
+    });
     const completes = completesWithoutWork(slot, rollout, gate, all, state, at);
     const ringGateNow = completes ? { ...gate, text: completes } : gate;
     const whole = ringOf(slot, ringGateNow, all, ctx.memo);

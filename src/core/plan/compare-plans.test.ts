@@ -199,6 +199,18 @@ describe('comparePlans', () => {
     expect(c.summary.causes).toEqual([]);
   });
 
+  it('sees a reinstalled host whose package manager changed, but not a plan that recorded none', () => {
+    const base = plan({ a: [host('web-1', { packageManager: 'apt' }), host('web-2')] });
+    const head = plan({
+      a: [host('web-1', { packageManager: 'dnf' }), host('web-2', { packageManager: 'apt' })],
+    });
+    const r = comparePlans(base, head);
+    expect(r.changes).toEqual([
+      { kind: 'package-manager-changed', host: 'web-1', ring: 'a', was: 'apt', now: 'dnf' },
+    ]);
+    expect(r.summary.counts['package-manager-changed']).toBe(1);
+  });
+
   it('sees a host move between rings, reboots that go, and updates only one side knows', () => {
     const base = plan({
       canary: [

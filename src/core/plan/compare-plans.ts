@@ -13,6 +13,7 @@ export type PlanChangeKind =
   | 'reboot-added'
   | 'reboot-removed'
   | 'ring-changed'
+  | 'package-manager-changed'
   | 'host-added'
   | 'host-removed';
 
@@ -27,6 +28,7 @@ export const PLAN_CHANGE_KINDS: readonly PlanChangeKind[] = [
   'reboot-added',
   'reboot-removed',
   'ring-changed',
+  'package-manager-changed',
   'host-added',
   'host-removed',
 ];
@@ -94,6 +96,14 @@ export interface RingChanged extends OnHost {
   wasRing: string;
 }
 
+/** The host's package manager changed (a reinstalled host): apply would drive it with another driver. */
+export interface PackageManagerChanged extends OnHost {
+  kind: 'package-manager-changed';
+  /** Absent when a plan did not record one. */
+  was?: string;
+  now?: string;
+}
+
 export interface HostChanged extends OnHost {
   kind: 'host-added' | 'host-removed';
   updates: number;
@@ -110,6 +120,7 @@ export type PlanChange =
   | UpdateRemoved
   | RebootChanged
   | RingChanged
+  | PackageManagerChanged
   | HostChanged;
 
 export interface ComparedPlan {
@@ -215,6 +226,10 @@ function compareHost(b: Located, h: Located): PlanChange[] {
   const at: OnHost = { host: h.host.host, ring: h.ring };
   const out: PlanChange[] = [];
   if (b.ring !== h.ring) out.push({ kind: 'ring-changed', ...at, wasRing: b.ring });
+  // A plan written before packageManager existed records none: not a change of driver.
+  const [wasPm, nowPm] = [b.host.packageManager, h.host.packageManager];
+  if (wasPm !== undefined && nowPm !== undefined && wasPm !== nowPm)
+    out.push({ kind: 'package-manager-changed', ...at, was: wasPm, now: nowPm });
 
   const before = packagesOf(b.host);
   const after = packagesOf(h.host);
@@ -284,7 +299,12 @@ function sameInstant(a: string, b: string): boolean {
   return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
 }
 
-const HOST_LEVEL: ReadonlySet<PlanChangeKind> = new Set(['host-added', 'host-removed', 'ring-changed']);
+const HOST_LEVEL: ReadonlySet<PlanChangeKind> = new Set([
+  'host-added',
+  'host-removed',
+  'ring-changed',
+  'package-manager-changed',
+]);
 
 function byPosition(a: PlanChange, b: PlanChange): number {
   const rank = (c: PlanChange): number => (HOST_LEVEL.has(c.kind) ? 0 : 'package' in c ? 1 : 2);

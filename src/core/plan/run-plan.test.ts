@@ -70,9 +70,28 @@ describe('run plans (issue 13)', () => {
     expect(r).toEqual({
       ok: false,
       differences: [
-        "run.plan.json: ring main/canary host web-2: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note or shard changed)",
+        "run.plan.json: ring main/canary host web-2: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note, shard or package manager changed)",
       ],
     });
+  });
+
+  it('refuse a host whose package manager changed (apply would open another driver); accept a record written before the field', () => {
+    const withPm = plan([
+      { ...host('web-1'), packageManager: 'apt' },
+      { ...host('web-2'), packageManager: 'apt' },
+    ]);
+    const mine = runPlanOf(withPm, digest);
+    expect(verifyRunPlan(mine, withPm, ctx())).toEqual({ ok: true, plan: withPm });
+    const reinstalled = plan([
+      { ...host('web-1'), packageManager: 'apt' },
+      { ...host('web-2'), packageManager: 'dnf' },
+    ]);
+    const r = verifyRunPlan(mine, reinstalled, ctx({ inputsChanged: true }));
+    expect(r.ok ? [] : r.differences).toEqual([
+      "run.plan.json: ring main/canary host web-2: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note, shard or package manager changed)",
+    ]);
+    // `record` was made from hosts without packageManager, as an earlier version wrote it.
+    expect(verifyRunPlan(record, withPm, ctx())).toEqual({ ok: true, plan: withPm });
   });
 
   it('take a host whose state changed (patched by an earlier run) as the repository decides it now', () => {

@@ -6,7 +6,8 @@
 // digests, so that a resumed run runs what the repository decides, and only when that is what
 // the interrupted run decided:
 // - every host whose own state file did not change since (its inputs are the plan's) must be
-//   decided exactly as before: same ring, same actions, skips, note and shard (`what`), and,
+//   decided exactly as before: same ring, same actions, skips, note, shard and package manager
+//   (`what`: apply opens the host's driver from it), and,
 //   when no input changed at all, the same window (`when`) and the same ring gates;
 // - a host whose state file changed (patched by an earlier run of the plan, or another shard's
 //   host) is taken as the repository decides it now: the caller never runs it again (it refuses
@@ -47,6 +48,16 @@ export type TextDigest = (text: string) => string;
 export function hostWhat(host: PlanHost): string {
   const { window: _window, ...what } = host;
   return canonicalJson(what);
+}
+
+/**
+ * hostWhat as a run plan written before PlanHost.packageManager existed digested it. Such a
+ * record still resumes: the host's state file did not change (changedHosts), so neither did the
+ * package manager it names.
+ */
+function hostWhatBeforePackageManager(host: PlanHost): string {
+  const { packageManager: _pm, ...rest } = host;
+  return hostWhat(rest);
 }
 
 /** When the plan lets the host start: its window. */
@@ -125,9 +136,9 @@ export function verifyRunPlan(record: RunPlan, recomputed: Plan, ctx: RunPlanCon
       ring.hosts.forEach((h, j) => {
         if (ctx.changedHosts.has(h.host)) return;
         const [, what, when] = (mine.hosts[j] as string).split(' ');
-        if (what !== ctx.digest(hostWhat(h)))
+        if (what !== ctx.digest(hostWhat(h)) && what !== ctx.digest(hostWhatBeforePackageManager(h)))
           say(
-            `${at} host ${h.host}: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note or shard changed)`,
+            `${at} host ${h.host}: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note, shard or package manager changed)`,
           );
         else if (!ctx.inputsChanged && when !== ctx.digest(hostWhen(h)))
           say(`${at} host ${h.host}: the repository no longer gives it the window the run's plan gave it`);

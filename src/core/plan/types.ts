@@ -1,6 +1,7 @@
 // The plan document (DESIGN.md §3). schemas/plan.schema.json is the precise statement; the
 // human and Markdown renderers read this same structure.
 import type { Classification, Severity } from '../model/types.js';
+import type { PackageManagerId } from '../state/types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -143,6 +144,12 @@ export interface PlanHost {
   mayReboot?: string;
   /** The shard (1-based) that applies the host, in a plan made with `--shards`. */
   shard?: number;
+  /**
+   * The host's package manager, from its state file: apply opens the host's driver from it
+   * (docs/adding-a-driver.md, "Registries"). Absent when no scan named one (never scanned...)
+   * and in plans written before it existed.
+   */
+  packageManager?: PackageManagerId;
 }
 
 /** The host's state: its `state`, or for a plan written before that field, derived from the rest. */

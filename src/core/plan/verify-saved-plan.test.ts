@@ -102,6 +102,17 @@ describe('verifySavedPlan', () => {
     if (r.ok) expect(r.plan.gitCommit).toBe('abc1234');
   });
 
+  it("records each host's package manager from its state, refuses another, and accepts a plan saved without it", () => {
+    const { saved, repo, ctx } = setup();
+    expect(hostIn(repo.plan, 'web-1').packageManager).toBe('apt');
+    hostIn(saved, 'web-1').packageManager = 'dnf';
+    expect(differences(saved, repo.plan, ctx)).toEqual([
+      "plan.json: ring main/canary host web-1: packageManager dnf is not what the repository's state says (apt)",
+    ]);
+    delete hostIn(saved, 'web-1').packageManager;
+    expect(differences(saved, repo.plan, ctx)).toEqual([]);
+  });
+
   it('refuses an upgrade the policy excludes, naming the ring, host and action', () => {
     const { saved, repo, ctx } = setup();
     const h = hostIn(saved, 'web-2');

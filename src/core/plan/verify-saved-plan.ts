@@ -164,6 +164,12 @@ function compareHost(
     );
   if (saved.shard !== repo.shard)
     say(`shard ${q(saved.shard ?? null)} is not the repository's split (${q(repo.shard ?? null)})`);
+  // apply opens the host's driver from it (docs/adding-a-driver.md, "Registries"). A plan saved
+  // before the field existed names none: apply then runs the repository's plan, which does.
+  if (saved.packageManager !== undefined && saved.packageManager !== repo.packageManager)
+    say(
+      `packageManager ${q(saved.packageManager ?? null)} is not what the repository's state says (${q(repo.packageManager ?? null)})`,
+    );
   compareList('action', saved.actions, repo.actions, describeAction, say);
   compareList('skip', saved.skipped, repo.skipped, describeSkip, say);
 }

@@ -1,5 +1,6 @@
 // The apt driver (Debian, Ubuntu and derivatives): see readme.md for the commands, the
 // classification rule and the fixtures.
+import { linuxOs } from '../linux/index.js';
 import type { PackageDriver } from '../types.js';
 import {
   factsCommand,
@@ -23,7 +24,7 @@ import {
   parseUpdateScan,
   parseUpdates,
 } from './parse.js';
-import { checkPreflight } from './preflight.js';
+import { checkPreflight, minFreeKbFor } from './preflight.js';
 
 export const apt = {
   id: 'apt',
@@ -31,6 +32,8 @@ export const apt = {
   ecosystem: 'deb',
   // Debian, Ubuntu and what names either in ID_LIKE (Raspbian, Mint, Pop!_OS...).
   serves: { osIds: ['debian', 'ubuntu'], osHints: ['debian', 'ubuntu'] },
+  // reboot and the remote lock: the shared Linux module (../linux).
+  os: linuxOs,
   facts: factsCommand,
   parseFacts,
   listInstalled: installedCommand,
@@ -43,6 +46,7 @@ export const apt = {
   preflight: preflightCommand,
   parsePreflight,
   checkPreflight,
+  minFreeKbFor,
   install: installCommand,
   simulateInstall: simulateInstallCommand,
   parseInstall,

@@ -3,16 +3,16 @@
 import { byNameThenArch } from '../../core/state/order.js';
 import type { InstalledPackage, PendingUpdate } from '../../core/state/types.js';
 import { DriverOutputError, excerptOf, resultExcerpt } from '../errors.js';
+import { LINUX_FACTS_SECTIONS, linuxFactsFrom } from '../linux/facts.js';
+import { lockHoldersFrom, parseDfSection } from '../linux/preflight.js';
 import { readSections } from '../sections.js';
 import type {
   CommandResult,
   FailureReason,
-  FreeSpace,
   HostFacts,
   InstallOutcome,
   Inventory,
   LockHolder,
-  OsFacts,
   PackageChange,
   PackageProcesses,
   PackageState,
@@ -48,68 +48,9 @@ function splitQualified(qualified: string): { name: string; arch?: string } {
 // ---------------------------------------------------------------------------------------------
 // Facts
 
-/** /etc/os-release (os-release(5)): KEY=value lines, values optionally quoted. */
-export function parseOsRelease(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const raw of splitLines(text)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m === null) continue;
-    fields.set(m[1] ?? '', unquoteShellValue(m[2] ?? ''));
-  }
-  return fields;
-}
-
-function unquoteShellValue(v: string): string {
-  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"'))
-    return v.slice(1, -1).replace(/\\([$"\\`])/g, '$1');
-  if (v.length >= 2 && v.startsWith("'") && v.endsWith("'")) return v.slice(1, -1);
-  return v.replace(/\\(.)/g, '$1');
-}
-
-export function osFactsFrom(fields: ReadonlyMap<string, string>): OsFacts {
-  const id = fields.get('ID') ?? 'linux'; // os-release(5): ID defaults to "linux"
-  const idLike = (fields.get('ID_LIKE') ?? '').split(/\s+/).filter((x) => x !== '');
-  const codename = fields.get('VERSION_CODENAME');
-  const prettyName = fields.get('PRETTY_NAME');
-  const debianish = [id, ...idLike].some((x) => x === 'debian' || x === 'ubuntu');
-  const os: OsFacts = {
-    family: debianish ? 'debian' : (idLike[idLike.length - 1] ?? id),
-    id,
-    version: osVersionFrom(fields),
-    idLike,
-  };
-  if (codename !== undefined && codename !== '') os.codename = codename;
-  if (prettyName !== undefined) os.prettyName = prettyName;
-  return os;
-}
-
-/** What the host state keeps as an OS fact (schemas/host-state.schema.json `osToken`). */
-const OS_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._+~:-]{0,127}$/;
-
-/** The version recorded when os-release names none at all (os-release(5): VERSION_ID is optional). */
-export const UNKNOWN_OS_VERSION = 'unknown';
-
-/**
- * The OS version: VERSION_ID; else VERSION_CODENAME (Debian testing and sid have no VERSION_ID);
- * else the codename of a PRETTY_NAME like "Debian GNU/Linux bookworm/sid" (testing before
- * base-files 12.3 had neither field: Debian then added VERSION_CODENAME=bookworm); else BUILD_ID
- * (rolling distributions: "rolling"); else "unknown". Values that are not one word of letters,
- * digits and `._+~:-` are passed over, so what is stored is always a valid state value.
- */
-function osVersionFrom(fields: ReadonlyMap<string, string>): string {
-  const testing = /(?:^|\s)([a-z][a-z0-9]*)\/sid$/.exec(fields.get('PRETTY_NAME') ?? '')?.[1];
-  const candidates = [
-    fields.get('VERSION_ID'),
-    fields.get('VERSION_CODENAME'),
-    testing,
-    fields.get('BUILD_ID'),
-  ];
-  return candidates.find((v) => v !== undefined && OS_TOKEN.test(v)) ?? UNKNOWN_OS_VERSION;
-}
-
-const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// os-release, kernel, boot id and /run/reboot-required are read by the shared Linux module
+// (../linux/facts.ts); they are re-exported here for compatibility.
+export { osFactsFrom, osVersionFrom, parseOsRelease, UNKNOWN_OS_VERSION } from '../linux/facts.js';
 
 function rebootFlag(text: string | undefined, excerpt: string): boolean {
   if (text === 'yes') return true;
@@ -124,22 +65,11 @@ const pkgsList = (text: string | undefined): string[] =>
       .filter((l) => l !== ''),
   );
 
-/** The facts script's output (FACTS_SCRIPT). */
+/** The facts script's output (FACTS_SCRIPT): the Linux facts, then apt's own sections. */
 export function parseFacts(out: CommandResult): HostFacts {
-  const s = readSections(DRIVER, 'facts', out, ['os-release', 'kernel', 'boot-id', 'reboot-required']);
-  const osText = s.get('os-release')?.text ?? '';
-  const fields = parseOsRelease(osText);
-  if (fields.size === 0) throw fail('facts: /etc/os-release is missing or empty', out.stdout);
-  const kernel = s.get('kernel')?.text ?? '';
-  if (!/^\S+$/.test(kernel))
-    throw fail(`facts: kernel release ${JSON.stringify(kernel)} is not one word`, out.stdout);
-  const bootId = s.get('boot-id')?.text ?? '';
-  if (!BOOT_ID.test(bootId)) throw fail(`facts: boot id ${JSON.stringify(bootId)} is not a UUID`, out.stdout);
+  const s = readSections(DRIVER, 'facts', out, LINUX_FACTS_SECTIONS);
   const facts: HostFacts = {
-    os: osFactsFrom(fields),
-    kernel,
-    bootId,
-    rebootRequired: rebootFlag(s.get('reboot-required')?.text, out.stdout),
+    ...linuxFactsFrom(DRIVER, s, out.stdout),
     rebootRequiredPackages: pkgsList(s.get('reboot-required-pkgs')?.text),
   };
   const arch = s.get('dpkg-arch')?.text;
@@ -621,47 +551,6 @@ export function parseUpdates(out: CommandResult): PendingUpdate[] {
 // ---------------------------------------------------------------------------------------------
 // Pre-flight (PREFLIGHT_SCRIPT)
 
-interface LockFile {
-  dev: number;
-  inode: number;
-  path: string;
-}
-
-interface ProcLock {
-  pid: number;
-  major: number;
-  minor: number;
-  inode: number;
-  command: string;
-}
-
-/** A line of /proc/locks with the holder's command after a tab; undefined for waiters and others. */
-function procLocksLine(line: string): ProcLock | undefined {
-  if (line.trim() === '') return undefined;
-  const tab = line.lastIndexOf('\t');
-  const lock = tab === -1 ? line : line.slice(0, tab);
-  const command = tab === -1 ? '' : line.slice(tab + 1).trim();
-  const t = lock.trim().split(/\s+/);
-  if (t[1] === '->') return undefined; // a process waiting for the lock, not holding it
-  const m = /^([0-9a-f]+):([0-9a-f]+):(\d+)$/.exec(t[5] ?? '');
-  if (m === null) return undefined;
-  return {
-    pid: Number(t[4]),
-    major: parseInt(m[1] ?? '', 16),
-    minor: parseInt(m[2] ?? '', 16),
-    inode: Number(m[3]),
-    command,
-  };
-}
-
-/** Linux's user-space dev_t encoding (glibc gnu_dev_major/minor). */
-function devMajorMinor(dev: number): [number, number] {
-  const big = BigInt(dev);
-  const major = Number(((big >> 8n) & 0xfffn) | ((big >> 32n) & ~0xfffn));
-  const minor = Number((big & 0xffn) | ((big >> 12n) & ~0xffn));
-  return [major, minor];
-}
-
 export function parsePreflight(out: CommandResult): Preflight {
   const s = readSections(DRIVER, 'preflight', out, [
     'lock-files',
@@ -670,38 +559,8 @@ export function parsePreflight(out: CommandResult): Preflight {
     'dpkg-audit',
     'df',
   ]);
-  const lockFiles: LockFile[] = [];
-  for (const line of splitLines(s.get('lock-files')?.text ?? '')) {
-    const m = /^(\d+) (\d+) (\/\S+)$/.exec(line);
-    if (m !== null) lockFiles.push({ dev: Number(m[1]), inode: Number(m[2]), path: m[3] ?? '' });
-  }
-  // Pass 1 matches device and inode. On overlayfs (containers, the lab) /proc/locks names the
-  // upper filesystem's device while stat reports the overlay's, so nothing matches: pass 2 then
-  // accepts an inode that exactly one lock file has.
-  const locks = splitLines(s.get('lock-holders')?.text ?? '').flatMap((line) => {
-    const parsed = procLocksLine(line);
-    return parsed ? [parsed] : [];
-  });
-  const holderOf = (l: ProcLock, file: LockFile): LockHolder => ({
-    path: file.path,
-    pid: Number.isInteger(l.pid) && l.pid > 0 ? l.pid : null,
-    ...(l.command !== '' ? { command: l.command } : {}),
-  });
-  let lockHolders: LockHolder[] = locks.flatMap((l) => {
-    const file = lockFiles.find((f) => {
-      const [fMajor, fMinor] = devMajorMinor(f.dev);
-      return f.inode === l.inode && fMajor === l.major && fMinor === l.minor;
-    });
-    return file ? [holderOf(l, file)] : [];
-  });
-  if (lockHolders.length === 0) {
-    lockHolders = locks.flatMap((l) => {
-      const same = lockFiles.filter((f) => f.inode === l.inode);
-      return same.length === 1 && same[0] ? [holderOf(l, same[0])] : [];
-    });
-  }
-  const order = (h: LockHolder) => lockFiles.findIndex((f) => f.path === h.path);
-  lockHolders.sort((a, b) => order(a) - order(b) || (a.pid ?? 0) - (b.pid ?? 0));
+  // Who holds the lock files and the free space: the shared Linux module (../linux/preflight.ts).
+  const lockHolders = lockHoldersFrom(s.get('lock-files')?.text ?? '', s.get('lock-holders')?.text ?? '');
 
   const journal = splitLines(s.get('dpkg-updates')?.text ?? '').map((l) => l.trim());
   const audit = splitLines(s.get('dpkg-audit')?.text ?? '')
@@ -717,29 +576,7 @@ export function parsePreflight(out: CommandResult): Preflight {
   };
 }
 
-/** `path P` lines each followed by `df -Pk P` output. */
-export function parseDfSection(text: string): FreeSpace[] {
-  const result: FreeSpace[] = [];
-  let path: string | undefined;
-  for (const line of splitLines(text)) {
-    const p = /^path (\/.*)$/.exec(line);
-    if (p !== null) {
-      path = p[1];
-      continue;
-    }
-    const m = /^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(?:\d+%|-)\s+(\/.*)$/.exec(line);
-    if (m === null || path === undefined) continue;
-    result.push({
-      path,
-      filesystem: m[1] ?? '',
-      mountedOn: m[5] ?? '',
-      totalKb: Number(m[2]),
-      availableKb: Number(m[4]),
-    });
-    path = undefined;
-  }
-  return result;
-}
+export { parseDfSection } from '../linux/preflight.js';
 
 // ---------------------------------------------------------------------------------------------
 // Failures of apt-get (install, update)

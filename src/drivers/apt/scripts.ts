@@ -4,6 +4,21 @@
 // already runs them with LC_ALL=C, the scripts set it again for the local case.
 // They need only what a `debootstrap --variant=minbase` root has: sh, coreutils, dpkg, apt.
 
+import { freeSpaceBody, lockHoldersBody } from '../linux/preflight.js';
+import { LINUX_FACTS_BODY } from '../linux/scripts.js';
+
+/** The lock files of dpkg and apt, and patchctl's own install lock, in the order holders are reported. */
+export const APT_LOCK_FILES: readonly string[] = [
+  '/var/lib/dpkg/lock-frontend',
+  '/var/lib/dpkg/lock',
+  '/var/cache/apt/archives/lock',
+  '/var/lib/apt/lists/lock',
+  '/run/lock/patchctl-apt.lock',
+];
+
+/** Where apt downloads, where dpkg unpacks, and where kernels go. */
+export const APT_SPACE_PATHS: readonly string[] = ['/var/cache/apt/archives', '/var/lib/dpkg', '/boot', '/'];
+
 const PRELUDE = [
   'export LC_ALL=C',
   'set -f',
@@ -13,16 +28,10 @@ const PRELUDE = [
 
 const lines = (...body: string[]): string => [...PRELUDE, ...body, 's end', ''].join('\n');
 
-/** OS, kernel, boot id, reboot-required, native architecture, apt's version. */
+/** OS, kernel, boot id, reboot-required (the Linux facts), then the packages that asked, native architecture, apt's version. */
 export const FACTS_SCRIPT = lines(
-  's os-release',
-  'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
-  's kernel',
-  'uname -r',
-  's boot-id',
-  'cat /proc/sys/kernel/random/boot_id',
-  's reboot-required',
-  'if [ -e /run/reboot-required ]; then echo yes; else echo no; fi',
+  // The shared Linux facts first (../linux/scripts.ts), so scan's probe and apt's facts agree.
+  ...LINUX_FACTS_BODY,
   's reboot-required-pkgs',
   'cat /run/reboot-required.pkgs 2>/dev/null',
   's dpkg-arch',
@@ -70,34 +79,14 @@ export const UPDATES_SCRIPT = lines(
  * not finish), `dpkg --audit`, and free space where apt and dpkg write.
  */
 export const PREFLIGHT_SCRIPT = lines(
-  's lock-files',
-  "inodes=' '",
-  'for f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/cache/apt/archives/lock /var/lib/apt/lists/lock /run/lock/patchctl-apt.lock; do',
-  '  if [ -e "$f" ]; then',
-  '    i=$(stat -c \'%i\' -- "$f") && inodes="$inodes$i " && stat -c \'%d %i %n\' -- "$f"',
-  '  fi',
-  'done',
-  's lock-holders',
-  'if [ -r /proc/locks ]; then',
-  '  while IFS= read -r line; do',
-  '    set -- $line',
-  '    if [ "$2" = \'->\' ]; then shift; fi',
-  '    case "$inodes" in',
-  '      *" ${6##*:} "*)',
-  '        c=$(cat "/proc/$5/comm" 2>/dev/null) || c=\'\'',
-  '        printf \'%s\\t%s\\n\' "$line" "$c" ;;',
-  '    esac',
-  '  done < /proc/locks',
-  'fi',
+  // Lock holders and free space: the shared Linux module (../linux/preflight.ts), on apt's files.
+  ...lockHoldersBody(APT_LOCK_FILES),
   's dpkg-updates',
   'ls -A /var/lib/dpkg/updates 2>&1',
   's dpkg-audit',
   'dpkg --audit 2>&1',
   'r $?',
-  's df',
-  'for p in /var/cache/apt/archives /var/lib/dpkg /boot /; do',
-  '  if [ -d "$p" ]; then printf \'path %s\\n\' "$p"; df -Pk -- "$p" 2>&1; fi',
-  'done',
+  ...freeSpaceBody(APT_SPACE_PATHS),
 );
 
 /** Held (flock) by INSTALL_WRAPPER_SCRIPT while its command runs; tests point PATCHCTL_APT_MARK elsewhere. */

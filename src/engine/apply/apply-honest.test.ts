@@ -128,6 +128,7 @@ function planHost(name: string, policy = 'p'): PlanHost {
       },
     ],
     skipped: [],
+    packageManager: 'apt',
   };
 }
 
@@ -153,15 +154,20 @@ function planOf(hosts: PlanHost[]): Plan {
 let dir: string;
 const clock = DateTime.fromISO('2026-12-01T02:30:00Z', { setZone: true });
 
-function writeRepo(policies: string): void {
-  for (const [rel, text] of Object.entries({ ...FILES, 'policies/p.yaml': policies })) {
+function writeRepo(policies: string, files: Record<string, string> = FILES): void {
+  for (const [rel, text] of Object.entries({ ...files, 'policies/p.yaml': policies })) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), text);
   }
 }
 
-async function apply(plan: Plan, fleet: FakeFleet, policies = policy('p', '  reboot: ifRequired\n')) {
-  writeRepo(policies);
+async function apply(
+  plan: Plan,
+  fleet: FakeFleet,
+  policies = policy('p', '  reboot: ifRequired\n'),
+  files: Record<string, string> = FILES,
+) {
+  writeRepo(policies, files);
   const loaded = loadRepository(dir, { at: clock }); // throws ConfigError on an invalid repository
   const connected: string[] = [];
   const run = await runApply({
@@ -225,6 +231,33 @@ describe('apply refuses per host what it cannot drive (issue 13)', () => {
     ).toEqual([]);
     expect(run.stateFiles).toEqual([]);
     expect(() => readFileSync(stateFile('rocky-1'), 'utf8')).toThrow();
+  });
+});
+
+describe("apply opens each host's driver from the plan (issue 14)", () => {
+  it('refuses, per host, one whose package manager has no driver or that the plan names none for; the others in the ring are patched', async () => {
+    const fleet = new FakeFleet((t) => host(t));
+    const { packageManager: _none, ...unnamed } = planHost('rocky-1');
+    const plan = planOf([planHost('web-1'), { ...planHost('win-1'), packageManager: 'winupdate' }, unnamed]);
+    // win-1's transport is refused first (issue 13): give it ssh's, so its driver is what is refused.
+    const files = {
+      ...FILES,
+      'inventory/hosts.yaml': (FILES['inventory/hosts.yaml'] ?? '').replace('      transport: winrm\n', ''),
+    };
+    const { run, connected } = await apply(plan, fleet, undefined, files);
+    expect(run.result.hosts.map((h) => [h.host, h.status, h.error])).toEqual(
+      expect.arrayContaining([
+        ['web-1', 'patched', undefined],
+        [
+          'win-1',
+          'unsupported',
+          'package manager winupdate is not supported by this version: nothing was done on the host',
+        ],
+        ['rocky-1', 'unsupported', expect.stringMatching(/^the plan names no package manager for the host/)],
+      ]),
+    );
+    expect(connected).toEqual(['web-1']);
+    expect(run.stateFiles).toEqual(['state/hosts/web-1.json']);
   });
 });
 

@@ -19,7 +19,14 @@ import {
   type ApplyContext,
   type JournalEvent,
 } from './apply.js';
+import type { PackageDriver } from '../../drivers/types.js';
 import { acquireRemoteLock } from './remote-lock.js';
+import {
+  FAKE_DRIVER_ID,
+  fakeDriver,
+  scriptFakeHost,
+  type ScriptedFakeHost,
+} from '../../test-support/fake-driver.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../drivers/apt/__fixtures__');
 const fx = (name: string): string => readFileSync(join(FIX, name), 'utf8');
@@ -103,7 +110,7 @@ function ctxFor(
   return {
     ringLimits: () => ({}),
     connect: (h) => fleet.transport(h),
-    driver: apt,
+    driverFor: () => apt,
     concurrency: 10,
     now: () => new Date('2026-11-23T12:00:00Z'),
     sleep: () => Promise.resolve(),
@@ -694,6 +701,148 @@ describe('applyPlan', () => {
     expect(later.rings[1]?.reason).toBe(
       'waits for ring canary to bake until 2026-11-23T12:30:00.000Z; run apply again then',
     );
+  });
+});
+
+describe("each host's own driver (issue 14)", () => {
+  const byId = new Map<string | undefined, PackageDriver>([
+    ['apt', apt],
+    [FAKE_DRIVER_ID as string, fakeDriver],
+  ]);
+  const kernelUpgrade = (name: string): PlanHost =>
+    host(name, {
+      packageManager: FAKE_DRIVER_ID,
+      actions: [
+        {
+          type: 'upgrade',
+          package: 'fake-kernel',
+          from: '1.0',
+          to: '1.1',
+          classification: 'security',
+          severity: null,
+          advisories: [],
+          policy: 'p',
+        },
+      ],
+    });
+
+  it('runs a host through a driver that is not apt, its lock and its reboot, beside an apt host in the same ring', async () => {
+    const fake: Record<string, ScriptedFakeHost> = {};
+    const fleet = new FakeFleet((t) => {
+      if (t.host === 'b') fake.b = scriptFakeHost(t, { 'fake-kernel': '1.0' });
+      else {
+        healthy(t);
+        t.on(['sh', '-c', /flock/, 'patchctl-lock'], { stdout: 'locked\n' });
+      }
+    });
+    const r = await applyPlan(
+      plan([ring('r', [host('a', { packageManager: 'apt' }), kernelUpgrade('b')])]),
+      ctxFor(fleet, {
+        driverFor: (h) => byId.get(h.packageManager),
+        remoteLock: (t, steps) => acquireRemoteLock(t, 'run-1 owner', { runId: 'run-1', steps }),
+      }),
+    );
+    expect(r.hosts.map((h) => [h.host, h.status, h.error])).toEqual([
+      ['a', 'patched', undefined],
+      ['b', 'patched', undefined],
+    ]);
+    const b = r.hosts.find((h) => h.host === 'b');
+    expect(b?.rebooted).toEqual({
+      bootIdBefore: '00000000-0000-4000-8000-000000000000',
+      bootIdAfter: fake.b?.bootId,
+    });
+    expect(fake.b?.installed.get('fake-kernel')).toBe('1.1');
+    // The fake host saw only its driver's commands: its lock, its package manager, its reboot.
+    const sent = fleet.transport('b').calls.map((c) => c.argv[0]);
+    expect(new Set(sent)).toEqual(new Set(['fake-lock', 'fake-pm', 'fake-reboot']));
+    expect(fleet.transport('b').calls[0]?.argv.slice(0, 2)).toEqual(['fake-lock', 'take']);
+    expect(fleet.transport('b').callsTo('fake-reboot')[0]?.sudo).toBe(true);
+    // And the apt host none of the fake driver's.
+    expect(fleet.transport('a').calls.some((c) => c.argv[0]?.startsWith('fake-'))).toBe(false);
+  });
+
+  it('a host whose driver does not serve its OS is refused, whichever driver it is', async () => {
+    // The fake driver's host claims to be Debian: apt's, not the fake driver's.
+    const fleet = new FakeFleet((t) => {
+      scriptFakeHost(t, { 'fake-kernel': '1.0' });
+      t.on(['fake-pm', 'facts'], {
+        stdout: `${JSON.stringify({ os: { family: 'debian', id: 'debian', version: '12', idLike: [] }, kernel: 'k', bootId: 'b', rebootRequired: false })}\n`,
+      });
+    });
+    const r = await applyPlan(
+      plan([ring('r', [kernelUpgrade('b')])]),
+      ctxFor(fleet, { driverFor: () => fakeDriver }),
+    );
+    expect([r.hosts[0]?.status, r.hosts[0]?.error]).toEqual([
+      'unsupported',
+      expect.stringMatching(
+        /^the host runs debian 12 \(debian family\), which the fake driver does not serve; the apt driver serves it/,
+      ),
+    ]);
+    expect(
+      fleet
+        .transport('b')
+        .callsTo('fake-pm')
+        .map((c) => c.argv[1]),
+    ).toEqual(['facts']);
+    const none = await applyPlan(
+      plan([ring('r', [kernelUpgrade('b')])]),
+      ctxFor(new FakeFleet(() => undefined), { driverFor: () => undefined }),
+    );
+    expect([none.hosts[0]?.status, none.hosts[0]?.error]).toEqual([
+      'unsupported',
+      'package manager fake is not supported by this version: nothing was done on the host',
+    ]);
+  });
+});
+
+describe("the driver's free-space needs for what it installs (apt: /boot for a kernel)", () => {
+  // The lab's clean pre-flight, with /boot on a small filesystem of its own (64 MiB free).
+  const smallBoot = fx('lab-preflight-clean.stdout').replace(
+    /(path \/boot\n[^\n]*\n)[^\n]*\n/,
+    '$1/dev/vda1           507904   442368     65536      88% /boot\n',
+  );
+  const kernelHost = (from: string): PlanHost =>
+    host('k', {
+      actions: [
+        {
+          type: 'upgrade',
+          package: 'linux-image-amd64',
+          from,
+          to: '6.1.2-1',
+          classification: 'security',
+          severity: null,
+          advisories: [],
+          policy: 'p',
+        },
+      ],
+    });
+  const fleetWith = (version: string) =>
+    new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.preflight()), { stdout: smallBoot });
+      t.on(same(apt.listInstalled()), { stdout: installed({ 'linux-image-amd64': version }) });
+    });
+
+  it('refuses a kernel install when /boot has less than 128 MiB free, before any hook or install', async () => {
+    const fleet = fleetWith('6.1.1-1');
+    const r = await applyPlan(plan([ring('r', [kernelHost('6.1.1-1')])]), ctxFor(fleet));
+    expect([r.hosts[0]?.status, r.hosts[0]?.error]).toEqual([
+      'failed',
+      'pre-flight: /boot has 65536 KiB free, 131072 KiB needed',
+    ]);
+    expect(fleet.transport('k').calls.filter(isInstall)).toEqual([]);
+  });
+
+  it('does not ask it of a kernel already in place (a resumed run), nor of other packages', async () => {
+    const done = await applyPlan(plan([ring('r', [kernelHost('6.1.1-1')])]), ctxFor(fleetWith('6.1.2-1')));
+    expect(done.hosts[0]?.status).toBe('patched');
+    const other = new FakeFleet((t) => {
+      healthy(t);
+      t.on(same(apt.preflight()), { stdout: smallBoot });
+    });
+    const r = await applyPlan(plan([ring('r', [host('a')])]), ctxFor(other));
+    expect(r.hosts[0]?.status).toBe('patched');
   });
 });
 

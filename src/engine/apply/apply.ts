@@ -4,7 +4,8 @@
 // pre hooks → exact install → reboot proven by a new boot id → post hooks / health checks →
 // verification → recorded state. Every step is a journal event, so a killed run can be resumed.
 // Hooks and health checks run as the login user (sudo: false): they are the operator's own
-// commands and can call sudo themselves; the engine grants root only to the driver and `reboot`.
+// commands and can call sudo themselves; the engine grants root only to the driver and its OS
+// steps (reboot, the remote lock: drivers/linux for Linux hosts).
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { HealthCheck, Hooks, RebootMode } from '../../core/model/types.js';
@@ -14,11 +15,18 @@ import type { RingSettings } from '../../core/plan/start-check.js';
 import type { Plan, PlanHost, PlanRing, UpgradeAction } from '../../core/plan/types.js';
 import type { RebootSay } from '../../core/plan/reboot-policy.js';
 import { rebootDecision } from '../../core/plan/reboot-policy.js';
-import { driverServing } from '../../drivers/api.js';
+import { drivers, driverServing } from '../../drivers/api.js';
 import type { InstalledPackage } from '../../core/state/types.js';
 import { compareVersions } from '../../core/versions/compare.js';
 import type { Ecosystem } from '../../core/versions/types.js';
-import type { HostFacts, Inventory, PackageDriver, PreflightProblem } from '../../drivers/types.js';
+import type {
+  HostFacts,
+  Inventory,
+  PackageDriver,
+  Preflight,
+  PreflightProblem,
+  RemoteLockSteps,
+} from '../../drivers/types.js';
 import { isLocalIoErrno, LocalIoError, PatchctlError } from '../../errors.js';
 import { AbortedError, reachStatus, TransportError } from '../../transports/errors.js';
 import type { CommandResult, RemoteCommand, Transport } from '../../transports/types.js';
@@ -133,7 +141,12 @@ export interface ApplyContext {
   hooks?(policy: string): Hooks | undefined;
   /** A transport for the host; it may connect lazily (the first command then fails to connect). */
   connect(host: string): Promise<Transport> | Transport;
-  driver: PackageDriver;
+  /**
+   * The host's own package-manager driver, from the plan's `packageManager` for it
+   * (docs/adding-a-driver.md, "Registries"); undefined when this version has none for it: the
+   * host is then refused (`unsupported`) before anything connects to it.
+   */
+  driverFor(host: PlanHost): PackageDriver | undefined;
   /** Hosts in flight at once, a number or "N%" of each ring's hosts. */
   concurrency: number | string;
   now(): Date;
@@ -160,9 +173,10 @@ export interface ApplyContext {
   mayStart?(host: PlanHost, now: Date): string | undefined;
   /**
    * Takes the remote per-host lock over the transport, for this run (its id): after a reboot the
-   * lock is taken again with it before anything else runs on the host.
+   * lock is taken again with it before anything else runs on the host. `steps`: the host's lock
+   * commands, from its driver (`os.lock`, drivers/linux for Linux hosts).
    */
-  remoteLock?(transport: Transport): Promise<RemoteLockOutcome>;
+  remoteLock?(transport: Transport, steps: RemoteLockSteps): Promise<RemoteLockOutcome>;
   /**
    * Rewrites the host's state file from a fresh read; returns the file written. A LocalIoError
    * (this machine cannot write) stops the run like a journal write that fails; any other error
@@ -577,7 +591,7 @@ async function applyHost(
   let connected = false;
   /** What the verification read, for the host's new state (saves reading it twice). */
   let known: ObservedAfterPatching | undefined;
-  const d = ctx.driver;
+  const d = ctx.driverFor(host);
   const run = async (cmd: RemoteCommand, timeoutMs?: number): Promise<CommandResult> => {
     if (!transport) throw new HostFailure('failed', 'no connection');
     const out = await transport.run(cmd, {
@@ -591,7 +605,8 @@ async function applyHost(
   let heldLock: HeldRemoteLock | undefined;
   const lock = async (): Promise<void> => {
     if (!transport || !ctx.remoteLock) return;
-    const outcome = await ctx.remoteLock(transport);
+    if (!d) throw new HostFailure('unsupported', noDriver(host));
+    const outcome = await ctx.remoteLock(transport, d.os.lock);
     connected = true;
     if (!outcome.ok) throw new HostFailure('failed', outcome.reason);
     heldLock = outcome;
@@ -600,6 +615,7 @@ async function applyHost(
   try {
     const refused = ctx.unsupported?.(host.host);
     if (refused !== undefined) throw new HostFailure('unsupported', refused);
+    if (d === undefined) throw new HostFailure('unsupported', noDriver(host));
     const closed = ctx.mayStart?.(host, ctx.now()) ?? windowClosed(host, ctx.now());
     if (closed !== undefined) {
       res.status = 'skipped-window-closed';
@@ -618,7 +634,7 @@ async function applyHost(
     if (otherFamily !== undefined) throw new HostFailure('unsupported', otherFamily);
 
     step('preflight');
-    await preflight(ctx, run);
+    const preflightRead = await preflight(ctx, d, run);
 
     step('drift-check');
     const before = d.parseInstalled(await run(d.listInstalled())).installed;
@@ -642,6 +658,17 @@ async function applyHost(
     const policies = [...new Set([...upgrades.map((u) => u.policy), ...rebootPolicy])].sort();
     const hooks = policies.map((p) => ctx.hooks?.(p)).filter((h): h is Hooks => h !== undefined);
 
+    const refs = todo.map((u) => ({
+      name: u.package,
+      version: u.to,
+      ...(u.arch === undefined ? {} : { arch: u.arch }),
+    }));
+    // What these packages need beyond the defaults (apt: /boot for a kernel), judged on the
+    // pre-flight already read: no extra command.
+    const needs = todo.length > 0 ? d.minFreeKbFor?.(refs) : undefined;
+    const low = needs ? d.checkPreflight(preflightRead, needs).filter((p) => p.kind === 'low-space') : [];
+    if (low.length > 0) throw new HostFailure('failed', `pre-flight: ${describeProblems(low)}`);
+
     if (todo.length > 0) {
       step('pre-hooks');
       await runHooks(
@@ -652,16 +679,7 @@ async function applyHost(
       step('install');
       const lockTimeoutSeconds = Math.round((ctx.lockWaitMs ?? 120_000) / 1000);
       const out = d.parseInstall(
-        await run(
-          d.install(
-            todo.map((u) => ({
-              name: u.package,
-              version: u.to,
-              ...(u.arch === undefined ? {} : { arch: u.arch }),
-            })),
-            { lockTimeoutSeconds: Math.min(86_400, lockTimeoutSeconds) },
-          ),
-        ),
+        await run(d.install(refs, { lockTimeoutSeconds: Math.min(86_400, lockTimeoutSeconds) })),
       );
       if (!out.ok) throw new HostFailure('failed', out.failure?.message ?? 'the install failed');
     }
@@ -690,7 +708,7 @@ async function applyHost(
       const reserved = await heldLock?.reserve?.(rebootReservationSeconds(ctx));
       if (reserved?.ok === false)
         throw new HostFailure('failed', `cannot keep the host locked across its reboot: ${reserved.reason}`);
-      const bootAfter = await reboot(ctx, host.host, factsBefore.bootId, () => {
+      const bootAfter = await reboot(ctx, d, host.host, factsBefore.bootId, () => {
         const held = { transport, release: releaseLock };
         transport = undefined;
         releaseLock = undefined;
@@ -795,10 +813,18 @@ async function applyHost(
   }
 }
 
+/** Why a host of the plan has no driver: its plan names no package manager, or one this version cannot drive. */
+function noDriver(host: PlanHost): string {
+  return host.packageManager === undefined
+    ? 'the plan names no package manager for the host (its state file names none): run patchctl scan, then plan again; nothing was done on the host'
+    : `package manager ${host.packageManager} is not supported by this version: nothing was done on the host`;
+}
+
 /** Why the driver cannot patch a host of this OS, or undefined when it serves it (its `serves`). */
 function familyMismatch(d: PackageDriver, facts: HostFacts): string | undefined {
+  // The plan's driver among the registered ones (it may be one the registry does not hold).
+  if (driverServing(facts.os, [d, ...drivers.values()]) === d) return undefined;
   const serving = driverServing(facts.os);
-  if (serving?.id === d.id) return undefined;
   const { id, version, family } = facts.os;
   const instead =
     serving === undefined
@@ -819,15 +845,16 @@ function windowClosed(host: PlanHost, now: Date): string | undefined {
 /** Pre-flight; a package-manager lock held by someone else is waited for, within a bound. */
 async function preflight(
   ctx: ApplyContext,
+  d: PackageDriver,
   run: (cmd: RemoteCommand) => Promise<CommandResult>,
-): Promise<void> {
-  const d = ctx.driver;
+): Promise<Preflight> {
   const waitMs = ctx.lockWaitMs ?? 120_000;
   const pollMs = Math.max(1, ctx.lockPollMs ?? 5000);
   let waited = 0;
   for (;;) {
-    const problems = d.checkPreflight(d.parsePreflight(await run(d.preflight())));
-    if (problems.length === 0) return;
+    const read = d.parsePreflight(await run(d.preflight()));
+    const problems = d.checkPreflight(read);
+    if (problems.length === 0) return read;
     const onlyLocks = problems.every((p) => p.kind === 'lock-held');
     if (!onlyLocks || waited >= waitMs || ctx.signal?.aborted === true) {
       const waitedText = onlyLocks ? ` (waited ${Math.round(waited / 1000)} s)` : '';
@@ -905,16 +932,16 @@ function rebootReservationSeconds(ctx: ApplyContext): number {
  */
 async function reboot(
   ctx: ApplyContext,
+  d: PackageDriver,
   host: string,
   bootBefore: string,
   detach: () => { transport: Transport | undefined; release: (() => Promise<void>) | undefined },
 ): Promise<{ transport: Transport; bootId: string; lock?: HeldRemoteLock }> {
-  const d = ctx.driver;
   const old = detach();
   try {
     // The connection may drop before `reboot` answers: that is the reboot working, not a failure.
     await old.transport
-      ?.run({ argv: ['reboot'], sudo: true }, { timeoutMs: REBOOT_COMMAND_TIMEOUT_MS })
+      ?.run(d.os.reboot(), { timeoutMs: REBOOT_COMMAND_TIMEOUT_MS })
       .then((out) => {
         if (out.exitCode !== 0 && out.exitCode !== null)
           throw new HostFailure(
@@ -939,7 +966,7 @@ async function reboot(
       let lock: HeldRemoteLock | undefined;
       try {
         if (ctx.remoteLock) {
-          const taken = await ctx.remoteLock(t);
+          const taken = await ctx.remoteLock(t, d.os.lock);
           if (!taken.ok) throw new Error(taken.reason);
           lock = taken;
         }

@@ -228,6 +228,7 @@ function planHost(name: string): PlanHost {
       },
     ],
     skipped: [],
+    packageManager: 'apt',
   };
 }
 const ring = (name: string, hosts: string[]): PlanRing => ({

@@ -16,7 +16,7 @@ import { resolveGroups } from '../../core/model/groups.js';
 import { policiesByHost, policyHosts } from '../../core/plan/policies-for-host.js';
 import { rebootSay } from '../../core/plan/reboot-policy.js';
 import { driverFor } from '../../drivers/api.js';
-import { InternalError, LocalIoError, UsageError } from '../../errors.js';
+import { LocalIoError, UsageError } from '../../errors.js';
 import type { Transport } from '../../transports/types.js';
 import { writeFileAtomic } from '../../platform/atomic-write.js';
 import type { RunPlan } from '../../core/plan/run-plan.js';
@@ -132,8 +132,6 @@ export function filesWrittenByRuns(runs: readonly JournalFile[], stateDirRel: st
 
 export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
   const { dir, repository, plan } = options;
-  const driver = driverFor('apt');
-  if (!driver) throw new InternalError('the apt driver is not registered');
   const stateAbs = stateDirOf(dir, repository);
   const stateRel = path.relative(dir, stateAbs).split(path.sep).join('/');
   const runsDir = path.join(stateAbs, 'runs');
@@ -244,7 +242,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
     try {
       const result = await applyPlan(plan, {
         runId,
-        driver,
+        // Each host's own driver, from the plan (docs/adding-a-driver.md, "Registries").
+        driverFor: (h) => (h.packageManager === undefined ? undefined : driverFor(h.packageManager)),
         concurrency: options.concurrency ?? spec.concurrency ?? 10,
         ...(options.onlyRing === undefined ? {} : { onlyRing: options.onlyRing }),
         ...(options.ignoreRingOrder === undefined ? {} : { ignoreRingOrder: options.ignoreRingOrder }),
@@ -285,7 +284,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
         hooks: (policy) => policies.get(policy)?.hooks,
         mayStart,
         // With the run id: the reservation this run leaves across a reboot is this run's alone.
-        remoteLock: (t) => acquireRemoteLock(t, owner, { runId }),
+        remoteLock: (t, steps) => acquireRemoteLock(t, owner, { runId, steps }),
         recordHost: async (host, transport, known) => {
           const rel = await rescanHost(dir, stateRel, host, transport, options.now(), known);
           stateFiles.push(rel);
