@@ -50,6 +50,6 @@ if [ ! -e "$HOSTDIR/provisioned" ]; then
 fi
 
 echo "$outer" >"$HOSTDIR/sshd.pid"
-# Absolute paths only: sshd re-executes itself after chdir / (LAB-NOTES).
+# Absolute paths only: sshd re-executes itself after chdir / (docs/architecture.md, "What the lab relies on").
 exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   chroot "$ROOT" /usr/sbin/sshd -D -e -E /var/log/sshd.log -f /etc/ssh/sshd_config

@@ -2,7 +2,7 @@
 # The lifetime of one lab host: started (detached) by `node lab/lab.mjs up|start`, one per host.
 #
 # It stays the parent of the host's `unshare` and waits for it, so the host's processes are
-# reaped at once (LAB-NOTES: orphans are reaped late on these machines). Each "boot":
+# reaped at once (docs/architecture.md, "What the lab relies on": orphans are reaped late on these machines). Each "boot":
 #   network namespace + veth pair to the lab bridge (fixed MACs), a new boot id, then
 #   unshare --mount --uts --pid --fork  ->  host-init.sh  ->  exec sshd (PID 1 of the host).
 # When sshd ends: the network namespace is removed; if a reboot was asked for (the host's own

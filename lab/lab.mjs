@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The patchctl test fleet (DESIGN.md §8): real Debian hosts on this machine, each an overlayfs
+// The patchctl test fleet (docs/architecture.md, "Two fleets"): real Debian hosts on this machine, each an overlayfs
 // root in its own network, mount, PID and UTS namespaces with sshd as PID 1, an apt repository
 // of test packages, and a ready patchctl repository at .lab/repo. Linux, as root.
 // `node lab/lab.mjs help` lists the commands; lab/README.md explains the design.

@@ -1,4 +1,4 @@
-// Sharded apply (issue 6, DESIGN.md §10) against the simulated fleet: `plan --shards 3`, then
+// Sharded apply (issue 6; README.md, "Sharding") against the simulated fleet: `plan --shards 3`, then
 // `apply --shard i/3` in three patchctl processes at once, one ring per stage, must end where
 // one unsharded apply ends (every host's dpkg state, state/hosts, the report's host states),
 // with no host patched twice. Once on one shared repository, once as a CI matrix would run it:

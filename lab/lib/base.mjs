@@ -13,7 +13,7 @@ import path from 'node:path';
 import { HOST_APT_MOUNT, hostSourcesList, installedDebs, PACKAGES } from './packages.mjs';
 import { elapsed, LabError, paths, run, runStreaming, say, which } from './util.mjs';
 
-/** Debian release of the hosts: the machine's own (LAB-NOTES: bookworm). */
+/** Debian release of the hosts: the machine's own (bookworm here: docs/architecture.md, "What the lab relies on"). */
 export function hostSuite() {
   const osRelease = readFileSync('/etc/os-release', 'utf8');
   const codename = /^VERSION_CODENAME=("?)([a-z]+)\1$/m.exec(osRelease)?.[2];

@@ -30,7 +30,7 @@ export const paths = {
 
 /**
  * The only environment child processes get. Nothing from the caller's environment passes
- * through: a stray APT_CONFIG or DPKG_ROOT must never reach an apt or dpkg run (LAB-NOTES).
+ * through: a stray APT_CONFIG or DPKG_ROOT must never reach an apt or dpkg run (lab/README.md, "Rules the lab keeps").
  */
 export function cleanEnv(extra = {}) {
   return {
@@ -104,7 +104,7 @@ export function which(cmd) {
 }
 
 /**
- * State of a process by PID: 'running', 'zombie' (exited, not reaped yet: LAB-NOTES says
+ * State of a process by PID: 'running', 'zombie' (exited, not reaped yet: docs/architecture.md, "What the lab relies on":
  * orphans are reaped late here, so a zombie counts as gone) or 'gone'.
  */
 export function processState(pid) {

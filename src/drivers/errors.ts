@@ -4,7 +4,7 @@ import type { CommandResult } from './types.js';
 const EXCERPT_MAX = 400;
 
 /**
- * A driver could not read a command's output (STYLE.md: driver, host, excerpt). The engine adds the
+ * A driver could not read a command's output (docs/adding-a-driver.md, "Failures"). The engine adds the
  * host with `forHost` when it knows it.
  */
 export class DriverOutputError extends PatchctlError {

@@ -1,4 +1,4 @@
-// Package-manager drivers (STYLE.md "Drivers as plug-ins"): a driver builds RemoteCommands and parses
+// Package-manager drivers (docs/adding-a-driver.md): a driver builds RemoteCommands and parses
 // CommandResults. It never does I/O: the engine runs the commands over a transport.
 import type { OsHint } from '../core/model/types.js';
 import type { Ecosystem, InstalledPackage, PackageManagerId, PendingUpdate } from '../core/state/types.js';
@@ -92,7 +92,7 @@ export interface FreeSpace {
   availableKb: number;
 }
 
-/** The package manager's state before an install (DESIGN.md §4 pre-flight). */
+/** The package manager's state before an install (README.md, "Apply": pre-flight). */
 export interface Preflight {
   lockHolders: LockHolder[];
   /** The package manager's journal holds entries from a run that did not finish. */
@@ -178,7 +178,7 @@ export interface DriverServes {
 }
 
 /**
- * The remote per-host lock's commands (docs/security.md, "remote lock"): the engine holds `take`
+ * The remote per-host lock's commands (docs/security.md, "Locks"): the engine holds `take`
  * open over the transport until it releases the lock (drivers/linux/remote-lock.ts).
  */
 export interface RemoteLockSteps {

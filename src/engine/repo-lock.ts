@@ -1,4 +1,4 @@
-// The local repository lock (DESIGN.md §4): one lock namespace per repository, whatever the
+// The local repository lock (docs/security.md, "Locks"): one lock namespace per repository, whatever the
 // shard, keeps two applies off one repository. An apply holds `<paths.state>/apply.lock`; shard i
 // of N (`apply --shard i/N`) holds `apply.shard-i-of-N.lock`, so that the shards of ONE split run
 // side by side (a CI matrix or a Kubernetes Indexed Job on a shared volume), each index at most

@@ -106,7 +106,7 @@ export class InvalidHostDataError extends PatchctlError {
   }
 }
 
-/** The host's OS has no package-manager driver yet (DESIGN.md §12 `unsupported`). */
+/** The host's OS has no package-manager driver yet (README.md, "The plan": host state `unsupported`). */
 class UnsupportedHostError extends Error {
   constructor(
     message: string,
@@ -171,7 +171,7 @@ async function scanHost(
   const validate = (text: string) => checkStateText(rel, text, inventoryHosts);
   const transportId = transportOf(host);
   if (!drivesTransport(driven, transportId)) {
-    // Not contacted: recorded `unsupported` (DESIGN.md §12), its last good data kept, so that plan
+    // Not contacted: recorded `unsupported` (README.md, "The plan"), its last good data kept, so that plan
     // and status say what is missing instead of "never scanned: run patchctl scan".
     const hint = host.os ? ` (the inventory says os: ${host.os})` : '';
     const message = bounded(`transport ${transportId} is not supported by this version${hint}`);
@@ -457,7 +457,7 @@ function failedStateText(
   return undefined;
 }
 
-/** A host's failure, in DESIGN.md §4's words, and the kind recorded in its state. */
+/** A host's failure, in the words of README.md, "Apply", and the kind recorded in its state. */
 function describeFailure(err: unknown): {
   status: HostScanStatus;
   kind: HostErrorKind;

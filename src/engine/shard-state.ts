@@ -1,4 +1,4 @@
-// Bringing shards back together (DESIGN.md §10): `report --merge DIR...` takes the state that
+// Bringing shards back together (README.md, "Sharding"): `report --merge DIR...` takes the state that
 // shard jobs wrote in their own checkouts (host state, run journals, ring progress) into this
 // repository, and `report` folds the shards' ring progress into state/rollouts/<rollout>.json.
 //

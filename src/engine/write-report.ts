@@ -1,6 +1,6 @@
 // `patchctl report` (and the end of `apply`): read documents, state, run journals and the
 // history of earlier reports; compute the compliance report; render the asked-for formats;
-// write them into reports/ (DESIGN.md §5). Everything is rendered before the first file is
+// write them into reports/ (README.md, "Reports"). Everything is rendered before the first file is
 // written, and each file is replaced atomically, so a failure leaves the old report whole.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Secrets live in the environment (DESIGN.md §9) and must never reach an output, a journal, a
+// Secrets live in the environment (docs/security.md, "Secrets") and must never reach an output, a journal, a
 // state file or a report. One redaction layer sits at the output sinks, so nothing can bypass it:
 // every terminal write (the CLI wraps its Io, src/cli/io.ts), every file patchctl writes
 // (atomic-write.ts), every journal line (apply/journal.ts) and the CI job summary. See

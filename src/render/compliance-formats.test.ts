@@ -1,4 +1,4 @@
-// The four renderings of the compliance report (DESIGN.md §5) checked against each other and
+// The four renderings of the compliance report (README.md, "Reports") checked against each other and
 // against their contracts: compliance.json against schemas/compliance.schema.json (strict ajv, as
 // the project loads it), compliance.xml for well-formed JUnit, compliance.csv for RFC 4180, and
 // compliance.md for the same hosts and states. The report is built the real way: documents

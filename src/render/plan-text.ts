@@ -1,5 +1,5 @@
 // The plan for people: reads like terraform's plan output, something to paste into a change
-// ticket. Reads the same Plan document that `plan --format json` prints (DESIGN.md §3).
+// ticket. Reads the same Plan document that `plan --format json` prints (README.md, "The plan").
 // Host text in it is shown escaped (terminalLine), never interpreted.
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';

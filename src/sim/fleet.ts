@@ -1,4 +1,4 @@
-// The simulated fleet (DESIGN.md §8): one ssh2 server per SimAptHost on 127.0.0.1, each with its
+// The simulated fleet (docs/architecture.md, "Two fleets"): one ssh2 server per SimAptHost on 127.0.0.1, each with its
 // own port and ed25519 host key, all in this process's event loop. Hosts accept only the fleet's
 // client key for the user patchctl (as the lab's sshd: AllowUsers patchctl, keys only), run exec
 // requests through SimAptHost.respond, keep held commands open until their input ends, and

@@ -75,7 +75,7 @@ export class InvalidCommandError extends PatchctlError {
   }
 }
 
-/** What a host that could not be reached is, in DESIGN.md §4's words: only two kinds have their own. */
+/** What a host that could not be reached is, in the words of README.md, "Apply": only two kinds have their own. */
 export function reachStatus(err: TransportError): 'auth-failed' | 'host-key-mismatch' | 'unreachable' {
   return err.kind === 'auth-failed' || err.kind === 'host-key-mismatch' ? err.kind : 'unreachable';
 }

@@ -1,5 +1,5 @@
 // THE one quoting function of patchctl. Every remote command line is built here, from an
-// argument vector, and nowhere else (DESIGN.md §7, §9). quote.test.ts fuzzes it against the
+// argument vector, and nowhere else (docs/architecture.md, "Transports"). quote.test.ts fuzzes it against the
 // real /bin/sh (dash) and bash.
 //
 // Format: POSIX single quotes around every argument; a single quote inside is written as

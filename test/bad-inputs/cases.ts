@@ -2425,7 +2425,7 @@ const warningCases: BadInputCase[] = [
 ];
 
 /**
- * The traps that leave a repository valid while patching silently stops (README "validate"):
+ * The traps that leave a repository valid while patching silently stops (README "What validate warns about"):
  * warnings, asserted with --strict.
  */
 const LAB_GROUP = doc('Group', 'lab', '  selector:\n    matchLabels:\n      site: lab\n');

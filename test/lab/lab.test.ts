@@ -1,4 +1,4 @@
-// The lab fleet itself (lab/lab.mjs, DESIGN.md §8): real OpenSSH on real Debian hosts in
+// The lab fleet itself (lab/lab.mjs, lab/README.md): real OpenSSH on real Debian hosts in
 // namespaces on this machine. Needs Linux and root; skipped elsewhere, except in CI, where a
 // lab that cannot come up fails the run.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

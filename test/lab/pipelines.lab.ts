@@ -477,7 +477,7 @@ export function pipelineScenarios(labIsUsable: () => boolean): void {
       });
     });
 
-    describe('sharded (DESIGN.md §10): GitHub matrix and GitLab parallel jobs', () => {
+    describe('sharded (README.md, "Sharding"): GitHub matrix and GitLab parallel jobs', () => {
       beforeEach(() => {
         if (!labIsUsable()) return;
         freshLab();

@@ -1,13 +1,13 @@
 // What makes an argument vector impossible to run as one remote command. THE quoting function
 // (transports/quote.ts commandLine) refuses such a command when it is about to run, and
 // `validate` (model/rules/commands.ts) reports it in the documents long before: both ask here,
-// so the two can never disagree (DESIGN.md §7, §9).
+// so the two can never disagree (docs/security.md, "Inputs that validate must be able to run").
 //
 // The command line is `exec [sudo -n --] env LC_ALL=C LANG=C PATH=… [NAME='value'…] 'argv0' …`,
 // hence the rules on argv[0]: `env` would read a program holding `=` as a variable assignment,
 // and one starting with `-` as an option of its own.
 
-/** The environment every remote command starts from (DESIGN.md §4: scrubbed, `LC_ALL=C`). */
+/** The environment every remote command starts from (README.md, "Apply": scrubbed, `LC_ALL=C`). */
 export const SCRUBBED_ENV: readonly string[] = ['LC_ALL=C', 'LANG=C', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;

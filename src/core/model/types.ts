@@ -1,4 +1,4 @@
-// The documents of a patchctl repository (DESIGN.md §1). The JSON Schemas in schemas/ are the
+// The documents of a patchctl repository (README.md, "The repository"). The JSON Schemas in schemas/ are the
 // precise statement of what is accepted; these types mirror them for the code that reads the
 // documents after validation.
 

@@ -1,4 +1,4 @@
-// A ring's failure budget (Rollout `failureBudget`, DESIGN.md §4): one rule for the plan, which
+// A ring's failure budget (Rollout `failureBudget`; README.md, "Apply"): one rule for the plan, which
 // counts the ring's hosts it knows nothing current about, and for apply, which counts the hosts
 // that failed.
 

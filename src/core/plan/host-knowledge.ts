@@ -1,4 +1,4 @@
-// What patchctl knows about a host before planning it (DESIGN.md §12 host states, README "The
+// What patchctl knows about a host before planning it (README.md, "The
 // plan"): nothing current (never scanned, unreachable, its last scan failed, its host key
 // changed), or that it cannot drive it (unsupported: its transport or package manager), or
 // enough to plan it. One reading for plan and status, so both say the same words.

@@ -1,4 +1,4 @@
-// Sharding a plan by host (DESIGN.md §10): `plan --shards N` records which of N shards each host
+// Sharding a plan by host (README.md, "Sharding"): `plan --shards N` records which of N shards each host
 // belongs to, and `apply --shard i/N` runs one shard, as one job of a CI matrix or one pod of a
 // Kubernetes Indexed Job.
 //

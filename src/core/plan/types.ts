@@ -1,4 +1,4 @@
-// The plan document (DESIGN.md §3). schemas/plan.schema.json is the precise statement; the
+// The plan document (README.md, "The plan"). schemas/plan.schema.json is the precise statement; the
 // human and Markdown renderers read this same structure.
 import type { Classification, Severity } from '../model/types.js';
 import type { PackageManagerId } from '../state/types.js';
@@ -78,7 +78,7 @@ export function isHostKeyChangedNote(note: string | undefined): boolean {
 }
 
 /**
- * What the plan knows about a host (DESIGN.md §12 host states; README "The plan"):
+ * What the plan knows about a host (README.md, "The plan"):
  * - `planned`: scanned, and the plan has actions for it;
  * - `up-to-date`: scanned, nothing pending;
  * - `all-skipped`: scanned, every pending update is skipped (see `skipped`);

@@ -1,5 +1,5 @@
 // documents × observed state × run journals × the plan at a point in time → the compliance
-// report (DESIGN.md §5). Pure: the engine reads the files and passes everything in.
+// report (README.md, "Reports"). Pure: the engine reads the files and passes everything in.
 //
 // A host's missing updates are the plan's view of it: an update the plan would install, or
 // skips only for a reason that does not make it optional (approval delay, no window, blackout,
@@ -506,7 +506,7 @@ interface Judged {
   needsReboot: boolean;
 }
 
-/** The first that holds wins: the order is part of the contract (README "Compliance states"). */
+/** The first that holds wins: the order is part of the contract (README "Reports"). */
 function judgeHost(h: {
   observed: HostState | undefined;
   missing: readonly MissingUpdate[];
@@ -527,7 +527,7 @@ function judgeHost(h: {
     (fresh && lastApply.status === 'patched-pending-reboot');
   const judged = (state: ComplianceState, reason: string): Judged => ({ state, reason, needsReboot });
   if (!h.hasPolicy) return judged('not-applicable', 'no policy applies to this host');
-  // Never "unreachable" for a host patchctl cannot drive or never looked at (DESIGN.md §12):
+  // Never "unreachable" for a host patchctl cannot drive or never looked at (README.md, "Reports"):
   // the plan's reading of what it knows about the host, in the plan's words.
   const known = unknownHostKnowledge(h.inventory, observed, h.driven);
   if (known?.state === 'unsupported') return judged('unsupported', excerpt(known.note));

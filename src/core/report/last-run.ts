@@ -1,4 +1,4 @@
-// The last apply run, summarised from the journals under state/runs/ (DESIGN.md §2, §4): when it
+// The last apply run, summarised from the journals under state/runs/ (README.md, "Apply"): when it
 // started and finished (or that it did not: killed, or still running), how many hosts ended in
 // each status, and whether it halted. Pure: the journals come in already read.
 //

@@ -1,4 +1,4 @@
-// Where each rollout stands (DESIGN.md §2, §4, `patchctl status`): per ring done, in progress,
+// Where each rollout stands (README.md, "Commands": `patchctl status`): per ring done, in progress,
 // baking until when, halted why, or pending and waiting for what. Pure: the rollout documents,
 // their state/rollouts/ progress and the point in time come in as arguments.
 import { DateTime } from 'luxon';

@@ -1,4 +1,4 @@
-// The compliance report (DESIGN.md §5): what `patchctl report` writes as reports/compliance.json
+// The compliance report (README.md, "Reports"): what `patchctl report` writes as reports/compliance.json
 // and renders as Markdown, JUnit XML and CSV. schemas/compliance.schema.json is the precise
 // statement. Nothing in it depends on the wall clock beyond the day it is evaluated on, so the
 // same inputs on the same day give the same bytes (and `report --commit` no new commit).
@@ -11,7 +11,7 @@ export const COMPLIANCE_FORMAT_VERSION = 1;
 
 /**
  * The industry vocabulary, plus the two states of hosts patchctl knows nothing current about
- * (DESIGN.md §12): `unsupported` (its transport or package manager cannot be driven yet) and
+ * (README.md, "Reports"): `unsupported` (its transport or package manager cannot be driven yet) and
  * `never-scanned`. A host is in exactly one.
  */
 export type ComplianceState =

@@ -1,4 +1,4 @@
-// The files under state/ (DESIGN.md §2), checked like the documents: JSON syntax and schema
+// The files under state/ (docs/architecture.md, "The flow"), checked like the documents: JSON syntax and schema
 // errors at file:line:col, then the cross-checks that a scanner bug or a hand edit would break.
 // A file with an error yields no state: the planner never works from data it cannot trust.
 import type { ErrorObject, ValidateFunction } from 'ajv';

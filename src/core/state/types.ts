@@ -1,4 +1,4 @@
-// What patchctl observed and did (DESIGN.md §2): the files under state/. schemas/host-state.schema.json
+// What patchctl observed and did (docs/architecture.md, "The flow"): the files under state/. schemas/host-state.schema.json
 // and schemas/rollout-state.schema.json are the precise statement.
 import type { Classification, Severity } from '../model/types.js';
 import type { RingVersions } from './ring-versions.js';

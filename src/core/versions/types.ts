@@ -1,4 +1,4 @@
-// Version ordering per packaging ecosystem (DESIGN.md §3): dpkg's for apt, rpmvercmp for dnf/yum/zypper,
+// Version ordering per packaging ecosystem (README.md, "The plan"): dpkg's for apt, rpmvercmp for dnf/yum/zypper,
 // apk-tools' for apk, and semver only where a vendor really uses it.
 
 export type Ecosystem = 'deb' | 'rpm' | 'apk' | 'semver';

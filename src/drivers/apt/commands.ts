@@ -1,5 +1,5 @@
 // The commands of the apt driver. Data (package names, versions) reaches a command only through
-// `packageArg`, after strict validation (DESIGN.md §9); everything else is constant.
+// `packageArg`, after strict validation (docs/adding-a-driver.md, "Guarantees"); everything else is constant.
 import { isValidDebVersion } from '../../core/versions/deb.js';
 import { InvalidPackageRefError } from '../errors.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';

@@ -1,4 +1,4 @@
-// Judging a parsed pre-flight: what stops an install from starting (DESIGN.md §4).
+// Judging a parsed pre-flight: what stops an install from starting (README.md, "Apply").
 import type { LockHolder, PackageRef, Preflight, PreflightProblem } from '../types.js';
 
 /** Free space (KiB) apt needs by default where it downloads and where dpkg unpacks. */

@@ -1,5 +1,5 @@
 // The POSIX sh scripts the apt driver runs as `sh -c SCRIPT`. They are constants: no data is ever
-// interpolated into them (DESIGN.md §9). Each prints named sections (see ../sections.ts) and an end
+// interpolated into them (docs/adding-a-driver.md, "Guarantees"). Each prints named sections (see ../sections.ts) and an end
 // marker — except INSTALL_WRAPPER_SCRIPT, which only replays its command's own output; the transport
 // already runs them with LC_ALL=C, the scripts set it again for the local case.
 // They need only what a `debootstrap --variant=minbase` root has: sh, coreutils, dpkg, apt.

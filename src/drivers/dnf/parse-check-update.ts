@@ -2,7 +2,7 @@
 // Column widths vary; a long name.arch (or version) is wrapped onto the next line, indented. Lines
 // that are not entries (headers, "Last metadata expiration check", "Loaded plugins", "Security: …")
 // are skipped; "Obsoleting Packages" ends the list (what follows are obsoletes, not updates).
-// Exit status: 100 = updates, 0 = none, 1 = error (RPM-HOSTS: with skip_if_unavailable=True a broken
+// Exit status: 100 = updates, 0 = none, 1 = error (docs/adding-a-driver.md, "RPM traps": with skip_if_unavailable=True a broken
 // repository gives 0 and no output: the scan script cannot tell, the readme says so).
 import { parseEvr } from './nevra.js';
 import { fail, quoteLine, splitLines } from './text.js';

@@ -415,7 +415,7 @@ describe('combine', () => {
 });
 
 describe('reboot decision', () => {
-  it('reads needs-restarting -r both ways (RPM-HOSTS.md outputs)', () => {
+  it('reads needs-restarting -r both ways (captured outputs in __fixtures__/rpm-hosts/)', () => {
     expect(parseNeedsRestarting(1, fixture('rpm-hosts/needs-restarting-required.stdout'))).toEqual({
       required: true,
       packages: ['kernel'],

@@ -1,4 +1,4 @@
-// The remote per-host lock of a Linux host (docs/security.md, "remote lock"), shared by the Linux
+// The remote per-host lock of a Linux host (docs/security.md, "Locks"), shared by the Linux
 // drivers (docs/adding-a-driver.md, "Registries"): the script and how to read its answers; the
 // engine (engine/apply/remote-lock.ts) only holds the command open over the transport.
 //
@@ -10,7 +10,7 @@
 // persistent storage (/var/lib/patchctl/lock.reserved): its run id, its owner text, the host's
 // boot id and an expiry computed by the host's own clock. While it has not expired, only that run
 // takes the lock; it takes it again as the first command after the host comes back, and clears
-// the reservation once the boot id shows the reboot happened (docs/security.md, "remote lock").
+// the reservation once the boot id shows the reboot happened (docs/security.md, "Locks").
 
 import type { CommandResult, RemoteCommand } from '../../transports/types.js';
 import type { RemoteLockSteps } from '../types.js';

@@ -1,4 +1,4 @@
-// The apply engine core (DESIGN.md §4): rings in plan order, gated by the previous ring's bake
+// The apply engine core (README.md, "Apply"): rings in plan order, gated by the previous ring's bake
 // time; p-limit concurrency per ring; failure budgets that halt a rollout; per host: window →
 // connect → remote lock → pre-flight (bounded wait on the package-manager lock) → drift check →
 // pre hooks → exact install → reboot proven by a new boot id → post hooks / health checks →

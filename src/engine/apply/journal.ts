@@ -1,4 +1,4 @@
-// The append-only journal of an apply run, `state/runs/<run id>.jsonl` (DESIGN.md §2, §4): one
+// The append-only journal of an apply run, `state/runs/<run id>.jsonl` (README.md, "Apply"): one
 // JSON event per line, written as it happens, so a killed controller loses nothing and
 // `apply --resume` knows which hosts a plan already finished.
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { bundledSchemas } from '../schemas.js';
 import { jsonOutputText } from '../../core/text/terminal-text.js';
 import { redactOutput } from '../../platform/redact.js';
 
-/** Every status a host can end a run with (DESIGN.md §4); schemas/journal-event.schema.json lists the same. */
+/** Every status a host can end a run with (README.md, "Apply"); schemas/journal-event.schema.json lists the same. */
 export const HOST_STATUSES = [
   'patched',
   'patched-pending-reboot',

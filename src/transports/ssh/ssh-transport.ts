@@ -1,4 +1,4 @@
-// The ssh transport (DESIGN.md §7): one ssh2 connection per host, reused for every command;
+// The ssh transport (docs/architecture.md, "Transports"): one ssh2 connection per host, reused for every command;
 // host keys always verified against known_hosts; commands built only by commandLine().
 
 import type { Duplex } from 'node:stream';

@@ -42,7 +42,7 @@ export const RULES: readonly Rule[] = [
   policiesThatMatchNothing,
   pinConstraints,
   runnableCommands,
-  // The traps that leave a repository valid while patching silently stops (README "validate").
+  // The traps that leave a repository valid while patching silently stops (README "What validate warns about").
   shadowedPolicies,
   emptyTargets,
   windowsCoveringNoHost,
