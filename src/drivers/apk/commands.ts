@@ -3,6 +3,7 @@
 // apk never gets --allow-untrusted, --force-* or --upgrade (see scripts.ts INSTALL_SCRIPT).
 import { isValidApkVersion } from '../../core/versions/apk.js';
 import { InvalidPackageRefError } from '../errors.js';
+import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import { INSTALL_SCRIPT, INSTALLED_SCRIPT, LOCK_SCRIPT, REBOOT_SCRIPT, UPDATES_SCRIPT } from './scripts.js';
 
@@ -17,8 +18,7 @@ export const APK_VERSION = /^[0-9][0-9A-Za-z._~]{0,190}(?:-r[0-9]{1,9})?$/;
 /** An architecture name (x86_64, aarch64, armv7, noarch…). apk installs one per host: never passed. */
 export const APK_ARCH_NAME = /^[a-z0-9][a-z0-9_]{0,31}$/;
 
-/** Default bounded wait on apk's database lock (`apk --wait N`, apk-tools ≥ 2.12), seconds. */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
 /** `$0` of INSTALL_SCRIPT. */
 export const INSTALL_SCRIPT_NAME = 'patchctl-apk';
@@ -49,7 +49,7 @@ export function lockHoldersCommand(): RemoteCommand {
  */
 export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
   return {
-    argv: ['apk', 'update', '--no-interactive', '--wait', String(lockTimeout(options))],
+    argv: ['apk', 'update', '--no-interactive', '--wait', String(lockTimeoutSeconds(options))],
     sudo: true,
   };
 }
@@ -58,7 +58,15 @@ export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
 export function installCommand(pkgs: readonly PackageRef[], options: InstallOptions = {}): RemoteCommand {
   const args = packageArgs(pkgs);
   return {
-    argv: ['sh', '-c', INSTALL_SCRIPT, INSTALL_SCRIPT_NAME, String(lockTimeout(options)), '0', ...args],
+    argv: [
+      'sh',
+      '-c',
+      INSTALL_SCRIPT,
+      INSTALL_SCRIPT_NAME,
+      String(lockTimeoutSeconds(options)),
+      '0',
+      ...args,
+    ],
     sudo: true,
   };
 }
@@ -73,16 +81,6 @@ export function simulateInstallCommand(pkgs: readonly PackageRef[]): RemoteComma
     argv: ['sh', '-c', INSTALL_SCRIPT, INSTALL_SCRIPT_NAME, '0', '1', ...args],
     sudo: true,
   };
-}
-
-function lockTimeout(options: InstallOptions): number {
-  const t = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
-  if (!Number.isInteger(t) || t < 0 || t > 86400) {
-    throw new InvalidPackageRefError(
-      `lock timeout ${String(t)} is not a whole number of seconds from 0 to 86400`,
-    );
-  }
-  return t;
 }
 
 /** Validated `name=version` arguments; throws InvalidPackageRefError on anything else. */

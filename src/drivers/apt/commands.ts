@@ -2,6 +2,7 @@
 // `packageArg`, after strict validation (docs/adding-a-driver.md, "Guarantees"); everything else is constant.
 import { isValidDebVersion } from '../../core/versions/deb.js';
 import { InvalidPackageRefError } from '../errors.js';
+import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import {
   FACTS_SCRIPT,
@@ -18,8 +19,7 @@ export const DEB_ARCH = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** [epoch:]upstream[-revision] with policy's characters, starting with a digit; dpkg must also accept it. */
 export const DEB_VERSION = /^(?:[0-9]{1,9}:)?[0-9][A-Za-z0-9.+~:-]{0,199}$/;
 
-/** Default bounded wait on the dpkg lock (DPkg::Lock::Timeout, apt ≥ 1.9.11), seconds. */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
 /** Environment of commands that change the system: never ask a question, never page. */
 export const NONINTERACTIVE_ENV: Readonly<Record<string, string>> = {
@@ -70,7 +70,7 @@ function wrapInstall(argv: readonly string[]): string[] {
  * the install wrapper, as it takes apt's lists lock.
  */
 export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
-  const timeout = lockTimeout(options);
+  const timeout = lockTimeoutSeconds(options);
   return {
     argv: wrapInstall([
       'apt-get',
@@ -101,7 +101,7 @@ export function installCommand(pkgs: readonly PackageRef[], options: InstallOpti
       'install',
       ...INSTALL_OPTIONS,
       '-o',
-      `DPkg::Lock::Timeout=${lockTimeout(options)}`,
+      `DPkg::Lock::Timeout=${lockTimeoutSeconds(options)}`,
       '--',
       ...args,
     ]),
@@ -136,16 +136,6 @@ const INSTALL_OPTIONS: readonly string[] = [
   '-o',
   'APT::Get::Always-Include-Phased-Updates=true',
 ];
-
-function lockTimeout(options: InstallOptions): number {
-  const t = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
-  if (!Number.isInteger(t) || t < 0 || t > 86400) {
-    throw new InvalidPackageRefError(
-      `lock timeout ${String(t)} is not a whole number of seconds from 0 to 86400`,
-    );
-  }
-  return t;
-}
 
 /** Validated `name[:arch]=version` arguments; throws InvalidPackageRefError on anything else. */
 export function packageArgs(pkgs: readonly PackageRef[]): string[] {

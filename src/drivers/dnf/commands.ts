@@ -4,6 +4,7 @@
 // unsigned packages, partial transactions and removals.
 import { isValidRpmEvr } from '../../core/versions/rpm.js';
 import { InvalidPackageRefError } from '../errors.js';
+import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import {
   INSTALL_SCRIPT,
@@ -21,8 +22,7 @@ export const RPM_ARCH = /^[A-Za-z0-9_]{1,32}$/;
 /** `[epoch:]version-release`, rpmbuild's characters; isValidRpmEvr must also accept it. */
 export const RPM_EVR = /^(?:[0-9]{1,10}:)?[A-Za-z0-9._+~^]{1,100}-[A-Za-z0-9._+~^]{1,100}$/;
 
-/** Default bounded wait on dnf's lock, seconds. */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
 /** Environment of every dnf command: UTC dates (dnf prints advisory dates in local time). */
 export const DNF_ENV: Readonly<Record<string, string>> = { TZ: 'UTC' };
@@ -48,7 +48,7 @@ export function lockHoldersCommand(): RemoteCommand {
 /** Refresh the metadata cache (network; root). */
 export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
   return {
-    argv: wrap(lockTimeout(options), ['dnf', '-q', '-y', ...COMMON_OPTIONS, 'makecache']),
+    argv: wrap(lockTimeoutSeconds(options), ['dnf', '-q', '-y', ...COMMON_OPTIONS, 'makecache']),
     sudo: true,
     env: { ...DNF_ENV },
   };
@@ -72,7 +72,7 @@ const INSTALL_OPTIONS: readonly string[] = [
 export function installCommand(pkgs: readonly PackageRef[], options: InstallOptions = {}): RemoteCommand {
   const args = nevraArgs(pkgs);
   return {
-    argv: wrap(lockTimeout(options), ['dnf', ...INSTALL_OPTIONS, 'install', '--', ...args]),
+    argv: wrap(lockTimeoutSeconds(options), ['dnf', ...INSTALL_OPTIONS, 'install', '--', ...args]),
     sudo: true,
     env: { ...DNF_ENV },
   };
@@ -89,16 +89,6 @@ export function simulateInstallCommand(pkgs: readonly PackageRef[]): RemoteComma
 
 function wrap(timeout: number, argv: readonly string[]): string[] {
   return ['sh', '-c', INSTALL_SCRIPT, INSTALL_SCRIPT_NAME, String(timeout), ...argv];
-}
-
-function lockTimeout(options: InstallOptions): number {
-  const t = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
-  if (!Number.isInteger(t) || t < 0 || t > 86400) {
-    throw new InvalidPackageRefError(
-      `lock timeout ${String(t)} is not a whole number of seconds from 0 to 86400`,
-    );
-  }
-  return t;
 }
 
 /** Validated NEVRA arguments; throws InvalidPackageRefError on anything else. */

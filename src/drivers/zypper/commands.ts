@@ -3,6 +3,7 @@
 // constant. Never `--no-gpg-checks`, `--force-resolution`, `--oldpackage` or `--allow-downgrade`.
 import { isValidRpmEvr } from '../../core/versions/rpm.js';
 import { InvalidPackageRefError } from '../errors.js';
+import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import { PATCH_NAME } from './parse-patches.js';
 import { LOCK_HOLDER_SCRIPT, SCAN_SCRIPT } from './scripts.js';
@@ -13,8 +14,7 @@ export const ZYPPER_ARCH = /^[A-Za-z0-9_]{1,32}$/;
 /** `[epoch:]version-release`: a release is required, so that the version is exact. */
 export const ZYPPER_EDITION = /^(?:[0-9]{1,9}:)?[A-Za-z0-9._+~^]{1,128}-[A-Za-z0-9._+~^]{1,128}$/;
 
-/** Default bounded wait on libzypp's lock (ZYPP_LOCK_TIMEOUT, seconds). */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 120;
+export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
 /** name, epoch, version, release, arch, source RPM; tab-separated (none can hold a tab). */
 export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
@@ -132,12 +132,7 @@ export function installPatchesCommand(names: readonly string[], options: Install
 }
 
 function lockEnv(options: InstallOptions): Record<string, string> {
-  const t = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
-  if (!Number.isInteger(t) || t < 0 || t > 86400) {
-    throw new InvalidPackageRefError(
-      `lock timeout ${String(t)} is not a whole number of seconds from 0 to 86400`,
-    );
-  }
+  const t = lockTimeoutSeconds(options);
   // libzypp waits this many seconds for /run/zypp.pid, then fails with exit 7 naming the holder.
   return { ZYPP_LOCK_TIMEOUT: String(t) };
 }
