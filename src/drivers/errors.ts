@@ -1,5 +1,5 @@
 import { PatchctlError } from '../errors.js';
-import type { CommandResult } from './types.js';
+import type { CommandResult, FailureReason } from './types.js';
 
 const EXCERPT_MAX = 400;
 
@@ -48,4 +48,14 @@ export function excerptOf(text: string, fromEnd = false): string {
 /** The end of stderr (where failures are), or of stdout when stderr is empty. */
 export function resultExcerpt(out: CommandResult): string {
   return excerptOf(out.stderr.trim() !== '' ? out.stderr : out.stdout, true);
+}
+
+/** A FailureReason whose excerpt is the lines it was read from, bounded. */
+export function failureReason(
+  kind: FailureReason['kind'],
+  message: string,
+  excerptLines: readonly string[],
+  extra: Partial<FailureReason> = {},
+): FailureReason {
+  return { kind, message, ...extra, excerpt: excerptOf(excerptLines.join('\n')) };
 }

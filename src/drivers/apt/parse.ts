@@ -2,7 +2,7 @@
 // that) on output they cannot read; a package-manager failure they can explain is a result.
 import { byNameThenArch } from '../../core/state/order.js';
 import type { InstalledPackage, PendingUpdate } from '../../core/state/types.js';
-import { DriverOutputError, excerptOf, resultExcerpt } from '../errors.js';
+import { DriverOutputError, excerptOf, failureReason as reason, resultExcerpt } from '../errors.js';
 import { LINUX_FACTS_SECTIONS, linuxFactsFrom } from '../linux/facts.js';
 import { lockHoldersFrom, parseDfSection } from '../linux/preflight.js';
 import { readSections } from '../sections.js';
@@ -612,13 +612,6 @@ function debPackageName(s: string): string {
   }
   return splitQualified(s).name;
 }
-
-const reason = (
-  kind: FailureReason['kind'],
-  message: string,
-  excerptLines: readonly string[],
-  extra: Partial<FailureReason> = {},
-): FailureReason => ({ kind, message, ...extra, excerpt: excerptOf(excerptLines.join('\n')) });
 
 function lockHolderIn(lines: readonly string[]): LockHolder | undefined {
   let holder: LockHolder | undefined;

@@ -1,7 +1,7 @@
 // dnf install outcomes and failures (read from stdout and stderr together). dnf's exit statuses:
 // 0 done (or "Nothing to do"), 1 error, 200 a lock is held (with exit_on_lock=True; INSTALL_SCRIPT
 // also exits 200 when its bounded wait ends), 100 only from check-update.
-import { excerptOf } from '../errors.js';
+import { failureReason as reason } from '../errors.js';
 import type { CommandResult, FailureReason, InstallOutcome, LockHolder, PackageChange } from '../types.js';
 import { evrOf, parseNevra } from './nevra.js';
 import { LOCK_FILES, LOCK_TIMEOUT_MESSAGE } from './scripts.js';
@@ -15,13 +15,6 @@ const LOCK_PATH: Readonly<Record<string, string>> = {
   cachedir: '/var/cache/dnf/download_lock.pid',
   log: '/var/log/log_lock.pid',
 };
-
-const reason = (
-  kind: FailureReason['kind'],
-  message: string,
-  excerptLines: readonly string[],
-  extra: Partial<FailureReason> = {},
-): FailureReason => ({ kind, message, ...extra, excerpt: excerptOf(excerptLines.join('\n')) });
 
 /** The lock holder dnf (or yum) named, if any. */
 export function lockHolderIn(lines: readonly string[]): LockHolder | undefined {

@@ -1,6 +1,6 @@
 // What zypper's install, update, patch and needs-rebooting runs mean (readme.md, "Install"): never
 // throws on a failed run (a failure is a result), reads stdout and stderr together.
-import { excerptOf } from '../errors.js';
+import { failureReason as reason } from '../errors.js';
 import type { CommandResult, FailureReason, InstallOutcome, LockHolder, PackageChange } from '../types.js';
 import { zypperExit, type ZypperExit } from './exit-codes.js';
 import { splitNevra } from './nevra.js';
@@ -21,13 +21,6 @@ export interface ZypperInstallOutcome extends InstallOutcome {
 
 const lines = (out: CommandResult): string[] =>
   `${out.stdout}\n${out.stderr}`.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-
-const reason = (
-  kind: FailureReason['kind'],
-  message: string,
-  excerptLines: readonly string[],
-  extra: Partial<FailureReason> = {},
-): FailureReason => ({ kind, message, ...extra, excerpt: excerptOf(excerptLines.join('\n')) });
 
 const sortedUnique = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 const nameOf = (nevraOrName: string): string => splitNevra(nevraOrName)?.name ?? nevraOrName;
