@@ -17,7 +17,7 @@ describe('driver registry', () => {
     expect(readdirSync(fixtures).filter((n) => n !== 'SOURCES.md').length).toBeGreaterThan(0);
     expect(existsSync(new URL('SOURCES.md', fixtures))).toBe(true);
     expect(existsSync(new URL('readme.md', folder))).toBe(true);
-    expect(existsSync(new URL('parse.test.ts', folder))).toBe(true);
+    expect(readdirSync(folder).some((n) => /^parse(-[a-z-]+)?\.test\.ts$/.test(n))).toBe(true);
   });
 
   it.each([...drivers])('%s: builds every command without data', (_key, driver) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
 import { apt } from '../drivers/apt/index.js';
-import { parsePreflight } from '../drivers/apt/parse.js';
+import { parsePreflight } from '../drivers/apt/parse-preflight.js';
 import { linuxFactsCommand, parseLinuxFacts } from '../drivers/linux/index.js';
 import { remoteLockCommand, remoteReserveCommand } from '../engine/apply/remote-lock.js';
 import { commandLine } from '../transports/quote.js';

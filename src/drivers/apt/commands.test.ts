@@ -15,7 +15,10 @@ import {
   simulateInstallCommand,
   updatesCommand,
 } from './commands.js';
-import { parseFacts, parseInstalled, parsePreflight, parseUpdateScan } from './parse.js';
+import { parseFacts } from './parse-facts.js';
+import { parseInstalled } from './parse-installed.js';
+import { parsePreflight } from './parse-preflight.js';
+import { parseUpdateScan } from './parse-updates.js';
 import {
   FACTS_SCRIPT,
   INSTALL_WRAPPER_SCRIPT,

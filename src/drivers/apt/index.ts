@@ -13,17 +13,12 @@ import {
   simulateInstallCommand,
   updatesCommand,
 } from './commands.js';
-import {
-  parseCheckRestart,
-  parseFacts,
-  parseInstall,
-  parseInstalled,
-  parsePreflight,
-  parseRebootRequired,
-  parseRefresh,
-  parseUpdateScan,
-  parseUpdates,
-} from './parse.js';
+import { parseFacts, parseRebootRequired } from './parse-facts.js';
+import { parseInstall, parseRefresh } from './parse-install.js';
+import { parseInstalled } from './parse-installed.js';
+import { parsePreflight } from './parse-preflight.js';
+import { parseCheckRestart } from './parse-restart.js';
+import { parseUpdateScan, parseUpdates } from './parse-updates.js';
 import { checkPreflight, minFreeKbFor } from './preflight.js';
 
 export const apt = {

@@ -6,22 +6,15 @@ import fc from 'fast-check';
 import { DriverOutputError } from '../errors.js';
 import { splitSections } from '../sections.js';
 import type { CommandResult } from '../types.js';
-import {
-  checkedSimulation,
-  parseAptCachePolicy,
-  parseAptFailure,
-  parseCheckRestart,
-  parseFacts,
-  parseInstall,
-  parseInstalled,
-  parseOsRelease,
-  parsePackageFiles,
-  parsePreflight,
-  parseRebootRequired,
-  parseRefresh,
-  parseSimulation,
-  parseUpdateScan,
-} from './parse.js';
+import { parseFacts, parseOsRelease, parseRebootRequired } from './parse-facts.js';
+import { parseAptFailure } from './parse-failure.js';
+import { parseInstall, parseRefresh } from './parse-install.js';
+import { parseInstalled } from './parse-installed.js';
+import { parseAptCachePolicy, parsePackageFiles } from './parse-policy.js';
+import { parsePreflight } from './parse-preflight.js';
+import { parseCheckRestart } from './parse-restart.js';
+import { checkedSimulation, parseSimulation } from './parse-simulation.js';
+import { parseUpdateScan } from './parse-updates.js';
 import { checkPreflight } from './preflight.js';
 
 const dir = new URL('./__fixtures__/', import.meta.url);

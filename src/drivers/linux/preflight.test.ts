@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
-import { parsePreflight } from '../apt/parse.js';
+import { parsePreflight } from '../apt/parse-preflight.js';
 import { APT_LOCK_FILES, APT_SPACE_PATHS, PREFLIGHT_SCRIPT } from '../apt/scripts.js';
 import { splitSections } from '../sections.js';
 import { freeSpaceBody, lockHoldersBody, lockHoldersFrom, parseDfSection } from './preflight.js';
