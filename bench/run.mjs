@@ -12,6 +12,10 @@
 //                    hosts; target ≤ 1.2
 //   rss10k           peak controller memory (MB) scanning, planning and applying 10,000
 //                    simulated hosts; target ≤ 512
+//   commandsPerHost  commands apply sends a host after the SSH handshake (the remote lock
+//                    included), for an upgrade without hooks or reboot, the most any host of 20
+//                    simulated hosts got; target ≤ 5 (issue 14). The detail gives scan's too, and
+//                    the figures measured with this same code on the commit before issue 14.
 //
 // Medians of several runs, with the machine's core count. As root on Linux (the lab figures
 // need it), after `npm run build`. It is not a test: a slow figure never fails it, but a figure
@@ -86,8 +90,8 @@ function patchctl(args) {
 }
 
 /** A simulated fleet with its repository: one ring, no reboots, the bench's concurrency. */
-async function simFleet(hosts, options) {
-  const { startSimFleet } = await import(path.join(root, 'dist', 'sim', 'fleet.js'));
+async function simFleet(hosts, options, from = root) {
+  const { startSimFleet } = await import(path.join(from, 'dist', 'sim', 'fleet.js'));
   const fleet = await startSimFleet({ hosts, latencyMs: 1, ...options });
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'patchctl-bench-sim-'));
   const repo = fleet.writeRepository(path.join(scratch, 'repo'));
@@ -221,6 +225,59 @@ async function rss10k() {
   }
 }
 
+/**
+ * Commands per host, read from the simulated hosts (each records the command lines it was sent).
+ * `--commands-before DIR`: a built checkout of an older commit, measured the same way (bench's
+ * own figure of the commit before issue 14, measured so on 4154a8d, is kept in BEFORE_ISSUE_14).
+ */
+async function commandsPerHost() {
+  const count = async (from) => {
+    const sim = await simFleet(20, {}, from);
+    try {
+      const bin = path.join(from, 'bin', 'patchctl');
+      const perHost = () => sim.fleet.hosts.map((h) => h.state.commands.length);
+      const reset = () => sim.fleet.hosts.forEach((h) => (h.state.commands.length = 0));
+      reset();
+      await patchctlAsync(bin, from, ['scan', '-C', sim.repo, '--no-refresh', '-q']);
+      const scan = perHost();
+      reset();
+      await patchctlAsync(bin, from, ['apply', '-C', sim.repo, '--auto-approve', '-q']);
+      const apply = perHost();
+      const patched = sim.fleet.hosts.filter((h) => h.state.versions()['fleet-crypto'] === '1.1').length;
+      if (patched !== sim.fleet.hosts.length)
+        throw new Error(`commandsPerHost: apply patched ${patched} of ${sim.fleet.hosts.length} hosts`);
+      return { scan: Math.max(...scan), apply: Math.max(...apply), applyMedian: median(apply) };
+    } finally {
+      await sim.stop();
+    }
+  };
+  const now = await count(root);
+  const beforeDir = valueOf('--commands-before');
+  const before = beforeDir ? await count(path.resolve(beforeDir)) : BEFORE_ISSUE_14;
+  return {
+    value: now.apply,
+    target: '≤ 5',
+    met: now.apply <= 5,
+    detail: { hosts: 20, apply: now.apply, applyMedian: now.applyMedian, scan: now.scan, before },
+  };
+}
+
+/** `commandsPerHost` on 4154a8d (the commit before issue 14's round trips), measured with --commands-before. */
+const BEFORE_ISSUE_14 = { commit: '4154a8d', apply: 9, applyMedian: 9, scan: 3 };
+
+/** `patchctl ARGS` from `from`'s bin, without blocking this process; rejects on a non-zero exit. */
+function patchctlAsync(bin, from, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: from, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`patchctl ${args[0]} exited ${code}:\n${stderr.trim()}`)),
+    );
+  });
+}
+
 function labFigures() {
   if (process.platform !== 'linux' || process.getuid?.() !== 0)
     throw new Error('vsAnsible, vsFloor: the lab needs Linux and root');
@@ -269,6 +326,7 @@ await measure('planVsParse', planVsParse);
 await measure('applyEfficiency', applyEfficiency);
 await measure('vsAnsible, vsFloor', labFigures);
 await measure('rss10k', rss10k);
+await measure('commandsPerHost', commandsPerHost);
 
 const result = {
   machine: {

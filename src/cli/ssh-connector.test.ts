@@ -14,6 +14,7 @@ import { captureIo } from '../test-support/capture-io.js';
 import type { CommandResult, Transport } from '../transports/types.js';
 import { main } from './main.js';
 import { redactingTransport } from './ssh-connector.js';
+import { batchCommand, batchOutput, unbatch } from '../drivers/linux/index.js';
 
 const SECRET = 'Fz"Kanarie\\Geheim%2F@:q7Tw';
 const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1);
@@ -79,6 +80,29 @@ describe('sshConnector', () => {
     expect(await t.run({ argv: ['x'] })).toEqual(expected);
     expect(await t.hold?.({ argv: ['x'] }, { ready: 'locked' })).toEqual({ held: false, result: expected });
     expect([t.id, t.host]).toEqual(['fake', 'h']);
+  });
+
+  it('redactingTransport redacts each command of a batch, whose output arrives base64-encoded', async () => {
+    configureRedaction({ REPO_TOKEN: SECRET });
+    const cmd = batchCommand([{ argv: ['a'] }, { argv: ['b'] }]);
+    const parts = [
+      { exitCode: 0, stdout: `owner ${TWICE}\n`, stderr: '', durationMs: 1 },
+      { exitCode: 3, stdout: '', stderr: `E: https://ci:${encodeURIComponent(SECRET)}@x/\n`, durationMs: 1 },
+    ];
+    const answering = (stdout: string): Transport => ({
+      id: 'fake',
+      host: 'h',
+      run: () => Promise.resolve({ exitCode: 0, stdout, stderr: '', durationMs: 1 }),
+      close: () => Promise.resolve(),
+    });
+    const out = await redactingTransport(answering(batchOutput(parts))).run(cmd);
+    expect(unbatch(out, 2).map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual([
+      [0, 'owner [redacted]\n', ''],
+      [3, '', 'E: https://ci:[redacted]@x/\n'],
+    ]);
+    // Output that is not a readable batch is not passed on: its encoded text could hide a secret.
+    const broken = batchOutput(parts).replace('@@patchctl:end@@', '');
+    expect((await redactingTransport(answering(broken)).run(cmd)).stdout).toBe('');
   });
 });
 

@@ -4,6 +4,7 @@
 import { transportOf } from '../core/model/driven.js';
 import type { Repository, ResolvedHost } from '../core/model/repository.js';
 import { InternalError } from '../errors.js';
+import { batchOutput, batchParts, unbatch } from '../drivers/linux/index.js';
 import { redactOutput } from '../platform/redact.js';
 import type { HostTransportFactory } from '../transports/registry.js';
 import { transportFor } from '../transports/registry.js';
@@ -60,6 +61,7 @@ export const sshConnector = hostConnector;
  * an output escaped more times than the redaction layer looks for.
  */
 export function redactingTransport(t: Transport): Transport {
+  // A batch's parts come base64-encoded (drivers/linux/batch.ts): each is decoded and redacted.
   const clean = (r: CommandResult): CommandResult => {
     const stdout = redactOutput(r.stdout);
     const stderr = redactOutput(r.stderr);
@@ -69,7 +71,11 @@ export function redactingTransport(t: Transport): Transport {
   return {
     id: t.id,
     host: t.host,
-    run: async (cmd, options) => clean(await t.run(cmd, options)),
+    run: async (cmd, options) => {
+      const out = await t.run(cmd, options);
+      const parts = batchParts(cmd.argv);
+      return parts === undefined ? clean(out) : cleanBatch(out, parts.length, clean);
+    },
     ...(hold
       ? {
           hold: async (cmd, options) => {
@@ -80,4 +86,22 @@ export function redactingTransport(t: Transport): Transport {
       : {}),
     close: () => t.close(),
   };
+}
+
+/**
+ * A batch's output with each command's output redacted. Output that is not a readable batch is
+ * not passed on at all (its encoded text could carry a secret past the redaction): what reads it
+ * then fails on the missing end marker, with the batch's stderr, redacted, to say why.
+ */
+function cleanBatch(
+  out: CommandResult,
+  count: number,
+  clean: (r: CommandResult) => CommandResult,
+): CommandResult {
+  try {
+    const parts = unbatch(out, count).map(clean);
+    return { ...out, stdout: batchOutput(parts), stderr: redactOutput(out.stderr) };
+  } catch {
+    return { ...out, stdout: '', stderr: redactOutput(out.stderr) };
+  }
 }

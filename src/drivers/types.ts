@@ -6,7 +6,7 @@ import type { CommandResult, RemoteCommand } from '../transports/types.js';
 
 export type { CommandResult, RemoteCommand };
 
-export type DriverId = Extract<PackageManagerId, 'apt'>;
+export type DriverId = Extract<PackageManagerId, 'apt' | 'dnf' | 'zypper'>;
 
 /** An exact package version to install. `arch` qualifies the name (`libc6:i386=…`) unless it is `all`. */
 export interface PackageRef {
@@ -202,6 +202,13 @@ export interface OsSteps {
   reboot(): RemoteCommand;
   /** The remote per-host lock. */
   readonly lock: RemoteLockSteps;
+  /**
+   * Several of the driver's commands in one round trip (docs/architecture.md, "Round trips"),
+   * each run as the transport would run it alone; as root when any part needs root.
+   */
+  batch(parts: readonly RemoteCommand[]): RemoteCommand;
+  /** The results of batch's `count` parts, in order; DriverOutputError when the batch's output cannot be read. */
+  unbatch(out: CommandResult, count: number): CommandResult[];
 }
 
 /**

@@ -44,6 +44,7 @@ const repo = () =>
 function aptHost(host: string): FakeTransport {
   return new FakeTransport(host)
     .on(same(linuxFactsCommand()), { stdout: fixture('lab-facts.stdout') })
+    .on(same(apt.facts()), { stdout: fixture('lab-facts.stdout') })
     .on(same(apt.refresh()), { stdout: fixture('lab-refresh-ok.stdout') })
     .on(same(apt.listInstalled()), { stdout: fixture('host-installed.stdout') })
     .on(same(apt.listUpdates()), { stdout: fixture('lab-updates.stdout') });
@@ -177,7 +178,7 @@ describe('scanFleet', () => {
     });
     const fedora = new FakeTransport('web-2').on(/.*/, {
       stdout: fixture('lab-facts.stdout')
-        .replace(/ID=debian/g, 'ID=fedora')
+        .replace(/ID=debian/g, 'ID=haiku')
         .replace(/ID_LIKE=.*/g, ''),
     });
     const results = await scanFleet(dir, repo(), {
@@ -201,13 +202,13 @@ describe('scanFleet', () => {
       reachable: false,
       errorKind: 'unsupported',
       error: expect.stringMatching(
-        /^web-2 runs fedora 12 \(fedora family\): patchctl has no package-manager driver/,
+        /^web-2 runs haiku 12 \(haiku family\): patchctl has no package-manager driver/,
       ),
-      os: { family: 'fedora', id: 'fedora', version: '12', kernel: '6.18.44-fc-v595' },
+      os: { family: 'haiku', id: 'haiku', version: '12', kernel: '6.18.44-fc-v595' },
     });
   });
 
-  it('probes with the shared Linux facts, then runs only the chosen driver: as many commands per host as before', async () => {
+  it('probes with the shared Linux facts, then reads the chosen driver in one batch: three round trips with the refresh', async () => {
     const hosts = new Map<string, FakeTransport>();
     await scanFleet(dir, repo(), {
       hosts: ['web-1'],
@@ -219,19 +220,28 @@ describe('scanFleet', () => {
         return t;
       },
     });
-    const calls = hosts.get('web-1')?.calls ?? [];
-    // Before issue 14: apt's facts, refresh, installed, updates (4). Now the neutral probe replaces
-    // apt's facts: still 4, and apt's facts script is not sent to pick the driver.
-    expect(calls.map((c) => c.argv.join(' ').slice(0, 40))).toHaveLength(4);
+    const t = hosts.get('web-1');
+    const calls = t?.calls ?? [];
+    // Before issue 14: apt's facts, refresh, installed, updates (4 round trips). Now the neutral
+    // probe picks the driver (apt's facts are not sent for that), the refresh runs alone, and the
+    // driver's facts, installed and updates share one batch (docs/architecture.md, "Round trips").
+    expect(t?.roundTrips).toBe(3);
     expect(calls[0]?.argv).toEqual(linuxFactsCommand().argv);
-    expect(calls.some((c) => same(apt.facts())(c))).toBe(false);
+    expect(calls[0]?.inBatch).toBeUndefined();
+    expect(same(apt.refresh())(calls[1] as RemoteCommand)).toBe(true);
+    const batched = calls.filter((c) => c.inBatch === 2);
+    expect(batched.map((c) => c.argv)).toEqual([
+      apt.facts().argv,
+      apt.listInstalled().argv,
+      apt.listUpdates().argv,
+    ]);
     expect(stateOf('web-1')).toMatchObject({ packageManager: 'apt', os: { id: 'debian' } });
   });
 
   it('a host without a driver costs one command: the Linux facts probe', async () => {
     const fedora = new FakeTransport('web-2').on(same(linuxFactsCommand()), {
       stdout: fixture('lab-facts.stdout')
-        .replace(/ID=debian/g, 'ID=fedora')
+        .replace(/ID=debian/g, 'ID=haiku')
         .replace(/ID_LIKE=.*/g, ''),
     });
     const results = await scanFleet(dir, repo(), {
@@ -285,6 +295,7 @@ const factsWith = (osRelease: string) =>
 function hostileHost(host: string, replies: { facts?: string; updates?: string } = {}): FakeTransport {
   return new FakeTransport(host)
     .on(same(linuxFactsCommand()), { stdout: replies.facts ?? fixture('lab-facts.stdout') })
+    .on(same(apt.facts()), { stdout: replies.facts ?? fixture('lab-facts.stdout') })
     .on(same(apt.refresh()), { stdout: fixture('lab-refresh-ok.stdout') })
     .on(same(apt.listInstalled()), { stdout: fixture('host-installed.stdout') })
     .on(same(apt.listUpdates()), { stdout: replies.updates ?? fixture('lab-updates.stdout') });

@@ -21,10 +21,10 @@ import type { HostErrorKind, HostState, PendingUpdate } from '../core/state/type
 import { driverServing } from '../drivers/api.js';
 import { DriverOutputError } from '../drivers/errors.js';
 import { linuxFactsCommand, parseLinuxFacts } from '../drivers/linux/index.js';
-import type { Inventory, LinuxFacts, PackageDriver } from '../drivers/types.js';
+import type { HostFacts, Inventory, LinuxFacts, PackageDriver, UpdateScan } from '../drivers/types.js';
 import { InputFileError, isLocalIoErrno, LocalIoError, PatchctlError, UsageError } from '../errors.js';
 import { reachStatus, TransportError } from '../transports/errors.js';
-import type { Transport } from '../transports/types.js';
+import type { CommandResult, Transport } from '../transports/types.js';
 import { writeFileAtomicAsync } from '../platform/atomic-write.js';
 import { bundledStateSchemas } from './load-state.js';
 import { redactOutput } from '../platform/redact.js';
@@ -284,7 +284,7 @@ export async function rescanHost(
   host: string,
   transport: Transport,
   now: DateTime,
-  known: { inventory?: Inventory; facts?: LinuxFacts } = {},
+  known: KnownAfterPatching = {},
   options: RescanOptions = {},
 ): Promise<string> {
   const redact = options.redact ?? redactOutput;
@@ -323,24 +323,53 @@ interface Observed {
   warning?: string;
 }
 
-/** Facts, refresh, installed, held and pending updates: the driver builds, the transport runs. */
+/** What apply already read from a host: rescanHost does not read it again. */
+export interface KnownAfterPatching {
+  inventory?: Inventory;
+  facts?: HostFacts;
+  scan?: UpdateScan;
+}
+
+/**
+ * Facts, refresh, installed, held and pending updates: the driver builds, the transport runs. Two
+ * round trips (docs/architecture.md, "Round trips"): the package-manager-neutral Linux facts pick
+ * the driver (docs/adding-a-driver.md, "Registries"), then one batch reads the driver's facts (its
+ * own reboot signal), the package database and the pending updates; the refresh, which needs root
+ * and the network and may fail on its own, runs alone between them.
+ */
 async function observe(
   transport: Transport,
   host: string,
   refresh: boolean,
-  known: { inventory?: Inventory; facts?: LinuxFacts } = {},
+  known: KnownAfterPatching = {},
 ): Promise<Observed> {
-  // The package-manager-neutral Linux facts pick the driver (docs/adding-a-driver.md,
-  // "Registries"): one round trip, as many as when scan probed with one driver's facts.
-  const facts = known.facts ?? parseLinuxFacts(await transport.run(linuxFactsCommand()));
-  const driver = driverForHost(facts, host);
+  const probe = known.facts ?? parseLinuxFacts(await transport.run(linuxFactsCommand()));
+  const driver = driverForHost(probe, host);
   let warning: string | undefined;
   if (refresh) {
     const r = driver.parseRefresh(await transport.run(driver.refresh()));
     if (!r.ok) warning = `package index not refreshed: ${r.failure?.message ?? 'unknown reason'}`;
   }
-  const inventory = known.inventory ?? driver.parseInstalled(await transport.run(driver.listInstalled()));
-  const scan = driver.parseUpdateScan(await transport.run(driver.listUpdates()));
+  const wanted = {
+    facts: known.facts === undefined,
+    inventory: known.inventory === undefined,
+    scan: known.scan === undefined,
+  };
+  const parts = [
+    ...(wanted.facts ? [driver.facts()] : []),
+    ...(wanted.inventory ? [driver.listInstalled()] : []),
+    ...(wanted.scan ? [driver.listUpdates()] : []),
+  ];
+  const results =
+    parts.length === 0 ? [] : driver.os.unbatch(await transport.run(driver.os.batch(parts)), parts.length);
+  const next = (): CommandResult => {
+    const r = results.shift();
+    if (r === undefined) throw new Error('internal: a batched part has no result');
+    return r;
+  };
+  const facts = known.facts ?? driver.parseFacts(next());
+  const inventory = known.inventory ?? driver.parseInstalled(next());
+  const scan = known.scan ?? driver.parseUpdateScan(next());
   return {
     state: {
       formatVersion: 1,

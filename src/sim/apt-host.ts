@@ -16,7 +16,7 @@ import {
   updatesCommand,
 } from '../drivers/apt/commands.js';
 import { INSTALL_LOGS_KEPT, INSTALL_MARK_LOCK } from '../drivers/apt/scripts.js';
-import { linuxFactsCommand, linuxOs } from '../drivers/linux/index.js';
+import { batchOutput, batchParts, linuxFactsCommand, linuxOs } from '../drivers/linux/index.js';
 import type { PackageRef } from '../drivers/types.js';
 import {
   REMOTE_LOCK_DIR,
@@ -26,7 +26,7 @@ import {
 } from '../drivers/linux/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
 import type { RemoteCommand } from '../transports/types.js';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine } from '../transports/command-line.js';
 import type { LabSuite, SimPackageSpec } from './lab-packages.js';
 import {
   LAB_ORIGIN,
@@ -48,6 +48,9 @@ export type SimEffect =
   | { kind: 'hold'; release(): SimReply }
   /** The command takes this long before its reply (apt waiting for a lock). */
   | { kind: 'wait'; ms: number };
+
+/** Rewrites a reply before it is sent (SimFleetOptions.tamper): gets the command line it answers. */
+export type ReplyRewrite = (line: string, reply: SimReply) => SimReply;
 
 export interface SimReply {
   exitCode: number;
@@ -258,14 +261,26 @@ export class SimAptHost {
     this.dpkgLock = undefined;
   }
 
-  respond(line: string, _stdin?: string): SimReply {
+  /**
+   * The reply to a command line as the transport sends it; every line is recorded in `commands`.
+   * `rewrite` sees each reply before it is sent, those of a batch's commands included (the
+   * fleet's hostile hosts, SimFleetOptions.tamper).
+   */
+  respond(line: string, _stdin?: string, rewrite: ReplyRewrite = (_l, r) => r): SimReply {
     this.commands.push(line);
+    return rewrite(line, this.answer(line, false, rewrite));
+  }
+
+  /** `inRootBatch`: a command of a batch run as root (its own line has no sudo). */
+  private answer(line: string, inRootBatch: boolean, rewrite: ReplyRewrite): SimReply {
     const parsed = parseCommandLine(line);
     if (parsed === undefined) return unknown(line);
     if (parsed.sudo && !this.sudoAllowed) {
       return reply(1, '', 'sudo: a password is required\n');
     }
-    const root = parsed.sudo;
+    const root = parsed.sudo || inRootBatch;
+    const batch = batchParts(parsed.argv);
+    if (batch !== undefined) return this.batch(batch, root, rewrite);
     const is = (cmd: RemoteCommand | undefined): boolean => sameLine(cmd, line);
     if (is(factsCommand())) return reply(0, this.factsOutput(), '');
     if (is(linuxFactsCommand())) return reply(0, this.linuxFactsOutput(), '');
@@ -305,6 +320,21 @@ export class SimAptHost {
         return this.reserveRemoteLock(owner, runId, s);
     }
     return unknown(line);
+  }
+
+  /** drivers/linux/batch.ts: each command answered in turn, as BATCH_SCRIPT reports them. */
+  private batch(lines: readonly string[], root: boolean, rewrite: ReplyRewrite): SimReply {
+    const replies = lines.map((l) => rewrite(l, this.answer(l, root, rewrite)));
+    let waitMs = 0;
+    for (const r of replies) {
+      for (const e of r.effects) {
+        if (e.kind !== 'wait') return reply(2, '', `sim: a batched command cannot ${e.kind}\n`);
+        waitMs += e.ms;
+      }
+    }
+    const out = reply(0, batchOutput(replies), '');
+    if (waitMs > 0) out.effects.push({ kind: 'wait', ms: waitMs });
+    return out;
   }
 
   // ------------------------------------------------------------------ read-only commands

@@ -46,7 +46,8 @@ export interface SimFleetOptions {
   now?: () => Date;
   /**
    * Rewrites a host's reply before it is sent: hostile hosts for the fuzz tests (what a
-   * compromised host could print). Gets the host name and the command line it ran.
+   * compromised host could print). Gets the host name and the command line it ran; each
+   * command of a batch (drivers/linux/batch.ts) is rewritten on its own, then the batch's reply.
    */
   tamper?: (host: string, command: string, reply: SimReply) => SimReply;
 }
@@ -261,8 +262,12 @@ class HostServer {
     const delay = (this.options.latencyMs ?? 0) + (this.options.workMs ?? 0);
     this.later(delay, () => {
       if (closed) return;
-      const answered = this.host.respond(command);
-      const r = this.options.tamper ? this.options.tamper(this.info.name, command, answered) : answered;
+      const { tamper } = this.options;
+      const r = this.host.respond(
+        command,
+        undefined,
+        tamper ? (line, reply) => tamper(this.info.name, line, reply) : undefined,
+      );
       let wait = 0;
       for (const e of r.effects) if (e.kind === 'wait') wait += e.ms;
       if (wait > 0) this.later(wait, () => this.send(channel, r, () => closed));

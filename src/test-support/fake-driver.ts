@@ -5,6 +5,7 @@
 // `scriptFakeHost` answers those commands on a FakeTransport like a small host would.
 import type { PackageManagerId } from '../core/state/types.js';
 import { DriverOutputError } from '../drivers/errors.js';
+import { batchCommand, unbatch } from '../drivers/linux/batch.js';
 import type {
   CommandResult,
   DriverId,
@@ -56,6 +57,9 @@ export const fakeDriver: PackageDriver = {
       reserved: (out) => out.exitCode === 0 && out.stdout.trim() === 'reserved',
       failure: (out) => `fake lock refused: ${out.stdout.trim() || `exit ${out.exitCode}`}`,
     },
+    // Several commands in one round trip: the Linux batch (the fake transport takes it apart).
+    batch: batchCommand,
+    unbatch,
   },
   facts: () => cmd('facts'),
   parseFacts: (out) => ({ ...json<HostFacts>('facts', out), rebootRequiredPackages: [] }),

@@ -1,4 +1,5 @@
-// Reading back the command lines that transports/quote.ts commandLine() builds:
+// Reading back the command lines that quote.ts commandLine() builds (the simulated hosts and the
+// fake transport read them):
 // `exec [sudo -n --] env LC_ALL=C LANG=C PATH=… [NAME='v'…] 'argv0' …`. Only the words are split
 // here; the simulated host then rebuilds the command with the driver's own builders and compares
 // the whole line, so anything but the exact line the driver sends is unknown to it.

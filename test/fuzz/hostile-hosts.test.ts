@@ -49,7 +49,7 @@ import { checkPlanText } from '../../src/engine/plan-file.js';
 import { secretForms } from '../../src/platform/redact.js';
 import { bundledSchemas } from '../../src/engine/schemas.js';
 import type { SimReply } from '../../src/sim/apt-host.js';
-import { parseCommandLine } from '../../src/sim/command-line.js';
+import { parseCommandLine } from '../../src/transports/command-line.js';
 import { simHostNames, startSimFleet } from '../../src/sim/fleet.js';
 import { captureIo } from '../../src/test-support/capture-io.js';
 

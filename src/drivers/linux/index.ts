@@ -2,6 +2,7 @@
 // dnf, zypper and apk hosts have in common, so that neither the engine nor each driver rebuilds
 // them. Builders return commands and parsers read results; no I/O here.
 import type { OsSteps, RemoteCommand } from '../types.js';
+import { batchCommand, unbatch } from './batch.js';
 import { linuxRemoteLock } from './remote-lock.js';
 import { LINUX_FACTS_SCRIPT } from './scripts.js';
 
@@ -23,8 +24,12 @@ export function linuxFactsCommand(): RemoteCommand {
 
 export { linuxRemoteLock, lockFailureReason, type RemoteLockPaths } from './remote-lock.js';
 
-/** The OS-level steps of a Linux host: `reboot` as root, the flock remote lock in /run/lock. */
+export { BATCH_NAME, BATCH_SCRIPT, batchCommand, batchOutput, batchParts, unbatch } from './batch.js';
+
+/** The OS-level steps of a Linux host: `reboot` as root, the flock remote lock in /run/lock, sh batches. */
 export const linuxOs: OsSteps = {
   reboot: () => ({ argv: ['reboot'], sudo: true }),
   lock: linuxRemoteLock(),
+  batch: batchCommand,
+  unbatch,
 };

@@ -217,7 +217,7 @@ describe('apply refuses per host what it cannot drive (issue 13)', () => {
     expect(isFailure('unsupported')).toBe(true);
   });
 
-  it('refuses a host whose OS family the driver does not serve, before any apt command, and writes no state', async () => {
+  it('refuses a host whose OS family the driver does not serve, on its facts, before anything but read-only queries, and writes no state', async () => {
     const fleet = new FakeFleet((t) =>
       host(t, t.host === 'rocky-1' ? { id: 'rocky', like: 'rhel centos fedora' } : undefined),
     );
@@ -226,9 +226,16 @@ describe('apply refuses per host what it cannot drive (issue 13)', () => {
     expect(r?.status).toBe('unsupported');
     expect(r?.error).toMatch(/^the host runs rocky \S+ \(\w+ family\), which the apt driver does not serve/);
     const t = fleet.transport('rocky-1');
-    expect(
-      t.calls.filter((c) => same(apt.preflight())(c) || isInstall(c) || same(apt.listInstalled())(c)),
-    ).toEqual([]);
+    // The facts come in the same round trip as the read-only pre-flight and package list
+    // (docs/architecture.md, "Round trips"); nothing that changes the host is sent.
+    expect(t.calls.filter((c) => isInstall(c) || same(apt.refresh())(c) || c.argv[0] === 'reboot')).toEqual(
+      [],
+    );
+    expect(t.calls.filter((c) => c.inBatch !== undefined).map((c) => c.argv)).toEqual([
+      apt.facts().argv,
+      apt.preflight().argv,
+      apt.listInstalled().argv,
+    ]);
     expect(run.stateFiles).toEqual([]);
     expect(() => readFileSync(stateFile('rocky-1'), 'utf8')).toThrow();
   });

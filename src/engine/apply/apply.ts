@@ -26,6 +26,7 @@ import type {
   Preflight,
   PreflightProblem,
   RemoteLockSteps,
+  UpdateScan,
 } from '../../drivers/types.js';
 import { isLocalIoErrno, LocalIoError, PatchctlError } from '../../errors.js';
 import { AbortedError, reachStatus, TransportError } from '../../transports/errors.js';
@@ -99,6 +100,8 @@ export interface ApplyObserver {
 export interface ObservedAfterPatching {
   inventory: Inventory;
   facts?: HostFacts;
+  /** The pending updates, when they could be read. */
+  scan?: UpdateScan;
 }
 
 /** The remote per-host lock, held. */
@@ -626,18 +629,16 @@ async function applyHost(
     transport = await ctx.connect(host.host);
     await lock();
 
-    // The OS first, before any command of the driver (issue 13): a host of a family the driver
-    // does not serve is refused, and its state is never rewritten from this driver's data. The
-    // facts also give the drift check the native architecture (`all` from the others).
-    const factsBefore = d.parseFacts(await run(d.facts()));
-    const otherFamily = familyMismatch(d, factsBefore);
-    if (otherFamily !== undefined) throw new HostFailure('unsupported', otherFamily);
-
+    // One round trip (docs/architecture.md, "Round trips"): facts, pre-flight and the package
+    // database. The OS is judged first (issue 13): a host of a family the driver does not serve is
+    // refused before any of the driver's output is read, and its state is never rewritten from
+    // this driver's data. The facts also give the drift check the native architecture.
     step('preflight');
-    const preflightRead = await preflight(ctx, d, run);
+    const checked = await checkHost(ctx, d, run);
+    const factsBefore = checked.facts;
 
     step('drift-check');
-    const before = d.parseInstalled(await run(d.listInstalled())).installed;
+    const before = checked.inventory.installed;
     // By name and architecture, with the ecosystem's own version order (see installedFor).
     const found = new Map(upgrades.map((u) => [u, installedFor(u, before, factsBefore.nativeArch)]));
     const isAt = (u: UpgradeAction, version: string): boolean => {
@@ -666,16 +667,14 @@ async function applyHost(
     // What these packages need beyond the defaults (apt: /boot for a kernel), judged on the
     // pre-flight already read: no extra command.
     const needs = todo.length > 0 ? d.minFreeKbFor?.(refs) : undefined;
-    const low = needs ? d.checkPreflight(preflightRead, needs).filter((p) => p.kind === 'low-space') : [];
+    const low = needs ? d.checkPreflight(checked.preflight, needs).filter((p) => p.kind === 'low-space') : [];
     if (low.length > 0) throw new HostFailure('failed', `pre-flight: ${describeProblems(low)}`);
 
+    const preHooks = hooks.flatMap((h) => h.pre ?? []);
+    const postHooks = hooks.flatMap((h) => h.post ?? []);
     if (todo.length > 0) {
       step('pre-hooks');
-      await runHooks(
-        run,
-        hooks.flatMap((h) => h.pre ?? []),
-        redact,
-      );
+      await runHooks(run, preHooks, redact);
       step('install');
       const lockTimeoutSeconds = Math.round((ctx.lockWaitMs ?? 120_000) / 1000);
       const out = d.parseInstall(
@@ -690,14 +689,20 @@ async function applyHost(
       ...(u.arch === undefined ? {} : { arch: u.arch }),
     }));
 
+    // What the host says now, in one round trip: facts (the reboot signal), the package database
+    // (the verification) and the pending updates (the host's new state). Read again only after a
+    // reboot or post-hooks, which may change it.
+    step('verify');
+    let after = await observeHost(d, run);
+    known = after;
+
     // Reboot: when a policy always reboots, or the plan or the host (after the install) says one
     // is needed; never when the policies' modes say never, or a whole-host `reboot: never`
     // policy wins over them (core/plan/reboot-policy.ts, the plan's rule).
     const governing =
       ctx.rebootPolicies?.(host.host) ?? policies.map((p) => ({ name: p, reboot: ctx.rebootMode?.(p) }));
     const { mode } = rebootDecision(governing, policies);
-    const factsAfter = todo.length > 0 ? d.parseFacts(await run(d.facts())) : factsBefore;
-    const needed = factsAfter.rebootRequired || host.actions.some((a) => a.type === 'reboot');
+    const needed = after.facts.rebootRequired || host.actions.some((a) => a.type === 'reboot');
     const mayReboot = mode !== 'never';
     const mustReboot = mode === 'always' && todo.length > 0;
     let pendingReboot = false;
@@ -727,11 +732,7 @@ async function applyHost(
 
     if (todo.length > 0 || res.rebooted) {
       step('post-hooks');
-      await runHooks(
-        run,
-        hooks.flatMap((h) => h.post ?? []),
-        redact,
-      );
+      await runHooks(run, postHooks, redact);
       const checks = [
         ...hooks.map((h) => h.healthCheck).filter((c): c is HealthCheck => c !== undefined),
         ...(limits.healthCheck ? [limits.healthCheck] : []),
@@ -740,24 +741,21 @@ async function applyHost(
         step('health-check');
         await healthCheck(run, check, ctx, redact);
       }
+      if (res.rebooted || postHooks.length > 0) {
+        step('verify');
+        after = await observeHost(d, run);
+        known = after;
+        if (!res.rebooted) pendingReboot = after.facts.rebootRequired;
+      }
     }
 
-    step('verify');
-    const inventory = d.parseInstalled(await run(d.listInstalled()));
-    const after = inventory.installed;
-    known = { inventory };
     const mismatches = upgrades.flatMap((u) => {
-      const m = installedFor(u, after, factsBefore.nativeArch);
+      const m = installedFor(u, after.inventory.installed, factsBefore.nativeArch);
       if (m.kind === 'one' && sameVersion(d.ecosystem, m.pkg.version, u.to)) return [];
       return [`${describeInstalled(u, m)}, expected ${u.to}`];
     });
     res.verification = { ok: mismatches.length === 0, mismatches };
     if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
-    if (!res.rebooted && !pendingReboot) {
-      const facts = d.parseFacts(await run(d.facts()));
-      known = { inventory, facts };
-      pendingReboot = facts.rebootRequired;
-    }
     res.status = pendingReboot ? 'patched-pending-reboot' : 'patched';
     return res;
   } catch (err) {
@@ -842,19 +840,36 @@ function windowClosed(host: PlanHost, now: Date): string | undefined {
   return undefined;
 }
 
-/** Pre-flight; a package-manager lock held by someone else is waited for, within a bound. */
-async function preflight(
+/** What apply reads from a host before it installs anything. */
+interface HostCheck {
+  facts: HostFacts;
+  preflight: Preflight;
+  inventory: Inventory;
+}
+
+/**
+ * Facts, pre-flight and package database in one round trip. A host the driver does not serve is
+ * refused on its facts alone; a package-manager lock held by someone else is waited for, within a
+ * bound (each poll is one round trip again).
+ */
+async function checkHost(
   ctx: ApplyContext,
   d: PackageDriver,
   run: (cmd: RemoteCommand) => Promise<CommandResult>,
-): Promise<Preflight> {
+): Promise<HostCheck> {
   const waitMs = ctx.lockWaitMs ?? 120_000;
   const pollMs = Math.max(1, ctx.lockPollMs ?? 5000);
   let waited = 0;
   for (;;) {
-    const read = d.parsePreflight(await run(d.preflight()));
+    const parts = [d.facts(), d.preflight(), d.listInstalled()];
+    const [factsOut, preflightOut, installedOut] = d.os.unbatch(await run(d.os.batch(parts)), parts.length);
+    const facts = d.parseFacts(definedPart(factsOut));
+    const otherFamily = familyMismatch(d, facts);
+    if (otherFamily !== undefined) throw new HostFailure('unsupported', otherFamily);
+    const read = d.parsePreflight(definedPart(preflightOut));
     const problems = d.checkPreflight(read);
-    if (problems.length === 0) return read;
+    if (problems.length === 0)
+      return { facts, preflight: read, inventory: d.parseInstalled(definedPart(installedOut)) };
     const onlyLocks = problems.every((p) => p.kind === 'lock-held');
     if (!onlyLocks || waited >= waitMs || ctx.signal?.aborted === true) {
       const waitedText = onlyLocks ? ` (waited ${Math.round(waited / 1000)} s)` : '';
@@ -864,6 +879,34 @@ async function preflight(
     await ctx.sleep(wait);
     waited += wait;
   }
+}
+
+/**
+ * Facts, package database and pending updates in one round trip: the verification and the host's
+ * new state. Pending updates it cannot read are left to recordHost, which reads them again and
+ * says why the state was not recorded: they are not the host's failure.
+ */
+async function observeHost(
+  d: PackageDriver,
+  run: (cmd: RemoteCommand) => Promise<CommandResult>,
+): Promise<ObservedAfterPatching & { facts: HostFacts }> {
+  const parts = [d.facts(), d.listInstalled(), d.listUpdates()];
+  const [factsOut, installedOut, updatesOut] = d.os.unbatch(await run(d.os.batch(parts)), parts.length);
+  const facts = d.parseFacts(definedPart(factsOut));
+  const inventory = d.parseInstalled(definedPart(installedOut));
+  let scan: UpdateScan | undefined;
+  try {
+    scan = d.parseUpdateScan(definedPart(updatesOut));
+  } catch {
+    scan = undefined;
+  }
+  return { facts, inventory, ...(scan ? { scan } : {}) };
+}
+
+/** unbatch returns one result per part asked for: a missing one is a bug here, not the host's. */
+function definedPart(out: CommandResult | undefined): CommandResult {
+  if (out === undefined) throw new Error('internal: a batched part has no result');
+  return out;
 }
 
 function describeProblems(problems: readonly PreflightProblem[]): string {

@@ -1,8 +1,13 @@
 // A scripted transport for engine tests: replies chosen by argv pattern, every call recorded.
 // Commands still go through commandLine(), so a command no shell could run fails here too.
+// A batch (drivers/linux/batch.ts: several commands in one round trip) is taken apart: each of its
+// commands is recorded and answered by the rules like a command of its own, and `roundTrips`
+// counts what really went over the wire.
 
+import { batchOutput, batchParts } from '../../drivers/linux/batch.js';
+import { parseCommandLine } from '../command-line.js';
 import { AbortedError } from '../errors.js';
-import { commandLine } from '../quote.js';
+import { commandLine, SCRUBBED_ENV } from '../quote.js';
 import type {
   CommandResult,
   HoldOptions,
@@ -49,6 +54,8 @@ export interface FakeCall {
   matched: boolean;
   /** The ready line, for a call made by hold(). */
   ready?: string;
+  /** For a command that came inside a batch: the batch's round trip (0-based, see `roundTrips`). */
+  inBatch?: number;
 }
 
 interface Rule {
@@ -67,6 +74,8 @@ export class FakeTransport implements Transport {
   readonly calls: FakeCall[] = [];
   /** The hold() calls that were held and then released, in the order of their first release. */
   readonly released: FakeCall[] = [];
+  /** Commands sent over the wire: a batch counts once, however many commands it holds. */
+  roundTrips = 0;
   closed = false;
   private readonly rules: Rule[] = [];
 
@@ -95,7 +104,44 @@ export class FakeTransport implements Transport {
   }
 
   async run(cmd: RemoteCommand, options: RunOptions = {}): Promise<CommandResult> {
+    const trip = this.roundTrips++;
+    const lines = batchParts(cmd.argv);
+    if (lines !== undefined) return this.runBatch(cmd, lines, trip, options);
     return (await this.answer(cmd, options, undefined)).result;
+  }
+
+  /** Each command of a batch answered in turn, as BATCH_SCRIPT would report them. */
+  private async runBatch(
+    cmd: RemoteCommand,
+    lines: readonly string[],
+    trip: number,
+    options: RunOptions,
+  ): Promise<CommandResult> {
+    const started = performance.now();
+    const results: CommandResult[] = [];
+    for (const line of lines) {
+      const parsed = parseCommandLine(line);
+      if (parsed === undefined) throw new Error(`fake: a batch part is not a command line: ${line}`);
+      const env = Object.fromEntries(
+        Object.entries(parsed.env).filter(([name]) => !SCRUBBED_ENV.some((e) => e.startsWith(`${name}=`))),
+      );
+      const part: RemoteCommand = {
+        argv: parsed.argv,
+        ...(cmd.sudo === true ? { sudo: true } : {}),
+        ...(Object.keys(env).length > 0 ? { env } : {}),
+      };
+      const { result } = await this.answer(part, options, undefined, trip);
+      // A part that timed out leaves the batch cut short: no end marker, as on a host.
+      if (result.timedOut === true)
+        return { ...result, stdout: '', durationMs: Math.round(performance.now() - started) };
+      results.push(result);
+    }
+    return {
+      exitCode: 0,
+      stdout: batchOutput(results),
+      stderr: '',
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 
   /**
@@ -105,6 +151,7 @@ export class FakeTransport implements Transport {
    */
   async hold(cmd: RemoteCommand, options: HoldOptions): Promise<HoldOutcome> {
     const { ready, ...runOptions } = options;
+    this.roundTrips++;
     const { call, result } = await this.answer(cmd, runOptions, ready);
     const held =
       result.timedOut !== true &&
@@ -128,6 +175,7 @@ export class FakeTransport implements Transport {
     cmd: RemoteCommand,
     options: RunOptions,
     ready: string | undefined,
+    inBatch?: number,
   ): Promise<{ call: FakeCall; result: CommandResult }> {
     const line = commandLine(cmd);
     const { signal } = options;
@@ -144,6 +192,7 @@ export class FakeTransport implements Transport {
       matched: rule !== undefined,
     };
     if (ready !== undefined) call.ready = ready;
+    if (inBatch !== undefined) call.inBatch = inBatch;
     this.calls.push(call);
     if (rule) rule.remaining -= 1;
     const responder: FakeResponder = rule?.responder ??
