@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { InvalidPackageRefError } from '../errors.js';
 import {
@@ -10,7 +13,15 @@ import {
   simulateInstallCommand,
   updatesCommand,
 } from './commands.js';
-import { INSTALL_SCRIPT, REBOOT_SCRIPT, UPDATES_SCRIPT } from './scripts.js';
+import {
+  FACTS_SCRIPT,
+  INSTALL_SCRIPT,
+  INSTALLED_SCRIPT,
+  PREFLIGHT_SCRIPT,
+  REBOOT_SCRIPT,
+  UPDATES_SCRIPT,
+  UPGRADE_SCRIPT,
+} from './scripts.js';
 
 const invalid = (f: () => unknown): string => {
   try {
@@ -35,23 +46,20 @@ describe('dnf commands', () => {
       argv: [
         'sh',
         '-c',
-        INSTALL_SCRIPT,
-        'patchctl-dnf',
+        UPGRADE_SCRIPT,
+        'patchctl-dnf-upgrade',
         '300',
-        'dnf',
-        '-y',
-        '-q',
-        '--setopt=exit_on_lock=True',
-        '--setopt=install_weak_deps=False',
-        '--setopt=clean_requirements_on_remove=False',
-        'install',
-        '--',
         'kernel-5.14.0-427.13.1.el9.x86_64',
         'fleet-epoch-2:3.2-5.el9.x86_64',
       ],
       sudo: true,
       env: { TZ: 'UTC' },
     });
+    // dnf upgrade, never dnf install (which downgrades to an older NEVRA: __fixtures__/README.md).
+    expect(UPGRADE_SCRIPT).toMatch(
+      /dnf -y --setopt=exit_on_lock=True --setopt=install_weak_deps=False --setopt=clean_requirements_on_remove=False upgrade -- "\$@"/,
+    );
+    expect(simulateInstallCommand([{ name: 'a', version: '1-1', arch: 'noarch' }]).argv).toContain('upgrade');
     const all = [
       cmd,
       simulateInstallCommand([{ name: 'a', version: '1-1', arch: 'noarch' }]),
@@ -82,10 +90,11 @@ describe('dnf commands', () => {
     ).toMatch(/lock timeout/);
   });
   it('reads installed packages with rpm -qa --qf and the scan in one script, in UTC', () => {
-    expect(installedCommand().argv.slice(0, 3)).toEqual(['rpm', '-qa', '--qf']);
-    expect(installedCommand().argv[3]).toBe(
-      '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{INSTALLTIME}\\n',
+    expect(installedCommand().argv).toEqual(['sh', '-c', INSTALLED_SCRIPT]);
+    expect(INSTALLED_SCRIPT).toContain(
+      "rpm -qa --qf '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{INSTALLTIME}\\n'",
     );
+    expect(UPDATES_SCRIPT).toMatch(/^s rpm-qa$/m);
     expect(updatesCommand().argv).toEqual(['sh', '-c', UPDATES_SCRIPT]);
     expect(rebootRequiredCommand().argv).toEqual(['sh', '-c', REBOOT_SCRIPT]);
     for (const s of [UPDATES_SCRIPT, REBOOT_SCRIPT, INSTALL_SCRIPT])
@@ -95,7 +104,15 @@ describe('dnf commands', () => {
     );
   });
   it('the scripts are valid sh', () => {
-    for (const s of [UPDATES_SCRIPT, REBOOT_SCRIPT, INSTALL_SCRIPT]) {
+    for (const s of [
+      UPDATES_SCRIPT,
+      REBOOT_SCRIPT,
+      INSTALL_SCRIPT,
+      INSTALLED_SCRIPT,
+      FACTS_SCRIPT,
+      PREFLIGHT_SCRIPT,
+      UPGRADE_SCRIPT,
+    ]) {
       expect(spawnSync('sh', ['-n', '-c', s]).status).toBe(0);
     }
   });
@@ -109,5 +126,29 @@ describe('dnf commands', () => {
     expect(run('5', 'sh', '-c', 'exit 1').status).toBe(1);
     expect(run('5', 'sh', '-c', 'exit 0').status).toBe(0);
     expect(run('x', 'true').status).toBe(2);
+  });
+  it('UPGRADE_SCRIPT gives up a held lock at the bound, then reports what was asked and what is installed', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'patchctl-dnf-'));
+    try {
+      writeFileSync(join(bin, 'dnf'), '#!/bin/sh\necho "RPMDB already locked by 4242" >&2\nexit 200\n', {
+        mode: 0o755,
+      });
+      writeFileSync(join(bin, 'rpm'), '#!/bin/sh\necho "rpm $*"\n', { mode: 0o755 });
+      const r = spawnSync(
+        'sh',
+        ['-c', UPGRADE_SCRIPT, 'patchctl-dnf-upgrade', '0', 'fleet-lib-2.1-1.el9.noarch'],
+        {
+          encoding: 'utf8',
+          env: { PATH: `${bin}:/usr/bin:/bin` },
+        },
+      );
+      expect(r.status).toBe(200);
+      expect(r.stderr).toMatch(/patchctl-dnf-upgrade: the package manager lock was still held after 0s/);
+      expect(r.stdout).toMatch(/@@patchctl:requested@@\nfleet-lib-2\.1-1\.el9\.noarch\n/);
+      expect(r.stdout).toMatch(/@@patchctl:installed-after@@\nrpm -q --qf [^]*? -- fleet-lib\n/);
+      expect(r.stdout).toMatch(/@@patchctl:end@@\n$/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

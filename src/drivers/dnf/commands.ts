@@ -7,12 +7,16 @@ import { InvalidPackageRefError } from '../errors.js';
 import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import {
+  FACTS_SCRIPT,
   INSTALL_SCRIPT,
   INSTALL_SCRIPT_NAME,
+  INSTALLED_SCRIPT,
   LOCK_HOLDERS_SCRIPT,
+  PREFLIGHT_SCRIPT,
   REBOOT_SCRIPT,
-  RPM_QUERY_FORMAT,
   UPDATES_SCRIPT,
+  UPGRADE_SCRIPT,
+  UPGRADE_SCRIPT_NAME,
 } from './scripts.js';
 
 /** An RPM package name as rpmbuild accepts it (letters, digits, `-._+`), starting alphanumeric. */
@@ -27,8 +31,19 @@ export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 /** Environment of every dnf command: UTC dates (dnf prints advisory dates in local time). */
 export const DNF_ENV: Readonly<Record<string, string>> = { TZ: 'UTC' };
 
+/** Linux facts, rpm's arch, dnf's version and its reboot decision, in one round trip (FACTS_SCRIPT). */
+export function factsCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', FACTS_SCRIPT], env: { ...DNF_ENV } };
+}
+
+/** rpm -qa, the installonly names and the holds (INSTALLED_SCRIPT). */
 export function installedCommand(): RemoteCommand {
-  return { argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT], env: { ...DNF_ENV } };
+  return { argv: ['sh', '-c', INSTALLED_SCRIPT], env: { ...DNF_ENV } };
+}
+
+/** Lock holders, an interrupted transaction, dnf check, free space (PREFLIGHT_SCRIPT). */
+export function preflightCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', PREFLIGHT_SCRIPT], env: { ...DNF_ENV } };
 }
 
 /** check-update + updateinfo list + updateinfo info + holds, in one round trip (UPDATES_SCRIPT). */
@@ -56,33 +71,30 @@ export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
 
 const COMMON_OPTIONS: readonly string[] = ['--setopt=exit_on_lock=True'];
 
-const INSTALL_OPTIONS: readonly string[] = [
-  '-y',
-  '-q',
-  ...COMMON_OPTIONS,
-  '--setopt=install_weak_deps=False',
-  '--setopt=clean_requirements_on_remove=False',
-];
-
 /**
- * `dnf install` of exactly these NEVRAs (`name-[epoch:]version-release.arch`): an installonly package
- * (kernel) is installed beside the running one, the others are upgraded in place. Through
- * INSTALL_SCRIPT: a bounded wait on dnf's lock, and a dropped session does not kill rpm.
+ * `dnf upgrade` of exactly these NEVRAs (`name-[epoch:]version-release.arch`) through UPGRADE_SCRIPT:
+ * an installonly package (kernel) is installed beside the running one, the others are upgraded in
+ * place, an older version is never installed (a downgrade), nor a package that is not installed;
+ * a bounded wait on dnf's lock; a dropped session does not kill rpm.
  */
 export function installCommand(pkgs: readonly PackageRef[], options: InstallOptions = {}): RemoteCommand {
   const args = nevraArgs(pkgs);
+  const timeout = lockTimeoutSeconds(options);
   return {
-    argv: wrap(lockTimeoutSeconds(options), ['dnf', ...INSTALL_OPTIONS, 'install', '--', ...args]),
+    argv: ['sh', '-c', UPGRADE_SCRIPT, UPGRADE_SCRIPT_NAME, String(timeout), ...args],
     sudo: true,
     env: { ...DNF_ENV },
   };
 }
 
-/** The same transaction, resolved but not run (`--assumeno`: dnf exits 1 with "Operation aborted."). */
+/**
+ * The same transaction, resolved but not run (`--assumeno`: dnf exits 1 with "Operation aborted.";
+ * parseInstall reads the plan's table as what would change).
+ */
 export function simulateInstallCommand(pkgs: readonly PackageRef[]): RemoteCommand {
   const args = nevraArgs(pkgs);
   return {
-    argv: ['dnf', '-q', '-C', '--assumeno', '--setopt=exit_on_lock=True', 'install', '--', ...args],
+    argv: ['dnf', '-q', '-C', '--assumeno', '--setopt=exit_on_lock=True', 'upgrade', '--', ...args],
     env: { ...DNF_ENV },
   };
 }

@@ -15,3 +15,13 @@ export function capture(name: string, exitCode: number | null): CommandResult {
     durationMs: 1,
   };
 }
+
+/** A capture on the lab's EL 9 layer (`el9/NAME.stdout`/`.stderr`/`.rc`), as a CommandResult. */
+export function el9(name: string): CommandResult {
+  return {
+    exitCode: Number(fixture(`el9/${name}.rc`).trim()),
+    stdout: fixture(`el9/${name}.stdout`),
+    stderr: fixture(`el9/${name}.stderr`),
+    durationMs: 1,
+  };
+}

@@ -2,10 +2,19 @@
 // 0 done (or "Nothing to do"), 1 error, 200 a lock is held (with exit_on_lock=True; INSTALL_SCRIPT
 // also exits 200 when its bounded wait ends), 100 only from check-update.
 import { failureReason as reason } from '../errors.js';
-import type { CommandResult, FailureReason, InstallOutcome, LockHolder, PackageChange } from '../types.js';
-import { evrOf, parseNevra } from './nevra.js';
+import type {
+  CommandResult,
+  FailureReason,
+  InstallOutcome,
+  LockHolder,
+  PackageChange,
+  RefreshOutcome,
+} from '../types.js';
+import { compareEvr, evrOf, parseNevra } from '../rpm/nevra.js';
+import { parseRpmQueryLine, type RpmPackage } from '../rpm/parse-installed.js';
+import { heldNames, parseExcludes, parseVersionlockList, type Holds } from './parse-holds.js';
 import { LOCK_FILES, LOCK_TIMEOUT_MESSAGE } from './scripts.js';
-import { readSections } from '../sections.js';
+import { readSections, splitSections } from '../sections.js';
 import { DRIVER, sortedUnique, splitLines } from './text.js';
 
 /** The lock file of each lock dnf names in "<description> already locked by PID" (dnf/lock.py). */
@@ -227,7 +236,121 @@ const DONE = /^(Upgraded|Installed|Downgraded|Reinstalled|Removed|Obsoleted|Fail
 const PLAN =
   /^(Upgrading|Installing|Installing dependencies|Installing weak dependencies|Downgrading|Reinstalling|Removing):$/;
 
+/**
+ * An install's outcome: dnf's output (sections, failures: parseDnfFailure), then UPGRADE_SCRIPT's
+ * check that each requested NEVRA is installed (verifyRequested).
+ */
 export function parseInstall(out: CommandResult): InstallOutcome {
+  const at = out.stdout.search(/(^|\n)@@patchctl:requested@@\n/);
+  if (at === -1) return parseDnfInstall(out);
+  const dnfOut: CommandResult = { ...out, stdout: out.stdout.slice(0, at) };
+  const outcome = parseDnfInstall(dnfOut);
+  const { sections, complete } = splitSections(out.stdout.slice(at));
+  if (!complete || out.timedOut === true) return outcome;
+  const misses = verifyRequested(
+    sections.get('requested')?.text ?? '',
+    sections.get('installed-after')?.text ?? '',
+    {
+      locked: parseVersionlockList(sections.get('versionlock')?.text ?? ''),
+      excludes: parseExcludes(sections.get('excludes')?.text ?? ''),
+    },
+  );
+  const first = misses[0];
+  if (first === undefined) return outcome;
+  if (outcome.failure !== undefined && !REFINED.has(outcome.failure.kind)) return outcome;
+  const dnfLines = splitLines(`${dnfOut.stdout}\n${out.stderr}`).filter((l) =>
+    /^No match for argument|^Nothing to do|^Error:|filtered out/.test(l),
+  );
+  const failure = reason(first.kind, misses.map((m) => m.message).join('; '), dnfLines, {
+    packages: sortedUnique(misses.map((m) => m.name)),
+  });
+  return { ...outcome, ok: false, failure };
+}
+
+/** dnf failures that the requested/installed-after check explains better. */
+const REFINED: ReadonlySet<FailureReason['kind']> = new Set(['version-not-found', 'unknown']);
+
+export interface RequestMiss {
+  name: string;
+  kind: 'downgrade' | 'not-installed' | 'held' | 'version-not-found';
+  message: string;
+}
+
+const MISS_ORDER: readonly RequestMiss['kind'][] = [
+  'downgrade',
+  'not-installed',
+  'held',
+  'version-not-found',
+];
+
+/**
+ * The requested NEVRAs that are not installed after the transaction, and why: nothing of that name is
+ * installed (`dnf upgrade` never installs a new package), a newer version is (it never downgrades),
+ * the name is held (versionlock, excludes), or the version is not in the repositories. Compares
+ * versions with rpmvercmp. Sorted by kind (MISS_ORDER), then as requested.
+ */
+export function verifyRequested(requestedText: string, installedText: string, holds: Holds): RequestMiss[] {
+  const installed = splitLines(installedText)
+    .map(parseRpmQueryLine)
+    .filter((p): p is RpmPackage => p !== null && p !== undefined);
+  const misses: RequestMiss[] = [];
+  for (const line of splitLines(requestedText)) {
+    const r = parseNevra(line.trim());
+    if (r === undefined) continue;
+    const want = evrOf(r);
+    const same = installed.filter((p) => p.name === r.name);
+    if (same.some((p) => p.arch === r.arch && compareEvr(evrOf(p), want) === 0)) continue;
+    const label = `${r.name} ${want}`;
+    if (same.length === 0) {
+      misses.push({
+        name: r.name,
+        kind: 'not-installed',
+        message: `${label}: ${r.name} is not installed (patchctl only upgrades installed packages)`,
+      });
+      continue;
+    }
+    const sameArch = same.filter((p) => p.arch === r.arch);
+    const newest = (sameArch.length > 0 ? sameArch : same).map(evrOf).sort(compareEvr).at(-1) as string;
+    if (compareEvr(newest, want) > 0) {
+      misses.push({
+        name: r.name,
+        kind: 'downgrade',
+        message: `${label}: ${newest} is installed, newer than the version asked for (patchctl never downgrades)`,
+      });
+    } else if (heldNames(holds, [r.name]).length > 0) {
+      misses.push({
+        name: r.name,
+        kind: 'held',
+        message: `${label}: ${r.name} is version-locked or excluded on the host (patchctl never overrides a hold)`,
+      });
+    } else {
+      misses.push({
+        name: r.name,
+        kind: 'version-not-found',
+        message: `${label}: not available from the host's repositories (${newest} stays installed)`,
+      });
+    }
+  }
+  return misses
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => MISS_ORDER.indexOf(a.m.kind) - MISS_ORDER.indexOf(b.m.kind) || a.i - b.i)
+    .map(({ m }) => m);
+}
+
+/** A refresh (`dnf makecache`): failures as an install's (parseDnfFailure). */
+export function parseRefresh(out: CommandResult): RefreshOutcome {
+  const lines = splitLines(`${out.stdout}\n${out.stderr}`);
+  const failure = parseDnfFailure(out);
+  const outcome: RefreshOutcome = {
+    ok: failure === undefined,
+    warnings: lines.filter((l) => l.startsWith('warning: ')).map((l) => l.slice(9)),
+  };
+  if (failure !== undefined) outcome.failure = failure;
+  return outcome;
+}
+
+/** dnf's own output of an install (or of a simulation: the plan's table). */
+function parseDnfInstall(out: CommandResult): InstallOutcome {
   const lines = splitLines(`${out.stdout}\n${out.stderr}`);
   const done = new Map<string, PackageChange>();
   const plan = new Map<string, PackageChange>();

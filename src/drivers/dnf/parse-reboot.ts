@@ -3,7 +3,7 @@
 // "No such command: needs-restarting" (also exit 1), and the decision falls back to its own rule:
 // a kernel, glibc, systemd, dbus* or linux-firmware installed after boot (mtime of /proc/1).
 import type { CommandResult } from '../types.js';
-import { readSections } from '../sections.js';
+import { readSections, type Section } from '../sections.js';
 import { DRIVER, fail, sortedUnique, splitLines } from './text.js';
 
 export interface RebootDecision {
@@ -38,13 +38,21 @@ export function parseInstallTimes(text: string, bootTime: number): RebootDecisio
   return { required: packages.length > 0, packages: sortedUnique(packages), method: 'install-time' };
 }
 
+/** The sections REBOOT_SCRIPT prints (FACTS_SCRIPT prints them too). */
+export const REBOOT_SECTIONS = ['needs-restarting', 'boot-time', 'core-packages'] as const;
+
 export function parseRebootRequired(out: CommandResult): RebootDecision {
-  const s = readSections(DRIVER, 'reboot-required', out, ['needs-restarting', 'boot-time', 'core-packages']);
+  const s = readSections(DRIVER, 'reboot-required', out, REBOOT_SECTIONS);
+  return rebootDecisionFrom(s, out.stdout);
+}
+
+/** The decision from REBOOT_SECTIONS' text; `stdout` is the excerpt of an error. */
+export function rebootDecisionFrom(s: ReadonlyMap<string, Section>, stdout: string): RebootDecision {
   const nr = s.get('needs-restarting');
   const decided = parseNeedsRestarting(nr?.rc, nr?.text ?? '');
   if (decided !== undefined) return decided;
   const boot = (s.get('boot-time')?.text ?? '').trim();
   if (!/^\d{1,12}$/.test(boot))
-    throw fail(`reboot-required: boot time ${JSON.stringify(boot)} is not a number`, out.stdout);
+    throw fail(`reboot-required: boot time ${JSON.stringify(boot)} is not a number`, stdout);
   return parseInstallTimes(s.get('core-packages')?.text ?? '', Number(boot));
 }

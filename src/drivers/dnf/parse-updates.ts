@@ -1,10 +1,12 @@
 // UPDATES_SCRIPT's output: check-update, updateinfo list and info, holds → an UpdateScan.
+import type { PendingUpdate } from '../../core/state/types.js';
 import type { CommandResult, UpdateScan } from '../types.js';
 import { readSections } from '../sections.js';
 import { combineUpdates } from './combine.js';
 import { checkUpdateStatus, parseCheckUpdateText } from './parse-check-update.js';
 import { heldNames, parseExcludes, parseVersionlockList } from './parse-holds.js';
-import type { RpmPackage } from './parse-installed.js';
+import { parseRpmQuery, type RpmPackage } from '../rpm/parse-installed.js';
+import type { Section } from '../sections.js';
 import { parseUpdateinfoInfo, parseUpdateinfoList } from './parse-updateinfo.js';
 import { DRIVER, fail, splitLines } from './text.js';
 
@@ -14,9 +16,18 @@ function dnfError(text: string): string {
   return lines.find((l) => l.startsWith('Error:')) ?? lines[lines.length - 1] ?? 'no output';
 }
 
-/** The scan, given the installed packages (parseInstalled's `packages`) to take `from` versions from. */
-export function parseUpdateScan(out: CommandResult, installed: readonly RpmPackage[]): UpdateScan {
-  const s = readSections(DRIVER, 'updates', out, ['check-update', 'updateinfo-list', 'updateinfo-info']);
+/**
+ * The scan. `from` versions come from the script's own `rpm-qa` section (the contract hands the parser
+ * only this result), or from `installed` (parseInstalled's `packages`) when given.
+ */
+export function parseUpdateScan(out: CommandResult, given?: readonly RpmPackage[]): UpdateScan {
+  const s = readSections(DRIVER, 'updates', out, [
+    'check-update',
+    'updateinfo-list',
+    'updateinfo-info',
+    ...(given === undefined ? ['rpm-qa'] : []),
+  ]);
+  const installed = given ?? installedFrom(s.get('rpm-qa'), out.stdout);
   const cu = s.get('check-update');
   const status = checkUpdateStatus(cu?.rc);
   if (status === 'error') {
@@ -57,3 +68,11 @@ export function parseUpdateScan(out: CommandResult, installed: readonly RpmPacka
   );
   return { updates, held, keptBack: [] };
 }
+
+function installedFrom(qa: Section | undefined, stdout: string): RpmPackage[] {
+  if (qa?.rc !== 0) throw fail(`rpm -qa failed (exit status ${String(qa?.rc)})`, qa?.text ?? stdout);
+  return parseRpmQuery(DRIVER, qa.text).packages;
+}
+
+/** The pending updates alone (the contract's parseUpdates). */
+export const parseUpdates = (out: CommandResult): PendingUpdate[] => parseUpdateScan(out).updates;

@@ -8,7 +8,10 @@ import type { CommandResult } from '../types.js';
 import { parseNevra } from './nevra.js';
 import { parseCheckUpdateText } from './parse-check-update.js';
 import { parseExcludes, parseVersionlockList } from './parse-holds.js';
-import { parseDnfFailure, parseInstall, parseLockHolders } from './parse-install.js';
+import { parseFacts } from './parse-facts.js';
+import { parseDnfFailure, parseInstall, parseLockHolders, parseRefresh } from './parse-install.js';
+import { parseInventory } from './parse-inventory.js';
+import { parsePreflight } from './parse-preflight.js';
 import { parseInstalled, parseInstalledText } from './parse-installed.js';
 import { parseRebootRequired } from './parse-reboot.js';
 import { parseUpdateinfoInfo, parseUpdateinfoList } from './parse-updateinfo.js';
@@ -19,7 +22,13 @@ const read = (sub: string) =>
   readdirSync(new URL(sub, dir))
     .filter((n) => /\.(stdout|stderr|txt)$/.test(n))
     .map((n) => readFileSync(new URL(`${sub}${n}`, dir), 'utf8'));
-const fixtureTexts = [...read(''), ...read('insights-core/'), ...read('vuls/'), ...read('rpm-hosts/')];
+const fixtureTexts = [
+  ...read(''),
+  ...read('el9/'),
+  ...read('insights-core/'),
+  ...read('vuls/'),
+  ...read('rpm-hosts/'),
+];
 const fixtureLines = [...new Set(fixtureTexts.flatMap((t) => t.split('\n')))];
 
 const outputText: fc.Arbitrary<string> = fc.oneof(
@@ -80,6 +89,10 @@ describe('dnf parsers on arbitrary input', () => {
     ['parseUpdateScan', (out) => parseUpdateScan(out, installed)],
     ['parseRebootRequired', parseRebootRequired],
     ['parseLockHolders', parseLockHolders],
+    ['parseFacts', parseFacts],
+    ['parseInventory', parseInventory],
+    ['parsePreflight', parsePreflight],
+    ['parseUpdateScan (own rpm-qa section)', (out) => parseUpdateScan(out)],
   ];
   it.each(resultParsers)('%s returns or throws a DriverOutputError', (_name, parse) => {
     fc.assert(
@@ -109,6 +122,8 @@ describe('dnf parsers on arbitrary input', () => {
       fc.property(commandResult, (out) => {
         const install = parseInstall(out);
         const failure = parseDnfFailure(out);
+        const refresh = parseRefresh(out);
+        if (out.exitCode !== 0) expect(refresh.ok).toBe(false);
         if (out.exitCode !== 0 || out.timedOut === true) {
           expect(install.ok).toBe(false);
           expect(failure).toBeDefined();
