@@ -6,7 +6,14 @@ import { InvalidPackageRefError } from '../errors.js';
 import { lockTimeoutSeconds } from '../lock-timeout.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
 import { PATCH_NAME } from './parse-patches.js';
-import { LOCK_HOLDER_SCRIPT, SCAN_SCRIPT } from './scripts.js';
+import {
+  FACTS_SCRIPT,
+  INVENTORY_SCRIPT,
+  LOCK_HOLDER_SCRIPT,
+  PREFLIGHT_SCRIPT,
+  RPM_QUERY_FORMAT,
+  SCAN_SCRIPT,
+} from './scripts.js';
 
 /** A package name zypper and rpm accept, strictly (no glob, no option, no capability operators). */
 export const ZYPPER_PACKAGE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}$/;
@@ -16,12 +23,26 @@ export const ZYPPER_EDITION = /^(?:[0-9]{1,9}:)?[A-Za-z0-9._+~^]{1,128}-[A-Za-z0
 
 export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
-/** name, epoch, version, release, arch, source RPM; tab-separated (none can hold a tab). */
-export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
+export { RPM_QUERY_FORMAT };
 
 /** Read-only zypper: no lock taken (a scan never waits for or blocks a running zypper), no refresh. */
 const READ_ONLY_ENV: Readonly<Record<string, string>> = { ZYPP_READONLY_HACK: '1' };
 const READ_ONLY = ['zypper', '--non-interactive', '--no-refresh'] as const;
+
+/** The Linux facts and zypper's own (rpm arch, zypper version, needs-rebooting): FACTS_SCRIPT. */
+export function factsCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', FACTS_SCRIPT] };
+}
+
+/** Installed packages and zypper's locks, in one round trip (INVENTORY_SCRIPT). */
+export function inventoryCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', INVENTORY_SCRIPT] };
+}
+
+/** Lock holders, interrupted rpm transactions, `zypper verify`, free space (PREFLIGHT_SCRIPT). */
+export function preflightCommand(): RemoteCommand {
+  return { argv: ['sh', '-c', PREFLIGHT_SCRIPT] };
+}
 
 export function installedCommand(): RemoteCommand {
   return { argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT] };
@@ -88,23 +109,16 @@ export function installCommand(pkgs: readonly PackageRef[], options: InstallOpti
   };
 }
 
-/** The same transaction, `--dry-run`: nothing changes (it still takes the lock, as zypper must). */
-export function simulateInstallCommand(
-  pkgs: readonly PackageRef[],
-  options: InstallOptions = {},
-): RemoteCommand {
+/**
+ * The same transaction, `--dry-run`, read-only (`ZYPP_READONLY_HACK=1`: no lock, so it neither
+ * waits for nor blocks a running zypper; verified on the lab's SUSE-like host): nothing changes.
+ * zypper still wants root to resolve an install.
+ */
+export function simulateInstallCommand(pkgs: readonly PackageRef[]): RemoteCommand {
   return {
-    argv: [
-      'zypper',
-      '--non-interactive',
-      'update',
-      '--dry-run',
-      ...UPDATE_OPTIONS,
-      '--',
-      ...packageArgs(pkgs),
-    ],
+    argv: [...READ_ONLY, 'update', '--dry-run', ...UPDATE_OPTIONS, '--', ...packageArgs(pkgs)],
     sudo: true,
-    env: lockEnv(options),
+    env: { ...READ_ONLY_ENV },
   };
 }
 

@@ -200,6 +200,14 @@ export function parseZypperFailure(out: CommandResult): FailureReason | undefine
     );
   }
   if (exit.success) return undefined;
+  if (out.exitCode === 107) {
+    // ZYPPER_EXIT_INF_RPM_SCRIPT_FAILED without rpm's own line (it went to a log): still a script.
+    return reason(
+      'maintainer-script',
+      'a package script (%post…) failed; the package is installed (zypper exit 107)',
+      all.filter((l) => l.trim() !== '').slice(-5),
+    );
+  }
   const errorLine = all.find((l) => /^(Error|ERROR): /.test(l.trim()));
   return reason(
     out.exitCode === 8 ? 'package-manager-error' : 'unknown',

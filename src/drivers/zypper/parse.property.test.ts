@@ -10,10 +10,15 @@ import { parseRpmInstalled } from './parse-installed.js';
 import { parseLocks } from './parse-locks.js';
 import { parseListPatches, parsePatchInfo } from './parse-patches.js';
 import { parseScan } from './parse-scan.js';
+import { parseFacts } from './parse-facts.js';
+import { parseInventory } from './parse-inventory.js';
+import { parsePreflight } from './parse-preflight.js';
+import { parseRepos, parseSearch } from './parse-search.js';
+import { parseUpdateScan } from './parse-update-scan.js';
 import { parseListUpdates } from './parse-updates.js';
 
 const dir = new URL('./__fixtures__/', import.meta.url);
-const fixtureTexts = ['lab/', 'salt/', 'vuls/'].flatMap((sub) =>
+const fixtureTexts = ['lab/', 'salt/', 'vuls/', 'sle15/'].flatMap((sub) =>
   readdirSync(new URL(sub, dir), { withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => readFileSync(new URL(`${sub}${e.name}`, dir), 'utf8')),
@@ -72,6 +77,12 @@ describe('zypper parsers on odd input', () => {
     ['parseNeedsRebooting', parseNeedsRebooting],
     ['parsePatchCheck', parsePatchCheck],
     ['parseLockHolder', parseLockHolder],
+    ['parseFacts', parseFacts],
+    ['parseInventory', parseInventory],
+    ['parseUpdateScan', parseUpdateScan],
+    ['parsePreflight', parsePreflight],
+    ['parseSearch', parseSearch],
+    ['parseRepos', parseRepos],
   ] as const)('%s throws only DriverOutputError', (_, parse) => {
     fc.assert(
       fc.property(commandResult, (out) => onlyDriverErrors(() => parse(out))),

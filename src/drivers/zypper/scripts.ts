@@ -1,37 +1,142 @@
 // Constant sh scripts of the zypper driver: no data is ever put into them (commands.ts passes data
-// only as validated arguments). Each prints sections (`@@patchctl:NAME@@`, ../sections.ts) and an
-// end marker, so a cut-short output is detected, not misread.
+// only as validated arguments; docs/adding-a-driver.md, "Commands vs scripts"). Each prints
+// sections (`@@patchctl:NAME@@`, ../sections.ts) and an end marker, so a cut-short output is
+// detected, not misread. The shared Linux parts (facts, lock holders, free space) come from ../linux.
+import { freeSpaceBody, lockHoldersBody } from '../linux/preflight.js';
+import { LINUX_FACTS_BODY, script } from '../linux/scripts.js';
+
+/** name, epoch, version, release, arch, source RPM; tab-separated (none can hold a tab). */
+export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
+
+/**
+ * Read-only zypper in a script: `ZYPP_READONLY_HACK=1` makes libzypp skip its lock (a scan never
+ * waits for or blocks a running zypper) and `--no-refresh` keeps it off the network.
+ */
+const READ_ONLY_ZYPPER = [
+  'ZYPP_READONLY_HACK=1; export ZYPP_READONLY_HACK',
+  'z() { zypper --non-interactive --no-refresh "$@"; }',
+];
+
+/**
+ * The Linux facts (../linux/scripts.ts) and zypper's own, in one round trip: rpm's native
+ * architecture, zypper's version, and zypper's reboot decision (`needs-rebooting`: exit 102 =
+ * needed, 0 = not; it reads libzypp's /run/reboot-needed, which is printed too for a zypper that
+ * has no such command). Debian's /run/reboot-required does not exist on SUSE: parseFacts ignores it.
+ */
+export const FACTS_SCRIPT = script(
+  ...LINUX_FACTS_BODY,
+  ...READ_ONLY_ZYPPER,
+  's rpm-arch',
+  "rpm --eval '%{_arch}' 2>/dev/null",
+  's zypper-version',
+  'zypper --version 2>/dev/null',
+  's needs-rebooting',
+  'z needs-rebooting 2>&1',
+  'r $?',
+  's reboot-needed',
+  'if [ -e /run/reboot-needed ]; then echo yes; else echo no; fi',
+);
+
+/** The installed packages (rpm) and zypper's locks (the holds), in one round trip. */
+export const INVENTORY_SCRIPT = script(
+  ...READ_ONLY_ZYPPER,
+  's installed',
+  `rpm -qa --qf '${RPM_QUERY_FORMAT}'`,
+  'r $?',
+  's locks',
+  'z --xmlout locks',
+  'r $?',
+);
 
 /**
  * The scan in one round trip: package updates, patches, locks (all XML), then `zypper info -t
  * patch` for the applicable patches, whose Conflicts say which packages each patch carries (the XML
- * does not). Read-only: `ZYPP_READONLY_HACK=1` makes libzypp skip its lock (a scan never waits for
- * or blocks a running zypper) and `--no-refresh` keeps it off the network. Patch names are taken
- * from the XML with sed and kept only when they match [A-Za-z0-9._:+-] (never a glob or an option).
+ * does not); the installed packages (the held names, and the installed edition for an older zypper
+ * that prints no edition-old); the repositories (alias of a repository name); and `search -s` for
+ * the package locks' names, because list-updates never lists a locked package's update: that is
+ * how the held packages' candidates are known. Patch and lock names are taken from the XML with sed
+ * and kept only when they match [A-Za-z0-9._:+-] (locks: [A-Za-z0-9._+*?-], a glob zypper expands
+ * itself; the shell's own globbing is off): never an option, never shell syntax.
  */
-export const SCAN_SCRIPT = `LC_ALL=C; export LC_ALL
-ZYPP_READONLY_HACK=1; export ZYPP_READONLY_HACK
-z() { zypper --non-interactive --no-refresh "$@"; }
-echo '@@patchctl:updates@@'
-z --xmlout list-updates; echo "@@patchctl:rc=$?@@"
-echo '@@patchctl:patches@@'
-patches=$(z --xmlout list-patches); rc=$?
-printf '%s\\n' "$patches"; echo "@@patchctl:rc=$rc@@"
-echo '@@patchctl:locks@@'
-z --xmlout locks; echo "@@patchctl:rc=$?@@"
-echo '@@patchctl:patch-info@@'
-names=$(printf '%s\\n' "$patches" | sed 's/<update /\\n<update /g' | sed -n 's/^<update kind="patch" name="\\([A-Za-z0-9._:+-]*\\)".* status="\\(needed\\|optional\\)".*/\\1/p' | sort -u)
-if [ -n "$names" ]; then
-  set -f
-  # shellcheck disable=SC2086 # one patch name per word, globbing off, characters checked above
-  set -- $names
-  set +f
-  z info -t patch -- "$@"; echo "@@patchctl:rc=$?@@"
-else
-  echo "@@patchctl:rc=0@@"
-fi
-echo '@@patchctl:end@@'
-`;
+export const SCAN_SCRIPT = script(
+  ...READ_ONLY_ZYPPER,
+  's updates',
+  'z --xmlout list-updates',
+  'r $?',
+  's patches',
+  'patches=$(z --xmlout list-patches); rc=$?',
+  'printf \'%s\\n\' "$patches"',
+  'r $rc',
+  's locks',
+  'locks=$(z --xmlout locks); rc=$?',
+  'printf \'%s\\n\' "$locks"',
+  'r $rc',
+  's patch-info',
+  'names=$(printf \'%s\\n\' "$patches" | sed \'s/<update /\\n<update /g\' | sed -n \'s/^<update kind="patch" name="\\([A-Za-z0-9._:+-]*\\)".* status="\\(needed\\|optional\\)".*/\\1/p\' | sort -u)',
+  'if [ -n "$names" ]; then',
+  '  # shellcheck disable=SC2086 # one patch name per word, globbing off, characters checked above',
+  '  set -- $names',
+  '  z info -t patch -- "$@"',
+  '  r $?',
+  'else',
+  '  r 0',
+  'fi',
+  's installed',
+  `rpm -qa --qf '${RPM_QUERY_FORMAT}'`,
+  'r $?',
+  's repos',
+  'z --xmlout repos',
+  'r $?',
+  's held-search',
+  "held=$(printf '%s\\n' \"$locks\" | sed 's/<lock /\\n<lock /g' | sed -n 's/^<lock [^>]*><name>\\([A-Za-z0-9._+*?-]*\\)<\\/name><type>package<\\/type>.*/\\1/p' | sort -u)",
+  'if [ -n "$held" ]; then',
+  '  # shellcheck disable=SC2086 # one lock name per word, globbing off, characters checked above',
+  '  set -- $held',
+  '  z --xmlout search -s -t package -- "$@"',
+  '  r $?',
+  'else',
+  '  r 0',
+  'fi',
+);
+
+/** libzypp's lock (a pid file, also fcntl-locked) and rpm's database locks, old and new dbpath. */
+export const ZYPPER_LOCK_FILES: readonly string[] = [
+  '/run/zypp.pid',
+  '/var/lib/rpm/.rpm.lock',
+  '/usr/lib/sysimage/rpm/.rpm.lock',
+];
+
+/** Where zypper downloads, where rpm keeps its database, where kernels go, and the root. */
+export const ZYPPER_SPACE_PATHS: readonly string[] = ['/var/cache/zypp', '/var/lib/rpm', '/boot', '/'];
+
+/**
+ * Before an install: who holds the zypp and rpm locks (/proc/locks, ../linux/preflight.ts), the
+ * pid libzypp wrote in /run/zypp.pid and that process's name (/proc/PID/comm, never its command
+ * line), the packages rpm lists twice for one name and arch (what an interrupted rpm transaction
+ * leaves) with the multiversion ones (kernels: twice is normal), `zypper verify --dry-run` (the
+ * installed packages' dependencies: SUSE's audit), and free space.
+ */
+export const PREFLIGHT_SCRIPT = script(
+  ...READ_ONLY_ZYPPER,
+  ...lockHoldersBody(ZYPPER_LOCK_FILES),
+  's zypp-pid',
+  'f=/run/zypp.pid',
+  '[ -e "$f" ] || f=/var/run/zypp.pid',
+  'pid=$(head -c 32 "$f" 2>/dev/null | tr -cd 0-9)',
+  'if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then',
+  '  echo "held $pid $(head -c 64 "/proc/$pid/comm" 2>/dev/null | tr -cd \'[:print:]\')"',
+  'else',
+  '  echo free',
+  'fi',
+  's rpm-dupes',
+  "rpm -qa --qf '%{NAME}.%{ARCH}\\n' | sort | uniq -d",
+  's multiversion',
+  "rpm -q --whatprovides 'multiversion(kernel)' --qf '%{NAME}.%{ARCH}\\n' 2>/dev/null | grep -v 'no package provides' || :",
+  's verify',
+  'z verify --dry-run 2>&1',
+  'r $?',
+  ...freeSpaceBody(ZYPPER_SPACE_PATHS),
+);
 
 /**
  * Who holds libzypp's lock: `free`, or `held PID COMM`. /run/zypp.pid holds the pid of the process

@@ -33,3 +33,21 @@ export const result = (stdout: string, exitCode: number | null = 0, stderr = '')
   stderr,
   durationMs: 1,
 });
+
+/**
+ * `sle15/NAME`: the driver's own commands captured on the lab's SUSE-like host (README.md,
+ * "sle15/"): NAME.stdout, NAME.stderr (absent = empty), NAME.rc, NAME.cmd.json.
+ */
+export function sle15Result(name: string): CommandResult {
+  const base = `sle15/${name}`;
+  return {
+    exitCode: Number(fixtureText(`${base}.rc`).trim()),
+    stdout: fixtureText(`${base}.stdout`),
+    stderr: optional(`${base}.stderr`) ?? '',
+    durationMs: 1,
+  };
+}
+
+/** The RemoteCommand a `sle15/` capture ran (as the driver built it then). */
+export const sle15Command = (name: string): unknown =>
+  JSON.parse(fixtureText(`sle15/${name}.cmd.json`)) as unknown;
