@@ -84,9 +84,8 @@ describe('planning the shipped examples', () => {
         'host-unreachable',
         'no-window',
         'not-approved-yet',
-        // 'pinned' is gone since issue 13: the example pins only RHEL and SUSE packages, on hosts
-        // this version cannot drive (state `unsupported`, nothing planned; build-plan.test.ts
-        // covers pins).
+        // The example pins only RHEL and SUSE packages: back since issue 14 drives those hosts.
+        'pinned',
       ].sort(),
     );
   });

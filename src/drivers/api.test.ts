@@ -3,10 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 import { driverForOsHint, driverFor, driverServing, drivers, whatIsDriven } from './api.js';
 
 describe('driver registry', () => {
-  it('has apt', () => {
-    expect([...drivers.keys()]).toEqual(['apt']);
+  it('has apt, dnf and zypper', () => {
+    expect([...drivers.keys()]).toEqual(['apt', 'dnf', 'zypper']);
     expect(driverFor('apt')?.id).toBe('apt');
-    expect(driverFor('dnf')).toBeUndefined();
+    expect(driverFor('dnf')?.id).toBe('dnf');
+    expect(driverFor('zypper')?.id).toBe('zypper');
+    expect(driverFor('apk')).toBeUndefined();
+    expect(driverFor('yum')).toBeUndefined();
   });
 
   it.each([...drivers])('%s: its id matches its key, and it has fixtures and a readme', (key, driver) => {
@@ -14,8 +17,10 @@ describe('driver registry', () => {
     const folder = new URL(`./${key}/`, import.meta.url);
     const fixtures = new URL('__fixtures__/', folder);
     expect(existsSync(fixtures) && statSync(fixtures).isDirectory()).toBe(true);
-    expect(readdirSync(fixtures).filter((n) => n !== 'SOURCES.md').length).toBeGreaterThan(0);
-    expect(existsSync(new URL('SOURCES.md', fixtures))).toBe(true);
+    expect(
+      readdirSync(fixtures).filter((n) => !['SOURCES.md', 'README.md'].includes(n)).length,
+    ).toBeGreaterThan(0);
+    expect(['SOURCES.md', 'README.md'].some((f) => existsSync(new URL(f, fixtures)))).toBe(true);
     expect(existsSync(new URL('readme.md', folder))).toBe(true);
     expect(readdirSync(folder).some((n) => /^parse(-[a-z-]+)?\.test\.ts$/.test(n))).toBe(true);
   });
@@ -37,10 +42,16 @@ describe('driver registry', () => {
     expect(driverServing({ id: 'debian', idLike: [] })?.id).toBe('apt');
     expect(driverServing({ id: 'linuxmint', idLike: ['ubuntu', 'debian'] })?.id).toBe('apt');
     expect(driverServing({ id: 'Ubuntu', idLike: [] })?.id).toBe('apt');
-    expect(driverServing({ id: 'rocky', idLike: ['rhel', 'centos', 'fedora'] })).toBeUndefined();
+    expect(driverServing({ id: 'rocky', idLike: ['rhel', 'centos', 'fedora'] })?.id).toBe('dnf');
+    expect(driverServing({ id: 'almalinux', idLike: ['rhel', 'centos', 'fedora'] })?.id).toBe('dnf');
+    expect(driverServing({ id: 'sles', idLike: ['suse'] })?.id).toBe('zypper');
+    expect(driverServing({ id: 'opensuse-leap', idLike: ['suse', 'opensuse'] })?.id).toBe('zypper');
     expect(driverServing({ id: 'alpine', idLike: [] })).toBeUndefined();
     expect(driverForOsHint('ubuntu')?.id).toBe('apt');
-    expect(driverForOsHint('rocky')).toBeUndefined();
+    expect(driverForOsHint('rocky')?.id).toBe('dnf');
+    expect(driverForOsHint('sles')?.id).toBe('zypper');
+    expect(driverForOsHint('alpine')).toBeUndefined();
+    expect(driverForOsHint('windows')).toBeUndefined();
   });
 
   it('never lets two drivers claim the same os-release ID or os hint', () => {
@@ -53,7 +64,11 @@ describe('driver registry', () => {
   it('describes what it drives, with the transports, as data for core', () => {
     expect(whatIsDriven()).toEqual({
       transports: ['ssh'],
-      drivers: [{ id: 'apt', osHints: ['debian', 'ubuntu'] }],
+      drivers: [
+        { id: 'apt', osHints: ['debian', 'ubuntu'] },
+        { id: 'dnf', osHints: ['rhel', 'almalinux', 'rocky', 'centos', 'fedora', 'amazon', 'oracle'] },
+        { id: 'zypper', osHints: ['sles', 'opensuse'] },
+      ],
     });
   });
 });

@@ -5,9 +5,15 @@ import type { Driven } from '../core/model/driven.js';
 import type { OsHint } from '../core/model/types.js';
 import { registeredTransports } from '../transports/registry.js';
 import { apt } from './apt/index.js';
+import { dnf } from './dnf/driver.js';
 import type { DriverId, PackageDriver } from './types.js';
+import { zypper } from './zypper/driver.js';
 
-export const drivers: ReadonlyMap<DriverId, PackageDriver> = new Map<DriverId, PackageDriver>([['apt', apt]]);
+export const drivers: ReadonlyMap<DriverId, PackageDriver> = new Map<DriverId, PackageDriver>([
+  ['apt', apt],
+  ['dnf', dnf],
+  ['zypper', zypper],
+]);
 
 /** The driver for a package manager, or undefined when patchctl has none for it yet. */
 export function driverFor(id: string): PackageDriver | undefined {

@@ -37,7 +37,7 @@ export interface HostFacts extends LinuxFacts {
 }
 
 export interface OsFacts {
-  /** `debian` for Debian and its derivatives (ID or ID_LIKE names debian or ubuntu). */
+  /** `debian`, `rhel`, `suse` or `alpine` from ID and ID_LIKE (drivers/linux/facts.ts familyOf), else ID_LIKE's last entry or ID. */
   family: string;
   id: string;
   /** VERSION_ID, or a fallback that the host state accepts (drivers/linux/facts.ts osVersionFrom), never "". */
@@ -212,7 +212,8 @@ export interface OsSteps {
 }
 
 /**
- * A package-manager plug-in. Builders return commands with no I/O; parsers turn their results into
+ * A package-manager plug-in: only what the engine calls (a driver's other builders, such as a
+ * simulated install, stay in its own modules). Builders return commands with no I/O; parsers turn their results into
  * data and throw only DriverOutputError (output they cannot read), never on a non-zero exit that
  * they can explain: install/refresh failures are results.
  */
@@ -235,7 +236,6 @@ export interface PackageDriver {
 
   /** Pending updates with their repository of origin, from the local package index (no network). */
   listUpdates(): RemoteCommand;
-  parseUpdates(out: CommandResult): PendingUpdate[];
   parseUpdateScan(out: CommandResult): UpdateScan;
 
   /** Refresh the package index from the repositories (network; root). */
@@ -254,17 +254,7 @@ export interface PackageDriver {
 
   /** Install exactly these versions, upgrading only, non-interactively (root). */
   install(pkgs: readonly PackageRef[], options?: InstallOptions): RemoteCommand;
-  /** The same transaction, simulated: no lock, no change. */
-  simulateInstall(pkgs: readonly PackageRef[]): RemoteCommand;
   parseInstall(out: CommandResult): InstallOutcome;
-
-  rebootRequired?(): RemoteCommand;
-  parseRebootRequired?(out: CommandResult): boolean;
-
-  /** Which processes still run replaced files after an upgrade (optional tool on the host; root). */
-  restartCheck?(): RemoteCommand;
-  /** Undefined when the tool is not installed on the host. */
-  parseRestartCheck?(out: CommandResult): RestartCheck | undefined;
 }
 
 export interface RestartCheck {

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 
 import { apt } from '../drivers/apt/index.js';
+import {
+  rebootRequiredCommand,
+  restartCheckCommand,
+  simulateInstallCommand,
+} from '../drivers/apt/commands.js';
+import { parseRebootRequired } from '../drivers/apt/parse-facts.js';
 import { parsePreflight } from '../drivers/apt/parse-preflight.js';
+import { parseCheckRestart } from '../drivers/apt/parse-restart.js';
+import { parseUpdates } from '../drivers/apt/parse-updates.js';
 import { linuxFactsCommand, parseLinuxFacts } from '../drivers/linux/index.js';
 import { remoteLockCommand, remoteReserveCommand } from '../engine/apply/remote-lock.js';
 import { commandLine } from '../transports/quote.js';
@@ -118,10 +126,10 @@ describe('SimAptHost read-only commands', () => {
   });
 
   it('has no checkrestart (minbase), like the lab', () => {
-    const out = run(host(), apt.restartCheck());
+    const out = run(host(), restartCheckCommand());
     expect(out.exitCode).toBe(127);
     expect(out.stderr).toBe(fx('lab-checkrestart-missing.stderr'));
-    expect(apt.parseRestartCheck(out)).toBeUndefined();
+    expect(parseCheckRestart(out)).toBeUndefined();
   });
 
   it('refreshes through the wrapper as root', () => {
@@ -134,7 +142,7 @@ describe('SimAptHost read-only commands', () => {
 
   it('simulates an install without changing anything', () => {
     const h = host();
-    const out = run(h, apt.simulateInstall?.(pkgs('fleet-tools', 'fleet-crypto')) ?? { argv: [] });
+    const out = run(h, simulateInstallCommand(pkgs('fleet-tools', 'fleet-crypto')));
     expect(apt.parseInstall(out)).toMatchObject({
       ok: true,
       changed: [
@@ -166,11 +174,11 @@ describe('SimAptHost install', () => {
     expect(outcome.ok).toBe(true);
     expect(outcome.changed.map((c) => c.name).sort()).toEqual(['fleet-kernel', 'fleet-tools']);
     expect(h.versions()).toMatchObject({ 'fleet-tools': '1.1', 'fleet-kernel': '1.1', 'fleet-utils': '1.0' });
-    expect(apt.parseRebootRequired(run(h, apt.rebootRequired?.() ?? { argv: [] }))).toBe(true);
+    expect(parseRebootRequired(run(h, rebootRequiredCommand()))).toBe(true);
     expect(apt.parseFacts(run(h, apt.facts())).rebootRequiredPackages).toEqual(['fleet-kernel']);
     // The wrapper kept the output, and the updates are gone from the scan.
     expect(h.wrapperLogs[0]?.stdout).toBe(out.stdout);
-    const names = apt.parseUpdates(run(h, apt.listUpdates())).map((u) => u.name);
+    const names = parseUpdates(run(h, apt.listUpdates())).map((u) => u.name);
     expect(names).toEqual(['fleet-broken', 'fleet-crypto', 'fleet-held', 'fleet-utils']);
     // Installing the same version again changes nothing.
     const again = run(h, apt.install(pkgs('fleet-tools')));

@@ -70,7 +70,6 @@ export const fakeDriver: PackageDriver = {
     ...json<Pick<Inventory, 'installed'>>('installed', out),
   }),
   listUpdates: () => cmd('updates'),
-  parseUpdates: (out) => json<UpdateScan>('updates', out).updates,
   parseUpdateScan: (out) => json<UpdateScan>('updates', out),
   refresh: () => ({ ...cmd('refresh'), sudo: true }),
   parseRefresh: (out) => ({ ok: out.exitCode === 0, warnings: [] }),
@@ -82,8 +81,6 @@ export const fakeDriver: PackageDriver = {
     ...cmd('install', ...pkgs.map((p) => `${p.name}=${p.version}`)),
     sudo: true,
   }),
-  simulateInstall: (pkgs: readonly PackageRef[]) =>
-    cmd('simulate', ...pkgs.map((p) => `${p.name}=${p.version}`)),
   parseInstall: (out) =>
     out.exitCode === 0
       ? { ok: true, changed: [], warnings: [] }

@@ -2554,18 +2554,18 @@ const trapCases: BadInputCase[] = [
     expect: [warn('undriven-hosts', NYC, 'winrm')],
   },
   {
-    name: 'trap-host-os-rhel',
-    description: 'a RHEL host: no package-manager driver yet (a warning)',
-    edits: [sub(NYC, '      os: debian', '      os: rhel')],
+    name: 'trap-host-os-alpine',
+    description: 'an Alpine host: no package-manager driver yet (a warning)',
+    edits: [sub(NYC, '      os: debian', '      os: alpine')],
     strict: true,
-    expect: [warn('undriven-hosts', NYC, 'rhel')],
+    expect: [warn('undriven-hosts', NYC, 'alpine')],
   },
   {
-    name: 'trap-inventory-default-os-rocky',
-    description: 'an inventory of Rocky hosts, by its defaults (a warning at the default)',
-    edits: [sub(FRA, '    os: debian', '    os: rocky')],
+    name: 'trap-inventory-default-os-windows',
+    description: 'an inventory of Windows hosts, by its defaults (a warning at the default)',
+    edits: [sub(FRA, '    os: debian', '    os: windows')],
     strict: true,
-    expect: [warn('undriven-hosts', FRA, 'rocky')],
+    expect: [warn('undriven-hosts', FRA, 'windows')],
   },
 ];
 

@@ -243,7 +243,7 @@ describe('patchctl apply: a saved plan is re-derived, never trusted (issue 12)',
     const gate = await apply(['plan.json']);
     expect(gate.code).toBe(1);
     expect(gate.stderr).toContain(
-      'plan.json: ring standard/broad: earliestStart 2026-12-01T00:00:00Z is not what the repository decides (2026-12-11T21:00:00Z)',
+      'plan.json: ring standard/broad: earliestStart 2026-12-01T00:00:00Z is not what the repository decides (2026-12-19T06:00:00Z)',
     );
     expectNoRun();
 

@@ -113,8 +113,7 @@ describe('patchctl status', () => {
         '  · broad   pending: waits for ring pilot to complete',
         '',
         // The same host states as the plan (issue 13): never "unreachable" for what cannot be driven.
-        'Hosts: 13 in the inventory: 7 scanned, 5 unsupported, 1 unreachable',
-        '  ? fra-app-01                  unsupported: package manager dnf is not supported by this version; OS seen: almalinux 9.8 (rhel family)',
+        'Hosts: 13 in the inventory: 8 scanned, 4 unsupported, 1 unreachable',
         '  ? fra-ws-01                   unsupported: transport winrm is not supported by this version; OS seen: windows 10.0.26100.2033 (windows family)',
         '  ? fra-ws-02                   unsupported: transport winrm is not supported by this version; OS seen: windows 10.0.26100.2033 (windows family)',
         '  ? nyc-db-01                   unreachable since 2026-11-20T22:04:11Z (last scan 2026-11-30T22:01:39Z: connect ETIMEDOUT 198.51.100.21:22)',

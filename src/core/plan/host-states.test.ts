@@ -84,9 +84,9 @@ describe('host states in the plan (issue 13)', () => {
   });
 
   it('calls a host whose package manager has no driver unsupported', () => {
-    const h = hostIn(plan([aHostState('deb-1', [anUpdate('bash')], { packageManager: 'dnf' })]), 'deb-1');
+    const h = hostIn(plan([aHostState('deb-1', [anUpdate('bash')], { packageManager: 'apk' })]), 'deb-1');
     expect(h.state).toBe('unsupported');
-    expect(h.note).toMatch(/^unsupported: package manager dnf is not supported by this version/);
+    expect(h.note).toMatch(/^unsupported: package manager apk is not supported by this version/);
   });
 
   it('says since when an unreachable host was last reached', () => {

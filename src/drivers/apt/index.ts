@@ -7,18 +7,14 @@ import {
   installCommand,
   installedCommand,
   preflightCommand,
-  rebootRequiredCommand,
   refreshCommand,
-  restartCheckCommand,
-  simulateInstallCommand,
   updatesCommand,
 } from './commands.js';
-import { parseFacts, parseRebootRequired } from './parse-facts.js';
+import { parseFacts } from './parse-facts.js';
 import { parseInstall, parseRefresh } from './parse-install.js';
 import { parseInstalled } from './parse-installed.js';
 import { parsePreflight } from './parse-preflight.js';
-import { parseCheckRestart } from './parse-restart.js';
-import { parseUpdateScan, parseUpdates } from './parse-updates.js';
+import { parseUpdateScan } from './parse-updates.js';
 import { checkPreflight, minFreeKbFor } from './preflight.js';
 
 export const apt = {
@@ -34,7 +30,6 @@ export const apt = {
   listInstalled: installedCommand,
   parseInstalled,
   listUpdates: updatesCommand,
-  parseUpdates,
   parseUpdateScan,
   refresh: refreshCommand,
   parseRefresh,
@@ -43,10 +38,5 @@ export const apt = {
   checkPreflight,
   minFreeKbFor,
   install: installCommand,
-  simulateInstall: simulateInstallCommand,
   parseInstall,
-  rebootRequired: rebootRequiredCommand,
-  parseRebootRequired,
-  restartCheck: restartCheckCommand,
-  parseRestartCheck: parseCheckRestart,
 } satisfies PackageDriver;

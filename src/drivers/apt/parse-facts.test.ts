@@ -58,7 +58,7 @@ describe('facts', () => {
     expect(osFactsFrom(parseOsRelease('ID=debian\nVERSION_CODENAME=trixie\n')).version).toBe('trixie');
     expect(
       osFactsFrom(parseOsRelease('ID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"')).family,
-    ).toBe('fedora');
+    ).toBe('rhel');
   });
 
   it('gives Debian testing/sid a version the host state accepts (no VERSION_ID there)', () => {

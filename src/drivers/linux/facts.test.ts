@@ -8,6 +8,7 @@ import { FACTS_SCRIPT } from '../apt/scripts.js';
 import { apt } from '../apt/index.js';
 import { DriverOutputError } from '../errors.js';
 import type { CommandResult } from '../types.js';
+import { familyOf } from './facts.js';
 import { LINUX_FACTS_SCRIPT, linuxFactsCommand, parseLinuxFacts } from './index.js';
 
 const aptFixture = (name: string) =>
@@ -70,5 +71,24 @@ describe('parseLinuxFacts', () => {
     expect(() => parseLinuxFacts(result(cut))).toThrow(/^linux: facts: the script did not run to its end/);
     const badBoot = aptFixture('lab-facts.stdout').replace(/[0-9a-f-]{36}/, 'not-a-uuid');
     expect(() => parseLinuxFacts(result(badBoot))).toThrow(/boot id "not-a-uuid" is not a UUID/);
+  });
+});
+
+describe('familyOf', () => {
+  it.each([
+    [['debian'], 'debian'],
+    [['linuxmint', 'ubuntu', 'debian'], 'debian'],
+    // AlmaLinux and Rocky name fedora last in ID_LIKE: still the RHEL family.
+    [['almalinux', 'rhel', 'centos', 'fedora'], 'rhel'],
+    [['rocky', 'rhel', 'centos', 'fedora'], 'rhel'],
+    [['fedora'], 'rhel'],
+    [['amzn', 'fedora'], 'rhel'],
+    [['sles', 'suse'], 'suse'],
+    [['opensuse-leap', 'suse', 'opensuse'], 'suse'],
+    [['alpine'], 'alpine'],
+    [['haiku'], 'haiku'],
+    [['nixos-like', 'gentoo', 'slackware'], 'slackware'],
+  ])('%j is %s', (names, family) => {
+    expect(familyOf(names)).toBe(family);
   });
 });

@@ -31,14 +31,33 @@ function unquoteShellValue(v: string): string {
   return v.replace(/\\(.)/g, '$1');
 }
 
+/** Known families by the os-release ID or ID_LIKE that names them, first match wins. */
+const FAMILIES: readonly (readonly [family: string, names: readonly string[]])[] = [
+  ['debian', ['debian', 'ubuntu']],
+  ['rhel', ['rhel', 'centos', 'fedora', 'almalinux', 'rocky', 'ol', 'amzn']],
+  ['suse', ['suse', 'sles', 'sled', 'opensuse', 'opensuse-leap', 'opensuse-tumbleweed']],
+  ['alpine', ['alpine']],
+];
+
+/**
+ * The family a host belongs to, for people and reports (`debian`, `rhel`, `suse`, `alpine`):
+ * AlmaLinux's ID_LIKE "rhel centos fedora" is the RHEL family, not Fedora's. An OS patchctl
+ * knows no family for keeps the last ID_LIKE entry (the most general), else its ID. Which driver
+ * serves a host is decided from ID and ID_LIKE themselves (drivers/api.ts driverServing).
+ */
+export function familyOf(names: readonly string[]): string {
+  const lower = names.map((n) => n.toLowerCase());
+  for (const [family, members] of FAMILIES) if (lower.some((n) => members.includes(n))) return family;
+  return lower.length > 1 ? (lower[lower.length - 1] ?? 'linux') : (lower[0] ?? 'linux');
+}
+
 export function osFactsFrom(fields: ReadonlyMap<string, string>): OsFacts {
   const id = fields.get('ID') ?? 'linux'; // os-release(5): ID defaults to "linux"
   const idLike = (fields.get('ID_LIKE') ?? '').split(/\s+/).filter((x) => x !== '');
   const codename = fields.get('VERSION_CODENAME');
   const prettyName = fields.get('PRETTY_NAME');
-  const debianish = [id, ...idLike].some((x) => x === 'debian' || x === 'ubuntu');
   const os: OsFacts = {
-    family: debianish ? 'debian' : (idLike[idLike.length - 1] ?? id),
+    family: familyOf([id, ...idLike]),
     id,
     version: osVersionFrom(fields),
     idLike,

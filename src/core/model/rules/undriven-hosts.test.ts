@@ -11,7 +11,7 @@ const inventory = (defaults: string, hostLines: string[]) => ({
 });
 
 describe('undrivenHosts', () => {
-  it('is quiet for Debian and Ubuntu over ssh, and for hosts without an os hint', () => {
+  it('is quiet for Debian, Ubuntu, RHEL-family and SUSE hosts over ssh, and for hosts without an os hint', () => {
     expect(
       runRule(
         undrivenHosts,
@@ -19,6 +19,8 @@ describe('undrivenHosts', () => {
           'name: a1\n    os: debian',
           'name: a2\n    os: ubuntu\n    transport: ssh',
           'name: a3',
+          'name: a4\n    os: rocky',
+          'name: a5\n    os: sles',
         ]),
       ),
     ).toEqual([]);
@@ -26,7 +28,7 @@ describe('undrivenHosts', () => {
   it('warns once per inventory and setting, where it is written, with the hosts', () => {
     const d = runRule(
       undrivenHosts,
-      inventory('defaults:\n  os: rocky\n', [
+      inventory('defaults:\n  os: alpine\n', [
         'name: r1',
         'name: r2',
         'name: w1\n    transport: winrm\n    os: windows',
@@ -39,7 +41,7 @@ describe('undrivenHosts', () => {
       'inventory/a.yaml:12:18 warning undriven-hosts',
     ]);
     expect(d[0]?.message).toBe(
-      '2 host(s) of inventory "a" use os rocky, which this version has no package-manager driver for (apt on debian, ubuntu): r1, r2; they are reported unsupported and never patched',
+      '2 host(s) of inventory "a" use os alpine, which this version has no package-manager driver for (apt on debian, ubuntu; dnf on rhel, almalinux, rocky, centos, fedora, amazon, oracle; zypper on sles, opensuse): r1, r2; they are reported unsupported and never patched',
     );
     expect(d[1]?.message).toContain(
       'use transport winrm, which this version cannot drive (it connects over ssh): w1, w2',
