@@ -5,6 +5,7 @@
 // script only as a positional parameter; the script itself is a constant. Each part's output is
 // base64-encoded, so that a part that prints section markers of its own (the drivers' scripts
 // do) cannot be confused with the batch's. The batch runs as root when any part needs root.
+// It writes no file: on a host whose disk is full it still answers.
 import { commandLine } from '../../transports/quote.js';
 import { DriverOutputError, excerptOf, resultExcerpt } from '../errors.js';
 import { splitSections } from '../sections.js';
@@ -14,22 +15,22 @@ import type { CommandResult, RemoteCommand } from '../types.js';
 export const BATCH_NAME = 'patchctl-batch';
 
 /**
- * Runs each positional parameter as `sh -c LINE`, stdin closed, and prints per part its exit
- * status and its stdout and stderr in base64; the end marker last.
+ * Runs each positional parameter as `sh -c LINE`, stdin closed, and prints per part its stdout
+ * in base64 as it comes, its exit status, then its stderr in base64; the end marker last. No
+ * temporary file: a host whose disk is full still answers (its pre-flight must say so). The
+ * part's stderr and exit status come back through fd 4 into `e` (stderr first, `rc=N` last).
  */
 export const BATCH_SCRIPT = [
   'export LC_ALL=C',
   'set -f',
-  'd=$(mktemp -d) || exit 1',
-  'trap \'rm -rf "$d"\' EXIT',
+  'exec 3>&1',
   'i=0',
   'for line in "$@"; do',
-  '  sh -c "$line" >"$d/o" 2>"$d/e" </dev/null',
-  '  rc=$?',
-  '  printf \'\\n@@patchctl:part-%s@@\\n@@patchctl:rc=%s@@\\n\' "$i" "$rc"',
-  '  base64 <"$d/o"',
-  '  printf \'\\n@@patchctl:part-%s-stderr@@\\n\' "$i"',
-  '  base64 <"$d/e"',
+  '  printf \'\\n@@patchctl:part-%s@@\\n\' "$i"',
+  '  e=$( { { sh -c "$line" </dev/null 2>&4; echo "rc=$?" >&4; } | base64 >&3; } 4>&1 )',
+  '  rc=${e##*rc=}',
+  '  printf \'\\n@@patchctl:rc=%s@@\\n@@patchctl:part-%s-stderr@@\\n\' "$rc" "$i"',
+  '  printf \'%s\' "${e%rc=*}" | base64',
   '  i=$((i + 1))',
   'done',
   "printf '\\n@@patchctl:end@@\\n'",
