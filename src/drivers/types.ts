@@ -55,6 +55,12 @@ export interface Inventory {
   held: string[];
   /** Packages dpkg lists in any state between not-installed and installed (a failed or interrupted run). */
   notFullyInstalled: PackageState[];
+  /**
+   * Names the package manager installs beside the versions already there instead of over them
+   * (rpm's installonly and zypper's multiversion packages: kernels), sorted. Several installed
+   * versions of these are normal: apply counts an upgrade done when its version is among them.
+   */
+  sideBySide?: string[];
 }
 
 export interface PackageState {

@@ -98,17 +98,21 @@ export const fakeDriver: PackageDriver = {
 
 export interface ScriptedFakeHost {
   installed: Map<string, string>;
+  /** Older versions of `*-kernel` packages, kept beside the new one as rpm keeps kernels. */
+  kept: { name: string; version: string }[];
   bootId: string;
   reboots: number;
 }
 
 /**
  * Scripts `t` as a host of the fake driver with `installed` packages: installs change them, an
- * install of a package named `*-kernel` asks for a reboot, `fake-reboot` gives a new boot id.
+ * install of a package named `*-kernel` keeps the old version beside the new one (as rpm keeps
+ * kernels) and asks for a reboot, `fake-reboot` gives a new boot id.
  */
 export function scriptFakeHost(t: FakeTransport, installed: Record<string, string>): ScriptedFakeHost {
   const host: ScriptedFakeHost = {
     installed: new Map(Object.entries(installed)),
+    kept: [],
     bootId: '00000000-0000-4000-8000-000000000000',
     reboots: 0,
   };
@@ -123,7 +127,12 @@ export function scriptFakeHost(t: FakeTransport, installed: Record<string, strin
     }),
   );
   t.on(['fake-pm', 'installed'], () =>
-    stdout({ installed: [...host.installed].map(([name, version]) => ({ name, version })) }),
+    stdout({
+      installed: [...host.kept, ...[...host.installed].map(([name, version]) => ({ name, version }))].sort(
+        (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+      ),
+      sideBySide: [...host.installed.keys()].filter((n) => n.endsWith('-kernel')),
+    }),
   );
   t.on(['fake-pm', 'preflight'], () =>
     stdout({ lockHolders: [], interrupted: false, audit: [], freeSpace: [] }),
@@ -131,6 +140,8 @@ export function scriptFakeHost(t: FakeTransport, installed: Record<string, strin
   t.on(['fake-pm', 'install'], (c) => {
     for (const ref of c.argv.slice(2)) {
       const [name = '', version = ''] = ref.split('=');
+      const old = host.installed.get(name);
+      if (name.endsWith('-kernel') && old !== undefined) host.kept.push({ name, version: old });
       host.installed.set(name, version);
       if (name.endsWith('-kernel')) rebootRequired = true;
     }

@@ -128,6 +128,8 @@ describe('installed packages (INSTALLED_SCRIPT)', () => {
     expect(names).toEqual([...names].sort());
     expect(inv.held).toEqual(['fleet-held']);
     expect(inv.notFullyInstalled).toEqual([]);
+    // The engine counts an upgrade of these done when its version is among those installed.
+    expect(inv.sideBySide).toEqual(['kernel', 'kernel-PAE']);
   });
 
   it('reports the older of two versions of a non-installonly package (an interrupted transaction)', () => {

@@ -16,12 +16,14 @@ export function parseInventory(out: CommandResult): Inventory {
     locked: parseVersionlockList(s.get('versionlock')?.text ?? ''),
     excludes: parseExcludes(s.get('excludes')?.text ?? ''),
   };
+  const installonly = parseInstallonly(s.get('installonly')?.text ?? '');
   return {
     installed,
     held: heldNames(
       holds,
       packages.map((p) => p.name),
     ),
-    notFullyInstalled: duplicatesOf(packages, parseInstallonly(s.get('installonly')?.text ?? '')),
+    notFullyInstalled: duplicatesOf(packages, installonly),
+    sideBySide: [...new Set(installonly)].sort(),
   };
 }

@@ -736,6 +736,22 @@ describe("each host's own driver (issue 14)", () => {
       ],
     });
 
+  it('verifies a kernel installed beside the old one (rpm installonly), and a second run finds it done', async () => {
+    const fake: Record<string, ScriptedFakeHost> = {};
+    const fleet = new FakeFleet((t) => {
+      fake[t.host] = scriptFakeHost(t, { 'fake-kernel': '1.0' });
+    });
+    const ctx = ctxFor(fleet, { driverFor: () => fakeDriver });
+    const first = await applyPlan(plan([ring('r', [kernelUpgrade('b')])]), ctx);
+    expect([first.hosts[0]?.status, first.hosts[0]?.error]).toEqual(['patched', undefined]);
+    expect(fake.b?.kept).toEqual([{ name: 'fake-kernel', version: '1.0' }]);
+    expect(first.hosts[0]?.verification).toEqual({ ok: true, mismatches: [] });
+    // Resumed or run again: both kernels are there, the upgrade is evidence, not drift or work.
+    const again = await applyPlan(plan([ring('r', [kernelUpgrade('b')])]), ctx);
+    expect([again.hosts[0]?.status, again.hosts[0]?.error]).toEqual(['patched', undefined]);
+    expect(fleet.transport('b').callsTo('fake-pm', 'install')).toHaveLength(1);
+  });
+
   it('runs a host through a driver that is not apt, its lock and its reboot, beside an apt host in the same ring', async () => {
     const fake: Record<string, ScriptedFakeHost> = {};
     const fleet = new FakeFleet((t) => {

@@ -640,11 +640,12 @@ async function applyHost(
     step('drift-check');
     const before = checked.inventory.installed;
     // By name and architecture, with the ecosystem's own version order (see installedFor).
-    const found = new Map(upgrades.map((u) => [u, installedFor(u, before, factsBefore.nativeArch)]));
-    const isAt = (u: UpgradeAction, version: string): boolean => {
-      const m = found.get(u);
-      return m?.kind === 'one' && sameVersion(d.ecosystem, m.pkg.version, version);
-    };
+    const sideBySide = new Set(checked.inventory.sideBySide ?? []);
+    const found = new Map(
+      upgrades.map((u) => [u, installedFor(u, before, factsBefore.nativeArch, sideBySide)]),
+    );
+    const isAt = (u: UpgradeAction, version: string): boolean =>
+      hasVersion(d.ecosystem, found.get(u), version);
     const drift = upgrades.filter((u) => !isAt(u, u.from) && !isAt(u, u.to));
     if (drift.length > 0) {
       throw new HostFailure(
@@ -750,8 +751,9 @@ async function applyHost(
     }
 
     const mismatches = upgrades.flatMap((u) => {
-      const m = installedFor(u, after.inventory.installed, factsBefore.nativeArch);
-      if (m.kind === 'one' && sameVersion(d.ecosystem, m.pkg.version, u.to)) return [];
+      const beside = new Set(after.inventory.sideBySide ?? []);
+      const m = installedFor(u, after.inventory.installed, factsBefore.nativeArch, beside);
+      if (hasVersion(d.ecosystem, m, u.to)) return [];
       return [`${describeInstalled(u, m)}, expected ${u.to}`];
     });
     res.verification = { ok: mismatches.length === 0, mismatches };
@@ -1036,7 +1038,16 @@ async function reboot(
 type InstalledMatch =
   | { kind: 'one'; pkg: InstalledPackage }
   | { kind: 'absent' }
-  | { kind: 'ambiguous'; pkgs: InstalledPackage[] };
+  | { kind: 'ambiguous'; pkgs: InstalledPackage[] }
+  /** Versions of a package the package manager keeps side by side (kernels): all of them. */
+  | { kind: 'beside'; pkgs: InstalledPackage[] };
+
+/** Whether `version` is what is installed (for packages kept side by side: one of them). */
+function hasVersion(ecosystem: Ecosystem, m: InstalledMatch | undefined, version: string): boolean {
+  if (m?.kind === 'one') return sameVersion(ecosystem, m.pkg.version, version);
+  if (m?.kind === 'beside') return m.pkgs.some((p) => sameVersion(ecosystem, p.version, version));
+  return false;
+}
 
 /**
  * The installed package an upgrade is about, by name and architecture: `fleet-multi:i386` is not
@@ -1046,20 +1057,24 @@ type InstalledMatch =
  * `Architecture: all` from one version to the next). A package manager that reports no
  * architectures is matched by name. An upgrade without an architecture while the package is
  * installed for several is ambiguous: apply cannot know which one the plan meant, so the host is
- * `drifted` (nothing installed) and verification never counts it as done.
+ * `drifted` (nothing installed) and verification never counts it as done. Several versions of a
+ * package in `sideBySide` (kernels, which rpm installs beside the running one) are all matched.
  */
 export function installedFor(
   u: Pick<UpgradeAction, 'package' | 'arch'>,
   installed: readonly InstalledPackage[],
   nativeArch: string | undefined,
+  sideBySide: ReadonlySet<string> = new Set(),
 ): InstalledMatch {
   const same = installed.filter((p) => p.name === u.package);
-  const pick = (pkgs: InstalledPackage[]): InstalledMatch | undefined =>
-    pkgs.length === 1 && pkgs[0] !== undefined
-      ? { kind: 'one', pkg: pkgs[0] }
-      : pkgs.length > 1
-        ? { kind: 'ambiguous', pkgs }
-        : undefined;
+  const beside = sideBySide.has(u.package);
+  const pick = (pkgs: InstalledPackage[]): InstalledMatch | undefined => {
+    if (pkgs.length === 1 && pkgs[0] !== undefined) return { kind: 'one', pkg: pkgs[0] };
+    if (pkgs.length <= 1) return undefined;
+    // Side by side, one architecture: every version counts. Several architectures stay ambiguous.
+    const arches = new Set(pkgs.map((p) => p.arch));
+    return beside && arches.size === 1 ? { kind: 'beside', pkgs } : { kind: 'ambiguous', pkgs };
+  };
   if (u.arch === undefined || same.every((p) => p.arch === undefined))
     return pick(same) ?? { kind: 'absent' };
   const exact = pick(same.filter((p) => p.arch === u.arch));
@@ -1091,6 +1106,7 @@ function describeInstalled(u: UpgradeAction, m: InstalledMatch | undefined): str
   const name = qualifiedName(u);
   if (m === undefined || m.kind === 'absent') return `${name} is absent`;
   if (m.kind === 'one') return `${name} is ${m.pkg.version}`;
+  if (m.kind === 'beside') return `${name} is installed as ${m.pkgs.map((p) => p.version).join(', ')}`;
   const each = m.pkgs.map((p) => `${p.arch ?? '?'} ${p.version}`).join(', ');
   return `${name} is installed for several architectures (${each}) and the plan names none`;
 }
