@@ -10,6 +10,14 @@ import type { RemoteCommand } from '../types.js';
 export const RPM_QUERY_FORMAT =
   '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{INSTALLTIME}\\n';
 
+/**
+ * Script lines (section `name`): the installed packages (RPM_QUERY_FORMAT), rpm's `warning:`/`error:`
+ * lines with them (parseRpmQueryResult refuses an `error:`), and rpm's exit status.
+ */
+export function rpmQueryAllBody(name: string): string[] {
+  return [`s ${name}`, `rpm -qa --qf '${RPM_QUERY_FORMAT}' 2>&1`, 'r $?'];
+}
+
 /** The installed packages, as an argument vector (no shell). */
 export function rpmQueryAllCommand(): RemoteCommand {
   return { argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT] };

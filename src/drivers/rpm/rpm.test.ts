@@ -16,6 +16,7 @@ import {
   parseRpmQueryLine,
   parseRpmQueryResult,
   RPM_QUERY_FORMAT,
+  rpmQueryAllBody,
   rpmQueryAllCommand,
   sourceNameOf,
 } from './index.js';
@@ -35,6 +36,14 @@ describe('rpm -qa --qf RPM_QUERY_FORMAT', () => {
   it('is one argv, seven tab-separated fields', () => {
     expect(rpmQueryAllCommand()).toEqual({ argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT] });
     expect(RPM_QUERY_FORMAT.split('\\t')).toHaveLength(7);
+  });
+
+  it("is one script section, with rpm's errors in it (parseRpmQueryResult refuses an error: line)", () => {
+    expect(rpmQueryAllBody('installed')).toEqual([
+      's installed',
+      `rpm -qa --qf '${RPM_QUERY_FORMAT}' 2>&1`,
+      'r $?',
+    ]);
   });
 
   it('reads the EL 9 layer: [epoch:]version-release, sorted by name, arch, then rpmvercmp', () => {

@@ -12,7 +12,10 @@ import {
   scanCommand,
   simulateInstallCommand,
 } from './commands.js';
+import { INSTALLONLY_BODY, RPM_LOCK_FILES, RPM_QUERY_FORMAT, rpmQueryAllCommand } from '../rpm/query.js';
+import { ZYPP_LOCK_FILE } from './outcome.js';
 import { parseListPatches } from './parse-patches.js';
+import { INVENTORY_SCRIPT, LOCK_HOLDER_SCRIPT, PREFLIGHT_SCRIPT, SCAN_SCRIPT } from './scripts.js';
 import { planPatchInstall } from './patch-plan.js';
 import { labResult } from './__fixtures__/load.js';
 
@@ -38,6 +41,16 @@ describe('zypper commands', () => {
     expect(listPatchesCommand().argv).not.toContain('--category'); // the XML ignores it: patchctl filters
     expect(scanCommand().argv[0]).toBe('sh');
     expect(installedCommand().argv.slice(0, 3)).toEqual(['rpm', '-qa', '--qf']);
+  });
+
+  it('asks rpm what every RPM-family driver asks, in the shared format (../rpm/query.ts)', () => {
+    expect(installedCommand()).toEqual(rpmQueryAllCommand());
+    for (const s of [INVENTORY_SCRIPT, SCAN_SCRIPT, PREFLIGHT_SCRIPT]) {
+      expect(s).toContain(`rpm -qa --qf '${RPM_QUERY_FORMAT}' 2>&1`);
+    }
+    for (const lock of [ZYPP_LOCK_FILE, ...RPM_LOCK_FILES]) expect(PREFLIGHT_SCRIPT).toContain(lock);
+    expect(PREFLIGHT_SCRIPT).toContain(INSTALLONLY_BODY.join('\n'));
+    expect(LOCK_HOLDER_SCRIPT).toContain(`f=${ZYPP_LOCK_FILE}\n`);
   });
 
   it('installs exact versions, upgrading only, with a bounded wait on the lock', () => {
@@ -94,6 +107,14 @@ describe('zypper commands', () => {
       InvalidPackageRefError,
     );
     expect(() => installPatchesCommand(['--with-interactive'])).toThrow(InvalidPackageRefError);
+    expect(() =>
+      installCommand([
+        { name: 'a', version: '1-1', arch: 'noarch' },
+        { name: 'a', version: '1-2', arch: 'noarch' },
+      ]),
+    ).toThrow('package a.noarch is listed twice');
+    expect(() => installPatchesCommand([])).toThrow('no patches');
+    expect(() => installPatchesCommand(['P-1', 'P-1'])).toThrow('patch P-1 is listed twice');
   });
 });
 

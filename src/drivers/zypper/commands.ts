@@ -4,26 +4,25 @@
 import { isValidRpmEvr } from '../../core/versions/rpm.js';
 import { InvalidPackageRefError } from '../errors.js';
 import { lockTimeoutSeconds } from '../lock-timeout.js';
+import { rpmQueryAllCommand } from '../rpm/query.js';
 import type { InstallOptions, PackageRef, RemoteCommand } from '../types.js';
+import { ZYPPER_ARCH, ZYPPER_PACKAGE_NAME } from './names.js';
 import { PATCH_NAME } from './parse-patches.js';
 import {
   FACTS_SCRIPT,
   INVENTORY_SCRIPT,
   LOCK_HOLDER_SCRIPT,
   PREFLIGHT_SCRIPT,
-  RPM_QUERY_FORMAT,
   SCAN_SCRIPT,
 } from './scripts.js';
 
-/** A package name zypper and rpm accept, strictly (no glob, no option, no capability operators). */
-export const ZYPPER_PACKAGE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,199}$/;
-export const ZYPPER_ARCH = /^[A-Za-z0-9_]{1,32}$/;
+export { ZYPPER_ARCH, ZYPPER_PACKAGE_NAME } from './names.js';
 /** `[epoch:]version-release`: a release is required, so that the version is exact. */
 export const ZYPPER_EDITION = /^(?:[0-9]{1,9}:)?[A-Za-z0-9._+~^]{1,128}-[A-Za-z0-9._+~^]{1,128}$/;
 
 export { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../lock-timeout.js';
 
-export { RPM_QUERY_FORMAT };
+export { RPM_QUERY_FORMAT } from '../rpm/query.js';
 
 /** Read-only zypper: no lock taken (a scan never waits for or blocks a running zypper), no refresh. */
 const READ_ONLY_ENV: Readonly<Record<string, string>> = { ZYPP_READONLY_HACK: '1' };
@@ -40,12 +39,14 @@ export function inventoryCommand(): RemoteCommand {
 }
 
 /** Lock holders, interrupted rpm transactions, `zypper verify`, free space (PREFLIGHT_SCRIPT). */
+/** As root: `zypper verify` refuses to run otherwise (exit 5, "Root privileges are required"; lab). */
 export function preflightCommand(): RemoteCommand {
-  return { argv: ['sh', '-c', PREFLIGHT_SCRIPT] };
+  return { argv: ['sh', '-c', PREFLIGHT_SCRIPT], sudo: true };
 }
 
+/** `rpm -qa --qf RPM_QUERY_FORMAT` alone (../rpm/query.ts); read with parseRpmQueryResult. */
 export function installedCommand(): RemoteCommand {
-  return { argv: ['rpm', '-qa', '--qf', RPM_QUERY_FORMAT] };
+  return rpmQueryAllCommand();
 }
 
 /** Updates, patches, locks and the applicable patches' contents, in one round trip (SCAN_SCRIPT). */
@@ -92,7 +93,9 @@ export function refreshCommand(options: InstallOptions = {}): RemoteCommand {
   return { argv: ['zypper', '--non-interactive', 'refresh'], sudo: true, env: lockEnv(options) };
 }
 
-const UPDATE_OPTIONS = ['--no-recommends', '--no-force-resolution', '--no-allow-downgrade'] as const;
+/** What every change asks: no recommended extras, nothing resolved by force. */
+const CHANGE_OPTIONS = ['--no-recommends', '--no-force-resolution'] as const;
+const UPDATE_OPTIONS = [...CHANGE_OPTIONS, '--no-allow-downgrade'] as const;
 
 /**
  * `zypper update` of exactly `pkgs` (`name[.arch]=edition`), upgrading only: `update` never
@@ -133,8 +136,7 @@ export function installPatchesCommand(names: readonly string[], options: Install
       'zypper',
       '--non-interactive',
       'install',
-      '--no-recommends',
-      '--no-force-resolution',
+      ...CHANGE_OPTIONS,
       '-t',
       'patch',
       '--',
@@ -151,17 +153,30 @@ function lockEnv(options: InstallOptions): Record<string, string> {
   return { ZYPP_LOCK_TIMEOUT: String(t) };
 }
 
+/**
+ * `args`, checked: at least one, none listed twice (the same `key`). `what` names them in the
+ * error: "no packages to install", "package fleet-lib is listed twice".
+ */
+function distinct(
+  args: readonly string[],
+  keyOf: (arg: string) => string,
+  what: string,
+  none: string,
+): string[] {
+  if (args.length === 0) throw new InvalidPackageRefError(none);
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const key = keyOf(arg);
+    if (seen.has(key)) throw new InvalidPackageRefError(`${what} ${key} is listed twice`);
+    seen.add(key);
+  }
+  return [...args];
+}
+
 /** Validated `name[.arch]=edition` arguments; throws InvalidPackageRefError on anything else. */
 export function packageArgs(pkgs: readonly PackageRef[]): string[] {
-  if (pkgs.length === 0) throw new InvalidPackageRefError('no packages to install');
-  const seen = new Set<string>();
-  return pkgs.map((p) => {
-    const arg = packageArg(p);
-    const key = arg.slice(0, arg.indexOf('='));
-    if (seen.has(key)) throw new InvalidPackageRefError(`package ${key} is listed twice`);
-    seen.add(key);
-    return arg;
-  });
+  const args = pkgs.map(packageArg);
+  return distinct(args, (arg) => arg.slice(0, arg.indexOf('=')), 'package', 'no packages to install');
 }
 
 export function packageArg(p: PackageRef): string {
@@ -187,13 +202,9 @@ export function packageArg(p: PackageRef): string {
 }
 
 export function patchArgs(names: readonly string[]): string[] {
-  if (names.length === 0) throw new InvalidPackageRefError('no patches');
-  const seen = new Set<string>();
   for (const n of names) {
     if (typeof n !== 'string' || !PATCH_NAME.test(n))
       throw new InvalidPackageRefError(`${JSON.stringify(n)} is not a patch name`);
-    if (seen.has(n)) throw new InvalidPackageRefError(`patch ${n} is listed twice`);
-    seen.add(n);
   }
-  return [...names];
+  return distinct(names, (n) => n, 'patch', 'no patches');
 }

@@ -105,6 +105,9 @@ describe('zypper driver on the lab host (sle15 captures)', () => {
       '5.14.0-362.8.1.el9',
       '5.14.0-427.13.1.el9',
     ]);
+    // Multiversion: the engine counts an upgrade of these done when its version is among them.
+    expect(inv.sideBySide).toEqual(['kernel', 'kernel-PAE']);
+    expect(after.sideBySide).toEqual(['kernel', 'kernel-PAE']);
   });
 
   it('scan: patches joined to package updates; the locked package held with its candidate', () => {
@@ -195,9 +198,9 @@ describe('zypper driver on the lab host (sle15 captures)', () => {
     expect(free.freeSpace.map((f) => f.path)).toEqual(['/var/cache/zypp', '/var/lib/rpm', '/boot', '/']);
     expect(driver.checkPreflight(free)).toEqual([]);
     const locked = driver.parsePreflight(sle15Result('preflight-locked'));
-    expect(locked.lockHolders).toEqual([{ path: '/run/zypp.pid', pid: 70, command: 'zypper' }]);
+    expect(locked.lockHolders).toEqual([{ path: '/run/zypp.pid', pid: 68, command: 'zypper' }]);
     expect(driver.checkPreflight(locked)).toEqual([
-      expect.objectContaining({ kind: 'lock-held', message: '/run/zypp.pid is held by process 70 (zypper)' }),
+      expect.objectContaining({ kind: 'lock-held', message: '/run/zypp.pid is held by process 68 (zypper)' }),
     ]);
     // Two kernels after the install: multiversion, not an interrupted transaction.
     const after = driver.parsePreflight(sle15Result('preflight-after'));
@@ -206,11 +209,34 @@ describe('zypper driver on the lab host (sle15 captures)', () => {
 
   it('preflight: a non-multiversion package listed twice is an interrupted rpm transaction', () => {
     const out = sle15Result('preflight');
-    const dup = out.stdout.replace('@@patchctl:rpm-dupes@@\n', '@@patchctl:rpm-dupes@@\nfleet-lib.noarch\n');
+    // rpm installs the new version before it erases the old one: both are listed (../rpm/readme.md).
+    const dup = out.stdout.replace(
+      '@@patchctl:rpm-qa@@\n',
+      '@@patchctl:rpm-qa@@\nfleet-lib\t(none)\t2.1\t1.el9\tnoarch\tfleet-lib-2.1-1.el9.src.rpm\t1796599791\n',
+    );
     const p = driver.parsePreflight({ ...out, stdout: dup });
     expect(p.interrupted).toBe(true);
     expect(p.audit).toEqual(['rpm lists fleet-lib.noarch twice']);
     expect(driver.checkPreflight(p).map((x) => x.kind)).toEqual(['interrupted', 'audit']);
+  });
+
+  it('preflight: kernels side by side are installonly (multiversion), read with the shared rpm parser', () => {
+    const after = sle15Result('preflight-after');
+    expect(after.stdout).toMatch(/@@patchctl:installonly@@\nkernel\n/);
+    // A kernel that does not provide multiversion(kernel) is installonly by name (dnf's default).
+    const noProvides = after.stdout.replace(
+      /@@patchctl:installonly@@\n(?:kernel\n)+/,
+      '@@patchctl:installonly@@\n',
+    );
+    expect(driver.parsePreflight({ ...after, stdout: noProvides }).interrupted).toBe(false);
+    // A damaged rpmdb in the pre-flight's rpm -qa is refused, naming zypper.
+    const damaged = after.stdout.replace(
+      '@@patchctl:rpm-qa@@\n',
+      '@@patchctl:rpm-qa@@\nerror: rpmdb: damaged\n',
+    );
+    expect(() => driver.parsePreflight({ ...after, stdout: damaged })).toThrow(
+      /^zypper: rpm -qa: the rpm database reports/,
+    );
   });
 
   it('minFreeKbFor: /boot for a kernel', () => {
@@ -243,7 +269,7 @@ describe('zypper driver on the lab host (sle15 captures)', () => {
   it('install: failures classified (lock held, %pre scriptlet, downgrade, locked package)', () => {
     expect(driver.parseInstall(sle15Result('install-lock-held')).failure).toMatchObject({
       kind: 'lock-held',
-      holder: { path: '/run/zypp.pid', pid: 70, command: 'zypper' },
+      holder: { path: '/run/zypp.pid', pid: 68, command: 'zypper' },
     });
     expect(driver.parseInstall(sle15Result('install-scriptlet')).failure).toMatchObject({
       kind: 'maintainer-script',

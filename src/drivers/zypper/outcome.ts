@@ -3,7 +3,7 @@
 import { failureReason as reason } from '../errors.js';
 import type { CommandResult, FailureReason, InstallOutcome, LockHolder, PackageChange } from '../types.js';
 import { zypperExit, type ZypperExit } from './exit-codes.js';
-import { splitNevra } from './nevra.js';
+import { evrOf, parseNevra } from '../rpm/nevra.js';
 import { fail } from './stream.js';
 
 /** libzypp's lock file (zypp/ZYppFactory.cc): holds the pid of the process using the package manager. */
@@ -23,7 +23,7 @@ const lines = (out: CommandResult): string[] =>
   `${out.stdout}\n${out.stderr}`.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 
 const sortedUnique = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
-const nameOf = (nevraOrName: string): string => splitNevra(nevraOrName)?.name ?? nevraOrName;
+const nameOf = (nevraOrName: string): string => parseNevra(nevraOrName)?.name ?? nevraOrName;
 
 const LOCKED = /System management is locked by the application with pid (\d+) \(([^)]*)\)/;
 const NOT_FOUND = /^(?:No provider of '([^']+)' found\.|Package '([^']+)' not found\.)$/;
@@ -227,8 +227,8 @@ export function parseZypperInstall(out: CommandResult): ZypperInstallOutcome {
   for (const l of all) {
     let m: RegExpExecArray | null;
     if ((m = INSTALLING.exec(l.trim())) !== null) {
-      const n = splitNevra(m[1] ?? '');
-      if (n !== undefined) changed.push({ name: n.name, to: n.edition });
+      const n = parseNevra(m[1] ?? '');
+      if (n !== undefined) changed.push({ name: n.name, to: evrOf(n) });
     } else if ((m = SKIP_INTERACTIVE.exec(l.trim())) !== null) {
       skippedInteractive.push(m[1] ?? '');
     }

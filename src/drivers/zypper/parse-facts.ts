@@ -4,7 +4,7 @@
 import { LINUX_FACTS_SECTIONS, linuxFactsFrom } from '../linux/facts.js';
 import { readSections } from '../sections.js';
 import type { CommandResult, HostFacts } from '../types.js';
-import { RPM_ARCH } from './nevra.js';
+import { ZYPPER_ARCH } from './names.js';
 import { DRIVER, fail } from './stream.js';
 
 const ZYPPER_VERSION = /^zypper (\d+(?:\.\d+){1,3})$/;
@@ -44,7 +44,7 @@ export function parseFacts(out: CommandResult): HostFacts {
     rebootRequiredPackages: [],
   };
   const arch = s.get('rpm-arch')?.text ?? '';
-  if (RPM_ARCH.test(arch)) facts.nativeArch = arch;
+  if (ZYPPER_ARCH.test(arch)) facts.nativeArch = arch;
   const version = ZYPPER_VERSION.exec(s.get('zypper-version')?.text ?? '')?.[1];
   if (version !== undefined) facts.packageManagerVersion = version;
   return facts;

@@ -5,7 +5,7 @@
 // patch's Conflicts (`name[.arch] < edition`), read by parsePatchInfo.
 import type { CommandResult } from '../types.js';
 import { DriverOutputError, resultExcerpt } from '../errors.js';
-import { edition, RPM_ARCH, RPM_NAME } from './nevra.js';
+import { edition, ZYPPER_ARCH, ZYPPER_PACKAGE_NAME } from './names.js';
 import { DRIVER, fail, readStream, unreadable } from './stream.js';
 import { updateElements, warningsOf } from './parse-updates.js';
 import { childNamed } from './xml.js';
@@ -161,13 +161,13 @@ function conflictOf(text: string): PatchConflict | undefined {
   const ed = edition(m[2]);
   const cap = m[1] ?? '';
   if (ed === undefined) return undefined;
-  if (RPM_NAME.test(cap) && !cap.includes('.')) return { name: cap, edition: ed };
+  if (ZYPPER_PACKAGE_NAME.test(cap) && !cap.includes('.')) return { name: cap, edition: ed };
   const dot = cap.lastIndexOf('.');
   const name = cap.slice(0, dot);
   const arch = cap.slice(dot + 1);
-  if (dot > 0 && RPM_NAME.test(name) && RPM_ARCH.test(arch) && KNOWN_ARCH.test(arch))
+  if (dot > 0 && ZYPPER_PACKAGE_NAME.test(name) && ZYPPER_ARCH.test(arch) && KNOWN_ARCH.test(arch))
     return { name, arch, edition: ed };
-  return RPM_NAME.test(cap) ? { name: cap, edition: ed } : undefined;
+  return ZYPPER_PACKAGE_NAME.test(cap) ? { name: cap, edition: ed } : undefined;
 }
 
 /** Architectures rpm builds for: a dotted package name (python3.11) is not mistaken for name.arch. */

@@ -1,11 +1,14 @@
 // PREFLIGHT_SCRIPT's output (scripts.ts) as the contract's Preflight (readme.md, "Pre-flight"):
 // lock holders from /proc/locks and from libzypp's pid file, what SUSE tells of an interrupted
-// transaction (a package rpm lists twice for one name and arch that is not multiversion) and of a
-// broken system (`zypper verify --dry-run`), free space.
+// transaction (a package rpm lists twice for one name and arch that is not installonly, i.e.
+// multiversion: ../rpm/readme.md, "Duplicates") and of a broken system (`zypper verify --dry-run`),
+// free space.
 import { lockHoldersFrom, parseDfSection } from '../linux/preflight.js';
+import { duplicatesOf, parseInstallonly, parseRpmQueryResult } from '../rpm/parse-installed.js';
 import { readSections } from '../sections.js';
 import type { CommandResult, LockHolder, Preflight } from '../types.js';
 import { parseLockHolder } from './outcome.js';
+import { sectionResult } from './parse-inventory.js';
 import { DRIVER, fail } from './stream.js';
 
 const splitLines = (text: string): string[] =>
@@ -23,8 +26,8 @@ export function parsePreflight(out: CommandResult): Preflight {
     'lock-files',
     'lock-holders',
     'zypp-pid',
-    'rpm-dupes',
-    'multiversion',
+    'rpm-qa',
+    'installonly',
     'verify',
     'df',
   ]);
@@ -42,10 +45,9 @@ export function parsePreflight(out: CommandResult): Preflight {
   if (pidHolder !== undefined && !lockHolders.some((h) => h.pid === pidHolder.pid)) {
     lockHolders.unshift(pidHolder);
   }
-  const multiversion = new Set(splitLines(s.get('multiversion')?.text ?? '').map((l) => l.trim()));
-  const dupes = splitLines(s.get('rpm-dupes')?.text ?? '')
-    .map((l) => l.trim())
-    .filter((l) => !multiversion.has(l));
+  const { packages } = parseRpmQueryResult(DRIVER, sectionResult(s.get('rpm-qa'), out));
+  const installonly = parseInstallonly(s.get('installonly')?.text ?? '');
+  const dupes = [...new Set(duplicatesOf(packages, installonly).map((p) => `${p.name}.${p.arch}`))];
   const verify = s.get('verify');
   if (verify?.rc === undefined) throw fail('preflight: zypper verify recorded no exit status', out.stdout);
   // 0: satisfied. Held locks make zypper wait or exit 7: not an audit finding (the holder is).

@@ -1,8 +1,9 @@
 // SCAN_SCRIPT's output (scripts.ts): each section is one zypper command's stdout and exit status,
 // read by that command's own parser; then the whole turned into PendingUpdate[] (pending.ts).
 import type { InstalledPackage, PendingUpdate } from '../../core/state/types.js';
-import { readSections, type Section } from '../sections.js';
+import { readSections } from '../sections.js';
 import type { CommandResult } from '../types.js';
+import { sectionResult } from './parse-inventory.js';
 import { heldPackages, parseLocks, type ZypperLock } from './parse-locks.js';
 import { parseListPatches, parsePatchInfo, type PatchConflict, type PatchList } from './parse-patches.js';
 import { parseListUpdates, type UpdateList } from './parse-updates.js';
@@ -16,20 +17,13 @@ export interface ZypperScan {
   conflicts: Map<string, PatchConflict[]>;
 }
 
-const asResult = (s: Section | undefined, out: CommandResult): CommandResult => ({
-  exitCode: s?.rc ?? null,
-  stdout: s?.text ?? '',
-  stderr: '',
-  durationMs: out.durationMs,
-});
-
 export function parseScan(out: CommandResult): ZypperScan {
   const s = readSections(DRIVER, 'scan', out, ['updates', 'patches', 'locks', 'patch-info']);
   return {
-    updates: parseListUpdates(asResult(s.get('updates'), out)),
-    patches: parseListPatches(asResult(s.get('patches'), out)),
-    locks: parseLocks(asResult(s.get('locks'), out)),
-    conflicts: parsePatchInfo(asResult(s.get('patch-info'), out)),
+    updates: parseListUpdates(sectionResult(s.get('updates'), out)),
+    patches: parseListPatches(sectionResult(s.get('patches'), out)),
+    locks: parseLocks(sectionResult(s.get('locks'), out)),
+    conflicts: parsePatchInfo(sectionResult(s.get('patch-info'), out)),
   };
 }
 

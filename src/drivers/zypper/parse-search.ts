@@ -5,7 +5,7 @@
 // "Holds"). Exit 104 is "no matching item found" (a lock on a name nothing has).
 import { DriverOutputError, resultExcerpt } from '../errors.js';
 import type { CommandResult } from '../types.js';
-import { edition, RPM_ARCH, RPM_NAME } from './nevra.js';
+import { edition, ZYPPER_ARCH, ZYPPER_PACKAGE_NAME } from './names.js';
 import { DRIVER, errorText, fail, readStream } from './stream.js';
 import { childNamed } from './xml.js';
 
@@ -41,7 +41,7 @@ export function parseSearch(out: CommandResult): ZypperSolvable[] {
     const name = s.attrs.get('name') ?? '';
     const arch = s.attrs.get('arch') ?? '';
     const ed = edition(s.attrs.get('edition'));
-    if (!RPM_NAME.test(name) || !RPM_ARCH.test(arch) || ed === undefined) {
+    if (!ZYPPER_PACKAGE_NAME.test(name) || !ZYPPER_ARCH.test(arch) || ed === undefined) {
       throw fail(
         `${what}: unreadable solvable at line ${s.line}: name ${JSON.stringify(name)}, edition ${JSON.stringify(s.attrs.get('edition'))}, arch ${JSON.stringify(arch)}`,
         out.stdout.slice(0, 2000),

@@ -5,9 +5,10 @@
 import { byNameThenArch } from '../../core/state/order.js';
 import type { InstalledPackage, PendingUpdate } from '../../core/state/types.js';
 import { compareRpmEvr } from '../../core/versions/rpm.js';
+import { parseRpmQueryResult } from '../rpm/parse-installed.js';
 import { readSections } from '../sections.js';
 import type { CommandResult, UpdateScan } from '../types.js';
-import { installedPackages, sectionResult } from './parse-inventory.js';
+import { sectionResult } from './parse-inventory.js';
 import { heldPackages } from './parse-locks.js';
 import type { ZypperPatch } from './parse-patches.js';
 import { parseRepos, parseSearch, type ZypperSolvable } from './parse-search.js';
@@ -44,7 +45,7 @@ const SCAN_SECTIONS = ['updates', 'patches', 'locks', 'patch-info', 'installed',
 /**
  * The candidate of each held package: the newest edition a repository has for its name and arch
  * that is newer than the newest installed one (rpmvercmp), as a package update. `installed` is
- * sorted by name, arch, then edition (parseRpmInstalled).
+ * sorted by name, arch, then edition (parseRpmQueryResult, ../rpm/parse-installed.ts).
  */
 export function heldCandidates(
   held: readonly string[],
@@ -98,7 +99,7 @@ function attentionOf(
 export function parseUpdateScan(out: CommandResult): ZypperUpdateScan {
   const s = readSections(DRIVER, 'scan', out, SCAN_SECTIONS);
   const scan = parseScan(out);
-  const installed = installedPackages(sectionResult(s.get('installed'), out));
+  const { installed } = parseRpmQueryResult(DRIVER, sectionResult(s.get('installed'), out));
   const held = heldPackages(
     scan.locks,
     installed.map((p) => p.name),

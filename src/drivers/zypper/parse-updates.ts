@@ -3,7 +3,7 @@
 // alias>`; older zypper (the salt fixture) prints no `edition-old`. Updates of locked packages, and
 // updates whose dependencies cannot be met, are not listed at all (captured).
 import type { CommandResult } from '../types.js';
-import { edition, RPM_ARCH, RPM_NAME } from './nevra.js';
+import { edition, ZYPPER_ARCH, ZYPPER_PACKAGE_NAME } from './names.js';
 import { DRIVER, errorText, fail, readStream, type ZypperMessage } from './stream.js';
 import { childNamed, type XmlElement } from './xml.js';
 import { DriverOutputError } from '../errors.js';
@@ -65,8 +65,8 @@ export function parseListUpdates(out: CommandResult): UpdateList {
     const oldText = u.attrs.get('edition-old');
     const from = edition(oldText);
     if (
-      !RPM_NAME.test(name) ||
-      !RPM_ARCH.test(arch) ||
+      !ZYPPER_PACKAGE_NAME.test(name) ||
+      !ZYPPER_ARCH.test(arch) ||
       to === undefined ||
       (oldText !== undefined && from === undefined)
     ) {

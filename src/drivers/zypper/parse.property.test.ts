@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DriverOutputError } from '../errors.js';
+import { parseRpmQueryResult } from '../rpm/parse-installed.js';
 import type { CommandResult } from '../types.js';
 import { parseLockHolder, parseNeedsRebooting, parsePatchCheck, parseZypperInstall } from './outcome.js';
-import { parseRpmInstalled } from './parse-installed.js';
 import { parseLocks } from './parse-locks.js';
 import { parseListPatches, parsePatchInfo } from './parse-patches.js';
 import { parseScan } from './parse-scan.js';
@@ -72,7 +72,7 @@ describe('zypper parsers on odd input', () => {
     ['parseListPatches', parseListPatches],
     ['parsePatchInfo', parsePatchInfo],
     ['parseLocks', parseLocks],
-    ['parseRpmInstalled', parseRpmInstalled],
+    ['parseRpmQueryResult', (out: CommandResult) => parseRpmQueryResult('zypper', out)],
     ['parseScan', parseScan],
     ['parseNeedsRebooting', parseNeedsRebooting],
     ['parsePatchCheck', parsePatchCheck],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DriverOutputError } from '../errors.js';
+import { parseRpmQueryResult, sourceNameOf } from '../rpm/parse-installed.js';
 import { heldPackages, parseLocks } from './parse-locks.js';
-import { parseRpmInstalled } from './parse-installed.js';
 import { parseListPatches, parsePatchInfo } from './parse-patches.js';
 import { parseListUpdates } from './parse-updates.js';
 import { parseScan, pendingFromScan } from './parse-scan.js';
@@ -177,33 +177,41 @@ describe('parseLocks and heldPackages', () => {
   });
 });
 
-describe('parseRpmInstalled', () => {
+describe("rpm -qa (the shared RPM parser, ../rpm/parse-installed.ts), in zypper's name", () => {
   it('reads name, epoch:version-release and arch; keeps multiversion kernels, oldest first', () => {
-    const pkgs = parseRpmInstalled(labResult('rpm-qa'));
-    expect(pkgs.filter((p) => p.name === 'kernel').map((p) => p.version)).toEqual([
+    const { installed, packages } = parseRpmQueryResult('zypper', labResult('rpm-qa'));
+    expect(installed.filter((p) => p.name === 'kernel').map((p) => p.version)).toEqual([
       '5.14.0-362.8.1.el9',
       '5.14.0-427.13.1.el9',
     ]);
-    expect(pkgs.find((p) => p.name === 'fleet-epoch')).toEqual({
+    expect(installed.find((p) => p.name === 'fleet-epoch')).toEqual({
       name: 'fleet-epoch',
       version: '2:1.2-1',
       arch: 'noarch',
-      sourceRpm: 'fleet-epoch-1.2-1.src.rpm',
     });
+    const epoch = packages.find((p) => p.name === 'fleet-epoch');
+    expect(epoch?.sourceRpm).toBe('fleet-epoch-1.2-1.src.rpm');
+    expect(sourceNameOf(epoch ?? { sourceRpm: null })).toBe('fleet-epoch');
   });
 
-  it('skips gpg-pubkey entries and refuses malformed lines', () => {
+  it('skips gpg-pubkey entries and refuses malformed lines, naming zypper', () => {
     const ok =
-      'gpg-pubkey\t(none)\t3dbdc284\t53674dd4\t(none)\t(none)\nbash\t(none)\t5.2\t1.1\tx86_64\tbash-5.2-1.1.src.rpm\n';
-    expect(parseRpmInstalled(result(ok)).map((p) => p.name)).toEqual(['bash']);
-    expect(() => parseRpmInstalled(result('bash 5.2\n'))).toThrow(DriverOutputError);
-    expect(() => parseRpmInstalled(result('', 1, 'error: rpmdb open failed'))).toThrow(/exit status 1/);
+      'gpg-pubkey\t(none)\t3dbdc284\t53674dd4\t(none)\t(none)\t1700000000\nbash\t(none)\t5.2\t1.1\tx86_64\tbash-5.2-1.1.src.rpm\t1700000000\n';
+    expect(parseRpmQueryResult('zypper', result(ok)).installed.map((p) => p.name)).toEqual(['bash']);
+    expect(() => parseRpmQueryResult('zypper', result('bash 5.2\n'))).toThrow(DriverOutputError);
+    // zypper's own six-field format (before RPM_QUERY_FORMAT gained the install time) is refused.
+    expect(() =>
+      parseRpmQueryResult('zypper', result('bash\t(none)\t5.2\t1.1\tx86_64\tbash-5.2-1.1.src.rpm\n')),
+    ).toThrow(/^zypper: rpm -qa: unexpected line/);
+    expect(() => parseRpmQueryResult('zypper', result('', 1, 'error: rpmdb open failed'))).toThrow(
+      /exit status 1/,
+    );
   });
 });
 
 describe('scan → PendingUpdate[]', () => {
   const scan = parseScan(labResult('scan'));
-  const installed = parseRpmInstalled(labResult('rpm-qa'));
+  const { installed } = parseRpmQueryResult('zypper', labResult('rpm-qa'));
 
   it('joins each package update to the patches that carry it', () => {
     const updates = toPendingUpdates({

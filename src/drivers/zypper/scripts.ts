@@ -4,9 +4,8 @@
 // detected, not misread. The shared Linux parts (facts, lock holders, free space) come from ../linux.
 import { freeSpaceBody, lockHoldersBody } from '../linux/preflight.js';
 import { LINUX_FACTS_BODY, script } from '../linux/scripts.js';
-
-/** name, epoch, version, release, arch, source RPM; tab-separated (none can hold a tab). */
-export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\n';
+import { INSTALLONLY_BODY, RPM_DB_PATHS, RPM_LOCK_FILES, rpmQueryAllBody } from '../rpm/query.js';
+import { ZYPP_LOCK_FILE } from './outcome.js';
 
 /**
  * Read-only zypper in a script: `ZYPP_READONLY_HACK=1` makes libzypp skip its lock (a scan never
@@ -40,12 +39,12 @@ export const FACTS_SCRIPT = script(
 /** The installed packages (rpm) and zypper's locks (the holds), in one round trip. */
 export const INVENTORY_SCRIPT = script(
   ...READ_ONLY_ZYPPER,
-  's installed',
-  `rpm -qa --qf '${RPM_QUERY_FORMAT}'`,
-  'r $?',
+  ...rpmQueryAllBody('installed'),
   's locks',
   'z --xmlout locks',
   'r $?',
+  // Kernels are installed beside the running one (multiversion): apply counts any of them.
+  ...INSTALLONLY_BODY,
 );
 
 /**
@@ -81,9 +80,7 @@ export const SCAN_SCRIPT = script(
   'else',
   '  r 0',
   'fi',
-  's installed',
-  `rpm -qa --qf '${RPM_QUERY_FORMAT}'`,
-  'r $?',
+  ...rpmQueryAllBody('installed'),
   's repos',
   'z --xmlout repos',
   'r $?',
@@ -99,28 +96,13 @@ export const SCAN_SCRIPT = script(
   'fi',
 );
 
-/** libzypp's lock (a pid file, also fcntl-locked) and rpm's database locks, old and new dbpath. */
-export const ZYPPER_LOCK_FILES: readonly string[] = [
-  '/run/zypp.pid',
-  '/var/lib/rpm/.rpm.lock',
-  '/usr/lib/sysimage/rpm/.rpm.lock',
-];
-
-/** Where zypper downloads, where rpm keeps its database, where kernels go, and the root. */
-export const ZYPPER_SPACE_PATHS: readonly string[] = ['/var/cache/zypp', '/var/lib/rpm', '/boot', '/'];
-
 /**
- * Before an install: who holds the zypp and rpm locks (/proc/locks, ../linux/preflight.ts), the
- * pid libzypp wrote in /run/zypp.pid and that process's name (/proc/PID/comm, never its command
- * line), the packages rpm lists twice for one name and arch (what an interrupted rpm transaction
- * leaves) with the multiversion ones (kernels: twice is normal), `zypper verify --dry-run` (the
- * installed packages' dependencies: SUSE's audit), and free space.
+ * Who holds libzypp's lock: `free`, or `held PID COMM`. /run/zypp.pid holds the pid of the process
+ * using the package manager; zypper empties it on exit, and a pid whose process is gone is stale.
+ * The holder's name comes from /proc/PID/comm, never its command line (which may hold secrets).
  */
-export const PREFLIGHT_SCRIPT = script(
-  ...READ_ONLY_ZYPPER,
-  ...lockHoldersBody(ZYPPER_LOCK_FILES),
-  's zypp-pid',
-  'f=/run/zypp.pid',
+const ZYPP_PID_BODY: readonly string[] = [
+  `f=${ZYPP_LOCK_FILE}`,
   '[ -e "$f" ] || f=/var/run/zypp.pid',
   'pid=$(head -c 32 "$f" 2>/dev/null | tr -cd 0-9)',
   'if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then',
@@ -128,28 +110,31 @@ export const PREFLIGHT_SCRIPT = script(
   'else',
   '  echo free',
   'fi',
-  's rpm-dupes',
-  "rpm -qa --qf '%{NAME}.%{ARCH}\\n' | sort | uniq -d",
-  's multiversion',
-  "rpm -q --whatprovides 'multiversion(kernel)' --qf '%{NAME}.%{ARCH}\\n' 2>/dev/null | grep -v 'no package provides' || :",
+];
+
+/** Where zypper downloads, where rpm keeps its database, where kernels go, and the root. */
+export const ZYPPER_SPACE_PATHS: readonly string[] = ['/var/cache/zypp', ...RPM_DB_PATHS, '/boot', '/'];
+
+/**
+ * Before an install: who holds libzypp's lock and rpm's (RPM_LOCK_FILES; /proc/locks,
+ * ../linux/preflight.ts), the pid libzypp wrote in /run/zypp.pid and that process's name
+ * (/proc/PID/comm, never its command line), the installed packages and the installonly
+ * (multiversion) names (../rpm/query.ts: a package listed twice that is not installonly is what an
+ * interrupted rpm transaction leaves), `zypper verify --dry-run` (the installed packages'
+ * dependencies: SUSE's audit), and free space.
+ */
+export const PREFLIGHT_SCRIPT = script(
+  ...READ_ONLY_ZYPPER,
+  ...lockHoldersBody([ZYPP_LOCK_FILE, ...RPM_LOCK_FILES]),
+  's zypp-pid',
+  ...ZYPP_PID_BODY,
+  ...rpmQueryAllBody('rpm-qa'),
+  ...INSTALLONLY_BODY,
   's verify',
   'z verify --dry-run 2>&1',
   'r $?',
   ...freeSpaceBody(ZYPPER_SPACE_PATHS),
 );
 
-/**
- * Who holds libzypp's lock: `free`, or `held PID COMM`. /run/zypp.pid holds the pid of the process
- * using the package manager; zypper empties it on exit, and a pid whose process is gone is stale.
- * The holder's name comes from /proc/PID/comm, never its command line (which may hold secrets).
- */
-export const LOCK_HOLDER_SCRIPT = `LC_ALL=C; export LC_ALL
-f=/run/zypp.pid
-[ -e "$f" ] || f=/var/run/zypp.pid
-pid=$(head -c 32 "$f" 2>/dev/null | tr -cd 0-9)
-if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
-  echo "held $pid $(head -c 64 "/proc/$pid/comm" 2>/dev/null | tr -cd '[:print:]')"
-else
-  echo free
-fi
-`;
+/** ZYPP_PID_BODY on its own (lockHolderCommand): `free`, or `held PID COMM`. */
+export const LOCK_HOLDER_SCRIPT = ['LC_ALL=C; export LC_ALL', ...ZYPP_PID_BODY, ''].join('\n');
