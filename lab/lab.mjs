@@ -23,6 +23,7 @@ import {
   fillDisk,
   freeDisk,
   holdDpkgLock,
+  PM_LOCK_FILES,
   killSessions,
   releaseDpkgLock,
   setSudo,
@@ -88,7 +89,9 @@ const USAGE = `usage: node lab/lab.mjs COMMAND [ARGS]   (Linux, as root; npm run
   hold-dpkg-lock HOST [SECONDS] [--as NAME]
                                       hold dpkg's locks inside the host (default 60 s, process
                                       name unattended-upgr); returns once held
-  release-dpkg-lock HOST              end that holder early
+  hold-rpm-lock HOST [SECONDS] [--as NAME]
+                                      the same with rpm's lock on an RPM host (as dnf-automatic)
+  release-dpkg-lock HOST              end that holder early (either)
   fill-disk HOST | free-disk HOST     fill the host's disk to the last byte / free it again
   change-host-key HOST                new host keys (sshd restarted); .lab/repo/known_hosts is NOT updated
   kill-sessions HOST [--sshd-only]    kill every process of the host but sshd's listener (or
@@ -483,14 +486,18 @@ async function main(argv) {
       process.exitCode = r.status ?? 255;
       return;
     }
-    case 'hold-dpkg-lock': {
+    case 'hold-dpkg-lock':
+    case 'hold-rpm-lock': {
       const spec = hostArg(args);
-      const as = option(args, '--as', 'unattended-upgr');
+      const rpm = cmd === 'hold-rpm-lock';
+      const as = option(args, '--as', rpm ? 'dnf-automatic' : 'unattended-upgr');
       const seconds = Number(args.shift() ?? '60');
       if (!Number.isInteger(seconds) || seconds < 1)
-        throw new UsageError('hold-dpkg-lock HOST [SECONDS] [--as NAME]');
-      const held = await holdDpkgLock(spec.name, seconds, as);
-      say(`${spec.name}: dpkg locks held by process ${held.pid} (${held.name}) for ${seconds} s`);
+        throw new UsageError(`${cmd} HOST [SECONDS] [--as NAME]`);
+      const held = await holdDpkgLock(spec.name, seconds, as, rpm ? PM_LOCK_FILES.rpm : PM_LOCK_FILES.dpkg);
+      say(
+        `${spec.name}: ${rpm ? 'rpm' : 'dpkg'} locks held by process ${held.pid} (${held.name}) for ${seconds} s`,
+      );
       return;
     }
     case 'release-dpkg-lock': {

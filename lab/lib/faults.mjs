@@ -72,8 +72,8 @@ function checked(name, argv, opts) {
 // in every minbase root. $0 sets the process name apt reports ("held by process N (NAME)").
 const LOCK_HOLDER = `
 use strict; use Fcntl qw(F_SETLK F_WRLCK SEEK_SET O_RDWR O_CREAT);
-my ($name, $seconds) = @ARGV; $0 = $name; my @held;
-for my $f ('/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock') {
+my ($name, $seconds, @files) = @ARGV; $0 = $name; my @held;
+for my $f (@files) {
   sysopen(my $h, $f, O_RDWR | O_CREAT, 0640) or die "open $f: $!\\n";
   my $lk = pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0);
   fcntl($h, F_SETLK, $lk) or die "lock $f: $!\\n";
@@ -83,13 +83,20 @@ $| = 1; print "locked $$\\n"; close STDOUT;
 sleep $seconds;
 `;
 
+/** The package-manager locks a lock holder takes: dpkg's, or rpm's (dnf and zypper both go through it). */
+export const PM_LOCK_FILES = {
+  dpkg: ['/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock'],
+  rpm: ['/var/lib/rpm/.rpm.lock'],
+};
+
 /**
- * Holds /var/lib/dpkg/lock-frontend and /var/lib/dpkg/lock inside the host for `seconds`,
- * from a process named `as`. Returns once the locks are held: { pid (inside the host), name }.
+ * Holds the package manager's lock files (PM_LOCK_FILES: dpkg's by default) inside the host for
+ * `seconds`, from a process named `as`. Returns once the locks are held: { pid (inside the host), name }.
  */
-export async function holdDpkgLock(name, seconds, as = 'unattended-upgr') {
+export async function holdDpkgLock(name, seconds, as = 'unattended-upgr', lockFiles = PM_LOCK_FILES.dpkg) {
   if (!/^[A-Za-z0-9._-]{1,15}$/.test(as)) throw new LabError('--as: 1-15 letters, digits, . _ -');
-  const child = spawn('nsenter', nsenterArgs(name, ['perl', '-e', LOCK_HOLDER, as, String(seconds)]), {
+  const script = ['perl', '-e', LOCK_HOLDER, as, String(seconds), ...lockFiles];
+  const child = spawn('nsenter', nsenterArgs(name, script), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv(),
@@ -105,7 +112,7 @@ export async function holdDpkgLock(name, seconds, as = 'unattended-upgr') {
     });
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) =>
-      reject(new LabError(`${name}: could not take the dpkg lock (exit ${code}): ${err.trim()}`)),
+      reject(new LabError(`${name}: could not take ${lockFiles.join(', ')} (exit ${code}): ${err.trim()}`)),
     );
   });
   child.stdout.destroy();

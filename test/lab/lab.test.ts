@@ -11,6 +11,7 @@ import { pipelineScenarios } from './pipelines.lab.js';
 import { reportScenarios } from './report.lab.js';
 import { simVsLabScenarios } from './sim-vs-lab.lab.js';
 import { mixScenarios } from './mix.lab.js';
+import { mixApplyScenarios } from './mix-apply.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -356,4 +357,5 @@ if (!unavailable || inCI) {
   pipelineScenarios(labIsUsable);
   simVsLabScenarios(labIsUsable);
   mixScenarios(labIsUsable);
+  mixApplyScenarios(labIsUsable);
 }
