@@ -2,7 +2,7 @@
 // "Registries"): who holds a package manager's lock files (/proc/locks) and the free space where
 // it downloads and unpacks (df -Pk). The driver names its own files and paths, as constants
 // (never data from the inventory: docs/security.md); these build the script lines and read them.
-import type { FreeSpace, LockHolder } from '../types.js';
+import type { FreeSpace, LockHolder, PackageRef, Preflight, PreflightProblem } from '../types.js';
 
 const splitLines = (text: string): string[] =>
   text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
@@ -149,4 +149,82 @@ export function parseDfSection(text: string): FreeSpace[] {
     path = undefined;
   }
   return result;
+}
+
+// ---------------------------------------------------------------- judging a pre-flight
+
+/** Extra room a kernel needs in /boot (image, initramfs, System.map, config). */
+export const KERNEL_BOOT_FREE_KB = 128 * 1024;
+
+/** What one package manager's pre-flight judgement needs: its paths, its kernels, its words. */
+export interface PreflightRules {
+  /** Free space (KiB) needed by default where it downloads and unpacks. */
+  defaultMinFreeKb: Readonly<Record<string, number>>;
+  /** The packages that put a kernel in /boot (they need KERNEL_BOOT_FREE_KB there). */
+  isKernel(name: string): boolean;
+  /** Why an earlier transaction that did not finish stops this one, and what to run. */
+  interrupted: string;
+  /** What the package manager's own audit found, in its words. */
+  audit: string;
+}
+
+const holderText = (h: LockHolder): string =>
+  h.pid === null ? 'another process' : `process ${h.pid}${h.command === undefined ? '' : ` (${h.command})`}`;
+
+/**
+ * A driver's `checkPreflight` and `minFreeKbFor` from its rules (README.md, "Apply"). A lock holder
+ * explains a busy journal and audit (the package manager is running), so those are reported only
+ * when nobody holds a lock. Paths on one filesystem share its free space: each filesystem must
+ * have the largest amount asked of any of its paths.
+ */
+export function preflightJudge(rules: PreflightRules): {
+  checkPreflight(preflight: Preflight, minFreeKb?: Readonly<Record<string, number>>): PreflightProblem[];
+  minFreeKbFor(pkgs: readonly PackageRef[]): Record<string, number>;
+} {
+  return {
+    minFreeKbFor(pkgs) {
+      const needs: Record<string, number> = { ...rules.defaultMinFreeKb };
+      if (pkgs.some((p) => rules.isKernel(p.name))) needs['/boot'] = KERNEL_BOOT_FREE_KB;
+      return needs;
+    },
+    checkPreflight(preflight, minFreeKb = rules.defaultMinFreeKb) {
+      const problems: PreflightProblem[] = [];
+      const seenPids = new Set<number | null>();
+      for (const holder of preflight.lockHolders) {
+        if (seenPids.has(holder.pid)) continue;
+        seenPids.add(holder.pid);
+        problems.push({
+          kind: 'lock-held',
+          message: `${holder.path} is held by ${holderText(holder)}`,
+          holder,
+        });
+      }
+      if (preflight.lockHolders.length === 0) {
+        if (preflight.interrupted) problems.push({ kind: 'interrupted', message: rules.interrupted });
+        if (preflight.audit.length > 0)
+          problems.push({ kind: 'audit', message: rules.audit, details: preflight.audit });
+      }
+      const byMount = new Map<string, { path: string; availableKb: number; requiredKb: number }>();
+      for (const [path, requiredKb] of Object.entries(minFreeKb)) {
+        if (requiredKb <= 0) continue;
+        const fs = preflight.freeSpace.find((f) => f.path === path);
+        if (fs === undefined) continue;
+        const prev = byMount.get(fs.mountedOn);
+        if (prev === undefined || requiredKb > prev.requiredKb)
+          byMount.set(fs.mountedOn, { path, availableKb: fs.availableKb, requiredKb });
+      }
+      for (const [mountedOn, need] of byMount) {
+        if (need.availableKb >= need.requiredKb) continue;
+        const on = mountedOn === need.path ? '' : ` (on ${mountedOn})`;
+        problems.push({
+          kind: 'low-space',
+          message: `${need.path}${on} has ${need.availableKb} KiB free, ${need.requiredKb} KiB needed`,
+          path: need.path,
+          availableKb: need.availableKb,
+          requiredKb: need.requiredKb,
+        });
+      }
+      return problems;
+    },
+  };
 }
