@@ -4,7 +4,9 @@
 // on this machine), then runs validate → scan → plan → apply on it, shows a host's new versions
 // over ssh, prints where the results are, and tears the lab down (`--keep` leaves it up).
 // Elsewhere (or with --fleet=sim) it says why and runs the same flow on the simulated fleet:
-// in-process SSH servers that answer like the lab's apt hosts (src/sim). Both then show the
+// in-process SSH servers that answer like the lab's hosts (src/sim): a mixed fleet by default,
+// two Debian (apt), one RHEL-like (dnf) and one SUSE-like (zypper) host, each patched with its own
+// driver (`--mix=deb:A,el:B,suse:C` another mix, `--hosts=N` N Debian hosts). Both then show the
 // example repositories offline.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'patchctl');
 const labCli = path.join(root, 'lab', 'lab.mjs');
 const keep = process.argv.includes('--keep');
-const hosts = Number(process.argv.find((a) => a.startsWith('--hosts='))?.slice(8) ?? 3);
+const hostsArg = process.argv.find((a) => a.startsWith('--hosts='))?.slice(8);
+const hosts = Number(hostsArg ?? 3);
+const mixArg = process.argv.find((a) => a.startsWith('--mix='))?.slice(6);
+if (hostsArg !== undefined && mixArg !== undefined) {
+  console.error('demo: --hosts and --mix do not go together');
+  process.exit(2);
+}
 const fleetChoice = process.argv.find((a) => a.startsWith('--fleet='))?.slice(8);
 if (fleetChoice !== undefined && fleetChoice !== 'lab' && fleetChoice !== 'sim') {
   console.error(`demo: --fleet=${fleetChoice}: use --fleet=lab or --fleet=sim`);
@@ -111,19 +119,34 @@ Results (they stay after the lab is down):
 }
 
 async function simDemo() {
-  const { startSimFleet } = await import(path.join(root, 'dist', 'sim', 'fleet.js'));
+  const { parseSimMix, startSimFleet } = await import(path.join(root, 'dist', 'sim', 'fleet.js'));
   const scratch = mkdtempSync(path.join(tmpdir(), 'patchctl-demo-sim-'));
-  const fleet = await startSimFleet({ hosts, latencyMs: 2 });
+  // A mixed fleet unless --hosts asks for Debian hosts only (as the lab's --hosts and --mix).
+  const shape =
+    hostsArg !== undefined
+      ? { hosts }
+      : { mix: mixArg !== undefined ? parseSimMix(mixArg) : { deb: 2, el: 1, suse: 1 } };
+  const fleet = await startSimFleet({ ...shape, latencyMs: 2 });
   try {
     const repo = fleet.writeRepository(path.join(scratch, 'repo'));
-    console.log(`\nSimulated hosts: ${fleet.hosts.map((h) => `${h.name} (127.0.0.1:${h.port})`).join(', ')}`);
+    console.log(
+      `\nSimulated hosts: ${fleet.hosts.map((h) => `${h.name} (${h.os}, 127.0.0.1:${h.port})`).join(', ')}`,
+    );
     await stepAsync('check the fleet repository', ['validate', '-C', repo]);
     await stepAsync('what the hosts have and lack, into state/hosts/', ['scan', '-C', repo]);
     await stepAsync('what apply would do, ring by ring', ['plan', '-C', repo]);
     await stepAsync('patch them: canary first, then the rest', ['apply', '-C', repo, '--auto-approve']);
-    const first = fleet.hosts[0];
-    console.log(`\n${first.name}'s test packages now (the simulated host's dpkg state):`);
-    for (const [name, version] of Object.entries(first.state.versions())) console.log(`  ${name} ${version}`);
+    // The first host of each family: its test packages as its package database has them now.
+    const DB = { deb: 'dpkg', el: 'rpm', suse: 'rpm' };
+    for (const family of ['deb', 'el', 'suse']) {
+      const first = fleet.hosts.find((h) => h.family === family);
+      if (!first) continue;
+      console.log(
+        `\n${first.name}'s test packages now (the simulated ${first.os} host's ${DB[family]} state):`,
+      );
+      for (const name of Object.keys(first.state.versions()))
+        console.log(`  ${name} ${first.state.installedVersions(name).join(', ')}`);
+    }
     await stepAsync('rollout progress and the last run', ['status', '-C', repo]);
     console.log(`
 Results were written to ${repo}/state/ and ${repo}/reports/ (compliance.md, .json, .xml, .csv);
@@ -172,7 +195,7 @@ try {
   if (why || fleetChoice === 'sim') {
     const reason = why ? `the lab cannot run here: ${why}` : 'asked for with --fleet=sim';
     console.log(
-      `demo: using the simulated fleet (in-process SSH servers that answer like the lab's apt hosts; ${reason}).`,
+      `demo: using the simulated fleet (in-process SSH servers that answer like the lab's apt, dnf and zypper hosts; ${reason}).`,
     );
     await simDemo();
     console.log('\ndemo: and the example repositories, offline:');

@@ -17,10 +17,17 @@ describe('npm run demo -- --fleet=sim', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^demo: using the simulated fleet \(.*asked for with --fleet=sim\)\./);
-    expect(r.stdout).toMatch(/Scanned 3 of 3 hosts\./);
+    // A mixed fleet: two Debian hosts, one RHEL-like, one SUSE-like, each with its own driver.
+    expect(r.stdout).toMatch(/Scanned 4 of 4 hosts\./);
     expect(r.stdout).toMatch(/✓ lab-01: patched: fleet-crypto 1\.0 → 1\.1.*; rebooted/);
-    expect(r.stdout).toMatch(/Apply \S+: 3 patched\./);
+    expect(r.stdout).toMatch(
+      /✓ el-01: patched: .*kernel 5\.14\.0-362\.8\.1\.el9 → 5\.14\.0-427\.13\.1\.el9.*; rebooted/,
+    );
+    expect(r.stdout).toMatch(/✓ suse-01: patched: .*fleet-testpkg 1\.0-1\.el9 → 1\.1-1\.el9/);
+    expect(r.stdout).toMatch(/Apply \S+: 4 patched\./);
     expect(r.stdout).toMatch(/ {2}fleet-kernel 1\.1\n/);
+    // Kernels side by side on the RPM hosts, as rpm keeps them.
+    expect(r.stdout).toMatch(/ {2}kernel 5\.14\.0-362\.8\.1\.el9, 5\.14\.0-427\.13\.1\.el9\n/);
     expect(r.stdout).toContain('✓ rest    done');
     const scratch = /Results were written to (\S+)\/repo\/state\//.exec(r.stdout)?.[1];
     expect(scratch).toBeDefined();

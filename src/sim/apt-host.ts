@@ -2,7 +2,8 @@
 // answer to each command patchctl's apt driver sends, as the real commands print it (the captures
 // in src/drivers/apt/__fixtures__). Pure: no sockets, no timers; the fleet (fleet.ts) carries out
 // the effects (delays, holds, reboots). Commands are recognised by rebuilding them with the
-// driver's own builders and comparing the whole command line: anything else exits 127.
+// driver's own builders and comparing the whole command line: anything else exits 127. What every
+// simulated Linux host shares (remote lock, Linux facts, batches, reboot, sudo) is linux-host.ts.
 import { compareDebVersions } from '../core/versions/deb.js';
 import {
   factsCommand,
@@ -16,17 +17,7 @@ import {
   updatesCommand,
 } from '../drivers/apt/commands.js';
 import { INSTALL_LOGS_KEPT, INSTALL_MARK_LOCK } from '../drivers/apt/scripts.js';
-import { batchOutput, batchParts, linuxFactsCommand, linuxOs } from '../drivers/linux/index.js';
 import type { PackageRef } from '../drivers/types.js';
-import {
-  REMOTE_LOCK_DIR,
-  REMOTE_RESERVATION_DIR,
-  remoteLockCommand,
-  remoteReserveCommand,
-} from '../drivers/linux/remote-lock.js';
-import { commandLine } from '../transports/quote.js';
-import type { RemoteCommand } from '../transports/types.js';
-import { parseCommandLine } from '../transports/command-line.js';
 import type { LabSuite, SimPackageSpec } from './lab-packages.js';
 import {
   LAB_ORIGIN,
@@ -38,26 +29,12 @@ import {
   VERSION_INSTALLED,
   publishedVersions,
 } from './lab-packages.js';
+import type { LinuxHostOptions, SimCommand } from './linux-host.js';
+import { SimLinuxHost, reply, sections, tryBuild } from './linux-host.js';
 import { MINBASE_PACKAGES } from './minbase-packages.js';
+import type { SimLockHolder, SimReply } from './simulated-host.js';
 
-/** What the fleet must do besides sending the reply. */
-export type SimEffect =
-  /** The host goes down (its sshd ends) shortly after the reply, and boots again. */
-  | { kind: 'reboot' }
-  /** The command keeps running after its output until its standard input ends (or the channel closes). */
-  | { kind: 'hold'; release(): SimReply }
-  /** The command takes this long before its reply (apt waiting for a lock). */
-  | { kind: 'wait'; ms: number };
-
-/** Rewrites a reply before it is sent (SimFleetOptions.tamper): gets the command line it answers. */
-export type ReplyRewrite = (line: string, reply: SimReply) => SimReply;
-
-export interface SimReply {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  effects: SimEffect[];
-}
+export type { ReplyRewrite, SimEffect, SimReply, SimReservation } from './simulated-host.js';
 
 export interface SimInstalled {
   name: string;
@@ -79,19 +56,12 @@ export interface SimWrapperLog {
   stderr: string;
 }
 
-export interface AptHostOptions {
-  hostname: string;
-  /** Seeds boot ids and inode numbers. */
-  seed?: number;
-  /** Default: the kernel of the lab captures (lab hosts share the machine's kernel). */
-  kernel?: string;
-  /** /var/cache/apt/archives, /var/lib/dpkg, /boot and / share the host's 512 MiB overlay. */
-  diskFreeKb?: number;
-  /** The user that logs in (the lab: patchctl, uid 2000) may run `sudo -n`. */
-  sudoAllowed?: boolean;
+/**
+ * `seed` also draws inode numbers; /var/cache/apt/archives, /var/lib/dpkg, /boot and / share the
+ * host's 512 MiB overlay (`diskFreeKb`); the lab's user patchctl (uid 2000) may run `sudo -n`.
+ */
+export interface AptHostOptions extends LinuxHostOptions {
   packages?: readonly SimPackageSpec[];
-  /** For the install wrapper's log names. */
-  now?: () => Date;
   /** How long an install that unpacks packages takes before it answers (default 0). */
   installWorkMs?: number;
 }
@@ -100,7 +70,6 @@ const DISK_TOTAL_KB = 524_288; // lab/lib/fleet.mjs DEFAULT_DISK_SIZE 512m
 const OVERLAY_DEV = 42;
 const NATIVE_ARCH = 'amd64';
 const APT_VERSION = '2.6.1';
-const DEFAULT_KERNEL = '6.18.44-fc-v595';
 const OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"
 VERSION_ID="12"
@@ -136,63 +105,28 @@ interface SimUpgrade {
   spec: SimPackageSpec;
 }
 
-/** The remote lock's reservation across a reboot (drivers/linux/remote-lock.ts), as the host keeps it. */
-export interface SimReservation {
-  runId: string;
-  owner: string;
-  /** Seconds since the epoch, by the host's clock. */
-  expires: number;
-  ttl: number;
-  /** The boot it was written in. */
-  bootId: string;
-}
-
 /** A process holding the dpkg locks (a fault: unattended-upgrades, another apt). */
-export interface DpkgLockHolder {
-  pid: number;
-  command: string;
-}
+export type DpkgLockHolder = SimLockHolder;
 
-export class SimAptHost {
-  readonly hostname: string;
-  kernel: string;
-  bootId: string;
-  bootCount = 0;
-  rebootRequired = false;
+export class SimAptHost extends SimLinuxHost {
+  readonly family = 'deb';
+  readonly osId = 'debian';
   /** /run/reboot-required.pkgs, one line per postinst that asked. */
   rebootRequiredPkgs: string[] = [];
   readonly installed = new Map<string, SimInstalled>();
-  diskFreeKb: number;
-  sudoAllowed: boolean;
   dpkgLock: DpkgLockHolder | undefined;
-  /** The owner text of the remote per-host lock (/run/lock/patchctl.lock), while held. */
-  remoteLockOwner: string | undefined;
-  /** /var/lib/patchctl/lock.reserved: a run's reservation across a reboot (persistent). */
-  reservation: SimReservation | undefined;
   /** /run/lock/patchctl-apt.lock exists (the wrapper made it; /run is fresh after a boot). */
   wrapperMark = false;
   readonly wrapperLogs: SimWrapperLog[] = [];
-  /** Every command line received, in order (for tests and demos). */
-  readonly commands: string[] = [];
   private readonly specs: Map<string, SimPackageSpec>;
   private readonly installWorkMs: number | undefined;
-  private readonly random: () => number;
-  private readonly now: () => Date;
   private readonly inodes: number[];
   private pid = 100;
-  /** Which hold of the remote lock is the current one (a release of an older one is a no-op). */
-  private lockHold = 0;
 
   constructor(options: AptHostOptions) {
-    this.hostname = options.hostname;
-    this.random = mulberry32(options.seed ?? hashString(options.hostname));
-    this.now = options.now ?? (() => new Date());
-    this.kernel = options.kernel ?? DEFAULT_KERNEL;
-    this.diskFreeKb = options.diskFreeKb ?? 524_244;
-    this.sudoAllowed = options.sudoAllowed ?? true;
+    super(options, 524_244);
     this.installWorkMs = options.installWorkMs;
     this.specs = new Map((options.packages ?? LAB_PACKAGES).map((p) => [p.name, p]));
-    this.bootId = this.newBootId();
     this.inodes = [...LOCK_FILES, INSTALL_MARK_LOCK].map(
       () => 5_000_000 + Math.floor(this.random() * 900_000),
     );
@@ -250,40 +184,36 @@ export class SimAptHost {
     return out;
   }
 
-  /** Power cycle: new boot id, a fresh /run (reboot flag, locks and their holders gone). */
-  boot(): void {
-    this.bootId = this.newBootId();
-    this.bootCount++;
-    this.rebootRequired = false;
+  /** The dpkg locks' holder (the fault helpers' unattended-upgrades). */
+  get packageLock(): SimLockHolder | undefined {
+    return this.dpkgLock;
+  }
+
+  set packageLock(holder: SimLockHolder | undefined) {
+    this.dpkgLock = holder;
+  }
+
+  installedVersions(name: string): string[] {
+    return [...this.installed.values()].filter((p) => p.name === name).map((p) => p.version);
+  }
+
+  protected osRelease(): string {
+    return OS_RELEASE;
+  }
+
+  protected override debianRebootFlag(): boolean {
+    return this.rebootRequired;
+  }
+
+  /** A fresh /run: the reboot-required files, the wrapper's mark and the lock holders are gone. */
+  protected onBoot(): void {
     this.rebootRequiredPkgs = [];
-    this.remoteLockOwner = undefined;
     this.wrapperMark = false;
     this.dpkgLock = undefined;
   }
 
-  /**
-   * The reply to a command line as the transport sends it; every line is recorded in `commands`.
-   * `rewrite` sees each reply before it is sent, those of a batch's commands included (the
-   * fleet's hostile hosts, SimFleetOptions.tamper).
-   */
-  respond(line: string, _stdin?: string, rewrite: ReplyRewrite = (_l, r) => r): SimReply {
-    this.commands.push(line);
-    return rewrite(line, this.answer(line, false, rewrite));
-  }
-
-  /** `inRootBatch`: a command of a batch run as root (its own line has no sudo). */
-  private answer(line: string, inRootBatch: boolean, rewrite: ReplyRewrite): SimReply {
-    const parsed = parseCommandLine(line);
-    if (parsed === undefined) return unknown(line);
-    if (parsed.sudo && !this.sudoAllowed) {
-      return reply(1, '', 'sudo: a password is required\n');
-    }
-    const root = parsed.sudo || inRootBatch;
-    const batch = batchParts(parsed.argv);
-    if (batch !== undefined) return this.batch(batch, root, rewrite);
-    const is = (cmd: RemoteCommand | undefined): boolean => sameLine(cmd, line);
+  protected answerDriver({ parsed, root, is }: SimCommand): SimReply | undefined {
     if (is(factsCommand())) return reply(0, this.factsOutput(), '');
-    if (is(linuxFactsCommand())) return reply(0, this.linuxFactsOutput(), '');
     if (is(rebootRequiredCommand())) return reply(0, this.rebootRequiredOutput(), '');
     if (is(installedCommand())) return reply(0, this.installedOutput(), '');
     if (is(updatesCommand())) return reply(0, this.updatesOutput(root), '');
@@ -292,7 +222,6 @@ export class SimAptHost {
       // debian-goodies is not in a minbase root: env's own message (lab-checkrestart-missing).
       return reply(127, '', "env: 'checkrestart': No such file or directory\n");
     }
-    if (is(linuxOs.reboot())) return this.reboot(root);
     const { argv } = parsed;
     const timeout = lockTimeoutOf(argv);
     if (timeout !== undefined && argv[4] === 'apt-get' && argv[5] === 'update') {
@@ -309,49 +238,10 @@ export class SimAptHost {
       }
       if (is(tryBuild(() => simulateInstallCommand(refs)))) return this.simulateInstall(refs);
     }
-    if (argv[0] === 'sh' && argv[3] === 'patchctl-lock' && (argv.length === 9 || argv.length === 10)) {
-      const [mode, dir = '', reservationDir = '', runId = '', owner = '', seconds = ''] = argv.slice(4);
-      const paths = { dir, reservationDir };
-      const real = dir === REMOTE_LOCK_DIR && reservationDir === REMOTE_RESERVATION_DIR;
-      if (real && mode === 'take' && is(remoteLockCommand(owner, runId, paths)))
-        return this.remoteLock(owner, runId);
-      const s = /^[1-9]\d{0,7}$/.test(seconds) ? Number(seconds) : 0;
-      if (real && mode === 'reserve' && s > 0 && is(remoteReserveCommand(owner, runId, s, paths)))
-        return this.reserveRemoteLock(owner, runId, s);
-    }
-    return unknown(line);
-  }
-
-  /** drivers/linux/batch.ts: each command answered in turn, as BATCH_SCRIPT reports them. */
-  private batch(lines: readonly string[], root: boolean, rewrite: ReplyRewrite): SimReply {
-    const replies = lines.map((l) => rewrite(l, this.answer(l, root, rewrite)));
-    let waitMs = 0;
-    for (const r of replies) {
-      for (const e of r.effects) {
-        if (e.kind !== 'wait') return reply(2, '', `sim: a batched command cannot ${e.kind}\n`);
-        waitMs += e.ms;
-      }
-    }
-    const out = reply(0, batchOutput(replies), '');
-    if (waitMs > 0) out.effects.push({ kind: 'wait', ms: waitMs });
-    return out;
+    return undefined;
   }
 
   // ------------------------------------------------------------------ read-only commands
-
-  /** The shared Linux facts script (drivers/linux): what any Linux host prints, as the lab does. */
-  private linuxFactsOutput(): string {
-    return sections(this.linuxFactsSections());
-  }
-
-  private linuxFactsSections(): [string, string][] {
-    return [
-      ['os-release', OS_RELEASE],
-      ['kernel', `${this.kernel}\n`],
-      ['boot-id', `${this.bootId}\n`],
-      ['reboot-required', this.rebootRequired ? 'yes\n' : 'no\n'],
-    ];
-  }
 
   private factsOutput(): string {
     return sections([
@@ -487,15 +377,6 @@ export class SimAptHost {
   }
 
   // ------------------------------------------------------------------ commands that change the host
-
-  private reboot(root: boolean): SimReply {
-    // The lab's stand-in for reboot (base.mjs REBOOT_SCRIPT).
-    if (!root) return reply(1, '', 'reboot: must be root\n');
-    return {
-      ...reply(0, '', 'reboot: the system is going down for reboot NOW\n'),
-      effects: [{ kind: 'reboot' }],
-    };
-  }
 
   /** INSTALL_WRAPPER_SCRIPT: the mark lock, and the output kept in /var/log/patchctl (root only). */
   private wrapped(root: boolean, run: () => SimReply): SimReply {
@@ -702,58 +583,6 @@ export class SimAptHost {
     return { head, upgrades };
   }
 
-  /** The lock script's take (drivers/linux/remote-lock.ts): the flock, then another run's reservation. */
-  private remoteLock(owner: string, runId: string): SimReply {
-    if (this.remoteLockOwner !== undefined) return reply(75, `busy\n${this.remoteLockOwner}\n`, '');
-    const refused = this.reservedByAnother(runId);
-    if (refused) return refused;
-    const r = this.reservation;
-    if (r && runId !== '' && r.runId === runId && r.bootId !== this.bootId) this.reservation = undefined;
-    this.remoteLockOwner = owner;
-    const hold = ++this.lockHold;
-    const release = (): SimReply => {
-      if (this.lockHold === hold) this.remoteLockOwner = undefined;
-      return reply(0, '', '');
-    };
-    return { ...reply(0, 'locked\n', ''), effects: [{ kind: 'hold', release }] };
-  }
-
-  /** The lock script's reserve: by the run holding the lock (or with the lock free). */
-  private reserveRemoteLock(owner: string, runId: string, seconds: number): SimReply {
-    const holder = this.remoteLockOwner;
-    if (holder !== undefined && (owner === '' || holder !== owner)) return reply(75, `busy\n${holder}\n`, '');
-    const refused = this.reservedByAnother(runId);
-    if (refused) return refused;
-    const now = this.hostSeconds();
-    this.reservation = { runId, owner, expires: now + seconds, ttl: seconds, bootId: this.bootId };
-    return reply(0, 'ok\n', '');
-  }
-
-  /** Another run's reservation in force refuses the lock; an expired one is removed. */
-  private reservedByAnother(runId: string): SimReply | undefined {
-    const r = this.reservation;
-    if (r === undefined || (runId !== '' && r.runId === runId)) return undefined;
-    const now = this.hostSeconds();
-    if (now >= r.expires) {
-      this.reservation = undefined;
-      return undefined;
-    }
-    // The host's clock went back: never longer than the reservation's lifetime from now.
-    if (r.expires - now > r.ttl) r.expires = now + r.ttl;
-    return reply(75, `reserved\n${r.owner}\n${r.expires - now}\n`, '');
-  }
-
-  /** `date +%s` on the host. */
-  private hostSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
-  }
-
-  private newBootId(): string {
-    const hex = Array.from({ length: 32 }, () => Math.floor(this.random() * 16).toString(16)).join('');
-    const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  }
-
   private nextPid(): number {
     this.pid += 1 + Math.floor(this.random() * 50);
     return this.pid;
@@ -767,30 +596,6 @@ function qualifiedName(p: { name: string; arch: string }): string {
 
 function byNameThenArch(a: { name: string; arch: string }, b: { name: string; arch: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0;
-}
-
-function reply(exitCode: number, stdout: string, stderr: string): SimReply {
-  return { exitCode, stdout, stderr, effects: [] };
-}
-
-function unknown(line: string): SimReply {
-  const shown = line.length > 300 ? `${line.slice(0, 300)}…` : line;
-  return reply(127, '', `patchctl-sim: no simulation of this command (exit 127): ${shown}\n`);
-}
-
-/** Whether `line` is exactly what the transport sends for `cmd` (with or without sudo). */
-function sameLine(cmd: RemoteCommand | undefined, line: string): boolean {
-  if (cmd === undefined) return false;
-  if (commandLine({ ...cmd, sudo: false }) === line) return true;
-  return cmd.sudo === true && commandLine(cmd) === line;
-}
-
-function tryBuild(build: () => RemoteCommand): RemoteCommand | undefined {
-  try {
-    return build();
-  } catch {
-    return undefined;
-  }
 }
 
 function lockTimeoutOf(argv: readonly string[]): number | undefined {
@@ -810,16 +615,6 @@ function packageRefsOf(argv: readonly string[]): PackageRef[] | undefined {
     refs.push({ name: m[1] ?? '', version: m[3] ?? '', ...(m[2] === undefined ? {} : { arch: m[2] }) });
   }
   return refs.length > 0 ? refs : undefined;
-}
-
-/** The driver scripts' section markers (scripts.ts PRELUDE: `s NAME`, `r $?`, `s end`). */
-function sections(parts: readonly (readonly [string, string, number?])[]): string {
-  let out = '';
-  for (const [name, text, rc] of parts) {
-    out += `\n@@patchctl:${name}@@\n${text}`;
-    if (rc !== undefined) out += `\n@@patchctl:rc=${rc}@@\n`;
-  }
-  return `${out}\n@@patchctl:end@@\n`;
 }
 
 /** apt's ShowList: two spaces, names wrapped before the 80th column. */
@@ -877,21 +672,4 @@ export function summarizeFilename(filename: string): string {
 /** The size of a lab .deb: an estimate (a few hundred bytes, as dpkg-deb builds them). */
 function debSize(spec: SimPackageSpec): number {
   return 720 + spec.description.length + (spec.requestsReboot || spec.failsOnUpgrade ? 110 : 0);
-}
-
-function hashString(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,8 +1,10 @@
-// The simulated fleet (docs/architecture.md, "Two fleets"): one ssh2 server per SimAptHost on 127.0.0.1, each with its
-// own port and ed25519 host key, all in this process's event loop. Hosts accept only the fleet's
-// client key for the user patchctl (as the lab's sshd: AllowUsers patchctl, keys only), run exec
-// requests through SimAptHost.respond, keep held commands open until their input ends, and
-// reboot by dropping every connection, refusing new ones for a while, then booting again.
+// The simulated fleet (docs/architecture.md, "Two fleets"): one ssh2 server per simulated host on 127.0.0.1, each with its
+// own port and ed25519 host key, all in this process's event loop. A host is any SimulatedHost
+// (simulated-host.ts): SimAptHost (Debian), SimDnfHost (RHEL-like), SimZypperHost (SUSE-like), mixed
+// as the lab's `--mix` mixes them. Hosts accept only the fleet's client key for the user patchctl
+// (as the lab's sshd: AllowUsers patchctl, keys only), run exec requests through the host's respond,
+// keep held commands open until their input ends, and reboot by dropping every connection,
+// refusing new ones for a while, then booting again.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { createServer } from 'node:net';
@@ -11,9 +13,12 @@ import path from 'node:path';
 import type { Connection, ParsedKey, ServerChannel } from 'ssh2';
 import ssh2 from 'ssh2';
 
-import type { DpkgLockHolder, SimReply } from './apt-host.js';
 import { SimAptHost } from './apt-host.js';
-import { labRepositoryFiles } from './lab-repository.js';
+import { SimDnfHost } from './dnf-host.js';
+import { labRepositoryFiles, mixedLabDocuments } from './lab-repository.js';
+import type { SimFamily, SimLockHolder, SimReply, SimulatedHost } from './simulated-host.js';
+import { SIM_FAMILIES } from './simulated-host.js';
+import { SimZypperHost } from './zypper-host.js';
 
 export const SIM_USER = 'patchctl';
 export const SIM_ADDRESS = '127.0.0.1';
@@ -21,15 +26,23 @@ export const SIM_ADDRESS = '127.0.0.1';
 export interface SimHostFaults {
   /** `sudo -n` refused (the lab's `sudo deny`). */
   sudoDenied?: boolean;
-  /** A process holds the dpkg locks until the next reboot. */
-  dpkgLock?: DpkgLockHolder;
+  /** A process holds the dpkg locks until the next reboot (Debian hosts; packageLock on any host). */
+  dpkgLock?: SimLockHolder;
+  /** A process holds the package manager's lock until the next reboot (dpkg, rpm and dnf, zypp). */
+  packageLock?: SimLockHolder;
   diskFreeKb?: number;
   /** The host is off: nothing listens on its port. */
   down?: boolean;
 }
 
+/** How many hosts of each family (lab/lab.mjs --mix deb:A,el:B,suse:C); left out: 0. */
+export type SimMix = Partial<Record<SimFamily, number>>;
+
 export interface SimFleetOptions {
-  hosts: number;
+  /** That many Debian hosts, lab-01… (without `mix`). */
+  hosts?: number;
+  /** A mixed fleet instead: lab-NN (Debian), el-NN (RHEL-like), suse-NN (SUSE-like), in that order. */
+  mix?: SimMix;
   /** Added before each reply (one round trip). */
   latencyMs?: number;
   /** Time each command takes on the host before it answers. */
@@ -37,7 +50,7 @@ export interface SimFleetOptions {
   /** Extra time an install that unpacks something takes (dpkg's work: the bench's per-host work). */
   installWorkMs?: number;
   seed?: number;
-  /** By host name (lab-01…). */
+  /** By host name (lab-01…, el-01…, suse-01…). */
   faults?: Readonly<Record<string, SimHostFaults>>;
   /** From reboot's answer to the host going down (the lab's stand-in: 1 s). */
   rebootDelayMs?: number;
@@ -54,13 +67,16 @@ export interface SimFleetOptions {
 
 export interface SimHost {
   name: string;
-  /** 1-based, as the lab numbers its hosts (odd: every update, even: security only). */
+  /** 1-based across the whole fleet, as the lab numbers its hosts (odd: every update, even: security only). */
   index: number;
+  family: SimFamily;
+  /** The inventory's `os` hint of a mixed fleet (lab/lab.mjs: debian, almalinux, sles). */
+  os: string;
   address: string;
   port: number;
   /** `ssh-ed25519 AAAA…` */
   hostKey: string;
-  state: SimAptHost;
+  state: SimulatedHost;
   /** Connections accepted so far. */
   connections(): number;
 }
@@ -80,25 +96,72 @@ export function simHostNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `lab-${String(i + 1).padStart(width, '0')}`);
 }
 
-export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
-  if (!Number.isInteger(options.hosts) || options.hosts < 1) {
-    throw new RangeError(`hosts must be a whole number of at least 1, not ${String(options.hosts)}`);
+const MIX_PREFIX: Readonly<Record<SimFamily, string>> = { deb: 'lab', el: 'el', suse: 'suse' };
+const FAMILY_OS: Readonly<Record<SimFamily, string>> = { deb: 'debian', el: 'almalinux', suse: 'sles' };
+
+/** Names and families of a mix, as lab/lab.mjs mixHosts: lab-01…, el-01…, suse-01… in that order. */
+export function simMixHosts(mix: SimMix): { name: string; family: SimFamily }[] {
+  const out: { name: string; family: SimFamily }[] = [];
+  for (const family of SIM_FAMILIES) {
+    const count = mix[family] ?? 0;
+    const width = Math.max(2, String(count).length);
+    for (let i = 1; i <= count; i++)
+      out.push({ name: `${MIX_PREFIX[family]}-${String(i).padStart(width, '0')}`, family });
   }
+  return out;
+}
+
+/** `deb:2,el:1,suse:1` (lab:up's --mix) → { deb: 2, el: 1, suse: 1 }. */
+export function parseSimMix(text: string): SimMix {
+  const mix: SimMix = {};
+  for (const part of text.split(',')) {
+    const m = /^(deb|el|suse):([0-9]{1,5})$/.exec(part.trim());
+    if (m === null)
+      throw new RangeError(
+        `mix: "${part}" is not FAMILY:COUNT (families: deb, el, suse), e.g. deb:1,el:1,suse:1`,
+      );
+    const family = m[1] as SimFamily;
+    mix[family] = (mix[family] ?? 0) + Number(m[2]);
+  }
+  return mix;
+}
+
+function fleetSpecs(options: SimFleetOptions): { name: string; family: SimFamily }[] {
+  if (options.mix !== undefined) {
+    if (options.hosts !== undefined) throw new RangeError('hosts and mix do not go together');
+    for (const [family, n] of Object.entries(options.mix)) {
+      if (!SIM_FAMILIES.includes(family as SimFamily) || !Number.isInteger(n) || (n ?? 0) < 0)
+        throw new RangeError(`mix: ${family}: ${String(n)} is not a host count of a family (deb, el, suse)`);
+    }
+    const specs = simMixHosts(options.mix);
+    if (specs.length === 0) throw new RangeError('mix: at least one host');
+    return specs;
+  }
+  const hosts = options.hosts;
+  if (hosts === undefined || !Number.isInteger(hosts) || hosts < 1) {
+    throw new RangeError(`hosts must be a whole number of at least 1, not ${String(hosts)}`);
+  }
+  return simHostNames(hosts).map((name) => ({ name, family: 'deb' }));
+}
+
+function newHost(family: SimFamily, name: string, i: number, options: SimFleetOptions): SimulatedHost {
+  const common = {
+    hostname: name,
+    seed: (options.seed ?? 1) * 100_003 + i,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.installWorkMs !== undefined ? { installWorkMs: options.installWorkMs } : {}),
+  };
+  if (family === 'el') return new SimDnfHost(common);
+  if (family === 'suse') return new SimZypperHost(common);
+  return new SimAptHost(common);
+}
+
+export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
+  const specs = fleetSpecs(options);
   const clientKey = generateEd25519();
   const clientPublic = parseOne(clientKey.public);
-  const servers = simHostNames(options.hosts).map(
-    (name, i) =>
-      new HostServer(
-        new SimAptHost({
-          hostname: name,
-          seed: (options.seed ?? 1) * 100_003 + i,
-          ...(options.now ? { now: options.now } : {}),
-          ...(options.installWorkMs !== undefined ? { installWorkMs: options.installWorkMs } : {}),
-        }),
-        i + 1,
-        clientPublic,
-        options,
-      ),
+  const servers = specs.map(
+    ({ name, family }, i) => new HostServer(newHost(family, name, i, options), i + 1, clientPublic, options),
   );
   try {
     await Promise.all(servers.map((s) => s.start()));
@@ -130,7 +193,7 @@ class HostServer {
   private stopped = false;
 
   constructor(
-    readonly host: SimAptHost,
+    readonly host: SimulatedHost,
     index: number,
     private readonly clientKey: ParsedKey,
     private readonly options: SimFleetOptions,
@@ -138,12 +201,15 @@ class HostServer {
     this.hostKey = generateEd25519();
     const faults = options.faults?.[host.hostname] ?? {};
     if (faults.sudoDenied === true) host.sudoAllowed = false;
-    if (faults.dpkgLock !== undefined) host.dpkgLock = faults.dpkgLock;
+    const lock = faults.packageLock ?? faults.dpkgLock;
+    if (lock !== undefined) host.packageLock = lock;
     if (faults.diskFreeKb !== undefined) host.diskFreeKb = faults.diskFreeKb;
     this.ssh = new ssh2.Server({ hostKeys: [this.hostKey.private] }, (client) => this.onClient(client));
     this.info = {
       name: host.hostname,
       index,
+      family: host.family,
+      os: FAMILY_OS[host.family],
       address: SIM_ADDRESS,
       port: 0,
       hostKey: this.hostKey.public.split(' ').slice(0, 2).join(' '),
@@ -345,6 +411,21 @@ export function writeSimRepository(dir: string, hosts: readonly SimHost[], clien
     inventoryDescription: 'Hosts of the simulated lab (Debian 12 apt hosts emulated in process).',
     identityFile: SIM_CLIENT_KEY_FILE,
   });
+  // A mixed fleet: os hints, family labels and groups, rings that mix families (lab/lib/repo.mjs).
+  if (hosts.some((h) => h.family !== 'deb')) {
+    Object.assign(
+      files,
+      mixedLabDocuments({
+        hosts,
+        header: HEADER,
+        inventoryNote:
+          '# A mixed simulated fleet: each host is an SSH server in the process that started it. Debian hosts\n' +
+          '# answer like apt hosts, el hosts like rpm + dnf (AlmaLinux 9.4), suse hosts like rpm + zypper (SLES 15 SP5).',
+        inventoryDescription:
+          'Hosts of the mixed simulated lab (Debian, RHEL-like and SUSE-like, emulated in process).',
+      }),
+    );
+  }
   for (const [rel, text] of Object.entries(files)) w(rel, text);
   w(
     'known_hosts',

@@ -11,6 +11,13 @@ export interface LabRepositoryHost {
   port?: number;
 }
 
+/** A host of a mixed fleet (lab:up --mix, startSimFleet({ mix })). */
+export interface MixedLabHost extends LabRepositoryHost {
+  family: 'deb' | 'el' | 'suse';
+  /** The inventory's `os` hint: debian, almalinux, sles. */
+  os: string;
+}
+
 export interface LabRepositoryOptions {
   hosts: readonly LabRepositoryHost[];
   /** The comment that opens every file: who wrote it. */
@@ -225,4 +232,96 @@ ${[
   );
 
   return files;
+}
+
+const FAMILY_GROUP: Readonly<Record<MixedLabHost['family'], { group: string; description: string }>> = {
+  deb: { group: 'debian', description: 'Debian lab hosts (apt).' },
+  el: { group: 'el', description: 'RHEL-like lab hosts (rpm, dnf; AlmaLinux 9.4 release package).' },
+  suse: { group: 'suse', description: 'SUSE-like lab hosts (rpm, zypper; SLES 15.5 release package).' },
+};
+
+export interface MixedLabOptions {
+  hosts: readonly MixedLabHost[];
+  header: string;
+  /** Comment lines (each starting with #) above the inventory. */
+  inventoryNote: string;
+  inventoryDescription: string;
+}
+
+/**
+ * The inventory and groups of a mixed fleet, for the lab (lab/lib/repo.mjs) and the simulated
+ * fleet alike: every host with its `os` hint and a `family` label, one group per family, and a canary
+ * group with the first host of each family but the last present, so that the rings of the `lab`
+ * rollout mix families (e.g. [lab-01, el-01] for deb:1,el:1,suse:1). Config, rollout, window and
+ * policies are labRepositoryFiles'.
+ */
+export function mixedLabDocuments(o: MixedLabOptions): Record<string, string> {
+  const { hosts } = o;
+  const families = [...new Set(hosts.map((h) => h.family))];
+  const canaryFamilies = families.length > 1 ? families.slice(0, -1) : families;
+  const canary = canaryFamilies.map((f) => hosts.find((h) => h.family === f)?.name ?? '');
+  const hostLines = hosts
+    .map(
+      (h) => `    - name: ${h.name}
+      address: ${h.address}${h.port === undefined ? '' : `\n      port: ${h.port}`}
+      os: ${h.os}
+      labels:
+        updates: ${policyOf(h.index)}
+        family: ${FAMILY_GROUP[h.family].group}`,
+    )
+    .join('\n');
+  const doc = (name: string, description: string, spec: string): string => `apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: ${name}
+  description: ${description}
+spec:
+${spec}`;
+  const groups = [
+    doc('lab', 'Every lab host.', '  selector:\n    matchLabels:\n      fleet: lab\n'),
+    doc(
+      'canary',
+      'The first lab host of each family but the last, patched before the others.',
+      `  hosts: [${canary.join(', ')}]\n`,
+    ),
+    doc(
+      'all-updates',
+      'Lab hosts that take every update (odd-numbered hosts).',
+      '  selector:\n    matchLabels:\n      updates: all\n',
+    ),
+    ...(hosts.some((h) => policyOf(h.index) === 'security-only')
+      ? [
+          doc(
+            'security-only',
+            'Lab hosts that take security updates only (even-numbered hosts).',
+            '  selector:\n    matchLabels:\n      updates: security-only\n',
+          ),
+        ]
+      : []),
+    ...families.map((f) =>
+      doc(
+        FAMILY_GROUP[f].group,
+        FAMILY_GROUP[f].description,
+        `  selector:\n    matchLabels:\n      family: ${FAMILY_GROUP[f].group}\n`,
+      ),
+    ),
+  ];
+  return {
+    'inventory/lab.yaml': `${o.header}${o.inventoryNote}
+apiVersion: patchctl/v1
+kind: Inventory
+metadata:
+  name: lab
+  description: ${o.inventoryDescription}
+spec:
+  defaults:
+    transport: ssh
+    timezone: UTC
+    labels:
+      fleet: lab
+  hosts:
+${hostLines}
+`,
+    'groups/lab.yaml': `${o.header}${groups.join('---\n')}`,
+  };
 }

@@ -9,6 +9,7 @@ import { main } from '../cli/main.js';
 import { batchParts } from '../drivers/linux/index.js';
 import { parseCommandLine } from '../transports/command-line.js';
 import { captureIo } from '../test-support/capture-io.js';
+import { SimAptHost } from './apt-host.js';
 import type { SimFleet } from './fleet.js';
 import { startSimFleet } from './fleet.js';
 
@@ -36,7 +37,7 @@ describe('apply on the simulated fleet', () => {
 
   it('patches the i386 package that is behind, not the amd64 one that is not; the reboot keeps the host locked for the run', async () => {
     const host = fleet.hosts[0]?.state;
-    if (!host) throw new Error('no host');
+    if (!(host instanceof SimAptHost)) throw new Error('no Debian host');
     host.addPackage({ name: 'fleet-multi', suite11: 'fleet-security', description: 'a multi-arch library' }, [
       { arch: 'amd64', version: '1.1' },
       { arch: 'i386', version: '1.0' },
