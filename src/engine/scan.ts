@@ -46,7 +46,7 @@ export interface ScanOptions {
   now: () => DateTime;
   /** Opens a transport to a host; the CLI passes the ssh transport, tests a fake. */
   connect: (host: ResolvedHost) => Transport;
-  /** Refresh the package index first (`apt-get update`); default true. */
+  /** Refresh the package index first (the driver's refresh: apt-get update, dnf makecache...); default true. */
   refresh?: boolean;
   observer?: ScanObserver;
   /**
@@ -402,8 +402,9 @@ function driverForHost(facts: LinuxFacts, host: string): PackageDriver {
 }
 
 /**
- * apt gives no release dates: an update's clock starts when a scan first saw it, and later scans
- * keep that date so `approveAfter` can elapse.
+ * An update without a release date (apt gives none; dnf and zypper take theirs from the advisory):
+ * its clock starts when a scan first saw it, and later scans keep that date so `approveAfter` can
+ * elapse.
  */
 function withFirstSeen(state: HostState, previous: HostState | undefined): HostState {
   const seen = new Map<string, string>();

@@ -35,7 +35,10 @@ export function scanCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--hosts <list>', HOSTS_OPTION_HELP)
     .option('--concurrency <n>', 'hosts scanned at once (default: the Config concurrency)')
     .option('--accept-new-host-keys', "pin hosts' first-seen SSH keys into the repository's known_hosts")
-    .option('--no-refresh', 'do not refresh the package index first (apt-get update)')
+    .option(
+      '--no-refresh',
+      'do not refresh the package index first (apt-get update, dnf makecache, zypper refresh)',
+    )
     .option('--commit', 'commit the state files the scan wrote with git (not known_hosts: review that)')
     .option('--push', 'push that commit (implies --commit)')
     .addHelpText(
