@@ -736,6 +736,23 @@ describe("each host's own driver (issue 14)", () => {
       ],
     });
 
+  it('an install that did not take fails verification before any reboot', async () => {
+    const fleet = new FakeFleet((t) => {
+      scriptFakeHost(t, { 'fake-kernel': '1.0' });
+      // The package manager says it worked, and changed nothing.
+      t.on(['fake-pm', 'install'], {});
+    });
+    // The plan asks for the reboot: only a failed verification can stop it.
+    const h = kernelUpgrade('b');
+    h.actions.push({ type: 'reboot', reason: 'kernel' });
+    const r = await applyPlan(plan([ring('r', [h])]), ctxFor(fleet, { driverFor: () => fakeDriver }));
+    expect([r.hosts[0]?.status, r.hosts[0]?.error]).toEqual([
+      'failed',
+      'verification: fake-kernel is 1.0, expected 1.1',
+    ]);
+    expect(fleet.transport('b').callsTo('fake-reboot')).toEqual([]);
+  });
+
   it('verifies a kernel installed beside the old one (rpm installonly), and a second run finds it done', async () => {
     const fake: Record<string, ScriptedFakeHost> = {};
     const fleet = new FakeFleet((t) => {

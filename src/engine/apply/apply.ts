@@ -691,11 +691,23 @@ async function applyHost(
     }));
 
     // What the host says now, in one round trip: facts (the reboot signal), the package database
-    // (the verification) and the pending updates (the host's new state). Read again only after a
-    // reboot or post-hooks, which may change it.
-    step('verify');
-    let after = await observeHost(d, run);
-    known = after;
+    // (the verification) and the pending updates (the host's new state). Verified at once, so that
+    // a host whose install did not take is not rebooted; read and verified again after a reboot or
+    // post-hooks, which may change it.
+    const verify = async (): Promise<ObservedAfterPatching & { facts: HostFacts }> => {
+      step('verify');
+      const seen = await observeHost(d, run);
+      known = seen;
+      const beside = new Set(seen.inventory.sideBySide ?? []);
+      const mismatches = upgrades.flatMap((u) => {
+        const m = installedFor(u, seen.inventory.installed, factsBefore.nativeArch, beside);
+        return hasVersion(d.ecosystem, m, u.to) ? [] : [`${describeInstalled(u, m)}, expected ${u.to}`];
+      });
+      res.verification = { ok: mismatches.length === 0, mismatches };
+      if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
+      return seen;
+    };
+    const after = await verify();
 
     // Reboot: when a policy always reboots, or the plan or the host (after the install) says one
     // is needed; never when the policies' modes say never, or a whole-host `reboot: never`
@@ -743,21 +755,10 @@ async function applyHost(
         await healthCheck(run, check, ctx, redact);
       }
       if (res.rebooted || postHooks.length > 0) {
-        step('verify');
-        after = await observeHost(d, run);
-        known = after;
-        if (!res.rebooted) pendingReboot = after.facts.rebootRequired;
+        const again = await verify();
+        if (!res.rebooted && !pendingReboot) pendingReboot = again.facts.rebootRequired;
       }
     }
-
-    const mismatches = upgrades.flatMap((u) => {
-      const beside = new Set(after.inventory.sideBySide ?? []);
-      const m = installedFor(u, after.inventory.installed, factsBefore.nativeArch, beside);
-      if (hasVersion(d.ecosystem, m, u.to)) return [];
-      return [`${describeInstalled(u, m)}, expected ${u.to}`];
-    });
-    res.verification = { ok: mismatches.length === 0, mismatches };
-    if (mismatches.length > 0) throw new HostFailure('failed', `verification: ${mismatches.join('; ')}`);
     res.status = pendingReboot ? 'patched-pending-reboot' : 'patched';
     return res;
   } catch (err) {
