@@ -71,6 +71,7 @@ export function redactingTransport(t: Transport): Transport {
   return {
     id: t.id,
     host: t.host,
+    ...(t.canReboot === undefined ? {} : { canReboot: t.canReboot }),
     run: async (cmd, options) => {
       const out = await t.run(cmd, options);
       const parts = batchParts(cmd.argv);

@@ -63,7 +63,7 @@ describe('driver registry', () => {
 
   it('describes what it drives, with the transports, as data for core', () => {
     expect(whatIsDriven()).toEqual({
-      transports: ['ssh'],
+      transports: ['ssh', 'local'],
       drivers: [
         { id: 'apt', osHints: ['debian', 'ubuntu'] },
         { id: 'dnf', osHints: ['rhel', 'almalinux', 'rocky', 'centos', 'fedora', 'amazon', 'oracle'] },

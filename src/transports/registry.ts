@@ -1,7 +1,7 @@
 // The transports, registered by hand beside the package-manager drivers (src/drivers/api.ts;
 // docs/adding-a-driver.md, "Registries"). Each host is reached over the transport its inventory
 // names (default ssh); a host whose transport has no plug-in here is `unsupported` in scan, plan
-// and apply (core/model/driven.ts). `local` and `winrm` are not registered yet.
+// and apply (core/model/driven.ts). `winrm` is not registered yet.
 import type { ResolvedHost } from '../core/model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../core/model/repository.js';
 import type { Repository } from '../core/model/repository.js';
@@ -56,8 +56,21 @@ const ssh: TransportPlugin = {
   },
 };
 
+/**
+ * local: the machine patchctl runs on, as the controller's own user; `sudo -n` only when that user
+ * is not root (the Config's ssh settings are not read). Never rebooted by apply.
+ */
+const local: TransportPlugin = {
+  id: 'local',
+  async prepare() {
+    const { LocalTransport } = await import('./local/index.js');
+    return (h) => new LocalTransport({ host: h.name });
+  },
+};
+
 export const transports: ReadonlyMap<string, TransportPlugin> = new Map<string, TransportPlugin>([
   ['ssh', ssh],
+  ['local', local],
 ]);
 
 /** The plug-in for a transport id, or undefined when this version has none for it yet. */

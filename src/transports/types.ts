@@ -89,6 +89,12 @@ export interface Transport {
    * the life of a channel. Rejects like `run`. Optional: transports without it cannot hold.
    */
   hold?(cmd: RemoteCommand, options: HoldOptions): Promise<HoldOutcome>;
+  /**
+   * `false` when apply may not reboot the host over this transport: `local` is the controller
+   * itself, which cannot reboot and prove it came back; its host then ends
+   * `patched-pending-reboot` (docs/architecture.md, "Transports"). Absent: it may.
+   */
+  readonly canReboot?: boolean;
   /** Closes the connection; idempotent. */
   close(): Promise<void>;
 }
