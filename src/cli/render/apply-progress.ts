@@ -112,7 +112,7 @@ function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>)
     case 'patched':
       return `  ${c.green('✓')} ${r.host}: patched${changes ? `: ${changes}` : ''}${reboot} (${seconds} s)`;
     case 'patched-pending-reboot':
-      return `  ${c.yellow('✓')} ${r.host}: patched, reboot pending${changes ? `: ${changes}` : ''} (${seconds} s)`;
+      return `  ${c.yellow('✓')} ${r.host}: patched, reboot pending${changes ? `: ${changes}` : ''}${r.error ? `; ${r.error}` : ''} (${seconds} s)`;
     case 'skipped-window-closed':
       return `  ${c.dim('-')} ${r.host}: skipped-window-closed: ${r.error ?? ''}`;
     default:

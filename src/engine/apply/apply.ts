@@ -719,7 +719,12 @@ async function applyHost(
     const mayReboot = mode !== 'never';
     const mustReboot = mode === 'always' && todo.length > 0;
     let pendingReboot = false;
-    if (mayReboot && (needed || mustReboot)) {
+    // A transport that cannot reboot its host (local: the controller itself) is never sent one:
+    // the host stays pending, and the note says the operator reboots it (docs/architecture.md).
+    if (mayReboot && (needed || mustReboot) && transport?.canReboot === false) {
+      pendingReboot = true;
+      res.error = `not rebooted: over transport ${transport.id} patchctl cannot reboot the host and prove it came back; the host needs a reboot: reboot it yourself`;
+    } else if (mayReboot && (needed || mustReboot)) {
       step('reboot');
       // The reboot ends the lock's channel and empties /run: first, while the lock is held, the
       // host is reserved for this run until past the reboot deadline (remote-lock.ts).
