@@ -136,7 +136,7 @@ export interface ApplyContext {
    */
   rebootPolicies?(host: string): readonly RebootSay[];
   /**
-   * Why this version cannot drive the host (a transport other than ssh), or undefined. Such a
+   * Why this version cannot drive the host (a transport it has no plug-in for), or undefined. Such a
    * host is refused (`unsupported`) before anything connects to it.
    */
   unsupported?(host: string): string | undefined;
