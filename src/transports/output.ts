@@ -1,3 +1,5 @@
+import type { CommandResult } from './types.js';
+
 /** The default cap on each of stdout and stderr of one command: 8 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
@@ -52,4 +54,29 @@ function utf8Boundary(buffer: Buffer): number {
     return need > back ? end - back : end;
   }
   return end;
+}
+
+/**
+ * The CommandResult of a command that ended (or was stopped at its timeout), from what a transport
+ * saw of it: its exit, its capped output and when it started (performance.now()).
+ */
+export function endedResult(ended: {
+  exitCode: number | null;
+  exitSignal: string | undefined;
+  timedOut: boolean;
+  stdout: CappedOutput;
+  stderr: CappedOutput;
+  started: number;
+}): CommandResult {
+  const { exitSignal, timedOut, stdout, stderr } = ended;
+  const result: CommandResult = {
+    exitCode: timedOut ? null : ended.exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    durationMs: Math.round(performance.now() - ended.started),
+  };
+  if (exitSignal !== undefined && !timedOut) result.signal = exitSignal;
+  if (timedOut) result.timedOut = true;
+  if (stdout.truncated || stderr.truncated) result.truncated = true;
+  return result;
 }

@@ -20,7 +20,7 @@ import { userInfo } from 'node:os';
 
 import { InternalError } from '../../errors.js';
 import { AbortedError, TransportError } from '../errors.js';
-import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../output.js';
+import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES, endedResult } from '../output.js';
 import { commandLine, SCRUBBED_ENV } from '../quote.js';
 import type {
   CommandResult,
@@ -231,16 +231,7 @@ export class LocalTransport implements Transport {
       const finish = (): void => {
         if (settled) return;
         cleanup();
-        const result: CommandResult = {
-          exitCode: timedOut ? null : exitCode,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          durationMs: Math.round(performance.now() - started),
-        };
-        if (exitSignal !== undefined && !timedOut) result.signal = exitSignal;
-        if (timedOut) result.timedOut = true;
-        if (stdout.truncated || stderr.truncated) result.truncated = true;
-        resolve(result);
+        resolve(endedResult({ exitCode, exitSignal, timedOut, stdout, stderr, started }));
       };
       const onAbort = (): void => {
         if (settled) return;

@@ -8,7 +8,7 @@ import ssh2 from 'ssh2';
 
 import { InternalError } from '../../errors.js';
 import { AbortedError, TransportError } from '../errors.js';
-import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../output.js';
+import { CappedOutput, DEFAULT_MAX_OUTPUT_BYTES, endedResult } from '../output.js';
 import { commandLine } from '../quote.js';
 import type {
   CommandResult,
@@ -506,16 +506,7 @@ export class SshTransport implements Transport {
             reject(lostError());
             return;
           }
-          const result: CommandResult = {
-            exitCode: timedOut ? null : exitCode,
-            stdout: stdout.text(),
-            stderr: stderr.text(),
-            durationMs: Math.round(performance.now() - started),
-          };
-          if (exitSignal !== undefined && !timedOut) result.signal = exitSignal;
-          if (timedOut) result.timedOut = true;
-          if (stdout.truncated || stderr.truncated) result.truncated = true;
-          resolve(result);
+          resolve(endedResult({ exitCode, exitSignal, timedOut, stdout, stderr, started }));
         };
         const onAbort = (): void => {
           if (settled) return;
