@@ -61,6 +61,10 @@ export const CONFIG_DEFAULTS = {
   concurrency: 20,
   sla: { critical: '7d', high: '14d', medium: '30d', low: '90d' },
   exceptionMaxDuration: '90d',
+  /** EPSS at or above this is the `epss` risk tier (FIRST sets no threshold; 0.1 is common practice). */
+  epssThreshold: 0.1,
+  /** validate warns about feeds older than this. */
+  advisoriesMaxAge: '7d',
   paths: {
     inventory: 'inventory',
     groups: 'groups',

@@ -249,7 +249,21 @@ const config: ConfigDocument = {
       caFile: 'certs/ca.pem',
       operationTimeout: '1h',
     },
-    sla: { critical: '7d', high: '14d', medium: '30d', low: '90d' },
+    sla: { critical: '7d', high: '14d', medium: '30d', low: '90d', unknown: '30d' },
+    advisories: {
+      maxAge: '7d',
+      epssThreshold: 0.1,
+      sources: [
+        {
+          name: 'debian',
+          kind: 'osv',
+          url: 'https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip',
+          sha256: 'a'.repeat(64),
+          sha256Url: 'https://mirror.example.com/Debian/all.zip.sha256',
+          ecosystems: ['Debian:12'],
+        },
+      ],
+    },
     exceptions: { maxDuration: '90d' },
     paths: {
       inventory: 'inventory',
@@ -370,6 +384,7 @@ const policy: PatchPolicyDocument = {
     rollout: 'default',
     classification: ['security', 'bugfix'],
     minSeverity: 'high',
+    unknownSeverity: 'include',
     approveAfter: '3d',
     include: ['openssl', 'linux-image-*', 'g++', 'libc6:amd64', 'kernel-?'],
     exclude: ['postgresql-*'],
@@ -390,6 +405,7 @@ const policy: PatchPolicyDocument = {
     emergency: {
       enabled: true,
       feeds: ['kev', 'cisa-kev.json'],
+      epss: true,
       skipApproval: true,
       skipBakeTime: true,
       ignoreWindows: false,

@@ -96,10 +96,33 @@ export interface ConfigSpec {
   concurrency?: number;
   ssh?: SshSettings;
   winrm?: WinrmSettings;
-  sla?: Partial<Record<Severity, DurationText>>;
+  /** `unknown`: the deadline of security updates whose severity nobody states. */
+  sla?: Partial<Record<Severity | 'unknown', DurationText>>;
+  advisories?: AdvisorySettings;
   exceptions?: { maxDuration?: DurationText };
   paths?: RepositoryPaths;
   git?: { authorName?: string; authorEmail?: string };
+}
+
+export type FeedKind = 'kev' | 'epss' | 'osv';
+
+/** One feed `patchctl advisories sync` downloads (docs/vulnerabilities.md). */
+export interface FeedSource {
+  name: string;
+  kind: FeedKind;
+  url: string;
+  sha256?: string;
+  sha256Url?: string;
+  /** For osv: the OSV ecosystems to keep (e.g. `Debian:12`). */
+  ecosystems?: string[];
+}
+
+export interface AdvisorySettings {
+  /** validate warns about a feed older than this. */
+  maxAge?: DurationText;
+  /** EPSS at or above this puts a CVE's update in the `epss` tier (default 0.1). */
+  epssThreshold?: number;
+  sources?: FeedSource[];
 }
 
 export type ConfigDocument = DocumentBase<'Config', ConfigSpec>;
@@ -278,6 +301,8 @@ export interface EmergencyTrack {
   enabled?: boolean;
   /** Updates fixing an advisory listed in these feeds (under advisories/) take the track. */
   feeds?: string[];
+  /** Updates fixing a CVE with EPSS at or above the Config threshold take the track too. */
+  epss?: boolean;
   skipApproval?: boolean;
   skipBakeTime?: boolean;
   /** Apply outside maintenance windows too. */
@@ -291,6 +316,8 @@ export interface PatchPolicySpec {
   rollout?: string;
   classification?: Classification[];
   minSeverity?: Severity;
+  /** How minSeverity treats a security update of unknown severity (default include). */
+  unknownSeverity?: 'include' | 'exclude' | Severity;
   approveAfter?: DurationText;
   include?: string[];
   exclude?: string[];

@@ -10,6 +10,10 @@ export interface InstalledPackage {
   name: string;
   version: string;
   arch?: string;
+  /** The source package, when its name differs from `name` (Debian advisories name sources). */
+  source?: string;
+  /** The source package's version, when it differs from `version`. */
+  sourceVersion?: string;
 }
 
 export interface PendingUpdate {

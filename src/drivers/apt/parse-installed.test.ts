@@ -19,6 +19,29 @@ describe('installed packages (dpkg-query)', () => {
     expect(inv.notFullyInstalled).toEqual([]);
   });
 
+  it('records the source package where it differs: Debian advisories name sources', () => {
+    const inv = parseInstalled(capture('host-installed'));
+    expect(inv.installed.find((p) => p.name === 'libssl3')).toEqual({
+      name: 'libssl3',
+      version: '3.0.19-1~deb12u2',
+      arch: 'amd64',
+      source: 'openssl',
+    });
+    expect(inv.installed.find((p) => p.name === 'libc6')?.source).toBe('glibc');
+    // A binNMU or a signed kernel: the source version differs from the binary's (vuls's fixture line).
+    const line =
+      'linux-image-6.1.0-18-amd64\tamd64\t6.1.76-1\tinstall ok installed\tlinux-signed-amd64\t6.1.76+1\n';
+    expect(parseInstalled(result(line)).installed).toEqual([
+      {
+        name: 'linux-image-6.1.0-18-amd64',
+        version: '6.1.76-1',
+        arch: 'amd64',
+        source: 'linux-signed-amd64',
+        sourceVersion: '6.1.76+1',
+      },
+    ]);
+  });
+
   it('reads holds and leaves out removed packages whose config files remain', () => {
     const inv = parseInstalled(capture('lab-installed'));
     expect(inv.held).toEqual(['fleet-held']);

@@ -26,7 +26,7 @@ export function parseInstalled(out: CommandResult): Inventory {
   for (const line of splitLines(out.stdout)) {
     if (line === '') continue;
     const fields = line.split('\t');
-    const [name = '', arch = '', version = '', status = ''] = fields;
+    const [name = '', arch = '', version = '', status = '', source = '', sourceVersion = ''] = fields;
     const m = DPKG_STATUS.exec(status);
     if (fields.length !== 6 || !PKG_NAME.test(name) || m === null || (arch !== '' && !ARCH.test(arch))) {
       throw fail(`dpkg-query: unexpected line ${JSON.stringify(line.slice(0, 200))}`, line);
@@ -39,7 +39,7 @@ export function parseInstalled(out: CommandResult): Inventory {
     }
     if (want === 'hold') held.push(name);
     if (state === 'installed') {
-      installed.push(arch === '' ? { name, version } : { name, version, arch });
+      installed.push(installedPackage(name, arch, version, source, sourceVersion));
     } else {
       notFullyInstalled.push({ name, arch, version, status });
     }
@@ -51,4 +51,24 @@ export function parseInstalled(out: CommandResult): Inventory {
     held: sortedUnique(held),
     notFullyInstalled: notFullyInstalled.sort(byNameThenArch),
   };
+}
+
+/**
+ * One installed package; its source package and version only where they differ from the binary's
+ * (Debian and Ubuntu advisories name source packages: docs/vulnerabilities.md). dpkg prints the
+ * binary's own name and version when a package has no Source field.
+ */
+function installedPackage(
+  name: string,
+  arch: string,
+  version: string,
+  source: string,
+  sourceVersion: string,
+): InstalledPackage {
+  const p: InstalledPackage = arch === '' ? { name, version } : { name, version, arch };
+  if (source !== '' && source !== name && PKG_NAME.test(source)) p.source = source;
+  if (sourceVersion !== '' && sourceVersion !== version && VERSION.test(sourceVersion)) {
+    p.sourceVersion = sourceVersion;
+  }
+  return p;
 }

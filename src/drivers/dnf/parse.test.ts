@@ -94,7 +94,22 @@ describe('installed packages (rpm -qa --qf)', () => {
       'openobexΎ\t(none)\t1.4\t7.el6\tx86_64\topenobex-1.4-7.el6.src.rpm\t1556194860',
     ].join('\n');
     expect(parseInstalledText(text).installed).toEqual([
-      { name: 'openobexΎ', version: '1.4-7.el6', arch: 'x86_64' },
+      // The source RPM's name differs from this (edited) binary name, so it is recorded.
+      { name: 'openobexΎ', version: '1.4-7.el6', arch: 'x86_64', source: 'openobex' },
+    ]);
+  });
+  it('records the source RPM only where its name differs (glibc-common from glibc, kernel-core from kernel)', () => {
+    const text = [
+      'glibc	(none)	2.34	60.el9	x86_64	glibc-2.34-60.el9.src.rpm	1556194860',
+      'glibc-common	(none)	2.34	60.el9	x86_64	glibc-2.34-60.el9.src.rpm	1556194860',
+      'kernel-core	(none)	5.14.0	427.13.1.el9_4	x86_64	kernel-5.14.0-427.13.1.el9_4.src.rpm	1556194860',
+      'libgcc	(none)	11.4.1	3.el9	x86_64	(none)	1556194860',
+    ].join('\n');
+    expect(parseInstalledText(text).installed).toEqual([
+      { name: 'glibc', version: '2.34-60.el9', arch: 'x86_64' },
+      { name: 'glibc-common', version: '2.34-60.el9', arch: 'x86_64', source: 'glibc' },
+      { name: 'kernel-core', version: '5.14.0-427.13.1.el9_4', arch: 'x86_64', source: 'kernel' },
+      { name: 'libgcc', version: '11.4.1-3.el9', arch: 'x86_64' },
     ]);
   });
   it('refuses rpmdb errors (insights-core ERROR_DB, ERROR_DB_NO_PKG) and garbage lines', () => {

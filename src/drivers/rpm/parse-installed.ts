@@ -106,12 +106,17 @@ export function parseRpmQuery(driver: string, text: string): RpmInventory {
   return { installed: packages.map(installedOf), packages };
 }
 
-/** `{name, version: [epoch:]version-release, arch}` (the epoch only when set and not 0). */
-export const installedOf = (p: RpmPackage): InstalledPackage => ({
-  name: p.name,
-  version: evrOf(p),
-  arch: p.arch,
-});
+/**
+ * `{name, version: [epoch:]version-release, arch}` (the epoch only when set and not 0), and the
+ * source RPM's name where it differs (SUSE advisories name source packages:
+ * docs/vulnerabilities.md).
+ */
+export const installedOf = (p: RpmPackage): InstalledPackage => {
+  const source = sourceNameOf(p);
+  return source !== null && source !== p.name
+    ? { name: p.name, version: evrOf(p), arch: p.arch, source }
+    : { name: p.name, version: evrOf(p), arch: p.arch };
+};
 
 /** The source package's name (`kernel` of `kernel-5.14.0-427.el9.src.rpm`), or null. */
 export function sourceNameOf(p: Pick<RpmPackage, 'sourceRpm'>): string | null {
