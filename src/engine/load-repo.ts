@@ -175,12 +175,18 @@ function readSources(root: string): Sources {
     diagnostics.push(...listed.diagnostics);
     for (const file of listed.files) {
       advisoryFiles.add(base === '' ? file : file.slice(base.length + 1));
-      if (!file.endsWith('.json')) continue;
+      // JSON feeds, and the CSV ones (CISA KEV's CSV form, EPSS): docs/vulnerabilities.md.
+      if (!isFeedFileName(file)) continue;
       const text = readText(file);
-      if (text !== undefined) feedFiles.push({ path: file, text });
+      if (text !== undefined) feedFiles.push({ path: file, text, sha256: inputs.get(file) });
     }
   }
   return { files, advisoryFiles, advisories: feedFiles, inputs, unreadable, diagnostics };
+}
+
+/** Whether a file under advisories/ may be a feed patchctl reads: `.json` or `.csv`, in any case. */
+export function isFeedFileName(name: string): boolean {
+  return /\.(json|csv)$/i.test(name);
 }
 
 /** Whether a file of a document folder holds documents: `.yaml` or `.yml`, in any case. */

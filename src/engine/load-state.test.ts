@@ -224,6 +224,19 @@ describe('loadObservedState', () => {
     expect(r.files).toEqual(['advisories/kev.json']);
   });
 
+  it("reads the CSV feeds too: CISA's KEV CSV lists advisories, EPSS scores list none", () => {
+    const { dir, repository } = repo({
+      'advisories/kev.csv':
+        'cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes,cwes\n' +
+        'CVE-2025-48384,Git,Git,"Git Link Following Vulnerability",2025-08-25,"a, b",Apply,2025-09-15,Unknown,,\n',
+      'advisories/epss.csv': 'cve,epss,percentile\nCVE-2025-48384,0.5,0.99\n',
+    });
+    const r = loadObservedState(dir, repository);
+    expect(r.files).toEqual(['advisories/epss.csv', 'advisories/kev.csv']);
+    expect([...r.state.feeds.keys()]).toEqual(['kev.csv']);
+    expect([...r.state.feeds.get('kev.csv')!]).toEqual(['CVE-2025-48384']);
+  });
+
   it('lists a feed it cannot read as an input but takes no ids from it', () => {
     const { dir, repository } = repo({ 'advisories/kev.json': '{ "title": ' });
     const r = loadObservedState(dir, repository);

@@ -17,13 +17,15 @@ import {
 import { mergeShardProgress } from '../core/state/merge-shards.js';
 import type { HostState, ObservedState, RolloutState } from '../core/state/types.js';
 import type { RepositoryReader } from './load-repo.js';
-import { folderPath as folder, repositoryReader } from './load-repo.js';
+import { folderPath as folder, isFeedFileName, repositoryReader } from './load-repo.js';
 import { bundledFeedSchemas, bundledSchemas } from './schemas.js';
+import { intelOf } from './load-intel.js';
+import type { VulnIntel } from '../core/vuln/types.js';
 
 export interface LoadStateOptions {
   /**
-   * The feeds checkRepository already read (CheckResult.feeds). Without them the JSON files
-   * under advisories/ are read and checked here.
+   * The feeds checkRepository already read (CheckResult.feeds). Without them the JSON and CSV
+   * files under advisories/ are read and checked here.
    */
   feeds?: readonly CheckedFeed[];
 }
@@ -48,7 +50,7 @@ export function bundledStateSchemas(): StateSchemas {
 }
 
 /**
- * Reads `<paths.state>/hosts/*.json`, `<paths.state>/rollouts/*.json` and the JSON feeds under
+ * Reads `<paths.state>/hosts/*.json`, `<paths.state>/rollouts/*.json` and the feeds under
  * `<paths.advisories>/`. A missing state folder is an empty state. A file with errors is left
  * out of the state and reported; the caller decides whether that stops it.
  */
@@ -119,34 +121,39 @@ export function loadObservedState(
 
   const advisoriesDir = configured.advisories ?? CONFIG_DEFAULTS.paths.advisories;
   const feeds = new Map<string, ReadonlySet<string>>();
+  let intel: VulnIntel | undefined;
   if (!pathProblem(advisoriesDir)) {
     const base = folder(advisoriesDir);
     const checked = options.feeds ?? readFeeds(reader, base);
+    // KEV, EPSS, OSV records and imported findings, parsed: plans and reports join them to hosts.
+    if (checked.some((f) => f.kev ?? f.epss ?? f.osv ?? f.findings)) intel = intelOf(checked);
     for (const feed of checked) {
       files.push(feed.file);
       const prefix = join(base, '');
       const key = feed.file.startsWith(prefix) ? feed.file.slice(prefix.length) : feed.file;
-      if (feed.kind !== 'unknown') feeds.set(key, new Set(feed.ids));
+      // Lists of advisories only: EPSS scores, findings and the sync manifest list none.
+      if (feed.kind === 'kev' || feed.kind === 'osv') feeds.set(key, new Set(feed.ids));
     }
   }
 
   return {
-    state: { hosts, rollouts, feeds },
+    state: intel ? { hosts, rollouts, feeds, intel } : { hosts, rollouts, feeds },
     diagnostics: sortDiagnostics(diagnostics),
     files: [...new Set(files)].sort(),
     hashes,
   };
 }
 
-/** The JSON feeds under advisories/ (any depth), checked; problems are left to validate. */
+/** The JSON and CSV feeds under advisories/ (any depth), checked; problems are left to validate. */
 function readFeeds(reader: RepositoryReader, base: string): CheckedFeed[] {
   const out: CheckedFeed[] = [];
   const schemas = bundledFeedSchemas();
-  for (const rel of reader.listFiles(base, (name) => name.endsWith('.json')).files) {
-    const text = reader.readText(rel).text;
+  for (const rel of reader.listFiles(base, isFeedFileName).files) {
+    const r = reader.readText(rel);
+    const text = r.text;
     if (text === undefined) continue;
     // A feed JSON cannot parse is not a feed; validate reports it.
-    out.push(checkAdvisoryFile(rel, text, schemas).feed ?? { file: rel, kind: 'unknown', ids: [] });
+    out.push(checkAdvisoryFile(rel, text, schemas, r.sha256).feed ?? { file: rel, kind: 'unknown', ids: [] });
   }
   return out;
 }

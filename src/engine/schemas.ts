@@ -90,6 +90,10 @@ export function bundledFeedSchemas(): FeedSchemas {
     const pre = loadPrecompiled();
     const read = (f: string) => JSON.parse(readSchemaTexts().get(`vendor/${f}`) ?? '') as object;
     feeds = pre ? { osv: pre.osv, kev: pre.kev } : compileFeedSchemas(read('osv.json'), read('kev.json'));
+    // patchctl's own files under advisories/ (findings, the sync manifest) use its own schemas.
+    const own = bundledSchemas();
+    feeds.findings = own.validatorForFile('findings.schema.json');
+    feeds.sync = own.validatorForFile('advisories-sync.schema.json');
   }
   return feeds;
 }

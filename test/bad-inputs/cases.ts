@@ -86,6 +86,57 @@ const at = (code: string, file: string, line: number, col: number): Expectation 
 });
 
 /** A copy of a real third-party file kept in real/ (see SOURCES.md), byte for byte. */
+/** A findings file as `patchctl import findings` writes it, for host HOST. */
+const FINDINGS = `${JSON.stringify(
+  {
+    formatVersion: 1,
+    kind: 'patchctl-findings',
+    host: 'HOST',
+    scanner: { format: 'trivy', name: 'trivy', version: '0.50.1' },
+    importedFrom: { file: 'report.json', sha256: 'a'.repeat(64) },
+    scannedAt: '2026-11-30T06:00:00Z',
+    findings: [
+      {
+        id: 'CVE-2024-6387',
+        aliases: [],
+        package: 'openssh-server',
+        sourcePackage: 'openssh',
+        installedVersion: '1:9.2p1-2+deb12u2',
+        fixedVersion: '1:9.2p1-2+deb12u3',
+        severity: 'high',
+      },
+    ],
+  },
+  null,
+  2,
+)}\n`;
+const EPSS = 'advisories/epss.csv';
+const EPSS_CSV =
+  '#model_version:v2026.06.15,score_date:2026-09-29T12:00:22Z\ncve,epss,percentile\nCVE-2021-33739,0.93,0.99\n';
+const SYNC = 'advisories/sync.json';
+/** sha256 of base/advisories/kev.json. */
+const KEV_SHA256 = '5ec0999d66b050b78d6312a9606d1c1913fa84e40a5e4b2472b1bb87d417c631';
+const syncManifest = (name: string, file: string, sha256: string): string =>
+  `${JSON.stringify(
+    {
+      formatVersion: 1,
+      kind: 'patchctl-advisories-sync',
+      feeds: [
+        {
+          name,
+          kind: name === 'kev' ? 'kev' : 'epss',
+          url: `https://feeds.example.net/${file}`,
+          path: file,
+          sha256,
+          bytes: 9000,
+          fetchedAt: '2026-11-30T06:00:00Z',
+          records: 3,
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
 const real = (name: string): Uint8Array => readFileSync(new URL(`./real/${name}`, import.meta.url));
 
 /** A whole document, for cases that add one. */
@@ -2206,6 +2257,20 @@ const advisoryCases: BadInputCase[] = [
     expect: [err('osv-no-introduced', 'advisories/nointroduced-CVE-2023-41045.json', '"events": [', '[')],
   },
   {
+    name: 'real-osv-range-not-distinct',
+    description:
+      "the OSV linter's record whose GIT range is fixed in the commit it is introduced in (ossf/osv-schema testdata nondistinct-CVE-2018-5407.json)",
+    edits: [put('advisories/nondistinct-CVE-2018-5407.json', real('nondistinct-CVE-2018-5407.json'))],
+    expect: [
+      err(
+        'osv-range-not-distinct',
+        'advisories/nondistinct-CVE-2018-5407.json',
+        '"fixed": "e818b74be2170fbe957a07b0da4401c2b694b3b8"',
+        '"e818',
+      ),
+    ],
+  },
+  {
     name: 'osv-bad-modified',
     description: 'an OSV record whose modified is not a date-time',
     edits: [
@@ -2300,6 +2365,59 @@ const advisoryCases: BadInputCase[] = [
     edits: [put('advisories/latin1.json', Buffer.from('{"title": "Sch\u00e4den"}\n', 'latin1'))],
     // The ä of "Schäden".
     expect: [at('not-utf8', 'advisories/latin1.json', 1, 15)],
+  },
+  {
+    name: 'kev-csv-partial-header',
+    description: "a CSV that starts like CISA's KEV but lacks its columns: the file is not used",
+    edits: [put('advisories/kev.csv', 'cveID,vendorProject,product\nCVE-2025-48384,Git,Git\n')],
+    expect: [at('invalid-kev-row', 'advisories/kev.csv', 1, 1)],
+  },
+  {
+    name: 'kev-csv-bad-row',
+    description: "a row of CISA's KEV CSV whose id is not a CVE: the whole file is not used",
+    edits: [
+      put(
+        'advisories/kev.csv',
+        'cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes,cwes\n' +
+          'CVE-2025-48384,Git,Git,"Git Link Following Vulnerability",2025-08-25,"Git contains, a link",Apply,2025-09-15,Unknown,,\n' +
+          'GHSA-vwqx-4fm8-6qc9,Git,Git,"Git Link Following Vulnerability",2025-08-25,x,y,2025-09-15,Unknown,,\n',
+      ),
+    ],
+    expect: [
+      err('invalid-kev-row', 'advisories/kev.csv', 'GHSA-vwqx'),
+      at('feed-not-used', 'advisories/kev.csv', 1, 1),
+    ],
+  },
+  {
+    name: 'epss-score-out-of-range',
+    description: 'an EPSS score above 1: the whole file is not used',
+    edits: [put(EPSS, EPSS_CSV.replace('0.93,', '1.7,'))],
+    expect: [err('invalid-epss-row', EPSS, '1.7'), at('feed-not-used', EPSS, 1, 1)],
+  },
+  {
+    name: 'findings-host-mismatch',
+    description: 'findings about one host saved under another host name',
+    edits: [put('advisories/findings/fra-web-02.json', FINDINGS.replace('HOST', 'fra-web-01'))],
+    expect: [err('findings-host-mismatch', 'advisories/findings/fra-web-02.json', '"fra-web-01"')],
+  },
+  {
+    name: 'findings-invalid',
+    description: 'a findings file with a severity patchctl does not know',
+    edits: [
+      put(
+        'advisories/findings/fra-web-01.json',
+        FINDINGS.replace('HOST', 'fra-web-01').replace('"high"', '"urgent"'),
+      ),
+    ],
+    expect: [err('invalid-findings', 'advisories/findings/fra-web-01.json', '"urgent"')],
+  },
+  {
+    name: 'sync-manifest-invalid',
+    description: 'a sync manifest whose fetchedAt is not an instant',
+    edits: [
+      put(SYNC, syncManifest('kev', 'kev.json', KEV_SHA256).replace('2026-11-30T06:00:00Z', 'yesterday')),
+    ],
+    expect: [err('invalid-sync', SYNC, '"yesterday"')],
   },
 ];
 
@@ -2520,24 +2638,40 @@ const trapCases: BadInputCase[] = [
     expect: [warn('window-never-opens', NYC_WINDOW, "'0 2 31 4 *'")],
   },
   {
-    name: 'trap-kev-csv-beside-the-json',
-    description: "CISA's kev.csv saved in advisories/: patchctl does not read it (a warning)",
-    edits: [put('advisories/kev.csv', 'cveID,vendorProject,product\nCVE-2025-48384,Git,Git\n')],
+    name: 'trap-advisory-file-unread',
+    description:
+      "CISA's KEV saved compressed (kev.csv.gz): patchctl reads .json and .csv feeds only (a warning)",
+    edits: [put('advisories/kev.csv.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00]))],
     strict: true,
-    expect: [{ ...at('advisory-file-unread', 'advisories/kev.csv', 1, 1), severity: 'warning' }],
+    expect: [{ ...at('advisory-file-unread', 'advisories/kev.csv.gz', 1, 1), severity: 'warning' }],
   },
   {
-    name: 'trap-emergency-feed-is-csv',
-    description: 'the emergency track names kev.csv: it reads nothing (warnings)',
-    edits: [
-      put('advisories/kev.csv', 'cveID,vendorProject,product\nCVE-2025-48384,Git,Git\n'),
-      sub(SECURITY, '    feeds: [kev.json]', '    feeds: [kev.csv]'),
-    ],
+    name: 'trap-emergency-feed-is-epss',
+    description: 'the emergency track names the EPSS scores, which list no advisory (a warning)',
+    edits: [put(EPSS, EPSS_CSV), sub(SECURITY, '    feeds: [kev.json]', '    feeds: [epss.csv]')],
     strict: true,
-    expect: [
-      warn('emergency-feed-unread', SECURITY, 'kev.csv'),
-      { ...at('advisory-file-unread', 'advisories/kev.csv', 1, 1), severity: 'warning' },
-    ],
+    expect: [warn('emergency-feed-unread', SECURITY, 'epss.csv')],
+  },
+  {
+    name: 'trap-feed-too-old',
+    description: 'the KEV catalogue was released longer ago than advisories.maxAge (a warning)',
+    edits: [sub(CONFIG, '    maxAge: 800d', '    maxAge: 7d')],
+    strict: true,
+    expect: [{ ...at('feed-too-old', KEV, 1, 1), severity: 'warning' }],
+  },
+  {
+    name: 'trap-feed-modified',
+    description: 'advisories/kev.json edited by hand since advisories sync fetched it (a warning)',
+    edits: [put(SYNC, syncManifest('kev', 'kev.json', '0'.repeat(64)))],
+    strict: true,
+    expect: [{ ...at('feed-modified', KEV, 1, 1), severity: 'warning' }],
+  },
+  {
+    name: 'trap-feed-missing',
+    description: 'the sync manifest lists a feed that is no longer there (a warning)',
+    edits: [put(SYNC, syncManifest('epss', 'epss.csv', KEV_SHA256))],
+    strict: true,
+    expect: [{ ...at('feed-missing', SYNC, 1, 1), severity: 'warning' }],
   },
   {
     name: 'trap-emergency-feed-empty',

@@ -156,6 +156,10 @@ function emittedCodes(): Set<string> {
     ...readdirSync(dir).map((f) => path.join(dir, f)),
     ...readdirSync(path.join(dir, 'rules')).map((f) => path.join(dir, 'rules', f)),
     path.join(ROOT, 'src', 'engine', 'load-repo.ts'),
+    // The CSV feeds (KEV's CSV form, EPSS), read for advisories.ts.
+    ...readdirSync(path.join(ROOT, 'src', 'core', 'vuln', 'feeds')).map((f) =>
+      path.join(ROOT, 'src', 'core', 'vuln', 'feeds', f),
+    ),
   ].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   const patterns = [
     /code: '([a-z0-9-]+)'/g,
@@ -172,7 +176,8 @@ function emittedCodes(): Set<string> {
     if (text.includes('`unknown-${')) {
       for (const t of ['group', 'window', 'rollout', 'host', 'advisory-feed']) codes.add(`unknown-${t}`);
     }
-    if (text.includes('`invalid-${kind}`')) for (const k of ['kev', 'osv']) codes.add(`invalid-${k}`);
+    if (text.includes('`invalid-${kind}`'))
+      for (const k of ['kev', 'osv', 'findings', 'sync']) codes.add(`invalid-${k}`);
   }
   return codes;
 }

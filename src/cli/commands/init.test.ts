@@ -93,5 +93,6 @@ async function validatesButForUndrivenHosts(target: string, now?: () => DateTime
   const io = captureIo(now ? { now } : {});
   const code = await main(['validate', '-C', target, '--format', 'json'], io);
   const diagnostics = JSON.parse(io.text().stdout) as { code: string }[];
-  return code === 0 && diagnostics.every((d) => d.code === 'undriven-hosts');
+  // The starter's Windows hosts, and its KEV snapshot from 2025 (`advisories sync` refreshes it).
+  return code === 0 && diagnostics.every((d) => d.code === 'undriven-hosts' || d.code === 'feed-too-old');
 }

@@ -23,6 +23,8 @@ export interface SourceFile {
   /** Relative to the repository root, forward slashes. */
   path: string;
   text: string;
+  /** sha256 of the file's bytes, when read from disk (advisory feeds keep it: rules/feed-age.ts). */
+  sha256?: string;
 }
 
 export interface CheckInput {
@@ -118,7 +120,7 @@ export function checkRepository(input: CheckInput): CheckResult {
   const feeds: CheckedFeed[] = [];
   if (input.feedSchemas) {
     for (const f of input.advisories ?? []) {
-      const r = checkAdvisoryFile(f.path, f.text, input.feedSchemas);
+      const r = checkAdvisoryFile(f.path, f.text, input.feedSchemas, f.sha256);
       diagnostics.push(...r.diagnostics);
       if (r.feed) feeds.push(r.feed);
     }

@@ -473,6 +473,8 @@ describe('schema files', () => {
       'host-state.schema.json',
       'rollout-state.schema.json',
       'journal-event.schema.json',
+      'findings.schema.json',
+      'advisories-sync.schema.json',
     ];
     const expected = [...files, ...Object.values(FILE_OF_KIND)].sort();
     expect([...schemas.keys()]).toEqual(expected);

@@ -2,6 +2,7 @@
 // and schemas/rollout-state.schema.json are the precise statement.
 import type { Classification, Severity } from '../model/types.js';
 import type { RingVersions } from './ring-versions.js';
+import type { VulnIntel } from '../vuln/types.js';
 
 export type PackageManagerId = 'apt' | 'dnf' | 'yum' | 'zypper' | 'apk' | 'winupdate';
 export type Ecosystem = 'deb' | 'rpm' | 'apk' | 'semver';
@@ -104,4 +105,9 @@ export interface ObservedState {
   rollouts: ReadonlyMap<string, RolloutState>;
   /** Advisory ids listed by each emergency feed file (e.g. "kev.json" → CVE ids). */
   feeds: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * What the feeds under advisories/ say (KEV, EPSS, OSV records, imported findings), parsed;
+   * absent when none was read. Plans and reports join it with `hosts` (core/vuln/observed.ts).
+   */
+  intel?: VulnIntel;
 }

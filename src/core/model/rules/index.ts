@@ -11,6 +11,7 @@ import { durations, recurrences } from './schedules.js';
 import { timezones } from './timezones.js';
 import { windowOverlaps } from './window-overlaps.js';
 import { emergencyFeeds } from './emergency-feeds.js';
+import { feedAge } from './feed-age.js';
 import { emptyTargets } from './empty-targets.js';
 import { policiesWithoutWindows } from './policies-without-windows.js';
 import { shadowedPolicies } from './shadowed-policies.js';
@@ -49,5 +50,6 @@ export const RULES: readonly Rule[] = [
   policiesWithoutWindows,
   windowsThatNeverOpen,
   emergencyFeeds,
+  feedAge,
   undrivenHosts,
 ];

@@ -25,6 +25,7 @@ function durationFields(repo: Parameters<Rule>[0]): DurationField[] {
     add(s.winrm?.operationTimeout, c, ['spec', 'winrm', 'operationTimeout']);
     for (const [sev, text] of Object.entries(s.sla ?? {})) add(text, c, ['spec', 'sla', sev]);
     add(s.exceptions?.maxDuration, c, ['spec', 'exceptions', 'maxDuration']);
+    add(s.advisories?.maxAge, c, ['spec', 'advisories', 'maxAge']);
   }
   for (const r of repo.rollouts) {
     r.doc.spec.rings.forEach((ring, i) => {
