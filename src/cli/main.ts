@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { LocalIoAction } from '../errors.js';
 import { isLocalIoErrno, LocalIoError, PatchctlError } from '../errors.js';
+import { advisoriesCommand } from './commands/advisories.js';
 import { forceUnlockCommand } from './commands/force-unlock.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionsCommand } from './commands/exceptions.js';
+import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { reportCommand } from './commands/report.js';
 import { rolloutCommand } from './commands/rollout.js';
@@ -86,6 +88,8 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     exceptionsCommand(io, setExit),
     forceUnlockCommand(io, setExit),
     rolloutCommand(io, setExit),
+    advisoriesCommand(io, setExit),
+    importCommand(io, setExit),
   ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);
