@@ -167,8 +167,33 @@ describe('renderPlanText', () => {
     expect(plain(aPlan([aRing('r', [host])]))).toContain(
       '  web-01 · no window needed\n' +
         '    ? facts are 9 days old\n' +
-        '    ~ openssl:amd64 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security)\n',
+        // Nobody rated it: said, never left out (docs/vulnerabilities.md).
+        '    ~ openssl:amd64 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, severity unknown)\n',
     );
+  });
+
+  it('names the KEV and EPSS tiers a feed raised an update to, never the routine ones', () => {
+    const host = aHost('web-01', {
+      actions: [
+        anUpgrade({ package: 'glibc', severity: 'low', advisories: ['ALSA-2023:5453'], tier: 'kev' }),
+        anUpgrade({ package: 'linux', severity: 'medium', advisories: ['CVE-2021-33909'], tier: 'epss' }),
+        anUpgrade({
+          package: 'bash',
+          classification: 'bugfix',
+          severity: null,
+          advisories: [],
+          tier: 'routine',
+        }),
+      ],
+    });
+    const text = plain(aPlan([aRing('r', [host])]));
+    expect(text).toContain(
+      '~ glibc 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, low, KEV, ALSA-2023:5453)\n',
+    );
+    expect(text).toContain(
+      '~ linux 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, medium, EPSS, CVE-2021-33909)\n',
+    );
+    expect(text).toContain('~ bash 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (bugfix)\n');
   });
 
   it('shortens commits and digests, and says when there is no commit', () => {

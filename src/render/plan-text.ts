@@ -373,10 +373,16 @@ export function upgradePhrase(a: UpgradeAction): string {
   return `${name} ${a.from} → ${a.to} (${upgradeDetails(a).join(', ')})`;
 }
 
-/** classification, severity, the first advisories and "+N". */
+/**
+ * classification, severity ("severity unknown" for a security update nobody rated), the risk tier
+ * when a feed raised it (KEV, EPSS: docs/vulnerabilities.md), the first advisories and "+N".
+ */
 export function upgradeDetails(a: UpgradeAction): string[] {
   const details: string[] = [a.classification];
   if (a.severity !== null) details.push(a.severity);
+  else if (a.classification === 'security') details.push('severity unknown');
+  if (a.tier === 'kev') details.push('KEV');
+  else if (a.tier === 'epss') details.push('EPSS');
   details.push(...a.advisories.slice(0, ADVISORIES_SHOWN));
   if (a.advisories.length > ADVISORIES_SHOWN) {
     details[details.length - 1] += ` +${a.advisories.length - ADVISORIES_SHOWN}`;

@@ -136,8 +136,11 @@ describe('buildPlan', () => {
         severity: 'high',
         advisories: ['DSA-5939-1'],
         policy: 'servers-security',
+        // No feed is read: a high-severity update is in the severity tier.
+        tier: 'severity',
       },
     ]);
+    expect(h.tier).toBe('severity');
     expect(h.skipped).toEqual([]);
     expect(p.summary).toEqual({
       hosts: 4,
@@ -254,7 +257,8 @@ describe('buildPlan', () => {
     expect(p.rings.map((r) => [r.name, r.hosts.map((h) => h.host), r.earliestStart, r.gate])).toEqual([
       ['canary', ['web-1'], '2026-12-01T02:00:00Z', undefined],
       // Estimated: canary's start plus its bake time, then the next nightly window.
-      ['rest', ['db-1', 'web-2', 'ws-1'], '2026-12-02T02:00:00Z', 'after ring canary completes and bakes 1d'],
+      // Hosts with work first (most urgent first, docs/vulnerabilities.md), then by name.
+      ['rest', ['web-2', 'db-1', 'ws-1'], '2026-12-02T02:00:00Z', 'after ring canary completes and bakes 1d'],
     ]);
     const baked: RolloutState = {
       formatVersion: 1,

@@ -9,7 +9,17 @@ import type { RolloutDocument } from '../model/types.js';
 import { ecosystemOf, ranAtLeast, ringVersionOf } from '../state/ring-versions.js';
 import { durationToLuxon, parseDuration } from '../schedule/duration.js';
 import { assignRings } from '../schedule/rings.js';
-import type { Ecosystem, HostErrorKind, HostState, ObservedState, RingProgress } from '../state/types.js';
+import type {
+  Ecosystem,
+  HostErrorKind,
+  HostState,
+  ObservedState,
+  PendingUpdate,
+  RingProgress,
+} from '../state/types.js';
+import { epssThresholdOf, updateRiskOf, withVulnIntel } from '../vuln/observed.js';
+import { compareRisk, mostUrgent } from '../vuln/priority.js';
+import type { Risk } from '../vuln/types.js';
 import type { Calendar, HostOpening } from './calendar.js';
 import { buildCalendar, hostOpening } from './calendar.js';
 import type { DecisionMemo } from './decide-update.js';
@@ -93,7 +103,9 @@ export function buildPlan(inputs: PlanInputs, filter: PlanFilter = {}): Plan {
 
 /** buildPlan, and which of its rings unknown hosts hold (apply fails on those: see apply's help). */
 export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}): PlanWithHolds {
-  const { repository: repo, state, at } = inputs;
+  const { repository: repo, at } = inputs;
+  // Each pending update with the advisories, severity and release date the feeds give it.
+  const state = withVulnIntel(inputs.state);
   const members = resolveGroups(repo);
   const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
   const policies = repo.policies.map((p) => p.doc);
@@ -111,6 +123,9 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
   const ctx: HostContext = {
     exceptions: exceptionsByHost(exceptions),
     feeds: state.feeds,
+    ...(state.intel ? { kev: state.intel.kev } : {}),
+    risk: updateRiskOf(state, epssThresholdOf(configSpec(repo))),
+    hostRisks: new Map(),
     calendar,
     at,
     memo: decisionMemo(),
@@ -147,6 +162,10 @@ export function buildPlanWithHolds(inputs: PlanInputs, filter: PlanFilter = {}):
       const pm = state.hosts.get(n)?.packageManager;
       return pm === undefined ? h : { ...h, packageManager: pm };
     });
+    // Most urgent first (docs/vulnerabilities.md, "Priority"): apply starts a ring's hosts in this order.
+    all.sort(
+      (a, b) => compareHostRisk(ctx.hostRisks.get(a.host), ctx.hostRisks.get(b.host)) || cmp(a.host, b.host),
+    );
     const completes = completesWithoutWork(slot, rollout, gate, all, state, at);
     const ringGateNow = completes ? { ...gate, text: completes } : gate;
     const whole = ringOf(slot, ringGateNow, all, ctx.memo);
@@ -207,6 +226,12 @@ interface HostContext {
   /** The active exceptions naming each host, by name. */
   exceptions: ReadonlyMap<string, readonly ActiveException[]>;
   feeds: ObservedState['feeds'];
+  /** KEV entries by CVE, when the feeds were parsed (decide-update.ts, isEmergency). */
+  kev?: ReadonlyMap<string, unknown>;
+  /** Each update's risk: KEV, EPSS, severity (core/vuln/observed.ts). */
+  risk: (u: PendingUpdate) => Risk;
+  /** Filled by planHost: the most urgent risk among each planned host's upgrades. */
+  hostRisks: Map<string, Risk>;
   calendar: Calendar;
   at: DateTime;
   memo: DecisionMemo;
@@ -247,7 +272,7 @@ function planHost(
   host: HostState | undefined,
   policies: readonly PolicyDoc[],
   notBefore: DateTime,
-  { exceptions, feeds, calendar, at, memo, inventory, updateGate, driven }: HostContext,
+  { exceptions, feeds, kev, risk, hostRisks, calendar, at, memo, inventory, updateGate, driven }: HostContext,
 ): PlanHost {
   // Never scanned, unreachable, its last scan failed or met another host key, or a transport or
   // package manager this version cannot drive: nothing to plan, and the note says which.
@@ -272,15 +297,19 @@ function planHost(
     policies,
     exceptions: exceptions.get(name) ?? [],
     feeds,
+    ...(kev ? { kev } : {}),
     at,
     atMs: at.toMillis(),
     memo,
+    risk,
   };
   const says = policies.map(rebootSay);
   const skipped: PlanSkip[] = [];
   const byPolicy = new Map<PolicyDoc, UpgradeAction[]>();
+  const actionRisks = new Map<UpgradeAction, Risk>();
   for (const u of host.updates) {
     const d = decideUpdate(u, ctx);
+    if (d.kind === 'upgrade') actionRisks.set(d.action, d.risk);
     // Per-update ring gating (ringVersionGate): only versions an earlier ring ran and baked.
     const gated = d.kind === 'skip' ? undefined : updateGate?.(d.action, d.policy, ecosystem);
     if (d.kind === 'skip') skipped.push(d.skip);
@@ -345,6 +374,8 @@ function planHost(
       return { host: name, state: 'planned', window: pending.window, actions: [pending.action], skipped };
   }
   const may = reason === undefined ? [...new Set(mayReboot)].sort().join('; ') : '';
+  const urgent = mostUrgent(upgrades.flatMap((a) => actionRisks.get(a) ?? []));
+  if (urgent) hostRisks.set(name, urgent);
   return {
     host: name,
     state: hostStateOf({ host: name, window, actions, skipped }),
@@ -352,7 +383,14 @@ function planHost(
     actions,
     skipped,
     ...(may !== '' ? { mayReboot: may } : {}),
+    ...(urgent ? { tier: urgent.tier } : {}),
   };
+}
+
+/** Hosts with upgrades by their most urgent risk; hosts without any after them. */
+function compareHostRisk(a: Risk | undefined, b: Risk | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  return compareRisk(a, b);
 }
 
 /**

@@ -13,6 +13,8 @@ import { governingPolicy } from './policies-for-host.js';
 import type { ActiveException } from './exceptions.js';
 import { exceptionFor } from './exceptions.js';
 import type { PlanSkip, UpgradeAction } from './types.js';
+import { riskOf } from '../vuln/priority.js';
+import type { EpssScore, KevEntry, Risk } from '../vuln/types.js';
 
 export interface UpdateContext {
   host: HostState;
@@ -22,11 +24,18 @@ export interface UpdateContext {
   exceptions: readonly ActiveException[];
   /** Advisory ids per emergency feed file name. */
   feeds: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The CISA KEV entries read (ObservedState.intel), by CVE: a track naming no feed reads these. */
+  kev?: ReadonlyMap<string, unknown>;
   at: DateTime;
   /** `at` in epoch milliseconds, compared once per update. */
   atMs: number;
   /** Answers shared by the hosts of one plan (see decisionMemo); optional for a single decision. */
   memo?: DecisionMemo;
+  /**
+   * The update's risk (core/vuln/priority.ts): KEV, EPSS, severity. Without it every update is
+   * judged by its severity alone (see riskBySeverity).
+   */
+  risk?: (u: PendingUpdate) => Risk;
 }
 
 /**
@@ -59,7 +68,8 @@ export function decisionMemo(): DecisionMemo {
 const DEFAULT_CLASSES: readonly string[] = ['security'];
 
 export type UpdateDecision =
-  { kind: 'upgrade'; action: UpgradeAction; policy: PolicyDoc } | { kind: 'skip'; skip: PlanSkip };
+  | { kind: 'upgrade'; action: UpgradeAction; policy: PolicyDoc; risk: Risk }
+  | { kind: 'skip'; skip: PlanSkip };
 
 function skipOf(u: PendingUpdate, reason: PlanSkip['reason'], by: string): UpdateDecision {
   return { kind: 'skip', skip: { package: u.name, to: u.to, reason, by } };
@@ -102,8 +112,9 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
   const classes: readonly string[] = p.spec.classification ?? DEFAULT_CLASSES;
   if (!classes.includes('all') && !classes.includes(u.classification)) return skipOf(u, 'classification', by);
   const min = p.spec.minSeverity;
-  if (min && u.classification === 'security' && severityRank(u.severity ?? 'low') < severityRank(min)) {
-    return skipOf(u, 'below-severity', by);
+  if (min && u.classification === 'security') {
+    const below = belowSeverity(u.severity, min, p.spec.unknownSeverity);
+    if (below) return skipOf(u, 'below-severity', u.severity === undefined ? `${by} (severity unknown)` : by);
   }
   const pins = p.spec.pins;
   if (pins) {
@@ -114,7 +125,9 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
       }
     }
   }
-  const emergency = isEmergency(p, u, ctx.feeds);
+  const risk = ctx.risk ? ctx.risk(u) : riskBySeverity(u.severity);
+  const emergency =
+    isEmergency(p, u, ctx.feeds, ctx.kev) || (p.spec.emergency?.epss === true && emergencyByEpss(p, risk));
   if (!(emergency && p.spec.emergency?.skipApproval === true)) {
     const eligibleMs = approvedAtMs(p, u, ctx.host, memo);
     if (eligibleMs !== undefined && eligibleMs > ctx.atMs) {
@@ -156,7 +169,37 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
         policy: p.metadata.name,
       };
   if (emergency) action.emergency = true;
-  return { kind: 'upgrade', policy: p, action };
+  action.tier = risk.tier;
+  return { kind: 'upgrade', policy: p, action, risk };
+}
+
+/**
+ * Whether minSeverity skips a security update. An update whose severity nobody states is judged
+ * by the policy's `unknownSeverity`: `include` (the default: a fix is never skipped for want of a
+ * rating), `exclude`, or ranked as the severity it names.
+ */
+function belowSeverity(
+  severity: Severity | undefined,
+  min: Severity,
+  unknown: PolicyDoc['spec']['unknownSeverity'],
+): boolean {
+  if (severity !== undefined) return severityRank(severity) < severityRank(min);
+  if (unknown === undefined || unknown === 'include') return false;
+  if (unknown === 'exclude') return true;
+  return severityRank(unknown) < severityRank(min);
+}
+
+/** The EPSS tier takes an enabled track whose `epss` is set; KEV updates take it through `feeds`. */
+function emergencyByEpss(p: PolicyDoc, risk: Risk): boolean {
+  return p.spec.emergency?.enabled !== false && risk.tier === 'epss';
+}
+
+const NO_KEV: ReadonlyMap<string, KevEntry> = new Map();
+const NO_EPSS: ReadonlyMap<string, EpssScore> = new Map();
+
+/** The risk of an update when no feed is read: its severity alone. */
+export function riskBySeverity(severity: Severity | undefined): Risk {
+  return riskOf([], severity ?? null, NO_KEV, NO_EPSS, 1);
 }
 
 function orderOf(memo: DecisionMemo, ecosystem: Ecosystem, a: string, b: string): number | undefined {
@@ -214,14 +257,21 @@ function safeSatisfies(ecosystem: Ecosystem, version: string, constraint: string
   }
 }
 
-/** An update takes the emergency track when it fixes an advisory listed in one of the policy's feeds. */
+/**
+ * An update takes the emergency track when it fixes an advisory listed in one of the policy's
+ * feeds. A track that names no feed reads CISA KEV (every catalogue under advisories/) when the
+ * feeds were parsed: OSV records say what an update fixes, not that it is urgent, and a synced
+ * OSV folder would otherwise make every security update an emergency.
+ */
 export function isEmergency(
   p: PolicyDoc,
   u: PendingUpdate,
   feeds: ReadonlyMap<string, ReadonlySet<string>>,
+  kev?: ReadonlyMap<string, unknown>,
 ): boolean {
   const e = p.spec.emergency;
   if (!e || e.enabled === false || !u.advisories?.length) return false;
+  if (e.feeds === undefined && kev !== undefined) return u.advisories.some((a) => kev.has(a.toUpperCase()));
   const names = e.feeds ?? [...feeds.keys()];
   return names.some((f) => u.advisories?.some((a) => feeds.get(f)?.has(a) === true) === true);
 }

@@ -2,6 +2,7 @@
 // human and Markdown renderers read this same structure.
 import type { Classification, Severity } from '../model/types.js';
 import type { PackageManagerId } from '../state/types.js';
+import type { RiskTier } from '../vuln/types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -35,6 +36,8 @@ export interface UpgradeAction {
   policy: string;
   /** True when the update takes the policy's emergency track (listed in a feed). */
   emergency?: boolean;
+  /** Its risk tier (docs/vulnerabilities.md, "Priority"); absent in plans written before it existed. */
+  tier?: RiskTier;
 }
 
 export interface RebootAction {
@@ -150,6 +153,8 @@ export interface PlanHost {
    * and in plans written before it existed.
    */
   packageManager?: PackageManagerId;
+  /** The most urgent tier among its upgrades: a ring's hosts are ordered by it. */
+  tier?: RiskTier;
 }
 
 /** The host's state: its `state`, or for a plan written before that field, derived from the rest. */
