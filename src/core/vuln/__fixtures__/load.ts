@@ -1,6 +1,8 @@
 // Test helper: the fixtures of this folder as the feeds parser hands them to matching (a KEV map,
-// EPSS scores, Advisory records). Tests only; the real parsing is src/core/model/advisories.ts.
+// EPSS scores, Advisory records), through the real readers of feeds/.
 import { readFileSync, readdirSync } from 'node:fs';
+import { parseEpssCsv } from '../feeds/epss.js';
+import { kevFromJson } from '../feeds/kev.js';
 import { advisoryFromOsv } from '../feeds/osv.js';
 import type { Advisory, EpssScore, KevEntry } from '../types.js';
 
@@ -25,37 +27,16 @@ export function allOsvFixtures(): Advisory[] {
   return out;
 }
 
-interface KevJson {
-  vulnerabilities: {
-    cveID: string;
-    dateAdded: string;
-    dueDate: string;
-    knownRansomwareCampaignUse: string;
-  }[];
-}
-
+/** The KEV subset, read by the real KEV reader (feeds/kev.ts). */
 export function kevFixture(): Map<string, KevEntry> {
-  const json = JSON.parse(fixtureText('kev/known_exploited_vulnerabilities.subset.json')) as KevJson;
-  return new Map(
-    json.vulnerabilities.map((v) => [
-      v.cveID.toUpperCase(),
-      {
-        cve: v.cveID.toUpperCase(),
-        dateAdded: v.dateAdded,
-        dueDate: v.dueDate,
-        ransomware: v.knownRansomwareCampaignUse === 'Known',
-      },
-    ]),
-  );
+  const path = 'kev/known_exploited_vulnerabilities.subset.json';
+  return new Map(kevFromJson(path, JSON.parse(fixtureText(path))).entries);
 }
 
+/** The EPSS slice, read by the real EPSS reader (feeds/epss.ts). */
 export function epssFixture(): Map<string, EpssScore> {
-  const out = new Map<string, EpssScore>();
-  for (const line of fixtureText('epss/epss_scores-slice.csv').split('\n')) {
-    const [cve, epss, percentile] = line.split(',');
-    if (cve === undefined || !cve.startsWith('CVE-') || epss === undefined || percentile === undefined)
-      continue;
-    out.set(cve, { epss: Number(epss), percentile: Number(percentile) });
-  }
-  return out;
+  const path = 'epss/epss_scores-slice.csv';
+  const { scores } = parseEpssCsv(path, fixtureText(path));
+  if (scores === undefined) throw new Error(`${path}: not an EPSS file`);
+  return new Map(scores.scores);
 }

@@ -1,6 +1,8 @@
 // The rules every scanner format shares (docs/vulnerabilities.md, "Scanner findings"): ids,
 // aliases, severities, which fixed version counts, and which packages are OS packages.
 import { DateTime } from 'luxon';
+import { severityOfCvssScore } from '../feeds/cvss.js';
+import { highest, severityFromWord } from '../feeds/osv.js';
 import type { Severity } from '../../model/types.js';
 import type { Ecosystem } from '../../versions/index.js';
 import { compareVersions } from '../../versions/index.js';
@@ -27,49 +29,17 @@ export function isCve(id: string): boolean {
   return id.startsWith('CVE-');
 }
 
-/**
- * A scanner's severity word on patchctl's scale. Trivy: CRITICAL HIGH MEDIUM LOW UNKNOWN;
- * Grype: Critical High Medium Low Negligible Unknown; OSV records: GHSA's MODERATE, Ubuntu's
- * negligible, Debian's urgencies (unimportant, not yet assigned, end-of-life).
- * Negligible and unimportant are `low` (the vendor rated it, lowest); UNKNOWN, "not yet
- * assigned" and anything else are null: severity unknown, which the policy's
- * `unknownSeverity` decides about.
- */
+/** A scanner's severity word on patchctl's scale: the same mapping as the OSV feeds (feeds/osv.ts). */
 export function severityOfWord(word: string | null | undefined): Severity | null {
-  switch ((word ?? '').trim().toLowerCase()) {
-    case 'critical':
-      return 'critical';
-    case 'high':
-    case 'important':
-      return 'high';
-    case 'medium':
-    case 'moderate':
-      return 'medium';
-    case 'low':
-    case 'negligible':
-    case 'unimportant':
-      return 'low';
-    default:
-      return null;
-  }
+  return word == null ? null : severityFromWord(word);
 }
 
-/** A CVSS base score on patchctl's scale (CVSS v3 qualitative ratings; 0.0 "None" is null). */
+/** A CVSS base score on patchctl's scale (feeds/cvss.ts); not a finite score is no rating. */
 export function severityOfScore(score: number): Severity | null {
-  if (!Number.isFinite(score) || score <= 0) return null;
-  if (score >= 9) return 'critical';
-  if (score >= 7) return 'high';
-  if (score >= 4) return 'medium';
-  return 'low';
+  return Number.isFinite(score) ? severityOfCvssScore(score) : null;
 }
 
-const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
-
-export function highestSeverity(list: readonly (Severity | null)[]): Severity | null {
-  let best: Severity | null = null;
-  for (const s of list) if (s !== null && (best === null || RANK[s] > RANK[best])) best = s;
-  return best;
-}
+export const highestSeverity = highest;
 
 /**
  * The fixed version a finding reports when the scanner lists several (Grype `fix.versions`, one
