@@ -83,6 +83,14 @@ describe('scanFleet', () => {
     });
     expect(s.updates.length).toBeGreaterThan(0);
     expect(s.updates.every((u) => u.releasedAt === '2026-12-01T09:00:00Z')).toBe(true);
+    // Source packages are kept where they differ: Debian advisories name them (docs/vulnerabilities.md).
+    expect(s.installed.find((p) => p.name === 'bsdutils')).toEqual({
+      name: 'bsdutils',
+      version: '1:2.38.1-5+deb12u3',
+      arch: 'amd64',
+      source: 'util-linux',
+      sourceVersion: '2.38.1-5+deb12u3',
+    });
     const text = readFileSync(path.join(dir, 'state', 'hosts', 'web-1.json'), 'utf8');
     expect(text).toBe(serialiseHostState(s));
     expect(readFileSync(path.join(dir, 'state', 'hosts', 'web-1.json'), 'utf8').endsWith('}\n')).toBe(true);

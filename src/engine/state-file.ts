@@ -13,7 +13,7 @@ function ordered<T extends object>(obj: T, keys: readonly (keyof T)[]): Partial<
 export function serialiseHostState(s: HostState): string {
   const installed = [...s.installed]
     .sort(byNameThenArch)
-    .map((p) => ordered<InstalledPackage>(p, ['name', 'version', 'arch']));
+    .map((p) => ordered<InstalledPackage>(p, ['name', 'version', 'arch', 'source', 'sourceVersion']));
   const updates = [...s.updates]
     .sort(byNameThenArch)
     .map((u) =>
