@@ -110,8 +110,19 @@ describe('run plans (issue 13)', () => {
     expect(verifyRunPlan(record, later, ctx({ inputsChanged: true })).ok).toBe(true);
   });
 
-  it('refuse hosts in another ring or order', () => {
-    const r = verifyRunPlan(record, plan([host('web-2'), host('web-1')]), ctx({ inputsChanged: true }));
-    expect(r.ok).toBe(false);
+  it('refuse other hosts in a ring, and take the same hosts in another order', () => {
+    expect(verifyRunPlan(record, plan([host('web-1'), host('web-3')]), ctx({ inputsChanged: true })).ok).toBe(
+      false,
+    );
+    expect(verifyRunPlan(record, plan([host('web-1')]), ctx({ inputsChanged: true })).ok).toBe(false);
+    // A ring's hosts are ordered by risk, which changes as the run patches them (web-1 patched:
+    // no work left, so it comes after web-2 now); each host is still checked as itself.
+    const reordered = plan([host('web-2'), { ...host('web-1'), actions: [] }]);
+    expect(
+      verifyRunPlan(record, reordered, ctx({ inputsChanged: true, changedHosts: new Set(['web-1']) })),
+    ).toEqual({ ok: true, plan: reordered });
+    expect(
+      verifyRunPlan(record, plan([host('web-2', '1.2'), host('web-1')]), ctx({ inputsChanged: true })).ok,
+    ).toBe(false);
   });
 });

@@ -126,16 +126,18 @@ export function verifyRunPlan(record: RunPlan, recomputed: Plan, ctx: RunPlanCon
         say(
           `${at}: the repository now starts it at ${JSON.stringify(ring.earliestStart)}${ring.gate === undefined ? '' : ` (${ring.gate})`}, not at ${JSON.stringify(mine.earliestStart)} as the run's plan did`,
         );
-      const names = mine.hosts.map((h) => h.split(' ')[0] ?? '');
-      if (names.join('\n') !== ring.hosts.map((h) => h.host).join('\n')) {
-        say(
-          `${at}: its hosts (${names.join(', ')}) are not the repository's (${ring.hosts.map((h) => h.host).join(', ')})`,
-        );
+      // The same hosts, in any order: a ring's hosts are ordered by risk (docs/vulnerabilities.md,
+      // "Priority"), which changes as hosts of the run get patched.
+      const mineByHost = new Map(mine.hosts.map((line) => [line.split(' ')[0] ?? '', line] as const));
+      const names = [...mineByHost.keys()].sort();
+      const theirs = ring.hosts.map((h) => h.host).sort();
+      if (names.length !== mine.hosts.length || names.join('\n') !== theirs.join('\n')) {
+        say(`${at}: its hosts (${names.join(', ')}) are not the repository's (${theirs.join(', ')})`);
         return;
       }
-      ring.hosts.forEach((h, j) => {
+      ring.hosts.forEach((h) => {
         if (ctx.changedHosts.has(h.host)) return;
-        const [, what, when] = (mine.hosts[j] as string).split(' ');
+        const [, what, when] = (mineByHost.get(h.host) ?? '').split(' ');
         if (what !== ctx.digest(hostWhat(h)) && what !== ctx.digest(hostWhatBeforePackageManager(h)))
           say(
             `${at} host ${h.host}: the repository no longer decides what the run's plan decided (its upgrades, reboot, skips, note, shard or package manager changed)`,
