@@ -53,6 +53,7 @@ import {
   waitReady,
 } from './lib/fleet.mjs';
 import { buildAptRepository, PACKAGES, SUITES } from './lib/packages.mjs';
+import { ensureRealLayer, ensureRealPackages, ensureRealSuites, readRealSelection } from './lib/real.mjs';
 import { labDocuments, writeLabRepository } from './lib/repo.mjs';
 import {
   buildRpmRepository,
@@ -67,15 +68,18 @@ import { cleanEnv, cmdline, elapsed, isAlive, LAB, LabError, paths, run, say, wh
 
 const USAGE = `usage: node lab/lab.mjs COMMAND [ARGS]   (Linux, as root; npm run lab:up / lab:down)
 
-  up [--hosts N | --mix deb:A,el:B,suse:C] [--disk-size SIZE] [--force]
+  up [--hosts N | --mix deb:A,debreal:R,el:B,suse:C] [--disk-size SIZE] [--force]
                                       start N hosts (default 3, at most ${MAX_HOSTS}), each with a disk of
                                       SIZE (default ${DEFAULT_DISK_SIZE}); build and cache the base and the apt
                                       repository first if needed; write .lab/repo. A lab already up
                                       is taken down first, unless the process that started it still
                                       runs (another test): then up fails, or takes over with --force.
-                                      --mix: A Debian hosts (lab-NN), B RHEL-like hosts (el-NN: rpm,
-                                      dnf, AlmaLinux 9.4) and C SUSE-like hosts (suse-NN: rpm, zypper,
-                                      SLES 15.5), with the local RPM repository (needs rpm, createrepo-c)
+                                      --mix: A Debian hosts (lab-NN), R Debian hosts with real Debian
+                                      packages at an older version and their security updates
+                                      (real-NN: libssl3, openssl, tzdata from the machine's mirror),
+                                      B RHEL-like hosts (el-NN: rpm, dnf, AlmaLinux 9.4) and C
+                                      SUSE-like hosts (suse-NN: rpm, zypper, SLES 15.5), with the
+                                      local RPM repository (needs rpm, createrepo-c)
   down [--purge]                      stop every host, remove mounts, namespaces, veths and the
                                       bridge (idempotent); --purge also deletes .lab (caches too)
   status [--json]                     the hosts, their addresses, PIDs and boot ids
@@ -166,29 +170,35 @@ function ensureClientKey() {
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'patchctl-lab-client', '-f', paths.clientKey]);
 }
 
-/** `deb:2,el:1,suse:1` → { deb: 2, el: 1, suse: 1 } (families left out: 0). */
+/**
+ * The host kinds of --mix, numbered on the bridge in this order: Debian, Debian with real packages
+ * (lab/lib/real.mjs), then the RPM families (lab/lib/rpm.mjs).
+ */
+const MIX_FAMILIES = ['deb', 'debreal', ...FAMILIES.filter((f) => f !== 'deb')];
+
+/** `deb:2,el:1,suse:1` → { deb: 2, debreal: 0, el: 1, suse: 1 } (families left out: 0). */
 function parseMix(text) {
-  const mix = { deb: 0, el: 0, suse: 0 };
+  const mix = Object.fromEntries(MIX_FAMILIES.map((f) => [f, 0]));
   for (const part of text.split(',')) {
     const m = /^([a-z]+):([0-9]+)$/.exec(part.trim());
-    if (!m || !FAMILIES.includes(m[1])) {
+    if (!m || !MIX_FAMILIES.includes(m[1])) {
       throw new UsageError(
-        `--mix: "${part}" is not FAMILY:COUNT (families: ${FAMILIES.join(', ')}), e.g. deb:1,el:1,suse:1`,
+        `--mix: "${part}" is not FAMILY:COUNT (families: ${MIX_FAMILIES.join(', ')}), e.g. deb:1,el:1,suse:1`,
       );
     }
     mix[m[1]] += Number(m[2]);
   }
-  const total = mix.deb + mix.el + mix.suse;
+  const total = Object.values(mix).reduce((a, b) => a + b, 0);
   if (total < 1 || total > MAX_HOSTS) throw new UsageError(`--mix: from 1 to ${MAX_HOSTS} hosts in all`);
   return mix;
 }
 
-const MIX_PREFIX = { deb: 'lab', el: 'el', suse: 'suse' };
+const MIX_PREFIX = { deb: 'lab', debreal: 'real', el: 'el', suse: 'suse' };
 
-/** Host names and families of a mix: lab-01… (Debian), el-01…, suse-01…, numbered on the bridge in that order. */
+/** Host names and families of a mix: lab-01… (Debian), real-01…, el-01…, suse-01…, numbered on the bridge in that order. */
 function mixHosts(mix) {
   const out = [];
-  for (const family of FAMILIES) {
+  for (const family of MIX_FAMILIES) {
     const width = Math.max(2, String(mix[family]).length);
     for (let i = 1; i <= mix[family]; i++) {
       out.push({ name: `${MIX_PREFIX[family]}-${String(i).padStart(width, '0')}`, family });
@@ -266,6 +276,12 @@ async function up(args) {
     );
     rpmFamilies.forEach((family, i) => (layers[family] = built[i]));
   }
+  if (mix?.debreal > 0) {
+    // Real Debian packages: versions discovered on the machine's mirror now, .debs cached by digest.
+    const selection = ensureRealPackages({ arch, proxy: proxyEnv() });
+    ensureRealSuites(selection, arch);
+    layers.debreal = await ensureRealLayer({ base: paths.base, baseKey: stage2.key, selection, arch });
+  }
 
   const tHosts = Date.now();
   bridgeUp();
@@ -273,7 +289,7 @@ async function up(args) {
     ? mixHosts(mix).map(({ name, family }, i) =>
         hostSpec(name, i + 1, diskSize, {
           family,
-          os: family === 'deb' ? 'debian' : RPM_FAMILIES[family].os,
+          os: family === 'deb' || family === 'debreal' ? 'debian' : RPM_FAMILIES[family].os,
           layer: layers[family],
         }),
       )
@@ -322,6 +338,7 @@ async function up(args) {
   say(`  node bin/patchctl validate -C ${path.relative(process.cwd(), repo) || repo}`);
   const first = (family) => specs.find((s) => s.family === family)?.name;
   if (first('deb')) say(`  node lab/lab.mjs ssh ${first('deb')} apt list --upgradable`);
+  if (first('debreal')) say(`  node lab/lab.mjs ssh ${first('debreal')} apt list --upgradable`);
   if (first('el')) say(`  node lab/lab.mjs ssh ${first('el')} dnf -q check-update`);
   if (first('suse')) say(`  node lab/lab.mjs ssh ${first('suse')} zypper list-patches`);
 }
@@ -366,6 +383,18 @@ function status(args) {
     gateway: NET.gateway,
     suites: Object.keys(SUITES),
     packages: PACKAGES.map((p) => ({ name: p.name, upgradeSuite: p.suite11, held: Boolean(p.held) })),
+    // The real Debian packages of the last build with a debreal host (versions from the mirror).
+    realPackages:
+      readRealSelection()?.packages.map((p) => ({
+        name: p.name,
+        source: p.installed.source,
+        installed: p.installed.version,
+        installedSuite: p.installed.suite,
+        available: p.available.version,
+        availableSuite: p.available.suite,
+        availableSourceVersion: p.available.sourceVersion,
+        arch: p.available.arch,
+      })) ?? null,
     rpmPackages: RPM_PACKAGES.map((p) => ({
       name: p.name,
       installed: p.old.join('-'),

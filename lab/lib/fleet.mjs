@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import { PATCHCTL_UID } from './base.mjs';
 import { HOST_APT_MOUNT } from './packages.mjs';
-import { HOST_RPM_MOUNT, rpmPaths } from './rpm.mjs';
+import { HOST_RPM_MOUNT, RPM_FAMILIES, rpmPaths } from './rpm.mjs';
 import {
   cleanEnv,
   cmdline,
@@ -61,9 +61,9 @@ function mac(prefix, i) {
 }
 
 /**
- * Everything fixed about host number i (1-based). `family` is deb (the default), el or suse;
- * `layer` is the RPM family's shared layer (its upper dir), mounted between the host's own
- * upper dir and the Debian base (lab/lib/rpm.mjs).
+ * Everything fixed about host number i (1-based). `family` is deb (the default), debreal, el or
+ * suse; `layer` is the family's shared layer (its upper dir), mounted between the host's own
+ * upper dir and the Debian base (lab/lib/rpm.mjs, lab/lib/real.mjs).
  */
 export function hostSpec(name, i, diskSize, { family = 'deb', os = 'debian', layer } = {}) {
   return {
@@ -174,8 +174,11 @@ function writeHostEnv(spec, files) {
     APT_MOUNT: HOST_APT_MOUNT,
     CLIENT_PUB: `${paths.clientKey}.pub`,
     PATCHCTL_UID: String(PATCHCTL_UID),
-    // RPM-family hosts: the local RPM repository, read-only (lab/lib/rpm.mjs).
-    ...(spec.layer ? { RPM: path.join(rpmPaths.root, 'repo'), RPM_MOUNT: HOST_RPM_MOUNT } : {}),
+    // RPM-family hosts: the local RPM repository, read-only (lab/lib/rpm.mjs). A debreal host's
+    // layer (lab/lib/real.mjs) is Debian's: it needs none.
+    ...(spec.layer && spec.family in RPM_FAMILIES
+      ? { RPM: path.join(rpmPaths.root, 'repo'), RPM_MOUNT: HOST_RPM_MOUNT }
+      : {}),
   };
   const lines = Object.entries(vars).map(([k, v]) => {
     if (!/^[A-Za-z0-9_./:+@-]+$/.test(v))

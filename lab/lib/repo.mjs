@@ -40,14 +40,28 @@ export async function writeLabRepository(hosts, knownHostLines) {
     Object.assign(
       files,
       built.mixedLabDocuments({
-        hosts,
+        // A debreal host is a Debian host (family label debian) with real packages on top; the
+        // group real-packages below names it.
+        hosts: hosts.map((h) => (h.family === 'debreal' ? { ...h, family: 'deb' } : h)),
         header: HEADER,
         inventoryNote: `# A mixed lab (lab:up --mix): each host is a namespace on this machine with sshd as PID 1 on
-# the lab bridge ${NET.bridge}. Debian hosts run apt; el hosts rpm + dnf (AlmaLinux 9.4 release
+# the lab bridge ${NET.bridge}. Debian hosts run apt (real-NN: with real Debian packages at an
+# older version and their security updates); el hosts rpm + dnf (AlmaLinux 9.4 release
 # package); suse hosts rpm + zypper (SLES 15.5 release package). See lab/README.md.`,
         inventoryDescription: 'Hosts of the mixed patchctl lab (Debian, RHEL-like and SUSE-like).',
       }),
     );
+  const real = hosts.filter((h) => h.family === 'debreal').map((h) => h.name);
+  if (real.length > 0) {
+    files['groups/real-packages.yaml'] = `${HEADER}apiVersion: patchctl/v1
+kind: Group
+metadata:
+  name: real-packages
+  description: Debian lab hosts with real Debian packages (libssl3, openssl, tzdata) at an older version.
+spec:
+  hosts: [${real.join(', ')}]
+`;
+  }
   for (const [rel, text] of Object.entries(files)) w(rel, text);
   w(
     'known_hosts',

@@ -53,7 +53,7 @@ export function lab(args: string[], timeoutMs = 600_000): RunResult {
 export interface LabHost {
   name: string;
   address: string;
-  /** deb, el or suse (lab:up --mix); deb for plain lab:up. */
+  /** deb, debreal, el or suse (lab:up --mix); deb for plain lab:up. */
   family: string;
   /** The inventory `os` hint: debian, almalinux, sles. */
   os: string;
@@ -61,6 +61,22 @@ export interface LabHost {
   sshdPid: number | null;
   bootId: string | null;
   upperDir: string;
+}
+
+/** A real Debian package of a debreal host (lab/lib/real.mjs): versions found on the machine's mirror. */
+export interface LabRealPackage {
+  name: string;
+  /** Its source package, from the mirror's index (openssl for libssl3). */
+  source: string;
+  /** The older version installed on debreal hosts, and the suite it came from (bookworm, bookworm-updates). */
+  installed: string;
+  installedSuite: string;
+  /** The newest version in the release's security suite, served by the lab's real-security suite. */
+  available: string;
+  availableSuite: string;
+  /** The source package's version of `available` (what a Debian advisory's `fixed` names). */
+  availableSourceVersion: string;
+  arch: string;
 }
 
 export interface LabStatus {
@@ -71,6 +87,8 @@ export interface LabStatus {
   subnet: string;
   suites: string[];
   packages: { name: string; upgradeSuite: string; held: boolean }[];
+  /** The last build's real Debian packages (lab:up --mix …,debreal:N), null before any. */
+  realPackages: LabRealPackage[] | null;
   hosts: LabHost[];
 }
 

@@ -12,6 +12,7 @@ import { reportScenarios } from './report.lab.js';
 import { simVsLabScenarios } from './sim-vs-lab.lab.js';
 import { mixScenarios } from './mix.lab.js';
 import { mixApplyScenarios } from './mix-apply.lab.js';
+import { realDebianScenarios } from './real-debian.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -358,4 +359,5 @@ if (!unavailable || inCI) {
   simVsLabScenarios(labIsUsable);
   mixScenarios(labIsUsable);
   mixApplyScenarios(labIsUsable);
+  realDebianScenarios(labIsUsable);
 }
