@@ -24,8 +24,9 @@ export function cvesOf(advisories: readonly string[] | undefined): string[] {
 
 /**
  * An update's risk from its CVEs and severity against the KEV catalogues and EPSS scores read
- * this run; each update object is judged once (10 000 hosts share few distinct updates, but
- * each host has its own objects, so the memo is per object and cheap).
+ * this run. Plans judge hundreds of thousands of updates, most of them without a CVE in either
+ * feed: those are judged by severity alone, worked out once per severity; the others once per
+ * (severity, CVEs).
  */
 export function updateRiskOf(
   state: Pick<ObservedState, 'intel'>,
@@ -33,13 +34,31 @@ export function updateRiskOf(
 ): (u: PendingUpdate) => Risk {
   const kev = state.intel?.kev ?? NO_KEV;
   const epss = state.intel?.epss ?? NO_EPSS;
+  const bySeverity = new Map<Severity | undefined, Risk>();
   const byKey = new Map<string, Risk>();
+  const severityOnly = (severity: Severity | undefined): Risk => {
+    let risk = bySeverity.get(severity);
+    if (risk === undefined) {
+      risk = riskOf([], severity ?? null, kev, epss, threshold);
+      bySeverity.set(severity, risk);
+    }
+    return risk;
+  };
   return (u) => {
-    const cves = cvesOf(u.advisories);
-    const key = `${u.severity ?? ''}\u0000${cves.join(',')}`;
+    const advisories = u.advisories;
+    if (advisories === undefined || advisories.length === 0 || (kev.size === 0 && epss.size === 0))
+      return severityOnly(u.severity);
+    // Only CVEs the feeds know change the risk: the key is built from those alone.
+    let key = '';
+    for (const a of advisories) {
+      const cve = a.toUpperCase();
+      if (kev.has(cve) || epss.has(cve)) key += `${cve}\u0000`;
+    }
+    if (key === '') return severityOnly(u.severity);
+    key += u.severity ?? '';
     let risk = byKey.get(key);
     if (risk === undefined) {
-      risk = riskOf(cves, u.severity ?? null, kev, epss, threshold);
+      risk = riskOf(cvesOf(advisories), u.severity ?? null, kev, epss, threshold);
       byKey.set(key, risk);
     }
     return risk;
