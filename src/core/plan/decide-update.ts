@@ -111,8 +111,13 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
   const by = memo ? policyBy(memo, p) : `policy ${p.metadata.name}`;
   const classes: readonly string[] = p.spec.classification ?? DEFAULT_CLASSES;
   if (!classes.includes('all') && !classes.includes(u.classification)) return skipOf(u, 'classification', by);
+  const risk = ctx.risk ? ctx.risk(u) : riskBySeverity(u.severity);
+  const emergency =
+    isEmergency(p, u, ctx.feeds, ctx.kev) || (p.spec.emergency?.epss === true && emergencyByEpss(p, risk));
   const min = p.spec.minSeverity;
-  if (min && u.classification === 'security') {
+  // An update on the emergency track is urgent whatever its vendor rating: a Low advisory can fix
+  // a CVE exploited in the wild (docs/vulnerabilities.md, "Priority").
+  if (min && u.classification === 'security' && !emergency) {
     const below = belowSeverity(u.severity, min, p.spec.unknownSeverity);
     if (below) return skipOf(u, 'below-severity', u.severity === undefined ? `${by} (severity unknown)` : by);
   }
@@ -125,9 +130,6 @@ export function decideUpdate(u: PendingUpdate, ctx: UpdateContext): UpdateDecisi
       }
     }
   }
-  const risk = ctx.risk ? ctx.risk(u) : riskBySeverity(u.severity);
-  const emergency =
-    isEmergency(p, u, ctx.feeds, ctx.kev) || (p.spec.emergency?.epss === true && emergencyByEpss(p, risk));
   if (!(emergency && p.spec.emergency?.skipApproval === true)) {
     const eligibleMs = approvedAtMs(p, u, ctx.host, memo);
     if (eligibleMs !== undefined && eligibleMs > ctx.atMs) {
