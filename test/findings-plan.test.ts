@@ -186,3 +186,45 @@ describe('scanner findings in the plan', () => {
     });
   });
 });
+
+describe('scanner findings in the report', () => {
+  it('lists findings without a fix per host, findings of unknown hosts, and reports the KEV fix the plan makes', async () => {
+    // A findings file for a name that is no inventory host: read, matched to nothing, said.
+    const stray = JSON.parse(
+      readFileSync(path.join(dir, 'advisories', 'findings', 'deb-1.json'), 'utf8'),
+    ) as {
+      host: string;
+    };
+    writeFileSync(
+      path.join(dir, 'advisories', 'findings', 'old-db-9.json'),
+      `${JSON.stringify({ ...stray, host: 'old-db-9' }, null, 2)}\n`,
+    );
+    try {
+      const r = await run(['report', '--format', 'json', '--at', AT]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const report = JSON.parse(readFileSync(path.join(dir, 'reports', 'compliance.json'), 'utf8')) as {
+        findings: {
+          noFix: { host: string; packages: string[] }[];
+          unknownHosts: { host: string; file: string }[];
+        };
+        hosts: { host: string; missing: { package: string; tier?: string; emergency: boolean }[] }[];
+      };
+      // Only findings that still match an installed package (libtinfo6, openssl-libs and
+      // sqlite-libs are not in these hosts' scans).
+      expect(report.findings.noFix.map((n) => [n.host, n.packages])).toEqual([
+        ['deb-1', ['apt', 'bash']],
+        ['el-1', ['nss']],
+        ['ub-1', ['linux-image-5.4.0-216-generic']],
+      ]);
+      expect(report.findings.unknownHosts).toEqual([
+        expect.objectContaining({ host: 'old-db-9', file: 'advisories/findings/old-db-9.json' }),
+      ]);
+      const vmTools = report.hosts
+        .find((h) => h.host === 'el-1')
+        ?.missing.find((m) => m.package === 'open-vm-tools');
+      expect(vmTools).toMatchObject({ tier: 'kev', emergency: true });
+    } finally {
+      rmSync(path.join(dir, 'advisories', 'findings', 'old-db-9.json'), { force: true });
+    }
+  });
+});

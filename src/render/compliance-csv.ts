@@ -42,6 +42,10 @@ export const CSV_COLUMNS = [
   'host_track',
   'update_track',
   'missed_window',
+  // Added with the vulnerability feeds (docs/vulnerabilities.md): the update's risk tier and
+  // which clock set its due date (severity, unknown, kev).
+  'tier',
+  'sla_source',
 ] as const;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>;
@@ -99,6 +103,8 @@ function missingRow(h: HostCompliance, m: MissingUpdate): Row {
     missed_window: m.missedWindow
       ? `${m.missedWindow.name} ${m.missedWindow.start}/${m.missedWindow.end}`
       : null,
+    tier: m.tier,
+    sla_source: m.slaSource,
   };
 }
 
@@ -112,6 +118,7 @@ function exceptedRow(h: HostCompliance, e: ExceptedUpdate): Row {
     advisories: e.advisories.join(' '),
     exception: e.exception,
     exception_expires: e.expires ?? null,
+    tier: e.tier,
   };
 }
 

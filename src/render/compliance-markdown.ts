@@ -15,6 +15,8 @@ import type {
   HostTrack,
 } from '../core/report/types.js';
 import { COMPLIANCE_STATES, HOST_TRACKS } from '../core/report/types.js';
+import type { RiskTier } from '../core/vuln/types.js';
+import { RISK_TIERS } from '../core/vuln/types.js';
 import { mermaidLabel } from '../core/text/report-cells.js';
 import { md } from './plan-markdown.js';
 
@@ -24,6 +26,10 @@ export const ROWS_SHOWN = 50;
 const UPDATES_PER_HOST = 15;
 /** Days the trend chart covers. */
 const HISTORY_SHOWN = 30;
+/** Rows of the "top" tables (risky hosts, products, open KEV CVEs). */
+const TOP_SHOWN = 10;
+
+const TIER_ICON: Record<RiskTier, string> = { kev: '🚨', epss: '🎯', severity: '🔥', routine: '·' };
 
 const STATE_ICON: Record<ComplianceState, string> = {
   compliant: '✅',
@@ -86,6 +92,9 @@ export function renderComplianceMarkdown(
   const parts: string[] = [headline(report), statesSection(report), breachesSection(report, rows)];
   if (!options.summaryOnly) {
     parts.push(
+      riskSection(report, rows),
+      kevSection(report, rows),
+      remediationSection(report),
       historySection(report.history),
       rolloutsSection(report),
       breakdownSection('By ring', 'Ring', report.breakdowns.rings, rows, true),
@@ -97,6 +106,7 @@ export function renderComplianceMarkdown(
       unknownSection(report, rows),
       failuresSection(report, rows),
       exceptionsSection(report, rows),
+      exceptionsByAdvisorySection(report, rows),
       productsSection(report, rows),
       evidenceSection(report, rows),
       footer(),
@@ -111,7 +121,10 @@ function headline(r: ComplianceReport): string {
   const inScope = s.hosts - s.states['not-applicable'];
   const ok = s.states.compliant + s.states.excepted;
   const asOf = r.asOf ? `data as of ${md(r.asOf)}` : 'no scan or apply recorded yet';
-  const sla = (['critical', 'high', 'medium', 'low'] as const).map((k) => `${k} ${md(r.sla[k])}`).join(', ');
+  const sla = [
+    ...(['critical', 'high', 'medium', 'low'] as const).map((k) => `${k} ${md(r.sla[k])}`),
+    ...(r.sla.unknown !== undefined ? [`unknown ${md(r.sla.unknown)}`] : []),
+  ].join(', ');
   const breaches =
     s.slaBreaches === 0 ? 'no SLA breach' : `**${count(s.slaBreaches, 'SLA breach', 'SLA breaches')}**`;
   const emergency =
@@ -133,9 +146,41 @@ function headline(r: ComplianceReport): string {
       `${count(s.hostsPendingReboot, 'host', 'hosts')} pending reboot · exceptions: ${s.exceptions.active} active, ` +
       `${s.exceptions.expiring} expiring within 30 days, ${s.exceptions.expired} expired`,
     '',
+    ...openRiskLine(r),
     `<sub>${asOf} · ${md(r.timezone)} · SLA ${sla} · inputs ${md(shortDigest(r.inputsDigest))}` +
-      `${r.lastRun ? ` · last apply run ${md(r.lastRun.runId)}` : ''}</sub>`,
+      `${r.lastRun ? ` · last apply run ${md(r.lastRun.runId)}` : ''}${feedsRead(r)}</sub>`,
   ].join('\n');
+}
+
+/** `open risk: 2 hosts kev, …` under the headline, when any host has a tier above routine. */
+function openRiskLine(r: ComplianceReport): string[] {
+  const t = r.summary.hostsByTier;
+  if (t.kev + t.epss + t.severity === 0 && r.summary.openVulnerabilities === 0) return [];
+  const kev =
+    t.kev > 0 ? `**${count(t.kev, 'host', 'hosts')} with a KEV CVE open**` : 'no host with a KEV CVE open';
+  const open = r.openKev.length > 0 ? ` (${count(r.openKev.length, 'KEV CVE')})` : '';
+  return [
+    `Open risk: ${kev}${open} · EPSS ≥ threshold: ${t.epss} · critical/high: ${t.severity} · ` +
+      `${count(r.summary.openVulnerabilities, 'open vulnerability', 'open vulnerabilities')}`,
+    '',
+  ];
+}
+
+/** ` · KEV catalogue 2025.06.10 · EPSS 2025-06-10 (threshold 0.1) · 2400 OSV records`: what risk was judged against. */
+function feedsRead(r: ComplianceReport): string {
+  const i = r.intel;
+  if (i === null) return '';
+  const kev =
+    i.kevEntries > 0
+      ? ` · KEV catalogue ${i.kevVersions.length > 0 ? md(i.kevVersions.join(', ')) : '(no version)'}`
+      : '';
+  const epss =
+    i.epssScores > 0
+      ? ` · EPSS ${i.epssDates.length > 0 ? md(i.epssDates.map((d) => d.slice(0, 10)).join(', ')) : '(no date)'} (threshold ${i.epssThreshold})`
+      : '';
+  const osv = i.advisories > 0 ? ` · ${count(i.advisories, 'OSV record')}` : '';
+  const findings = i.findingsHosts > 0 ? ` · findings for ${count(i.findingsHosts, 'host', 'hosts')}` : '';
+  return `${kev}${epss}${osv}${findings}`;
 }
 
 function statesSection(r: ComplianceReport): string {
@@ -182,12 +227,14 @@ function breachesSection(r: ComplianceReport, rows: number): string {
     .map(
       (b) =>
         `| ${b.emergency ? '🚨 ' : ''}${md(b.host)} | ${md(b.package)} ${md(b.to)} | ${severity(b.severity)} | ` +
-        `${advisories(b.advisories)} | ${md(b.releasedAt.slice(0, 10))} | ${b.ageDays}d | ${md(b.sla)} | **${b.overdueDays}d** |`,
+        `${advisories(b.advisories)} | ${b.releasedAt === null ? '?' : md(b.releasedAt.slice(0, 10))} | ` +
+        `${b.ageDays === null ? '?' : `${b.ageDays}d`} | ${breachClock(b)} | **${b.overdueDays}d** |`,
     );
   return [
     head,
     '',
-    'Emergency (KEV-listed) updates first, then the oldest release. 🚨 = listed in an emergency feed.',
+    'Emergency (KEV-listed) updates first, then the oldest release. 🚨 = listed in an emergency feed. ' +
+      'SLA: the Config SLA of the severity, or the CISA KEV due date when that is earlier (`KEV due …`).',
     '',
     '| Host | Update | Severity | Advisories | Released | Age | SLA | Overdue |',
     '| --- | --- | --- | --- | --- | ---: | --- | ---: |',
@@ -329,15 +376,15 @@ function missingDetails(hosts: readonly HostCompliance[]): string | null {
   const body = hosts.flatMap((h) => [
     `**${md(h.host)}**`,
     '',
-    '| Package | From → to | Severity | Advisories | Age | Due | Schedule | Why |',
-    '| --- | --- | --- | --- | ---: | --- | --- | --- |',
+    '| Package | From → to | Tier | Severity | Advisories | Age | Due | Schedule | Why |',
+    '| --- | --- | --- | --- | --- | ---: | --- | --- | --- |',
     ...h.missing
       .slice(0, UPDATES_PER_HOST)
       .map(
         (m) =>
-          `| ${m.emergency ? '🚨 ' : ''}${md(m.package)} | ${md(m.from)} → ${md(m.to)} | ${severity(m.severity)} | ` +
-          `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays}d`} | ` +
-          `${m.dueDate === null ? '—' : `${m.breached ? '**' : ''}${md(m.dueDate)}${m.breached ? '**' : ''}`} | ` +
+          `| ${m.emergency ? '🚨 ' : ''}${md(m.package)} | ${md(m.from)} → ${md(m.to)} | ${tierCell(m.tier)} | ` +
+          `${m.severity === null && m.classification === 'security' ? 'severity unknown' : severity(m.severity)} | ` +
+          `${advisories(m.advisories)} | ${m.ageDays === null ? '?' : `${m.ageDays}d`} | ${dueCell(m)} | ` +
           `${updateTrackCell(m)} | ${md(m.detail)} |`,
       ),
     ...(h.missing.length > UPDATES_PER_HOST
@@ -346,6 +393,129 @@ function missingDetails(hosts: readonly HostCompliance[]): string | null {
     '',
   ]);
   return ['', '<details><summary>Missing updates per host</summary>', '', ...body, '</details>'].join('\n');
+}
+
+/** The due day (bold when past it) and the clock when it is not the severity's SLA. */
+function dueCell(m: HostCompliance['missing'][number]): string {
+  if (m.dueDate === null)
+    return m.severity === null && m.classification === 'security' ? '— (severity unknown)' : '—';
+  const day = m.breached ? `**${md(m.dueDate)}**` : md(m.dueDate);
+  const clock = m.slaSource === 'kev' ? ' (KEV)' : m.slaSource === 'unknown' ? ' (severity unknown)' : '';
+  return `${day}${clock}`;
+}
+
+function breachClock(b: ComplianceReport['slaBreaches'][number]): string {
+  if (b.slaSource === 'kev') return `KEV due ${md(b.dueDate)}`;
+  const sla = b.sla === null ? '—' : md(b.sla);
+  return b.slaSource === 'unknown' ? `${sla} (severity unknown)` : sla;
+}
+
+function tierCell(t: RiskTier): string {
+  return `${TIER_ICON[t]} ${t}`;
+}
+
+/** Top risky hosts, and what the feeds say has no fix or names no inventory host. */
+function riskSection(r: ComplianceReport, rows: number): string {
+  const head = '## Top risky hosts';
+  const ranked = r.riskRanking.filter((h) => h.tier !== 'routine');
+  const parts: (string | null)[] = [head, ''];
+  if (ranked.length === 0)
+    parts.push('No host has a KEV, EPSS or critical/high vulnerability or update open.');
+  else {
+    const shown = Math.min(rows, TOP_SHOWN);
+    parts.push(
+      'Hosts by open risk: their most urgent tier (KEV, then EPSS at or above the threshold, then critical/high), then how many open vulnerabilities and missing updates they have in it, then the oldest missing security update.',
+      '',
+      '| # | Host | Tier | KEV | EPSS | Critical/high | Open vulnerabilities | No fix | Missing updates | Oldest missing |',
+      '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...ranked.slice(0, shown).map((h, i) => {
+        const both = (t: RiskTier) => h.vulnerabilities[t] + h.missing[t];
+        const vulns = RISK_TIERS.reduce((n, t) => n + h.vulnerabilities[t], 0);
+        const missing = RISK_TIERS.reduce((n, t) => n + h.missing[t], 0);
+        return (
+          `| ${i + 1} | ${md(h.host)} | ${tierCell(h.tier)} | ${cell(both('kev'))} | ${cell(both('epss'))} | ` +
+          `${cell(both('severity'))} | ${vulns} | ${cell(h.noFix)} | ${missing} | ` +
+          `${h.oldestMissingDays === null ? '?' : `${h.oldestMissingDays}d`} |`
+        );
+      }),
+      more(ranked.length, shown, 'hosts', 'riskRanking'),
+    );
+  }
+  const noFix = r.hosts.reduce((n, h) => n + h.risk.noFix, 0);
+  if (noFix > 0) {
+    const on = r.hosts.filter((h) => h.risk.noFix > 0).length;
+    parts.push(
+      '',
+      `**${count(noFix, 'open vulnerability', 'open vulnerabilities')} with no fix published yet** on ${count(on, 'host', 'hosts')} ` +
+        '(`fixedIn: null` in compliance.json; findings with no fix per host under `findings.noFix`).',
+    );
+  }
+  const unknown = r.findings.unknownHosts;
+  if (unknown.length > 0)
+    parts.push(
+      '',
+      `Findings for hosts not in the inventory (matched to nothing): ${unknown
+        .slice(0, rows)
+        .map((u) => `${md(u.host)} (${md(u.file)}, ${count(u.findings, 'finding')})`)
+        .join(', ')}${unknown.length > rows ? ` … and ${unknown.length - rows} more` : ''}.`,
+    );
+  return parts.filter((l): l is string => l !== null).join('\n');
+}
+
+/** The KEV CVEs open in the fleet, with their fix and due date. */
+function kevSection(r: ComplianceReport, rows: number): string {
+  if (r.intel === null || r.intel.kevEntries === 0) return '';
+  const head = '## Open KEV CVEs';
+  if (r.openKev.length === 0) return `${head}\n\nNo CVE in CISA KEV is open on any host.`;
+  const shown = Math.min(rows, TOP_SHOWN);
+  return [
+    head,
+    '',
+    'CVEs in CISA KEV (exploited in the wild) open on a host: known ransomware use first, then the earliest KEV due date. The due date is CISA’s remediation deadline; bold when past.',
+    '',
+    '| CVE | Due | Hosts | Packages | Fix | No fix on |',
+    '| --- | --- | ---: | --- | --- | ---: |',
+    ...r.openKev.slice(0, shown).map((k) => {
+      const due = k.dueDate === null ? '—' : k.overdue ? `**${md(k.dueDate)}**` : md(k.dueDate);
+      const fixes =
+        k.fixes.length === 0
+          ? 'no fix offered'
+          : `${k.fixes
+              .slice(0, 2)
+              .map((f) => `${md(f.package)} ${md(f.to)}`)
+              .join(', ')}${k.fixes.length > 2 ? ` +${k.fixes.length - 2}` : ''}`;
+      return (
+        `| ${k.ransomware ? '💀 ' : ''}${md(k.cve)} | ${due} | ${k.hosts} | ${md(k.packages.slice(0, 3).join(', '))}` +
+        `${k.packages.length > 3 ? ` +${k.packages.length - 3}` : ''} | ${fixes} | ${cell(k.noFixHosts)} |`
+      );
+    }),
+    more(r.openKev.length, shown, 'CVEs', 'openKev'),
+    ...(r.openKev.some((k) => k.ransomware) ? ['', '💀 = known ransomware campaign use.'] : []),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
+/** Time to remediate per tier against its SLA. */
+function remediationSection(r: ComplianceReport): string {
+  const head = '## Time to remediate';
+  const total = r.remediation.reduce((n, row) => n + row.remediated, 0);
+  if (total === 0) return `${head}\n\nNo update has been verified installed by apply yet (state/runs/).`;
+  const days = (d: number | null) => (d === null ? '—' : `${d}d`);
+  return [
+    head,
+    '',
+    'Updates verified installed by apply, from their release to the verified install (calendar days), against their due date. ' +
+      '"Unknown": no release date known from the state or the feeds — not measured.',
+    '',
+    '| Tier | Remediated | Median | Worst | Within SLA | Past SLA | No SLA | Unknown |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.remediation.map(
+      (row) =>
+        `| ${tierCell(row.tier)} | ${row.remediated} | ${days(row.medianDays)} | ${days(row.worstDays)} | ` +
+        `${cell(row.withinSla)} | ${row.pastSla > 0 ? `**${row.pastSla}**` : '·'} | ${cell(row.noSla)} | ${cell(row.unknown)} |`,
+    ),
+  ].join('\n');
 }
 
 /** `overdue: window w closed 2026-11-22T06:00:00Z` or the track alone. */
@@ -473,23 +643,48 @@ function exceptionsSection(r: ComplianceReport, rows: number): string {
     .join('\n');
 }
 
+/** Which active exceptions waive which advisories and CVEs. */
+function exceptionsByAdvisorySection(r: ComplianceReport, rows: number): string {
+  if (r.exceptionsByAdvisory.length === 0) return '';
+  const shown = Math.min(rows, TOP_SHOWN * 2);
+  return [
+    '### Exceptions by advisory',
+    '',
+    'The advisories and CVEs that exceptions in force leave open, most urgent tier first.',
+    '',
+    '| Advisory | Tier | Hosts | Packages | Exceptions (expires) |',
+    '| --- | --- | ---: | --- | --- |',
+    ...r.exceptionsByAdvisory
+      .slice(0, shown)
+      .map(
+        (e) =>
+          `| ${md(e.advisory)} | ${tierCell(e.tier)} | ${e.hosts} | ${md(e.packages.join(', ')) || '—'} | ` +
+          `${e.exceptions.map((x) => `${md(x.name)}${x.expires !== undefined ? ` (${md(x.expires)})` : ''}`).join(', ')} |`,
+      ),
+    more(r.exceptionsByAdvisory.length, shown, 'advisories', 'exceptionsByAdvisory'),
+  ]
+    .filter((l): l is string => l !== null)
+    .join('\n');
+}
+
 function productsSection(r: ComplianceReport, rows: number): string {
   const head = '## Top risky products';
   if (r.products.length === 0) return `${head}\n\nNo security update is missing anywhere.`;
-  const shown = Math.min(rows, 10);
+  const shown = Math.min(rows, TOP_SHOWN);
   return [
     head,
     '',
-    'Packages ranked by how many missing security updates (host × update) they account for: patch these first when you cannot patch everything.',
+    'Packages ranked by open risk: the most urgent tier among their missing security updates (KEV, EPSS, severity), then the oldest release, then how many (host × update): patch these first when you cannot patch everything.',
     '',
-    '| # | Package | Missing security updates | Hosts | Emergency (KEV) | Past SLA | Worst severity | Oldest release |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | --- | --- |',
+    '| # | Package | Tier | Missing security updates | Hosts | Emergency (KEV) | Top EPSS | Past SLA | Worst severity | Oldest release |',
+    '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...r.products
       .slice(0, shown)
       .map(
         (p, i) =>
-          `| ${i + 1} | ${md(p.package)} | ${p.missingSecurityUpdates} | ${p.hosts} | ${cell(p.emergency)} | ` +
-          `${cell(p.breached)} | ${severity(p.worstSeverity)} | ${p.oldestReleasedAt ? md(p.oldestReleasedAt.slice(0, 10)) : '?'} |`,
+          `| ${i + 1} | ${md(p.package)} | ${tierCell(p.tier)} | ${p.missingSecurityUpdates} | ${p.hosts} | ${cell(p.emergency)} | ` +
+          `${p.epss === null ? '—' : p.epss.toFixed(3)} | ${cell(p.breached)} | ${severity(p.worstSeverity)} | ` +
+          `${p.oldestReleasedAt ? md(p.oldestReleasedAt.slice(0, 10)) : '?'} |`,
       ),
     more(r.products.length, shown, 'packages', 'products'),
   ]

@@ -38,6 +38,9 @@ export interface UpdateContext {
   risk?: (u: PendingUpdate) => Risk;
 }
 
+/** What decides an update's emergency track and risk: the feeds, KEV, each update's risk. */
+export type FeedJudge = Pick<UpdateContext, 'feeds' | 'kev' | 'risk'>;
+
 /**
  * What many hosts of one plan ask again and again, answered once: the order of two versions,
  * the policy governing a package under one list of policies (hosts with the same policies share

@@ -216,6 +216,7 @@ describe('buildComplianceReport', () => {
         package: 'postgresql-16',
         to: '1.1-1',
         severity: 'high',
+        tier: 'severity',
         advisories: [],
         exception: 'db-freeze',
         expires: expect.any(String),

@@ -10,7 +10,6 @@
 // would install it (schedule-track.ts). Each missing update and each host is then placed on
 // its schedule: on track, overdue, blocked (README "Reports").
 import type { DateTime } from 'luxon';
-import { DateTime as LuxonDateTime } from 'luxon';
 import { resolveGroups } from '../model/groups.js';
 import type { Repository } from '../model/repository.js';
 import { CONFIG_DEFAULTS, configSpec } from '../model/repository.js';
@@ -24,13 +23,20 @@ import { policiesByHost, policyHosts } from '../plan/policies-for-host.js';
 import { unknownHostKnowledge } from '../plan/host-knowledge.js';
 import type { Driven } from '../model/driven.js';
 import type { Plan, PlanHost, PlanRing, PlanSkip, UpgradeAction } from '../plan/types.js';
-import { durationToMillis, parseDuration } from '../schedule/duration.js';
 import type { HostErrorKind, HostState, ObservedState, PendingUpdate } from '../state/types.js';
+import type { FeedJudge } from '../plan/decide-update.js';
+import { epssThresholdOf, updateRiskOf, withVulnIntel } from '../vuln/observed.js';
+import { compareRisk } from '../vuln/priority.js';
+import type { Risk } from '../vuln/types.js';
+import { RISK_TIERS } from '../vuln/types.js';
 import { reportExceptions } from './exceptions.js';
 import type { RunJournal, RunJournalEvent } from './last-run.js';
 import { lastRunSummary } from './last-run.js';
+import { remediationByTier } from './remediation.js';
 import { rolloutStatus } from './rollout-status.js';
 import type { Requirement, ScheduleClock } from './schedule-track.js';
+import type { SlaClock } from './sla-clock.js';
+import { dueOf, slaClock } from './sla-clock.js';
 import {
   gateOpenedMs,
   hostTrack,
@@ -62,6 +68,19 @@ import type {
   UnreachableHost,
 } from './types.js';
 import { COMPLIANCE_FORMAT_VERSION, COMPLIANCE_STATES, HOST_TRACKS, IN_COMPLIANCE } from './types.js';
+import { exceptionsByAdvisory } from './exceptions-by-advisory.js';
+import {
+  exposureContext,
+  findingsFacts,
+  hostExposure,
+  hostRisk,
+  intelRead,
+  openKevCves,
+  rankHosts,
+  riskFields,
+  riskOfFields,
+  tierCounts,
+} from './vuln-exposure.js';
 
 const DAY_MS = 86_400_000;
 /** An exception ending within this long is listed as expiring. */
@@ -95,10 +114,21 @@ const UNREACHABLE_STATUSES = new Set(['unreachable', 'auth-failed', 'host-key-mi
 const FAILED_STATUSES = new Set(['failed', 'reboot-timeout', 'health-check-failed', 'drifted']);
 
 export function buildComplianceReport(inputs: ComplianceInputs): ComplianceReport {
-  const { repository: repo, state, plan, at } = inputs;
+  const { repository: repo, plan, at } = inputs;
+  // Each pending update with the advisories, severity and release date the feeds give it, as
+  // the planner sees it (core/vuln/observed.ts; the same object when the plan came from it).
+  const state = withVulnIntel(inputs.state);
   const redact = inputs.redact ?? ((t: string) => t);
-  const zone = configSpec(repo).timezone ?? CONFIG_DEFAULTS.timezone;
+  const config = configSpec(repo);
+  const zone = config.timezone ?? CONFIG_DEFAULTS.timezone;
   const sla = slaOf(repo);
+  const threshold = epssThresholdOf(config);
+  // One shared Risk per severity when no feed names a CVE: a large fleet pays nothing per update.
+  const risk = updateRiskOf(state, threshold);
+  // What the planner judges emergencies and risk by, so the report says what the plan does.
+  const judge: FeedJudge = { feeds: state.feeds, ...(state.intel ? { kev: state.intel.kev } : {}), risk };
+  // The OSV index is built once per report; exposureOf memoises on it (identical hosts cost one).
+  const exposure = exposureContext(state.intel, threshold);
   const members = resolveGroups(repo);
   const applies = policyHosts(repo.policies, repo.hosts, members);
   const policies = repo.policies.map((p) => p.doc);
@@ -113,7 +143,11 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
   // SLA clocks count calendar days in the Config zone, so the report reads the same all day.
   const day = at.setZone(zone).startOf('day');
   const waivers = activeExceptions(repo.exceptions, members, zone, at);
-  const clock: SlaClock = { day, sla, feeds: [...state.feeds.values()], timings: new Map() };
+  const clock: ReportClock = {
+    ...slaClock(day, sla, config.sla?.unknown ?? null),
+    feeds: [...state.feeds.values()],
+    risk,
+  };
   const schedule = scheduleClock(repo, members, zone, day, state);
   const groupsOf = new Map<string, string[]>();
   for (const [group, hosts] of [...members].sort(([a], [b]) => cmp(a, b)))
@@ -125,7 +159,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
       const observed = state.hosts.get(h.name);
       const where = placed.get(h.name);
       const governing = hostPolicies.get(h.name) ?? [];
-      const required = requirements(observed, governing, state.feeds, memo, at);
+      const required = requirements(observed, governing, judge, memo, at);
       const waived = waiverOf(h.name, observed, waivers, required);
       const halted = where ? rolloutHalted(where.ring, schedule) : false;
       const missing = where
@@ -136,7 +170,8 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
             gateOpened: gateOpenedMs(where.ring, schedule),
           })
         : [];
-      const excepted = where ? exceptedUpdates(where.host, observed, waived) : [];
+      const excepted = where ? exceptedUpdates(where.host, observed, waived, risk) : [];
+      const vulnerabilities = exposure ? hostExposure(exposure, h.name, observed) : [];
       const lastApply = outcomes.get(h.name) ?? null;
       const judged = judgeHost({
         observed,
@@ -168,6 +203,8 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
         missing,
         excepted,
         lastApply,
+        vulnerabilities,
+        risk: hostRisk(vulnerabilities, missing),
       };
     });
 
@@ -175,6 +212,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
   const date = day.toISODate() ?? '';
   const asOf = newestObservation(state, inputs.journals);
   const summary = summarise(hosts, exceptions.counts);
+  const riskRanking = rankHosts(hosts);
   const today: HistoryEntry = {
     formatVersion: 1,
     date,
@@ -195,7 +233,7 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
     timezone: zone,
     asOf,
     inputsDigest: plan.inputsDigest,
-    sla,
+    sla: clock.unknown === null ? sla : { ...sla, unknown: clock.unknown },
     summary,
     hosts,
     slaBreaches: slaBreaches(hosts),
@@ -219,6 +257,18 @@ export function buildComplianceReport(inputs: ComplianceInputs): ComplianceRepor
       .map((h): HostOutcome => ({ host: h.host, ...(h.lastApply as ApplyOutcome) })),
     exceptions: exceptions.exceptions,
     products: rankProducts(hosts),
+    riskRanking,
+    openKev: openKevCves(hosts, state.intel, date),
+    exceptionsByAdvisory: exceptionsByAdvisory(hosts, exceptions.exceptions, state.intel, threshold),
+    remediation: remediationByTier({
+      journals: inputs.journals,
+      state,
+      clock,
+      risk,
+      ...(exposure ? { index: exposure.index } : {}),
+    }),
+    findings: findingsFacts(hosts, state.intel, new Set(repo.hosts.map((h) => h.name))),
+    intel: intelRead(state.intel, threshold),
     rollouts: rolloutStatus({ rollouts: repo.rollouts.map((r) => r.doc), states: state.rollouts, at }),
     lastRun: lastRunSummary(inputs.journals) ?? null,
     breakdowns: breakdowns(hosts, repo, members),
@@ -248,25 +298,12 @@ function planPlacement(plan: Plan): Map<string, Placement> {
   return out;
 }
 
-/**
- * What every missing update is judged by, and the SLA timings already worked out: they depend
- * only on the release instant and the deadline, and luxon is slow to work them out again for
- * each of the hundreds of thousands of updates a large fleet misses.
- */
-interface SlaClock {
-  /** The report's day, in the Config zone. */
-  day: DateTime;
-  sla: Record<Severity, string>;
+/** The SLA clock, with what marks an update emergency and its risk. */
+interface ReportClock extends SlaClock {
   /** The advisory ids of each emergency feed. */
   feeds: readonly ReadonlySet<string>[];
-  /** `releasedAt \0 deadline` → timings. */
-  timings: Map<string, SlaTiming>;
-}
-
-interface SlaTiming {
-  ageDays: number | null;
-  dueDate: string | null;
-  overdue: number | undefined;
+  /** Each update's risk: KEV, EPSS, severity (core/vuln/observed.ts updateRiskOf). */
+  risk: (u: PendingUpdate) => Risk;
 }
 
 /** What places a host's missing updates on their schedule (schedule-track.ts). */
@@ -281,7 +318,7 @@ function missingUpdates(
   host: PlanHost,
   ring: PlanRing,
   observed: HostState | undefined,
-  clock: SlaClock,
+  clock: ReportClock,
   waived: (s: PlanSkip) => Waiver | undefined,
   planAt: string,
   facts: HostScheduleFacts,
@@ -337,7 +374,7 @@ function missingUpdates(
 function requirements(
   observed: HostState | undefined,
   policies: readonly PolicyDoc[],
-  feeds: ObservedState['feeds'],
+  feeds: FeedJudge,
   memo: ReturnType<typeof decisionMemo>,
   at: DateTime,
 ): (u: PendingUpdate) => Requirement | undefined {
@@ -356,13 +393,28 @@ function missingUpdate(
   action: UpgradeAction | undefined,
   why: MissingWhy,
   detail: string,
-  clock: SlaClock,
+  clock: ReportClock,
 ): Omit<MissingUpdate, 'track'> {
   const advisories = [...(action?.advisories ?? u?.advisories ?? [])];
   const severity = action?.severity ?? u?.severity ?? null;
   const releasedAt = u?.releasedAt ?? null;
-  const deadline = severity === null ? null : clock.sla[severity];
-  const { ageDays, dueDate, overdue } = slaTiming(clock, releasedAt, deadline);
+  const classification = action?.classification ?? u?.classification ?? 'security';
+  const risk = clock.risk(
+    u ?? {
+      name: action?.package ?? '',
+      from: action?.from ?? '',
+      to: action?.to ?? '',
+      classification,
+      advisories,
+      ...(severity !== null ? { severity } : {}),
+    },
+  );
+  const { ageDays, dueDate, overdue, sla, slaSource } = dueOf(clock, {
+    severity,
+    classification,
+    releasedAt,
+    risk,
+  });
   const breached = overdue !== undefined && overdue > 0;
   const arch = action?.arch ?? u?.arch;
   return {
@@ -370,52 +422,21 @@ function missingUpdate(
     ...(arch ? { arch } : {}),
     from: action?.from ?? u?.from ?? '',
     to: action?.to ?? u?.to ?? '',
-    classification: action?.classification ?? u?.classification ?? 'security',
+    classification,
     severity,
     advisories,
     emergency: action?.emergency === true || advisories.some((a) => clock.feeds.some((f) => f.has(a))),
+    ...riskFields(risk),
     releasedAt,
     ageDays,
-    sla: deadline,
+    sla,
     dueDate,
+    slaSource,
     breached,
     overdueDays: breached ? (overdue ?? null) : null,
     why,
     detail,
   };
-}
-
-/** How old an update released at `releasedAt` is on the clock's day, and when its deadline falls. */
-function slaTiming(clock: SlaClock, releasedAt: string | null, deadline: string | null): SlaTiming {
-  const key = `${releasedAt ?? '\u0001'}\u0000${deadline ?? '\u0001'}`;
-  let timing = clock.timings.get(key);
-  if (timing === undefined) {
-    const day = clock.day;
-    const released = releasedAt === null ? undefined : LuxonDateTime.fromISO(releasedAt, { zone: day.zone });
-    const releaseDay = released?.isValid ? released.setZone(day.zone).startOf('day') : undefined;
-    const deadlineMs = deadline === null ? undefined : slaMillis(deadline);
-    const dueDay =
-      released?.isValid && deadlineMs !== undefined
-        ? released.plus({ milliseconds: deadlineMs }).setZone(day.zone).startOf('day')
-        : undefined;
-    timing = {
-      ageDays: releaseDay ? Math.max(0, daysBetween(releaseDay, day)) : null,
-      dueDate: dueDay?.toISODate() ?? null,
-      overdue: dueDay ? daysBetween(dueDay, day) : undefined,
-    };
-    clock.timings.set(key, timing);
-  }
-  return timing;
-}
-
-/** Whole calendar days from one start of day to another (DST days are 23 or 25 hours long). */
-function daysBetween(from: DateTime, to: DateTime): number {
-  return Math.round(to.diff(from, 'days').days);
-}
-
-function slaMillis(text: string): number | undefined {
-  const d = parseDuration(text);
-  return d.ok ? durationToMillis(d.value) : undefined;
 }
 
 function plannedDetail(host: PlanHost, ring: PlanRing, at: string): string {
@@ -482,6 +503,7 @@ function exceptedUpdates(
   host: PlanHost,
   observed: HostState | undefined,
   waived: (s: PlanSkip) => Waiver | undefined,
+  risk: (u: PendingUpdate) => Risk,
 ): ExceptedUpdate[] {
   const out: ExceptedUpdate[] = [];
   for (const s of host.skipped) {
@@ -492,6 +514,7 @@ function exceptedUpdates(
       package: s.package,
       to: s.to,
       severity: u?.severity ?? null,
+      tier: u ? risk(u).tier : 'routine',
       advisories: [...(u?.advisories ?? [])],
       exception: waiver.name,
       ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
@@ -710,6 +733,8 @@ function summarise(
     slaBreaches: missing.filter((m) => m.breached).length,
     hostsPendingReboot: hosts.filter((h) => h.needsReboot).length,
     exceptions: { ...exceptions },
+    hostsByTier: tierCounts(hosts.flatMap((h) => (h.risk.tier === null ? [] : [h.risk.tier]))),
+    openVulnerabilities: hosts.reduce((n, h) => n + h.vulnerabilities.length, 0),
   };
 }
 
@@ -736,17 +761,22 @@ function slaBreaches(hosts: readonly HostCompliance[]): SlaBreach[] {
   const out: SlaBreach[] = [];
   for (const h of hosts) {
     for (const m of h.missing) {
-      if (!m.breached || m.releasedAt === null || m.sla === null) continue;
+      // Breaches count whichever clock set the due date (sla-clock.ts): the KEV clock may
+      // apply to an update with no release date or no SLA.
+      if (!m.breached || m.dueDate === null || m.slaSource === null) continue;
       out.push({
         host: h.host,
         package: m.package,
         to: m.to,
         severity: m.severity,
+        tier: m.tier,
         advisories: m.advisories,
         emergency: m.emergency,
         releasedAt: m.releasedAt,
-        ageDays: m.ageDays ?? 0,
+        ageDays: m.ageDays,
         sla: m.sla,
+        dueDate: m.dueDate,
+        slaSource: m.slaSource,
         overdueDays: m.overdueDays ?? 0,
       });
     }
@@ -754,30 +784,59 @@ function slaBreaches(hosts: readonly HostCompliance[]): SlaBreach[] {
   return out.sort(
     (a, b) =>
       Number(b.emergency) - Number(a.emergency) ||
-      byInstant(a.releasedAt, b.releasedAt) ||
+      byNullableInstant(a.releasedAt, b.releasedAt) ||
+      cmp(a.dueDate, b.dueDate) ||
       severityRank(a.severity) - severityRank(b.severity) ||
       cmp(a.host, b.host) ||
       cmp(a.package, b.package),
   );
 }
 
+/**
+ * Packages by open risk (docs/vulnerabilities.md, "Priority"), over their missing security
+ * updates: the most urgent tier among them (an update listed in an emergency feed counts as
+ * `kev`, also when no KEV catalogue was read), then the most urgent risk (compareRisk: tier,
+ * ransomware use, KEV dueDate, EPSS, severity), then how many are KEV, emergency, then the
+ * highest EPSS, the worst severity, the oldest release, how many missing, how many past SLA,
+ * then the name.
+ */
 function rankProducts(hosts: readonly HostCompliance[]): ProductRisk[] {
-  const byPackage = new Map<string, ProductRisk & { hostSet: Set<string> }>();
+  interface Acc extends ProductRisk {
+    hostSet: Set<string>;
+    urgent: Risk;
+  }
+  const byPackage = new Map<string, Acc>();
   for (const h of hosts) {
     for (const m of h.missing) {
       if (m.classification !== 'security') continue;
-      const p = byPackage.get(m.package) ?? {
-        package: m.package,
-        missingSecurityUpdates: 0,
-        hosts: 0,
-        emergency: 0,
-        breached: 0,
-        worstSeverity: null,
-        oldestReleasedAt: null,
-        hostSet: new Set<string>(),
-      };
+      let p = byPackage.get(m.package);
+      if (p === undefined) {
+        p = {
+          package: m.package,
+          missingSecurityUpdates: 0,
+          hosts: 0,
+          emergency: 0,
+          breached: 0,
+          worstSeverity: null,
+          oldestReleasedAt: null,
+          tier: m.tier,
+          tiers: tierCounts([]),
+          epss: null,
+          openVulnerabilities: 0,
+          hostSet: new Set<string>(),
+          urgent: riskOfFields(m, m.severity),
+        };
+        byPackage.set(m.package, p);
+      }
       p.missingSecurityUpdates += 1;
       p.hostSet.add(h.host);
+      p.tiers[m.tier] += 1;
+      // A less urgent tier cannot be the most urgent risk: no Risk worked out for it.
+      if (RISK_TIERS.indexOf(m.tier) <= RISK_TIERS.indexOf(p.urgent.tier)) {
+        const risk = riskOfFields(m, m.severity);
+        if (compareRisk(risk, p.urgent) < 0) p.urgent = risk;
+      }
+      if (m.epss !== undefined && (p.epss === null || m.epss > p.epss)) p.epss = m.epss;
       if (m.emergency) p.emergency += 1;
       if (m.breached) p.breached += 1;
       if (severityRank(m.severity) < severityRank(p.worstSeverity)) p.worstSeverity = m.severity;
@@ -786,19 +845,33 @@ function rankProducts(hosts: readonly HostCompliance[]): ProductRisk[] {
         (p.oldestReleasedAt === null || byInstant(m.releasedAt, p.oldestReleasedAt) < 0)
       )
         p.oldestReleasedAt = m.releasedAt;
-      byPackage.set(m.package, p);
     }
   }
+  if (byPackage.size > 0)
+    for (const h of hosts)
+      for (const v of h.vulnerabilities) {
+        const p = byPackage.get(v.package);
+        if (p !== undefined) p.openVulnerabilities += 1;
+      }
   return [...byPackage.values()]
-    .map(({ hostSet, ...p }) => ({ ...p, hosts: hostSet.size }))
     .sort(
       (a, b) =>
-        b.missingSecurityUpdates - a.missingSecurityUpdates ||
+        productRank(a) - productRank(b) ||
+        compareRisk(a.urgent, b.urgent) ||
+        b.tiers.kev - a.tiers.kev ||
         b.emergency - a.emergency ||
-        b.breached - a.breached ||
+        (b.epss ?? -1) - (a.epss ?? -1) ||
         severityRank(a.worstSeverity) - severityRank(b.worstSeverity) ||
+        byNullableInstant(a.oldestReleasedAt, b.oldestReleasedAt) ||
+        b.missingSecurityUpdates - a.missingSecurityUpdates ||
+        b.breached - a.breached ||
         cmp(a.package, b.package),
-    );
+    )
+    .map(({ hostSet, urgent, ...p }): ProductRisk => ({ ...p, tier: urgent.tier, hosts: hostSet.size }));
+}
+
+function productRank(p: ProductRisk & { urgent: Risk }): number {
+  return p.emergency > 0 ? 0 : RISK_TIERS.indexOf(p.urgent.tier);
 }
 
 function breakdowns(
@@ -877,6 +950,14 @@ function severityRank(s: Severity | null): number {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** byInstant, with null (unknown) after every instant. */
+function byNullableInstant(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return byInstant(a, b);
 }
 
 /** Times come from hosts and journals with any offset: compare the instants, not the text. */

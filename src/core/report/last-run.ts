@@ -21,7 +21,7 @@ export interface RunJournalEvent {
   reason?: string;
   halted?: boolean;
   /** host-finished: what the host was to get, and how it went (the compliance report's evidence). */
-  actions?: readonly { package: string; from: string; to: string }[];
+  actions?: readonly { package: string; from: string; to: string; arch?: string }[];
   verification?: { ok: boolean; mismatches: readonly string[] };
   rebooted?: { bootIdBefore: string; bootIdAfter: string };
   error?: string;

@@ -10,7 +10,7 @@ import type { Repository } from '../model/repository.js';
 import type { RolloutDocument } from '../model/types.js';
 import type { Calendar } from '../plan/calendar.js';
 import { buildCalendar, HORIZON_DAYS, hostOpening } from '../plan/calendar.js';
-import type { DecisionMemo } from '../plan/decide-update.js';
+import type { DecisionMemo, FeedJudge } from '../plan/decide-update.js';
 import { decideUpdate, isEmergency, iso } from '../plan/decide-update.js';
 import type { PolicyDoc } from '../plan/policies-for-host.js';
 import { governingPolicy } from '../plan/policies-for-host.js';
@@ -38,7 +38,7 @@ export function requirementOf(
   u: PendingUpdate,
   host: HostState,
   policies: readonly PolicyDoc[],
-  feeds: ObservedState['feeds'],
+  judge: FeedJudge,
   memo: DecisionMemo,
   at: DateTime,
 ): Requirement | undefined {
@@ -48,7 +48,7 @@ export function requirementOf(
     ecosystem: undefined, // the plan already judged the version order
     policies,
     exceptions: [],
-    feeds,
+    ...judge,
     at,
     atMs: -Infinity,
     memo,
@@ -68,7 +68,7 @@ export function requirementOf(
   return {
     policy: g.policy,
     approvedMs: Number.isNaN(approved) ? undefined : approved,
-    emergency: isEmergency(g.policy, u, feeds),
+    emergency: isEmergency(g.policy, u, judge.feeds, judge.kev),
   };
 }
 

@@ -3,6 +3,7 @@
 // statement. Nothing in it depends on the wall clock beyond the day it is evaluated on, so the
 // same inputs on the same day give the same bytes (and `report --commit` no new commit).
 import type { Classification, Severity } from '../model/types.js';
+import type { RiskTier } from '../vuln/types.js';
 import type { ExceptionEntry } from './exceptions.js';
 import type { RunSummary } from './last-run.js';
 import type { RolloutStatusReport } from './rollout-status.js';
@@ -97,7 +98,33 @@ export type MissingWhy =
   | 'blackout'
   | 'host-unreachable';
 
-export interface MissingUpdate {
+/**
+ * Which clock sets a missing update's due date (docs/vulnerabilities.md, "Priority"):
+ * `severity` (the Config SLA of its severity), `unknown` (Config `sla.unknown`, for a security
+ * update whose severity nobody states), `kev` (the CISA KEV dueDate of a CVE it fixes, when
+ * that is earlier than the SLA's due date or no SLA applies).
+ */
+export type SlaSource = 'severity' | 'unknown' | 'kev';
+
+/** What CISA KEV says about the CVE that made an update or vulnerability `kev`. */
+export interface KevFacts {
+  cve: string;
+  /** The earliest KEV dueDate among the CVEs (YYYY-MM-DD); null when KEV gives none. */
+  dueDate: string | null;
+  /** Known ransomware campaign use. */
+  ransomware: boolean;
+}
+
+/** The risk fields shared by updates and vulnerabilities (docs/vulnerabilities.md, "Priority"). */
+export interface RiskFields {
+  tier: RiskTier;
+  /** Present when a CVE it covers is in CISA KEV. */
+  kev?: KevFacts;
+  /** The highest EPSS score among its CVEs, when any is scored. */
+  epss?: number;
+}
+
+export interface MissingUpdate extends RiskFields {
   package: string;
   arch?: string;
   from: string;
@@ -110,10 +137,18 @@ export interface MissingUpdate {
   releasedAt: string | null;
   /** Calendar days (Config time zone) from the release to the report's date; null without a release date. */
   ageDays: number | null;
-  /** The Config SLA for its severity (`7d`); null without a severity. */
+  /**
+   * The Config SLA for its severity (`7d`); for a security update of unknown severity Config
+   * `sla.unknown`; null when neither applies.
+   */
   sla: string | null;
-  /** The day (Config time zone) release + SLA falls on; null when either is unknown. */
+  /**
+   * The day (Config time zone) it must be installed by: release + SLA, or the KEV dueDate when
+   * earlier (slaSource says which); null when no clock applies.
+   */
   dueDate: string | null;
+  /** Which clock set `dueDate`; null when none applies (see SlaSource). */
+  slaSource: SlaSource | null;
   /** The report's date is after `dueDate`: SLA clocks count whole days, so a report is the same all day. */
   breached: boolean;
   /** Days past `dueDate` when breached, else null. */
@@ -131,6 +166,8 @@ export interface ExceptedUpdate {
   package: string;
   to: string;
   severity: Severity | null;
+  /** Its risk tier: what the waiver leaves open. */
+  tier: RiskTier;
   advisories: string[];
   exception: string;
   expires?: string;
@@ -171,6 +208,130 @@ export interface HostCompliance {
   excepted: ExceptedUpdate[];
   /** The host's latest apply result, from the run journals. */
   lastApply: ApplyOutcome | null;
+  /**
+   * Its open vulnerabilities (docs/vulnerabilities.md, "Matching"): installed packages an OSV
+   * record or an imported finding says are affected, most urgent first. Empty without feeds.
+   */
+  vulnerabilities: HostVulnerability[];
+  /** Its open risk, from the vulnerabilities and the missing updates. */
+  risk: HostRisk;
+}
+
+/** One vulnerability open on a host (core/vuln OpenVulnerability, as the report writes it). */
+export interface HostVulnerability extends RiskFields {
+  /** The OSV record id or the scanner's finding id. */
+  advisory: string;
+  cves: string[];
+  package: string;
+  arch?: string;
+  installed: string;
+  /** The first version that fixes it; null: no fix published yet. */
+  fixedIn: string | null;
+  /** The pending update that reaches fixedIn; null when none is offered yet. */
+  fixedBy: { to: string } | null;
+  severity: Severity | null;
+  from: 'feed' | 'findings';
+}
+
+export type TierCounts = Record<RiskTier, number>;
+
+/** A host's open risk (docs/vulnerabilities.md, "Priority"). */
+export interface HostRisk {
+  /** The most urgent tier among its open vulnerabilities and missing updates; null: neither. */
+  tier: RiskTier | null;
+  /** Open vulnerabilities by tier. */
+  vulnerabilities: TierCounts;
+  /** Missing updates by tier. */
+  missing: TierCounts;
+  /** Open vulnerabilities with no fix published yet. */
+  noFix: number;
+  /** Age (days) of its oldest missing security update with a release date; null: none. */
+  oldestMissingDays: number | null;
+}
+
+/** One host in the top-level ranking by open risk. */
+export interface RankedHost extends HostRisk {
+  host: string;
+  tier: RiskTier;
+}
+
+/** A CVE in CISA KEV that is open somewhere in the fleet. */
+export interface OpenKevCve {
+  cve: string;
+  dueDate: string | null;
+  ransomware: boolean;
+  /** The report's date is after dueDate. */
+  overdue: boolean;
+  /** Hosts it is open on (as a vulnerability, or fixed by a missing update). */
+  hosts: number;
+  /** The installed packages it affects, sorted. */
+  packages: string[];
+  /** The updates offered that fix it (package and version), sorted. */
+  fixes: { package: string; to: string }[];
+  /** Hosts where it is open with no fix published yet. */
+  noFixHosts: number;
+}
+
+/** The active exceptions that waive updates fixing one advisory or CVE. */
+export interface ExceptionByAdvisory {
+  advisory: string;
+  /** The most urgent tier among the waived updates. */
+  tier: RiskTier;
+  exceptions: { name: string; expires?: string }[];
+  /** Hosts on which an update fixing it is waived. */
+  hosts: number;
+  /** The waived packages, sorted. */
+  packages: string[];
+}
+
+/** Time to remediate one tier (remediation.ts states the rule). */
+export interface RemediationRow {
+  tier: RiskTier;
+  /** Updates verified installed by apply (host × update). */
+  remediated: number;
+  /** Of those, the ones whose release date is known: the days below count only these. */
+  measured: number;
+  /** Release date not known from the journals, state or feeds: not measured. */
+  unknown: number;
+  /** Median calendar days from release to verified install; null when none was measured. */
+  medianDays: number | null;
+  worstDays: number | null;
+  /** Measured ones installed on or before their due date. */
+  withinSla: number;
+  /** Measured ones installed after their due date. */
+  pastSla: number;
+  /** Measured ones no SLA clock applies to. */
+  noSla: number;
+}
+
+/** What imported scanner findings say beyond the hosts' vulnerabilities. */
+export interface FindingsFacts {
+  /** Per host: findings the scanner knows no fix for. */
+  noFix: { host: string; findings: number; packages: string[] }[];
+  /** Findings files for names that are not inventory hosts: read, matched to nothing. */
+  unknownHosts: {
+    host: string;
+    /** The findings file, relative to the repository (advisories/findings/<host>.json). */
+    file: string;
+    importedFrom: string;
+    scanner: string;
+    scannedAt: string;
+    findings: number;
+  }[];
+}
+
+/** The feeds the risk was judged against. */
+export interface IntelRead {
+  kevVersions: string[];
+  kevEntries: number;
+  epssDates: string[];
+  epssScores: number;
+  /** Config advisories.epssThreshold. */
+  epssThreshold: number;
+  /** OSV records read. */
+  advisories: number;
+  /** Hosts (inventory or not) with imported findings. */
+  findingsHosts: number;
 }
 
 export interface SlaBreach {
@@ -178,11 +339,16 @@ export interface SlaBreach {
   package: string;
   to: string;
   severity: Severity | null;
+  tier: RiskTier;
   advisories: string[];
   emergency: boolean;
-  releasedAt: string;
-  ageDays: number;
-  sla: string;
+  /** Null only when the KEV clock applies to an update without a release date. */
+  releasedAt: string | null;
+  ageDays: number | null;
+  /** The Config SLA; null only when the KEV clock applies and no SLA does. */
+  sla: string | null;
+  dueDate: string;
+  slaSource: SlaSource;
   overdueDays: number;
 }
 
@@ -226,6 +392,14 @@ export interface ProductRisk {
   breached: number;
   worstSeverity: Severity | null;
   oldestReleasedAt: string | null;
+  /** The most urgent tier among its missing security updates. */
+  tier: RiskTier;
+  /** Its missing security updates by tier. */
+  tiers: TierCounts;
+  /** The highest EPSS score among them; null when none is scored. */
+  epss: number | null;
+  /** Open vulnerabilities (host × vulnerability) of this package. */
+  openVulnerabilities: number;
 }
 
 export type StateCounts = Record<ComplianceState, number>;
@@ -254,6 +428,10 @@ export interface ComplianceSummary {
   slaBreaches: number;
   hostsPendingReboot: number;
   exceptions: { active: number; expiring: number; expired: number };
+  /** Hosts by their most urgent open tier (hosts with no open risk are in none). */
+  hostsByTier: TierCounts;
+  /** Open vulnerabilities across all hosts (host × vulnerability). */
+  openVulnerabilities: number;
 }
 
 /** One day's figures, kept as reports/history/<date>.json so that trends can be drawn. */
@@ -281,7 +459,8 @@ export interface ComplianceReport {
   asOf: string | null;
   /** sha256 over the documents and state files it was computed from (as in the plan). */
   inputsDigest: string;
-  sla: Record<Severity, string>;
+  /** The Config SLA per severity, and `unknown` when Config sets one. */
+  sla: Record<Severity, string> & { unknown?: string };
   summary: ComplianceSummary;
   hosts: HostCompliance[];
   /** Emergency first, then oldest release first. */
@@ -293,8 +472,19 @@ export interface ComplianceReport {
   /** Each host whose latest apply result is a failure. */
   failures: HostOutcome[];
   exceptions: ExceptionEntry[];
-  /** Ranked by missing security updates, most first. */
+  /** Ranked by open risk: tier, KEV, emergency, EPSS, severity, age, then how many. */
   products: ProductRisk[];
+  /** Hosts with open risk, most urgent first (vuln-exposure.ts states the order). */
+  riskRanking: RankedHost[];
+  /** KEV CVEs open in the fleet, ransomware use and earliest dueDate first. */
+  openKev: OpenKevCve[];
+  /** Which active exceptions waive updates fixing which advisories. */
+  exceptionsByAdvisory: ExceptionByAdvisory[];
+  /** Time to remediate per tier, against its SLA (remediation.ts). */
+  remediation: RemediationRow[];
+  findings: FindingsFacts;
+  /** The feeds read; null when advisories/ holds none. */
+  intel: IntelRead | null;
   rollouts: RolloutStatusReport[];
   lastRun: RunSummary | null;
   breakdowns: { rings: BreakdownRow[]; sites: BreakdownRow[]; groups: BreakdownRow[] };
