@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 // Planning at scale: generates a repository of N hosts with realistic state (~50 updates
-// each, 5 rings, 20 policies, 50 exceptions) in a temporary folder, then measures
-//   parse: reading and parsing every input file (YAML and JSON), nothing else;
-//   plan:  the whole of `patchctl plan` in process (load, validate, read state, plan);
-// and prints both, and their ratio, per size. Run after `npm run build`:
+// each, 5 rings, 20 policies, 50 exceptions) and vulnerability feeds (800 OSV records on the
+// hosts' packages, a KEV catalogue of 100 CVEs, EPSS scores for 9,000) in a temporary folder,
+// then measures, alternating in each run:
+//   parse:      reading and parsing every input file (YAML and JSON), nothing else;
+//   plan:       the whole of `patchctl plan` in process (load, validate, read state, plan);
+//               these two without the feeds (advisories/ moved aside), as before issue 15;
+//   plan+feeds: the same plan with the feeds, which it joins to every pending update;
+// and prints them, plan/parse and plan+feeds/plan, per size. Run after `npm run build`:
 //
 //   node bench/plan-scale.mjs [--sizes 1000,10000] [--runs 3] [--json] [--keep]
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -117,6 +129,7 @@ function generate(dir, hosts) {
     );
   }
   w('exceptions/exceptions.yaml', exceptions.join('---\n'));
+  writeFeeds(w, rand);
   const severities = ['critical', 'high', 'medium', 'low'];
   const classes = ['security', 'security', 'bugfix', 'enhancement'];
   for (const name of names) {
@@ -156,6 +169,62 @@ function generate(dir, hosts) {
   }
 }
 
+/**
+ * Feeds as `advisories sync` would leave them: two Debian 12 OSV records per package (fixed at
+ * 1.5.3 and 1.12.2, so some hosts are below a fix and some updates reach it), CISA KEV listing
+ * 100 of the CVEs the states name, EPSS scores for all of them.
+ */
+function writeFeeds(w, rand) {
+  const cve = (n) => `CVE-2026-${String(10000 + n)}`;
+  PACKAGES.forEach((pkg, i) => {
+    for (const [k, fixed] of [
+      [0, '1.5.3-1~deb12u1'],
+      [1, '1.12.2-1~deb12u1'],
+    ]) {
+      const id = `DSA-${9000 + i * 2 + k}-1`;
+      const record = {
+        schema_version: '1.6.0',
+        id,
+        modified: '2026-11-20T00:00:00Z',
+        published: '2026-11-10T00:00:00Z',
+        aliases: [cve(Math.floor(rand() * 9000)), cve(Math.floor(rand() * 9000))],
+        affected: [
+          {
+            package: { ecosystem: 'Debian:12', name: pkg },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+            ecosystem_specific: { urgency: ['low', 'medium', 'high'][i % 3] },
+          },
+        ],
+      };
+      w(`advisories/osv/osv-debian/${id}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    }
+  });
+  const kev = Array.from({ length: 100 }, (_, i) => ({
+    cveID: cve(i * 90),
+    vendorProject: 'Bench',
+    product: 'bench',
+    vulnerabilityName: `Bench vulnerability ${i}`,
+    dateAdded: '2026-11-01',
+    shortDescription: 'A generated entry.',
+    requiredAction: 'Apply updates.',
+    dueDate: '2026-11-22',
+    knownRansomwareCampaignUse: i % 10 === 0 ? 'Known' : 'Unknown',
+    notes: '',
+  }));
+  w(
+    'advisories/kev.json',
+    `${JSON.stringify({ title: 'bench', catalogVersion: '2026.11.30', dateReleased: '2026-11-30T00:00:00.000Z', count: kev.length, vulnerabilities: kev }, null, 2)}\n`,
+  );
+  const rows = Array.from(
+    { length: 9000 },
+    (_, n) => `${cve(n)},${(rand() * 0.3).toFixed(5)},${rand().toFixed(5)}`,
+  );
+  w(
+    'advisories/epss.csv',
+    `#model_version:v2026.06.15,score_date:2026-11-30T00:00:00Z\ncve,epss,percentile\n${rows.join('\n')}\n`,
+  );
+}
+
 /** The floor: read and parse every input, nothing else. */
 function parseOnly(dir) {
   const walk = (rel) =>
@@ -166,6 +235,7 @@ function parseOnly(dir) {
   for (const f of walk('.')) {
     const text = readFileSync(path.join(dir, f), 'utf8');
     if (f.endsWith('.json')) docs += JSON.parse(text) ? 1 : 0;
+    else if (f.endsWith('.csv')) docs += text.split('\n').map((l) => l.split(',')).length > 0 ? 1 : 0;
     else docs += parseAllDocuments(text).length;
   }
   return docs;
@@ -189,16 +259,27 @@ for (const size of sizes) {
     generate(dir, size);
     const parse = [];
     const plan = [];
+    const withFeeds = [];
     let summary;
+    const feeds = path.join(dir, 'advisories');
+    const aside = `${dir}-advisories`;
     for (let r = 0; r < runs; r++) {
-      parse.push(time(() => parseOnly(dir)));
-      plan.push(time(() => (summary = makePlan(dir, AT).plan.summary)));
+      renameSync(feeds, aside);
+      try {
+        parse.push(time(() => parseOnly(dir)));
+        plan.push(time(() => (summary = makePlan(dir, AT).plan.summary)));
+      } finally {
+        renameSync(aside, feeds);
+      }
+      withFeeds.push(time(() => makePlan(dir, AT)));
     }
     results[size] = {
       hosts: size,
       parseSeconds: median(parse),
       planSeconds: median(plan),
       planVsParse: median(plan) / median(parse),
+      planWithFeedsSeconds: median(withFeeds),
+      feedsOverhead: median(withFeeds) / median(plan),
       summary,
     };
   } finally {
@@ -217,7 +298,7 @@ if (asJson) console.log(JSON.stringify(out));
 else {
   for (const r of Object.values(results)) {
     console.log(
-      `${r.hosts} hosts: plan ${r.planSeconds.toFixed(2)} s, parse only ${r.parseSeconds.toFixed(2)} s, ratio ${r.planVsParse.toFixed(2)} (${r.summary.updates} updates, ${r.summary.skipped} skipped)`,
+      `${r.hosts} hosts: plan ${r.planSeconds.toFixed(2)} s, parse only ${r.parseSeconds.toFixed(2)} s, ratio ${r.planVsParse.toFixed(2)} (${r.summary.updates} updates, ${r.summary.skipped} skipped); with the feeds ${r.planWithFeedsSeconds.toFixed(2)} s, ratio ${r.feedsOverhead.toFixed(2)}`,
     );
   }
   if (out.scaling)

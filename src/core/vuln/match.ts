@@ -118,10 +118,29 @@ function safeCompare(ordering: VersionOrdering, a: string, b: string): number | 
   }
 }
 
+/** Answers per index: a fleet asks the same (to, fixed) and the same packages again and again. */
+interface MatchMemo {
+  reaches: Map<string, boolean>;
+  packages: Map<string, PackageMatch[]>;
+}
+const memos = new WeakMap<VulnIndex, MatchMemo>();
+
+function memoOf(index: VulnIndex): MatchMemo {
+  let memo = memos.get(index);
+  if (memo === undefined) memos.set(index, (memo = { reaches: new Map(), packages: new Map() }));
+  return memo;
+}
+
 /** `to` is at or above `fixed` in the ordering (false when either does not parse). */
-function reaches(ordering: VersionOrdering, to: string, fixed: string): boolean {
+function reaches(ordering: VersionOrdering, to: string, fixed: string, index?: VulnIndex): boolean {
+  const memo = index === undefined ? undefined : memoOf(index).reaches;
+  const key = memo === undefined ? '' : `${ordering}\u0000${to}\u0000${fixed}`;
+  const known = memo?.get(key);
+  if (known !== undefined) return known;
   const c = safeCompare(ordering, to, fixed);
-  return c !== null && c >= 0;
+  const answer = c !== null && c >= 0;
+  memo?.set(key, answer);
+  return answer;
 }
 
 // ---------------------------------------------------------------- installed package → advisories
@@ -217,6 +236,19 @@ function packageMatches(
     !(source !== undefined && LINUX_SIGNED.test(source) && names.has('linux'))
   )
     return [];
+  // Hosts of one release share most installed versions: worked out once per package version.
+  const memo = memoOf(index).packages;
+  const key = [
+    eco.keys.join('|'),
+    eco.naming,
+    eco.ordering,
+    p.name,
+    p.version,
+    source ?? '',
+    p.sourceVersion ?? '',
+  ].join('\u0000');
+  const known = memo.get(key);
+  if (known !== undefined) return known;
   const out: PackageMatch[] = [];
   for (const lookup of lookupsOf(eco, p)) {
     for (const m of matchesOf(index, eco, lookup)) {
@@ -224,6 +256,7 @@ function packageMatches(
       out.push({ ...m, lookup });
     }
   }
+  memo.set(key, out);
   return out;
 }
 
@@ -305,7 +338,7 @@ export function exposureOf(input: HostRiskInput): OpenVulnerability[] {
         const by =
           fixedIn === null
             ? undefined
-            : updates.find((u) => reaches(eco.ordering, m.lookup.toVersion(u.to), fixedIn));
+            : updates.find((u) => reaches(eco.ordering, m.lookup.toVersion(u.to), fixedIn, index));
         out.push(
           openVulnerability(p, {
             advisory: m.advisory.id,
@@ -434,7 +467,8 @@ export function updateIntelOf(input: HostIntelInput): Map<PendingUpdate, UpdateI
       const names = namesFor(index, eco.keys);
       for (const p of pkgs) {
         for (const m of packageMatches(index, eco, names, p)) {
-          if (m.fixedIn === null || !reaches(eco.ordering, m.lookup.toVersion(u.to), m.fixedIn)) continue;
+          if (m.fixedIn === null || !reaches(eco.ordering, m.lookup.toVersion(u.to), m.fixedIn, index))
+            continue;
           found = true;
           ids.add(m.advisory.id);
           for (const c of m.advisory.cves) ids.add(c);

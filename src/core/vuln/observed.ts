@@ -24,9 +24,8 @@ export function cvesOf(advisories: readonly string[] | undefined): string[] {
 
 /**
  * An update's risk from its CVEs and severity against the KEV catalogues and EPSS scores read
- * this run. Plans judge hundreds of thousands of updates, most of them without a CVE in either
- * feed: those are judged by severity alone, worked out once per severity; the others once per
- * (severity, CVEs).
+ * this run (riskOf ignores the ids neither feed knows). Without either feed the risk follows from
+ * the severity alone: one shared Risk per severity.
  */
 export function updateRiskOf(
   state: Pick<ObservedState, 'intel'>,
@@ -35,7 +34,6 @@ export function updateRiskOf(
   const kev = state.intel?.kev ?? NO_KEV;
   const epss = state.intel?.epss ?? NO_EPSS;
   const bySeverity = new Map<Severity | undefined, Risk>();
-  const byKey = new Map<string, Risk>();
   const severityOnly = (severity: Severity | undefined): Risk => {
     let risk = bySeverity.get(severity);
     if (risk === undefined) {
@@ -48,20 +46,7 @@ export function updateRiskOf(
     const advisories = u.advisories;
     if (advisories === undefined || advisories.length === 0 || (kev.size === 0 && epss.size === 0))
       return severityOnly(u.severity);
-    // Only CVEs the feeds know change the risk: the key is built from those alone.
-    let key = '';
-    for (const a of advisories) {
-      const cve = a.toUpperCase();
-      if (kev.has(cve) || epss.has(cve)) key += `${cve}\u0000`;
-    }
-    if (key === '') return severityOnly(u.severity);
-    key += u.severity ?? '';
-    let risk = byKey.get(key);
-    if (risk === undefined) {
-      risk = riskOf(cvesOf(advisories), u.severity ?? null, kev, epss, threshold);
-      byKey.set(key, risk);
-    }
-    return risk;
+    return riskOf(advisories, u.severity ?? null, kev, epss, threshold);
   };
 }
 

@@ -24,37 +24,49 @@ export function riskOf(
   epss: ReadonlyMap<string, EpssScore>,
   epssThreshold: number,
 ): Risk {
-  // One pass, no sorting: this runs for every open vulnerability of every host.
+  // One pass, nothing sorted: plans judge hundreds of thousands of updates. Ids neither feed knows
+  // (DSA-…, ALSA-…, unknown CVEs) change nothing; ids are looked up as given, then upper-cased.
   let firstKev: KevEntry | undefined;
   let ransomware = false;
   let kevDueDate: string | null = null;
   let topEpss: number | null = null;
   let topEpssCve: string | null = null;
-  for (const raw of cves) {
-    const id = raw.toUpperCase();
-    const e = kev.get(id);
-    if (e !== undefined) {
-      if (e.ransomware) ransomware = true;
-      if (e.dueDate !== null && (kevDueDate === null || e.dueDate < kevDueDate)) kevDueDate = e.dueDate;
-      if (firstKev === undefined || compareKevEntries(e, firstKev) < 0) firstKev = e;
+  for (const given of cves) {
+    let id = given;
+    let entry = kev.get(id);
+    let score = epss.get(id)?.epss;
+    if (entry === undefined && score === undefined) {
+      id = given.toUpperCase();
+      if (id === given) continue;
+      entry = kev.get(id);
+      score = epss.get(id)?.epss;
     }
-    const score = epss.get(id)?.epss;
-    if (score === undefined || Number.isNaN(score)) continue;
-    if (
-      topEpss === null ||
-      score > topEpss ||
-      (score === topEpss && compareCveIds(id, topEpssCve ?? id) < 0)
-    ) {
-      topEpss = score;
-      topEpssCve = id;
+    if (entry !== undefined) {
+      if (entry.ransomware) ransomware = true;
+      if (entry.dueDate !== null && (kevDueDate === null || entry.dueDate < kevDueDate))
+        kevDueDate = entry.dueDate;
+      if (firstKev === undefined || compareKevEntries(entry, firstKev) < 0) firstKev = entry;
+    }
+    if (score !== undefined && !Number.isNaN(score)) {
+      // The highest score; between equal scores, the oldest CVE id.
+      if (
+        topEpss === null ||
+        score > topEpss ||
+        (score === topEpss && compareCveIds(id, topEpssCve ?? id) < 0)
+      ) {
+        topEpss = score;
+        topEpssCve = id;
+      }
     }
   }
 
-  const base = { ransomware, kevDueDate, epss: topEpss, severity };
-  if (firstKev !== undefined) return { tier: 'kev', ...base, cve: firstKev.cve };
-  if (topEpss !== null && topEpss >= epssThreshold) return { tier: 'epss', ...base, cve: topEpssCve };
-  if (severity === 'critical' || severity === 'high') return { tier: 'severity', ...base, cve: null };
-  return { tier: 'routine', ...base, cve: null };
+  if (firstKev !== undefined)
+    return { tier: 'kev', ransomware, kevDueDate, epss: topEpss, severity, cve: firstKev.cve };
+  if (topEpss !== null && topEpss >= epssThreshold)
+    return { tier: 'epss', ransomware, kevDueDate, epss: topEpss, severity, cve: topEpssCve };
+  if (severity === 'critical' || severity === 'high')
+    return { tier: 'severity', ransomware, kevDueDate, epss: topEpss, severity, cve: null };
+  return { tier: 'routine', ransomware, kevDueDate, epss: topEpss, severity, cve: null };
 }
 
 /** KEV entries, most urgent first: known ransomware use, then earliest dueDate, then CVE id. */
