@@ -37,7 +37,7 @@ export const feedAge: Rule = (repo, ctx) => {
     out.push({
       severity: 'warning',
       code: 'feed-too-old',
-      message: `${what} ${date}, ${age(ageMs)} before ${ctx.at.toUTC().toISO({ suppressMilliseconds: true })}: older than advisories.maxAge (${maxAgeText}); ${REFRESH}`,
+      message: `${what} ${when.toUTC().toISODate() ?? date}, ${age(ageMs)} ago: older than advisories.maxAge (${maxAgeText}); ${REFRESH}`,
       at: { file, line: 1, col: 1 },
     });
   };
