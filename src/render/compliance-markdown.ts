@@ -234,7 +234,7 @@ function breachesSection(r: ComplianceReport, rows: number): string {
     head,
     '',
     'Emergency (KEV-listed) updates first, then the oldest release. 🚨 = listed in an emergency feed. ' +
-      'SLA: the Config SLA of the severity, or the CISA KEV due date when that is earlier (`KEV due …`).',
+      'SLA: the Config SLA of the severity, or the CISA KEV due date when that is earlier (`KEV due …`; never before the fix was released).',
     '',
     '| Host | Update | Severity | Advisories | Released | Age | SLA | Overdue |',
     '| --- | --- | --- | --- | --- | ---: | --- | ---: |',

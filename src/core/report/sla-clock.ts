@@ -53,9 +53,9 @@ export interface Due extends SlaTiming {
  * The due date of an update:
  * - the SLA clock: release + the Config SLA of its severity (`severity`); a security update of
  *   unknown severity takes Config `sla.unknown` when set (`unknown`), else has no SLA;
- * - the KEV clock: an update fixing a CVE in CISA KEV is due at the KEV dueDate when that day
- *   is earlier than the SLA's due day, or when no SLA due day exists (no severity, no release
- *   date): `kev`.
+ * - the KEV clock: an update fixing a CVE in CISA KEV is due at the KEV dueDate (or, when it
+ *   was released after that day, the day it was released) when that day is earlier than the
+ *   SLA's due day, or when no SLA due day exists (no severity, no release date): `kev`.
  * `ageDays` always counts from the release; `overdue` from whichever due day applies.
  */
 export function dueOf(clock: SlaClock, u: DueInput): Due {
@@ -75,7 +75,11 @@ function computeDue(clock: SlaClock, u: DueInput): Due {
   const timing = slaTiming(clock, u.releasedAt, deadline);
   const bySla: SlaSource | null =
     timing.dueDate === null ? null : u.severity !== null ? 'severity' : 'unknown';
-  const kevDue = u.risk.kevDueDate;
+  // A deadline never falls before the fix exists: an update that fixes a CVE CISA listed long
+  // ago (a kernel that collects old CVEs) is due the day it was released, not years before.
+  const releaseDay = dayOf(clock, u.releasedAt)?.toISODate() ?? null;
+  const kevListed = u.risk.kevDueDate;
+  const kevDue = kevListed !== null && releaseDay !== null && releaseDay > kevListed ? releaseDay : kevListed;
   if (kevDue !== null && (timing.dueDate === null || kevDue < timing.dueDate)) {
     const kev = kevTiming(clock, kevDue);
     if (kev !== undefined)

@@ -49,6 +49,22 @@ describe('SLA clocks', () => {
     });
   });
 
+  it('never puts a KEV deadline before the fix was released: then it is due the day of the release', () => {
+    // A kernel update released 2026-11-20 fixing a CVE whose KEV dueDate passed in 2025.
+    const long = { ...kevEntry, dueDate: '2025-02-26' };
+    const r = buildComplianceReport({
+      ...inputs(),
+      state: { ...stateOf(true), intel: { ...intel, kev: new Map([[KEV_CVE, long]]) } },
+    });
+    expect(missing(r, 'kev-1', 'openssh-server')).toMatchObject({
+      kev: { dueDate: '2025-02-26' },
+      dueDate: '2026-11-20',
+      slaSource: 'kev',
+      breached: true,
+      overdueDays: 11,
+    });
+  });
+
   it('keeps the SLA clock when it is earlier than the KEV dueDate', () => {
     const early = { ...kevEntry, dueDate: '2027-06-01' };
     const r = buildComplianceReport({
