@@ -29,10 +29,33 @@ export interface Io {
   workflowCommand?(text: string): void;
 }
 
+const closedPipes = new WeakSet<NodeJS.WritableStream>();
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes to `stream` until its reader goes away: `patchctl plan | head` closes the pipe, and
+ * writing on gets EPIPE. That is no error of patchctl's: the rest of the output is dropped
+ * quietly and the command goes on to its own end and exit code (an apply is never cut short
+ * because nobody reads its output any more). Any other write error is left to crash as before.
+ */
+export function pipeWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      closedPipes.add(stream);
+    });
+  }
+  return (text) => {
+    if (!closedPipes.has(stream)) stream.write(text);
+  };
+}
+
 export function processIo(): Io {
+  const stdout = pipeWriter(process.stdout);
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout,
+    stderr: pipeWriter(process.stderr),
     isTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
@@ -57,7 +80,7 @@ export function processIo(): Io {
       };
     },
     progressStream: process.stderr,
-    workflowCommand: (text) => process.stdout.write(text),
+    workflowCommand: stdout,
   };
 }
 
