@@ -1,7 +1,8 @@
 // reports/compliance.csv for spreadsheets (RFC 4180, CRLF line ends): one row per host and
 // missing or excepted update, and one row for a host with neither, so that a pivot over
 // `host` and `state` counts every host exactly once via the `host_row` column.
-import { csvField } from '../core/text/report-cells.js';
+import { csvField, csvRecords } from '../core/text/report-cells.js';
+import type { CsvValue } from '../core/text/report-cells.js';
 import type {
   ComplianceReport,
   ExceptedUpdate,
@@ -48,19 +49,20 @@ export const CSV_COLUMNS = [
   'sla_source',
 ] as const;
 
-type Row = Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>;
+type Row = Record<(typeof CSV_COLUMNS)[number], CsvValue>;
 
+/** The report as CSV, written by csv-stringify with formula protection (report-cells.ts). */
 export function renderComplianceCsv(report: ComplianceReport): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const records: CsvValue[][] = [[...CSV_COLUMNS]];
   for (const h of report.hosts) {
     const rows = [...h.missing.map((m) => missingRow(h, m)), ...h.excepted.map((e) => exceptedRow(h, e))];
     if (rows.length === 0) rows.push(hostColumns(h));
     rows.forEach((row, i) => {
       row.host_row = i === 0 ? 1 : 0;
-      lines.push(CSV_COLUMNS.map((c) => field(row[c])).join(','));
+      records.push(CSV_COLUMNS.map((c) => row[c]));
     });
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvRecords(records);
 }
 
 function hostColumns(h: HostCompliance): Row {
@@ -125,8 +127,9 @@ function exceptedRow(h: HostCompliance, e: ExceptedUpdate): Row {
 /**
  * One field (src/core/text/report-cells.ts): control characters made visible, a leading
  * apostrophe on text a spreadsheet would run as a formula (=, +, -, @, tab, CR first, also after
- * blanks), quoted when needed: host names, versions and error texts come from outside.
+ * blanks; a number keeps its sign), quoted when needed: host names, versions and error texts
+ * come from outside.
  */
-export function field(value: string | number | boolean | null): string {
+export function field(value: CsvValue): string {
   return csvField(value);
 }

@@ -2,6 +2,8 @@
 // compliance.md, the CI job summary), CSV (spreadsheets) and XML (JUnit). Each first makes
 // control characters visible (control-chars.ts), then escapes what its own syntax would act on.
 // See docs/security.md ("Host text").
+import { stringify } from 'csv-stringify/sync';
+import type { Options as CsvOptions } from 'csv-stringify/sync';
 import { escapeControls, oneLine } from './control-chars.js';
 import { defuseWorkflowCommands } from './workflow-commands.js';
 
@@ -24,24 +26,50 @@ export function mermaidLabel(value: string): string {
 }
 
 /**
- * A spreadsheet would run these as a formula when a cell starts with one (also after blanks,
- * and their full-width forms): OWASP's list (= + - @ tab CR) and then some.
+ * A spreadsheet runs a cell as a formula when it starts with `= + - @`, a tab or a CR (OWASP,
+ * "CSV Injection"), or their full-width forms: csv-stringify's `escape_formulas` puts a `'` in
+ * front of those. Some spreadsheets also trim leading blanks first (`  =1`, a line break, an
+ * ideographic space): csv-stringify looks at the first character only, so these are guarded here.
  */
-const FORMULA_START = /^[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+const FORMULA_AFTER_BLANKS = /^[\s\u3000]+[=+\-@\uff1d\uff0b\uff0d\uff20]/;
+
+/** The text of a CSV cell before quoting: see csvField. */
+function csvText(value: string): string {
+  // Line breaks (CR, LF, CRLF) are data in a quoted field; every other control is escaped,
+  // and a line inside a field cannot start a CI workflow command should the file be printed.
+  const visible = defuseWorkflowCommands(value.split('\r').map(escapeControls).join('\r'));
+  return FORMULA_AFTER_BLANKS.test(visible) ? `'${visible}` : visible;
+}
+
+/** What a CSV cell can hold. Numbers and booleans are never formulas: `-3` stays a number. */
+export type CsvValue = string | number | boolean | null;
+
+/**
+ * RFC 4180 through csv-stringify (the project reads CSV with its sibling csv-parse): CRLF record
+ * ends, fields quoted when they hold `"`, `,`, CR or LF, quotes doubled; `escape_formulas` for
+ * text a spreadsheet would run (text only: a number keeps its sign), with the blanks rule above;
+ * `true`/`false` rather than csv-stringify's `1`/empty for booleans. `quote_record_delimiter` must
+ * be set: csv-stringify turns it off once `record_delimiter` is given, and would then write a lone
+ * CR or LF unquoted, which splits the record in two for every reader.
+ */
+const CSV_OPTIONS = {
+  record_delimiter: 'windows',
+  quote_record_delimiter: true,
+  escape_formulas: true,
+  cast: { string: csvText, boolean: (value: boolean) => (value ? 'true' : 'false') },
+} satisfies CsvOptions;
+
+/** Records as CSV text (RFC 4180, CRLF after every record): see CSV_OPTIONS and csvField. */
+export function csvRecords(records: readonly (readonly CsvValue[])[]): string {
+  return stringify(records as CsvValue[][], CSV_OPTIONS);
+}
 
 /**
  * One CSV field (RFC 4180): controls made visible (tab, CR and LF stay, inside quotes), a
  * leading `'` when a spreadsheet would read a formula, quoted when it holds `"`, `,`, CR or LF.
  */
-export function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  // Line breaks (CR, LF, CRLF) are data in a quoted field; every other control is escaped,
-  // and a line inside a field cannot start a CI workflow command should the file be printed.
-  const visible = defuseWorkflowCommands(value.split('\r').map(escapeControls).join('\r'));
-  const safe = FORMULA_START.test(visible) ? `'${visible}` : visible;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+export function csvField(value: CsvValue): string {
+  return stringify([[value]], { ...CSV_OPTIONS, eof: false });
 }
 
 /**
