@@ -2,9 +2,20 @@
 // One test suite per ring, one test case per host: compliant and excepted hosts pass,
 // not-applicable ones are skipped, every other state is a failure whose type is the state (the
 // strict audit figure); the failure text says where the host stands on its schedule.
+//
+// The document is built with xmlbuilder2, not by joining strings: the serializer escapes `<`, `>`
+// and `"` in every value, so no value can open or close an element, and `wellFormed` makes it
+// refuse (rather than write) a character XML 1.0 cannot carry. What it does not do is done here
+// first (see text and attr): it writes `&name;` and `&#60;` in a value as they are, taking them
+// for references the caller meant (host text `&lt;script&gt;` would read back as `<script>`, and
+// `&x;` would make the whole file unreadable); it lets control characters through, and CR, tab
+// and newline in attributes, which a parser turns into spaces. Those become visible escapes
+// (`\x1b`, `\n`), as everywhere host text is shown (docs/security.md, "Host text").
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { ComplianceReport, HostCompliance } from '../core/report/types.js';
+import { escapeControls, oneLine } from '../core/text/control-chars.js';
 import { mapStrings } from '../core/text/map-strings.js';
-import { xmlAttr, xmlText } from '../core/text/report-cells.js';
 import { terminalLine } from '../core/text/terminal-text.js';
 import { IN_COMPLIANCE } from '../core/report/types.js';
 
@@ -12,44 +23,52 @@ export function renderComplianceJunit(report: ComplianceReport): string {
   const suites = new Map<string, HostCompliance[]>();
   for (const h of report.hosts) {
     const key = h.rollout ? `${h.rollout}/${h.ring}` : h.ring || 'unassigned';
-    suites.set(key, [...(suites.get(key) ?? []), h]);
+    const suite = suites.get(key);
+    if (suite) suite.push(h);
+    else suites.set(key, [h]);
   }
   const tally = (hosts: readonly HostCompliance[]) => ({
-    tests: hosts.length,
-    failures: hosts.filter(isFailure).length,
-    skipped: hosts.filter((h) => h.state === 'not-applicable').length,
+    tests: String(hosts.length),
+    failures: String(hosts.filter(isFailure).length),
+    errors: '0',
+    skipped: String(hosts.filter((h) => h.state === 'not-applicable').length),
   });
-  const all = tally(report.hosts);
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="patchctl compliance ${attr(report.date)}" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}">`,
-  ];
+  const doc = create({ version: '1.0', encoding: 'UTF-8' });
+  const root = doc.ele('testsuites', {
+    name: attr(`patchctl compliance ${report.date}`),
+    ...tally(report.hosts),
+  });
   for (const [name, hosts] of suites) {
-    const t = tally(hosts);
-    out.push(
-      `  <testsuite name="compliance: ${attr(name)}" tests="${t.tests}" failures="${t.failures}" errors="0" skipped="${t.skipped}"${report.asOf ? ` timestamp="${attr(report.asOf.replace(/\.\d+Z$|Z$/, ''))}"` : ''}>`,
-    );
-    for (const h of hosts) out.push(...testCase(h, name));
-    out.push('  </testsuite>');
+    const suite = root.ele('testsuite', {
+      name: attr(`compliance: ${name}`),
+      ...tally(hosts),
+      ...(report.asOf ? { timestamp: attr(report.asOf.replace(/\.\d+Z$|Z$/, '')) } : {}),
+    });
+    for (const h of hosts) testCase(suite, h, name);
   }
-  out.push('</testsuites>');
-  return `${out.join('\n')}\n`;
+  const xml = doc.end({ prettyPrint: true, indent: '  ', newline: '\n', wellFormed: true });
+  return `${xml}\n`;
 }
 
 function isFailure(h: HostCompliance): boolean {
   return !IN_COMPLIANCE.has(h.state) && h.state !== 'not-applicable';
 }
 
-function testCase(host: HostCompliance, suite: string): string[] {
+function testCase(suite: XMLBuilder, host: HostCompliance, suiteName: string): void {
   // Each value on one line (the failure text is one line per fact), and no line a CI runner
   // would read as a command when a tool prints the failure (docs/security.md).
   const h = mapStrings(host, terminalLine);
-  const open = `    <testcase classname="patchctl.compliance.${attr(suite)}" name="${attr(h.host)}">`;
-  if (h.state === 'not-applicable')
-    return [open, `      <skipped message="${attr(h.reason)}"/>`, '    </testcase>'];
+  const tc = suite.ele('testcase', {
+    classname: attr(`patchctl.compliance.${suiteName}`),
+    name: attr(h.host),
+  });
+  if (h.state === 'not-applicable') {
+    tc.ele('skipped', { message: attr(h.reason) });
+    return;
+  }
   if (!isFailure(h)) {
-    const out = `${h.state}: ${h.reason}`;
-    return [open, `      <system-out>${text(out)}</system-out>`, '    </testcase>'];
+    tc.ele('system-out').txt(text(`${h.state}: ${h.reason}`));
+    return;
   }
   const details = [
     `state: ${h.state}`,
@@ -65,19 +84,29 @@ function testCase(host: HostCompliance, suite: string): string[] {
       ? [`last apply: run ${h.lastApply.runId} ${h.lastApply.status} at ${h.lastApply.at}`]
       : []),
   ];
-  return [
-    open,
-    `      <failure type="${attr(h.state)}" message="${attr(`${h.state}: ${h.reason}`)}">${text(details.join('\n'))}</failure>`,
-    '    </testcase>',
-  ];
+  tc.ele('failure', { type: attr(h.state), message: attr(`${h.state}: ${h.reason}`) }).txt(
+    text(details.join('\n')),
+  );
 }
 
-/** Element text: control characters made visible (XML 1.0 cannot carry most), `& < >` escaped. */
+/**
+ * Text XML 1.0 can carry: controls and unpaired surrogates made visible (XML cannot carry most of
+ * them at all, even as references), U+FFFE and U+FFFF likewise (as xmlText in
+ * src/core/text/report-cells.ts, which writes XML by hand).
+ */
+function xmlChars(value: string): string {
+  return escapeControls(value).replace(/[\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * Element text: what XML 1.0 cannot carry made visible, and every `&` as `&amp;` (which the
+ * builder then leaves alone, as a reference); the builder escapes `<` and `>`.
+ */
 function text(value: string): string {
-  return xmlText(value);
+  return xmlChars(value).replace(/&/g, '&amp;');
 }
 
-/** Attribute text: also `"`, newline and tab. */
+/** Attribute text: also CR, tab and newline made visible; the builder escapes `<`, `>` and `"`. */
 function attr(value: string): string {
-  return xmlAttr(value);
+  return text(oneLine(value));
 }
