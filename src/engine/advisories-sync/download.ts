@@ -3,6 +3,7 @@
 // rule, a deadline, a size cap, and a body that must be as long as the server announced
 // (docs/vulnerabilities.md, "Syncing the feeds").
 import { createHash } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { FeedFailure, formatBytes } from './feed-failure.js';
 
 export interface DownloadOptions {
@@ -23,10 +24,23 @@ export interface Downloaded {
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Whether `hostname` (as URL parses it) is this machine's loopback. */
+/** This machine's loopback: 127.0.0.0/8 and ::1 (node:net also matches ::ffff:127.x.y.z to the former). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether `hostname` (as URL parses it: an IPv6 address in brackets, IPv4 in its dotted form) is
+ * this machine's loopback: `localhost`, or an address node:net's BlockList places in LOOPBACK.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  if (h === 'localhost') return true;
+  const bracketed = h.startsWith('[') && h.endsWith(']');
+  const address = bracketed ? h.slice(1, -1) : h;
+  const family = isIP(address);
+  if (family === 0 || (bracketed && family !== 6)) return false;
+  return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Why patchctl will not download from `text`; undefined when it will. */

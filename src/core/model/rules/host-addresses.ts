@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Rule } from './rule.js';
 import { diagnostic } from './rule.js';
@@ -36,26 +37,18 @@ export function addressProblem(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A dotted-quad IPv4 address, by node:net (the parser Node itself connects with): four decimal
+ * numbers up to 255, no leading zeros (`010` is octal to some tools, decimal to others).
+ */
 export function isIPv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  return net.isIPv4(text);
 }
 
+/**
+ * An IPv6 address without brackets, by node:net (`::` compression, an embedded IPv4 tail). Without
+ * a zone (`fe80::1%eth0`): node:net accepts any text after `%`, and the schemas allow no `%`.
+ */
 export function isIPv6(text: string): boolean {
-  let body = text;
-  const groupsNeeded = 8;
-  const lastColon = body.lastIndexOf(':');
-  const tail = body.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    if (!isIPv4(tail)) return false;
-    body = `${body.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return false;
-  const groupsOf = (s: string): string[] | undefined => (s === '' ? [] : s.split(':'));
-  const head = groupsOf(halves[0] ?? '') ?? [];
-  const rest = halves.length === 2 ? (groupsOf(halves[1] ?? '') ?? []) : [];
-  const all = [...head, ...rest];
-  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
-  return halves.length === 2 ? all.length < groupsNeeded : all.length === groupsNeeded;
+  return !text.includes('%') && net.isIPv6(text);
 }
