@@ -6,8 +6,30 @@
 // (redact.ts): no secret reaches state, plans, reports or rollout state; and a JSON file's
 // strings carry no raw control character or CI command marker (jsonOutputText: the same values
 // for a JSON reader). See docs/security.md.
+//
+// Ours rather than npm's write-file-atomic (reviewed against its 7.x): that one needs Node
+// ^20.17 (our engines say >=20), follows a symbolic link and replaces its target, would replace
+// a FIFO or a device, and throws raw errors. What it did better is done here too: a file that
+// is replaced keeps its permission bits and, when patchctl runs as root, its owner (a `sudo
+// patchctl apply` leaves the state files the user's, and a state file made 0600 is not
+// widened to 0644); a close that fails (NFS reports write errors there) removes the temp file
+// and is a LocalIoError. And one thing it does not do: the folder is fsynced after the rename,
+// so that after a power cut the new name is there, not only the new bytes. Temp names are
+// random with `wx` (never opened if present: a collision fails, it never shares a file).
 import type { Stats } from 'node:fs';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError, UsageError } from '../errors.js';
@@ -36,6 +58,78 @@ function assertReplaceable(file: string, st: Stats | undefined): void {
   );
 }
 
+/** Default permissions of a new file (less the umask). */
+const NEW_FILE_MODE = 0o644;
+
+/**
+ * What the temp file gets before the rename: the mode asked for; else the permission bits of the
+ * file it replaces, set with fchmod (the umask would narrow them); and, when patchctl runs as root,
+ * that file's owner and group.
+ */
+interface Inherit {
+  mode?: number;
+  owner?: { uid: number; gid: number };
+}
+
+function inheritFrom(st: Stats | undefined, mode: number | undefined): Inherit {
+  if (st === undefined) return {};
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  return {
+    ...(mode === undefined ? { mode: st.mode & 0o777 } : {}),
+    ...(root && (st.uid !== 0 || st.gid !== 0) ? { owner: { uid: st.uid, gid: st.gid } } : {}),
+  };
+}
+
+/**
+ * A chown that the file system cannot do (no owners on it, or root squashed on NFS) leaves the
+ * file root's, as a plain write would: not a reason to fail the write.
+ */
+function chownRefused(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPERM' || code === 'EINVAL' || code === 'ENOSYS' || code === 'ENOTSUP';
+}
+
+/** Errors of fsync on a folder where the platform or file system does not support it. */
+function dirSyncUnsupported(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EBADF';
+}
+
+/** fsync of `dir`, so that a rename in it survives a power cut; see dirSyncUnsupported. */
+function syncDir(dir: string, file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (err) {
+    if (!dirSyncUnsupported(err)) throw LocalIoError.from(err, 'write', file);
+  } finally {
+    // Nothing was written through it: a failed close loses nothing.
+    if (fd !== undefined) closeQuietly(fd);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // See syncDir.
+  }
+}
+
+async function syncDirAsync(dir: string, file: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    if (!dirSyncUnsupported(err)) throw LocalIoError.from(err, 'write', file);
+  } finally {
+    // Nothing was written through it: a failed close loses nothing.
+    await handle?.close().catch(() => undefined);
+  }
+}
+
 function lstatOrUndefined(file: string): Stats | undefined {
   try {
     return lstatSync(file);
@@ -45,9 +139,15 @@ function lstatOrUndefined(file: string): Stats | undefined {
   }
 }
 
-export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644): void {
+/**
+ * Writes `content` to `file` atomically (see above). `mode`: the new file's permissions; by
+ * default those of the file it replaces, or 0644 (less the umask) for a new one.
+ */
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode?: number): void {
   const data = outputData(file, content);
-  assertReplaceable(file, lstatOrUndefined(file));
+  const before = lstatOrUndefined(file);
+  assertReplaceable(file, before);
+  const inherit = inheritFrom(before, mode);
   try {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
@@ -56,21 +156,31 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, mode
   const tmp = tempNameFor(file);
   let fd: number;
   try {
-    fd = openSync(tmp, 'wx', mode);
+    fd = openSync(tmp, 'wx', mode ?? NEW_FILE_MODE);
   } catch (err) {
     throw LocalIoError.from(err, 'write', file);
   }
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      if (inherit.mode !== undefined) fchmodSync(fd, inherit.mode);
+      if (inherit.owner) {
+        try {
+          fchownSync(fd, inherit.owner.uid, inherit.owner.gid);
+        } catch (err) {
+          if (!chownRefused(err)) throw err;
+        }
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
-    closeSync(fd);
     rmSync(tmp, { force: true });
     throw LocalIoError.from(err, 'write', file);
   }
-  closeSync(fd);
   try {
     // Checked again just before the rename: the window left is the rename itself.
     assertReplaceable(file, lstatOrUndefined(file));
@@ -79,6 +189,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, mode
     rmSync(tmp, { force: true });
     throw LocalIoError.from(err, 'write', file);
   }
+  syncDir(path.dirname(file), file);
 }
 
 /**
@@ -88,7 +199,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array, mode
 export async function writeFileAtomicAsync(
   file: string,
   content: string | Uint8Array,
-  mode = 0o644,
+  mode?: number,
 ): Promise<void> {
   const data = outputData(file, content);
   const current = async (): Promise<Stats | undefined> => {
@@ -99,28 +210,40 @@ export async function writeFileAtomicAsync(
       throw LocalIoError.from(err, 'read', file);
     }
   };
-  assertReplaceable(file, await current());
+  const before = await current();
+  assertReplaceable(file, before);
+  const inherit = inheritFrom(before, mode);
   try {
     await mkdir(path.dirname(file), { recursive: true });
   } catch (err) {
     throw LocalIoError.from(err, 'create', path.dirname(file));
   }
   const tmp = tempNameFor(file);
-  let handle;
+  let handle: FileHandle;
   try {
-    handle = await open(tmp, 'wx', mode);
+    handle = await open(tmp, 'wx', mode ?? NEW_FILE_MODE);
   } catch (err) {
     throw LocalIoError.from(err, 'write', file);
   }
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    try {
+      await handle.writeFile(data);
+      if (inherit.mode !== undefined) await handle.chmod(inherit.mode);
+      if (inherit.owner) {
+        try {
+          await handle.chown(inherit.owner.uid, inherit.owner.gid);
+        } catch (err) {
+          if (!chownRefused(err)) throw err;
+        }
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
-    await handle.close();
     await rm(tmp, { force: true });
     throw LocalIoError.from(err, 'write', file);
   }
-  await handle.close();
   try {
     assertReplaceable(file, await current());
     await rename(tmp, file);
@@ -128,4 +251,5 @@ export async function writeFileAtomicAsync(
     await rm(tmp, { force: true });
     throw LocalIoError.from(err, 'write', file);
   }
+  await syncDirAsync(path.dirname(file), file);
 }
