@@ -99,12 +99,11 @@ describe('workflow command escapes', () => {
 });
 
 describe('defusing a large output', () => {
-  it('takes one pass of native searches, not a loop per character', () => {
+  // Speed belongs to `npm run bench` (shared machines make timed tests flaky); this keeps the result.
+  it('defuses a marker after 100,000 ordinary lines', () => {
     const line = '  ~ openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u1 (security, high, DSA-5939-1)\n';
     const text = `${line.repeat(100_000)}::add-mask::x\n`;
-    const started = performance.now();
     const out = new WorkflowCommandDefuser().push(text);
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(out.endsWith(':\\u003aadd-mask::x\n')).toBe(true);
   });
 });
