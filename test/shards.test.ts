@@ -265,8 +265,10 @@ describe('sharded apply on the simulated fleet', () => {
     git(k8s, ['clone', '-q', '--bare', seed, origin]);
     const bin = path.join(k8s, 'bin');
     mkdirSync(bin);
-    // The image's npm installs patchctl; here it is on PATH already.
+    // The image's npm installs patchctl; here it is on PATH already. curl "downloads" the
+    // release tarball: an empty file, whose sha256 the pods check.
     writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    writeFileSync(path.join(bin, 'curl'), '#!/bin/sh\n: > "$3"\n', { mode: 0o755 });
     writeFileSync(
       path.join(bin, 'patchctl'),
       `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(root, 'bin', 'patchctl'))} "$@"\n`,
@@ -288,6 +290,7 @@ describe('sharded apply on the simulated fleet', () => {
         NO_COLOR: '1',
         LC_ALL: 'C',
         ...values,
+        PATCHCTL_TARBALL_SHA256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
         ...env,
       });
     };
