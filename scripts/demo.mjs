@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run demo`: patchctl's main job on the built-in example fleet.
-// On Linux as root it brings up the lab (real Debian hosts with OpenSSH and apt, in namespaces
-// on this machine), then runs validate → scan → plan → apply on it, shows a host's new versions
-// over ssh, prints where the results are, and tears the lab down (`--keep` leaves it up).
-// Elsewhere (or with --fleet=sim) it says why and runs the same flow on the simulated fleet:
-// in-process SSH servers that answer like the lab's hosts (src/sim): a mixed fleet by default,
-// two Debian (apt), one RHEL-like (dnf) and one SUSE-like (zypper) host, each patched with its own
-// driver (`--mix=deb:A,el:B,suse:C` another mix, `--hosts=N` N Debian hosts). Both then show the
-// example repositories offline.
+// By default it runs on the simulated fleet: in-process SSH servers that answer like the lab's
+// hosts (src/sim), a mixed fleet of two Debian (apt), one RHEL-like (dnf) and one SUSE-like
+// (zypper) host, each patched with its own driver (`--mix=deb:A,el:B,suse:C` another mix,
+// `--hosts=N` N Debian hosts) — validate → scan → plan → apply, then the example repositories
+// offline. Nothing outside the demo's own process is touched, whoever runs it: a sysadmin
+// trying it as root on an admin box gets no namespaces and no bridge unasked.
+// `--fleet=lab` (Linux, root) brings up the lab instead (real Debian hosts with OpenSSH and apt,
+// in namespaces on this machine), runs the same flow on it, shows a host's new versions over
+// ssh, prints where the results are, and tears the lab down (`--keep` leaves it up).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,19 +191,22 @@ function offlineDemo() {
 }
 
 try {
-  const why = fleetChoice === 'sim' ? undefined : labUnavailable();
-  if (why && fleetChoice === 'lab') throw new Error(`--fleet=lab: ${why}`);
-  if (why || fleetChoice === 'sim') {
-    const reason = why ? `the lab cannot run here: ${why}` : 'asked for with --fleet=sim';
+  if (fleetChoice === 'lab') {
+    const why = labUnavailable();
+    if (why) throw new Error(`--fleet=lab: ${why}`);
+    console.log('demo: using the lab fleet (real hosts in namespaces on this machine).');
+    labDemo();
+  } else {
+    const reason =
+      fleetChoice === 'sim'
+        ? 'asked for with --fleet=sim'
+        : 'the default; `npm run demo -- --fleet=lab` runs it on the lab, real hosts in namespaces, as root';
     console.log(
       `demo: using the simulated fleet (in-process SSH servers that answer like the lab's apt, dnf and zypper hosts; ${reason}).`,
     );
     await simDemo();
     console.log('\ndemo: and the example repositories, offline:');
     offlineDemo();
-  } else {
-    console.log('demo: using the lab fleet (real hosts in namespaces on this machine).');
-    labDemo();
   }
 } catch (err) {
   if (err instanceof Error && err.message !== 'demo step failed') console.error(`demo: ${err.message}`);

@@ -9,6 +9,7 @@ import { selectHosts } from '../core/model/host-selector.js';
 import { instantRangeProblem } from '../core/model/instant.js';
 import type { Repository } from '../core/model/repository.js';
 import { ringNameProblem, ringNames } from '../core/plan/ring-names.js';
+import { describeNotFound, findRepository } from '../engine/find-repository.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -35,17 +36,51 @@ export function addCommonOptions(
   defaultFormat = formats[0],
 ): Command {
   return cmd
-    .option('-C, --directory <dir>', 'the patchctl repository to work in', '.')
+    .option('-C, --directory <dir>', REPOSITORY_OPTION_HELP)
     .addOption(new Option('--format <format>', 'output format').choices([...formats]).default(defaultFormat))
     .option('--no-color', 'never colour the output (NO_COLOR does the same)')
-    .option('-q, --quiet', 'print only what matters: errors and results')
-    .option('-v, --verbose', 'print more detail');
+    .option('-q, --quiet', QUIET_HELP)
+    .option('-v, --verbose', VERBOSE_HELP);
 }
+
+/** The help of `-C`, the same on every command that has it. */
+export const REPOSITORY_OPTION_HELP =
+  'the patchctl repository to work in (default: the working directory or its nearest parent holding patchctl.yaml, like git)';
+
+/**
+ * The repository a command works on: `-C DIR` exactly, else found by walking up from the
+ * working directory (engine/find-repository.ts). When it is not the working directory itself,
+ * or none was found, stderr says which directory it is (the diagnostics' paths are relative to
+ * it), unless --quiet.
+ */
+export function repositoryDir(directory: string | undefined, io: Io, quiet = false): string {
+  const lookup = findRepository(io.cwd, directory);
+  if (!quiet && lookup.how === 'found' && lookup.dir !== path.resolve(io.cwd))
+    io.stderr(`patchctl: repository ${lookup.dir} (patchctl.yaml found above the working directory)\n`);
+  if (!quiet && lookup.how === 'not-found') io.stderr(`patchctl: ${describeNotFound(lookup)}\n`);
+  return lookup.dir;
+}
+
+/**
+ * What `-q` keeps, per command: errors (and warnings that change what is done: an expired
+ * exception, a changed host key) and the command's result. The result is what a script reads:
+ * plan: the plan in the chosen format (no "Saved the plan" line); scan and apply: the hosts that
+ * failed and a halted ring (nothing when all went well: the exit status says it); validate: the
+ * errors; status, exceptions: the listing; advisories sync: the feeds that failed;
+ * rollout release, force-unlock: the one line saying what was done. --format json is the
+ * result itself and is never shortened. -q wins over -v.
+ */
+export const QUIET_HELP =
+  "print only errors and the command's result (plan: the plan; scan, apply: failed hosts; validate: errors); -q wins over -v";
+
+/** `-v`: more detail; on scan and apply each remote command as it runs (cli/verbose-transport.ts). */
+export const VERBOSE_HELP =
+  'print more detail: warnings, and on scan and apply each remote command (host, command line, exit status, duration; secrets redacted) on stderr';
 
 export function commonOptions(raw: RawCommon, io: Io): CommonOptions {
   const format = raw.format ?? 'text';
   return {
-    dir: path.resolve(io.cwd, raw.directory ?? '.'),
+    dir: repositoryDir(raw.directory, io, raw.quiet === true),
     format,
     color: useColor(raw.color !== false, format, io),
     quiet: raw.quiet === true,

@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import type { LocalIoAction } from '../errors.js';
 import { isLocalIoErrno, LocalIoError, PatchctlError } from '../errors.js';
 import { advisoriesCommand } from './commands/advisories.js';
+import { completionCommand } from './commands/completion.js';
+import { versionCommand } from './commands/version.js';
 import { forceUnlockCommand } from './commands/force-unlock.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionsCommand } from './commands/exceptions.js';
@@ -90,6 +92,8 @@ Exit codes: 0 ok, 1 failure, 2 changes pending (plan --detailed-exitcode), 3 inv
     rolloutCommand(io, setExit),
     advisoriesCommand(io, setExit),
     importCommand(io, setExit),
+    versionCommand(io, setExit, VERSION),
+    completionCommand(io, setExit, VERSION),
   ]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);

@@ -10,11 +10,15 @@ import type { HostTransportFactory } from '../transports/registry.js';
 import { transportFor } from '../transports/registry.js';
 import type { PinnedHostKey } from '../transports/ssh/index.js';
 import type { CommandResult, Transport } from '../transports/types.js';
+import type { VerboseOptions } from './verbose-transport.js';
+import { verboseTransport } from './verbose-transport.js';
 
 export interface ConnectorOptions {
   /** Pin first-seen host keys into the repository's known_hosts (scan only; apply never does). */
   acceptNewHostKeys: boolean;
   onHostKeyPinned?: (pinned: PinnedHostKey) => void;
+  /** `-v`: each remote command as it runs, redacted (verbose-transport.ts). */
+  verbose?: VerboseOptions;
 }
 
 /**
@@ -47,7 +51,8 @@ export async function hostConnector(
     const id = transportOf(h);
     const open = factories.get(id);
     if (open === undefined) throw new InternalError(`${h.name}: transport ${id} has no registered plug-in`);
-    return redactingTransport(open(h));
+    const t = redactingTransport(open(h));
+    return options.verbose ? verboseTransport(t, options.verbose) : t;
   };
 }
 

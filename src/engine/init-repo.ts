@@ -1,4 +1,5 @@
-// `patchctl init`: copies the starter repository (examples/starter) and the JSON Schemas into a
+// `patchctl init`: copies the starter repository (examples/starter) — or with --minimal the
+// smallest repository that plans a host (templates/minimal) — and the JSON Schemas into a
 // folder, refusing to overwrite anything, and leaving nothing behind when it cannot finish.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,10 @@ import { writeFileAtomic } from '../platform/atomic-write.js';
 import { SCHEMAS_DIR } from './schemas.js';
 
 export const STARTER_DIR = fileURLToPath(new URL('../../examples/starter/', import.meta.url));
+export const MINIMAL_DIR = fileURLToPath(new URL('../../templates/minimal/', import.meta.url));
+
+export type InitTemplate = 'starter' | 'minimal';
+const TEMPLATE_DIRS: Record<InitTemplate, string> = { starter: STARTER_DIR, minimal: MINIMAL_DIR };
 
 /** Parts of the starter that are results of running patchctl, not documents to start from. */
 const NOT_COPIED = new Set(['state', 'reports', 'schemas']);
@@ -19,13 +24,14 @@ export interface InitPlanEntry {
   source: string;
 }
 
-export function starterFiles(): InitPlanEntry[] {
+export function starterFiles(template: InitTemplate = 'starter'): InitPlanEntry[] {
+  const from = TEMPLATE_DIRS[template];
   const entries: InitPlanEntry[] = [];
   const walk = (rel: string): void => {
-    for (const name of readdirSync(path.join(STARTER_DIR, rel)).sort()) {
+    for (const name of readdirSync(path.join(from, rel)).sort()) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (rel === '' && NOT_COPIED.has(name)) continue;
-      const abs = path.join(STARTER_DIR, childRel);
+      const abs = path.join(from, childRel);
       if (statSync(abs).isDirectory()) walk(childRel);
       else entries.push({ target: childRel, source: abs });
     }
@@ -66,10 +72,14 @@ export function redateException(text: string, today: DateTime): string {
 }
 
 /** Writes the starter into `dir`; returns the files written (relative). */
-export function initRepository(dir: string, today: DateTime = DateTime.now()): string[] {
+export function initRepository(
+  dir: string,
+  today: DateTime = DateTime.now(),
+  template: InitTemplate = 'starter',
+): string[] {
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new UsageError(`${dir} exists and is not a folder`);
-  const entries = starterFiles();
+  const entries = starterFiles(template);
   const clashes = entries.filter((e) => existsSync(path.join(dir, e.target))).map((e) => e.target);
   if (clashes.length > 0) {
     const shown = clashes.slice(0, 10).join(', ');
@@ -104,4 +114,15 @@ export function initRepository(dir: string, today: DateTime = DateTime.now()): s
     throw err;
   }
   return written;
+}
+
+/**
+ * Whether `dir` (or, when it does not exist yet, its nearest existing parent) lies inside a git
+ * work tree: itself or a parent holds `.git` (a directory, or a worktree's or submodule's file).
+ */
+export function insideGitWorkTree(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
 }

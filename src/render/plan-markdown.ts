@@ -20,7 +20,6 @@ import {
   comparedPhrase,
   count,
   formatInstantUtc,
-  formatSpanUtc,
   groupComparison,
   humanizeInstants,
   planHeader,
@@ -28,7 +27,9 @@ import {
   skipReasonPhrase,
   unknownHostsPhrase,
   upgradeDetails,
+  windowSpan,
 } from './plan-text.js';
+import type { WindowZones } from './window-time.js';
 
 /** GitHub refuses issue and pull-request comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -38,6 +39,8 @@ export interface PlanMarkdownOptions {
   maxLength?: number;
   /** What changed against a base plan (`plan --compare`): shown first, under the title. */
   comparison?: PlanComparison;
+  /** Window name → zone: window times are shown in it, next to UTC (window-time.ts). */
+  zones?: WindowZones;
 }
 
 /** Host names listed per row before "(+N more)". */
@@ -48,7 +51,8 @@ const FULL_PLAN = '`patchctl plan --format text`';
 
 export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const limit = options.maxLength ?? GITHUB_COMMENT_LIMIT;
-  const blocks = plan.rings.map(ringBlock);
+  const zones = options.zones ?? new Map<string, string>();
+  const blocks = plan.rings.map((ring) => ringBlock(ring, zones));
   // The effect is what a reviewer came for, but it leaves the plan at least half of the limit.
   const effect = options.comparison ? effectSection(options.comparison, Math.floor(limit / 2)) : '';
   const head = headLines(plan, effect);
@@ -230,7 +234,7 @@ function truncated(plan: Plan, head: string, all: readonly RingBlock[], limit: n
 
 // ---- one ring ---------------------------------------------------------------------------------
 
-function ringBlock(ring: PlanRing): RingBlock {
+function ringBlock(ring: PlanRing, zones: WindowZones): RingBlock {
   const changed = ring.hosts.filter((h) => h.actions.length > 0);
   const updates = changed.reduce((n, h) => n + h.actions.filter((a) => a.type === 'upgrade').length, 0);
   const reboots = changed.filter((h) => h.actions.some((a) => a.type === 'reboot')).length;
@@ -239,13 +243,13 @@ function ringBlock(ring: PlanRing): RingBlock {
     ...(ring.rollout !== '' ? [`rollout ${md(ring.rollout)}`] : []),
     `${count(ring.hosts.length, 'host')}, ${changed.length === 0 ? 'none' : changed.length} with changes`,
     `${count(updates, 'update')}, ${count(reboots, 'reboot')}`,
-    md(ringStartPhrase(ring)),
+    md(ringStartPhrase(ring, zones)),
   ].join(' · ');
   return {
     hosts: ring.hosts.length,
     open: `<details><summary>${summary}</summary>\n\n`,
     close: '</details>\n\n',
-    sections: [changesSection(changed), skipsSection(ring.hosts), listsSection(ring.hosts)],
+    sections: [changesSection(changed, zones), skipsSection(ring.hosts), listsSection(ring.hosts)],
   };
 }
 
@@ -255,7 +259,7 @@ interface ChangeGroup {
   changes: string;
 }
 
-function changesSection(changed: readonly PlanHost[]): Section {
+function changesSection(changed: readonly PlanHost[], zones: WindowZones): Section {
   const groups = new Map<string, ChangeGroup>();
   for (const h of changed) {
     const changes = h.actions
@@ -277,7 +281,7 @@ function changesSection(changed: readonly PlanHost[]): Section {
     footer: '\n',
     rows: [...groups.values()].map((g) => ({
       hosts: g.hosts.length,
-      render: () => `| ${hostNames(g.hosts)} | ${windowCell(g.windows)} | ${g.changes} |\n`,
+      render: () => `| ${hostNames(g.hosts)} | ${windowCell(g.windows, zones)} | ${g.changes} |\n`,
     })),
   };
 }
@@ -288,9 +292,9 @@ function upgradeCell(a: UpgradeAction): string {
   return a.emergency ? `${cell} **‼ emergency**` : cell;
 }
 
-function windowCell(windows: ReadonlyMap<string, PlanWindow | null>): string {
+function windowCell(windows: ReadonlyMap<string, PlanWindow | null>, zones: WindowZones): string {
   const [first] = windows.values();
-  const shown = first ? `${md(first.name)}<br>${md(formatSpanUtc(first.start, first.end))}` : 'none needed';
+  const shown = first ? `${md(first.name)}<br>${md(windowSpan(first, zones))}` : 'none needed';
   return windows.size > 1 ? `${shown}<br>(+${count(windows.size - 1, 'other window')})` : shown;
 }
 

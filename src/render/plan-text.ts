@@ -9,13 +9,16 @@ import { terminalLine } from '../core/text/terminal-text.js';
 import type {
   Plan,
   PlanHost,
+  PlanHostState,
   PlanRing,
   PlanShards,
   PlanSkip,
   PlanWindow,
   UpgradeAction,
 } from '../core/plan/types.js';
-import { hostStateOf, isHostKeyChangedNote } from '../core/plan/types.js';
+import { hostStateOf, isHostKeyChangedNote, PLAN_HOST_STATES } from '../core/plan/types.js';
+import type { WindowZones } from './window-time.js';
+import { formatInstantInZone, formatSpanInZone } from './window-time.js';
 
 export interface PlanTextOptions {
   color: boolean;
@@ -23,6 +26,13 @@ export interface PlanTextOptions {
   width?: number;
   /** What changed against a base plan (`plan --compare`), shown above the closing line. */
   comparison?: PlanComparison;
+  /** Window name → zone: window times are shown in it, next to UTC (window-time.ts). */
+  zones?: WindowZones;
+  /**
+   * `plan --summary`: per ring, counts only (hosts with work, updates, reboots, skips by reason,
+   * KEV and emergency updates), no host lines; for large fleets.
+   */
+  summary?: boolean;
 }
 
 const DEFAULT_WIDTH = 80;
@@ -40,7 +50,10 @@ export function renderPlanText(document: Plan, options: PlanTextOptions): string
   const plan = mapStrings(document, terminalLine);
   const comparison = options.comparison ? mapStrings(options.comparison, terminalLine) : undefined;
   const out: string[] = [c.bold(planHeader(plan)), ''];
-  for (const ring of plan.rings) renderRing(out, ring, c, width);
+  const zones = options.zones ?? NO_ZONES;
+  for (const ring of plan.rings)
+    if (options.summary === true) renderRingSummary(out, ring, c, zones);
+    else renderRing(out, ring, c, width, zones);
   // Last before the count line: on a terminal, the end of a long plan is what stays in view.
   if (comparison) renderComparison(out, comparison, c);
   if (plan.shards) renderShards(out, plan.shards, c);
@@ -48,13 +61,21 @@ export function renderPlanText(document: Plan, options: PlanTextOptions): string
   return `${out.join('\n')}\n`;
 }
 
-function renderRing(out: string[], ring: PlanRing, c: ChalkInstance, width: number): void {
-  out.push(c.bold(ringHeader(ring)), '');
+const NO_ZONES: WindowZones = new Map();
+
+function renderRing(
+  out: string[],
+  ring: PlanRing,
+  c: ChalkInstance,
+  width: number,
+  zones: WindowZones,
+): void {
+  out.push(c.bold(ringHeader(ring, zones)), '');
   const compact: PlanHost[] = [];
   const upToDate: string[] = [];
   for (const h of ring.hosts) {
     // Only a host scanned and with nothing pending is "up to date" (README "The plan": host states).
-    if (h.actions.length > 0) renderChangedHost(out, h, c);
+    if (h.actions.length > 0) renderChangedHost(out, h, c, zones);
     else if (hostStateOf(h) === 'up-to-date' && h.skipped.length === 0 && h.note === undefined)
       upToDate.push(h.host);
     else compact.push(h);
@@ -69,6 +90,71 @@ function renderRing(out: string[], ring: PlanRing, c: ChalkInstance, width: numb
   }
 }
 
+/**
+ * A ring in `--summary`: its header, then counts: hosts with work, updates (KEV, emergency),
+ * reboots; hosts by what the plan knows about them; skipped updates by reason. No host lines.
+ */
+function renderRingSummary(out: string[], ring: PlanRing, c: ChalkInstance, zones: WindowZones): void {
+  out.push(c.bold(ringHeader(ring, zones)));
+  for (const line of ringSummaryLines(ring)) out.push(`  ${line}`);
+  out.push('');
+}
+
+const HOST_STATE_PHRASE: Record<PlanHostState, string> = {
+  planned: 'with work',
+  'up-to-date': 'up to date',
+  'all-skipped': 'all updates skipped',
+  unsupported: 'unsupported',
+  unreachable: 'unreachable',
+  'scan-failed': 'scan failed',
+  'host-key-changed': 'host key changed',
+  'never-scanned': 'never scanned',
+};
+
+/** The count lines of a ring in `--summary` (shared with tests and other renderers). */
+export function ringSummaryLines(ring: PlanRing): string[] {
+  let updates = 0;
+  let kev = 0;
+  let emergency = 0;
+  let reboots = 0;
+  let mayReboot = 0;
+  const states = new Map<PlanHostState, number>();
+  const skips = new Map<PlanSkip['reason'], number>();
+  for (const h of ring.hosts) {
+    const state = hostStateOf(h);
+    states.set(state, (states.get(state) ?? 0) + 1);
+    for (const a of h.actions) {
+      if (a.type === 'reboot') reboots++;
+      else {
+        updates++;
+        if (a.tier === 'kev') kev++;
+        if (a.emergency === true) emergency++;
+      }
+    }
+    if (h.mayReboot !== undefined) mayReboot++;
+    for (const s of h.skipped) skips.set(s.reason, (skips.get(s.reason) ?? 0) + 1);
+  }
+  const withWork = states.get('planned') ?? 0;
+  const urgent = [kev > 0 ? `${kev} KEV` : '', emergency > 0 ? `${emergency} emergency` : ''].filter(Boolean);
+  const work =
+    `${count(withWork, 'host')} with work: ${count(updates, 'update')}` +
+    `${urgent.length > 0 ? ` (${urgent.join(', ')})` : ''}, ${count(reboots, 'reboot')}` +
+    `${mayReboot > 0 ? `, ${mayReboot} may reboot` : ''}`;
+  const others = PLAN_HOST_STATES.filter((s) => s !== 'planned' && (states.get(s) ?? 0) > 0).map(
+    (s) => `${states.get(s) ?? 0} ${HOST_STATE_PHRASE[s]}`,
+  );
+  const lines = [work];
+  if (others.length > 0) lines.push(`other hosts: ${others.join(', ')}`);
+  const skipped = [...skips.values()].reduce((sum, n) => sum + n, 0);
+  if (skipped > 0) {
+    const byReason = [...skips]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([reason, n]) => `${n} ${SKIP_VERB[reason]}`);
+    lines.push(`${skipped} skipped: ${byReason.join(', ')}`);
+  }
+  return lines;
+}
+
 /** `Shards (apply --shard i/4):` and a line of counts per shard. */
 function renderShards(out: string[], shards: PlanShards, c: ChalkInstance): void {
   out.push(c.bold(`Shards (apply --shard i/${shards.count}):`));
@@ -80,9 +166,9 @@ function renderShards(out: string[], shards: PlanShards, c: ChalkInstance): void
   out.push('');
 }
 
-function renderChangedHost(out: string[], h: PlanHost, c: ChalkInstance): void {
+function renderChangedHost(out: string[], h: PlanHost, c: ChalkInstance, zones: WindowZones): void {
   const shard = h.shard === undefined ? '' : ` · shard ${h.shard}`;
-  out.push(`  ${c.bold(h.host)} · ${windowPhrase(h.window)}${shard}`);
+  out.push(`  ${c.bold(h.host)} · ${windowPhrase(h.window, zones)}${shard}`);
   if (h.note !== undefined) out.push(`    ${c.red('?')} ${humanizeInstants(h.note)}`);
   for (const a of h.actions) {
     if (a.type === 'upgrade') {
@@ -349,23 +435,36 @@ export function shortDigest(digest: string): string {
   return m ? `${m[1] ?? ''}${m[2]}` : digest;
 }
 
-export function ringHeader(ring: PlanRing): string {
+export function ringHeader(ring: PlanRing, zones: WindowZones = NO_ZONES): string {
   const parts = [`ring ${ring.name}`];
   if (ring.rollout !== '') parts.push(`rollout ${ring.rollout}`);
   parts.push(count(ring.hosts.length, 'host'));
-  parts.push(ringStartPhrase(ring));
+  parts.push(ringStartPhrase(ring, zones));
   return parts.join(' · ');
 }
 
-export function ringStartPhrase(ring: PlanRing): string {
+/**
+ * `earliest start …`: when it is the opening of a host's window, in that window's zone next to UTC
+ * (window-time.ts); a start set by the ring's gate alone is in UTC.
+ */
+export function ringStartPhrase(ring: PlanRing, zones: WindowZones = NO_ZONES): string {
   const gate = ring.gate !== undefined ? humanizeInstants(ring.gate) : undefined;
   if (ring.earliestStart === null) return gate ?? 'not scheduled';
-  const start = `earliest start ${formatInstantUtc(ring.earliestStart)}`;
+  const earliest = ring.earliestStart;
+  const window = ring.hosts.find((h) => h.window !== null && h.window.start === earliest)?.window;
+  const zone = window ? zones.get(window.name) : undefined;
+  const start = `earliest start ${formatInstantInZone(earliest, zone) ?? formatInstantUtc(earliest)}`;
   return gate !== undefined ? `${start} · ${gate}` : start;
 }
 
-export function windowPhrase(w: PlanWindow | null): string {
-  return w ? `window ${w.name} ${formatSpanUtc(w.start, w.end)}` : 'no window needed';
+/** `window NAME 2026-12-08 02:00 → 06:00 Europe/Berlin (01:00 → 05:00 UTC)`: its next opening. */
+export function windowPhrase(w: PlanWindow | null, zones: WindowZones = NO_ZONES): string {
+  return w ? `window ${w.name} ${windowSpan(w, zones)}` : 'no window needed';
+}
+
+/** A window opening in its zone next to UTC (in UTC alone when the zone is not known). */
+export function windowSpan(w: PlanWindow, zones: WindowZones = NO_ZONES): string {
+  return formatSpanInZone(w.start, w.end, zones.get(w.name)) ?? formatSpanUtc(w.start, w.end);
 }
 
 export function upgradePhrase(a: UpgradeAction): string {

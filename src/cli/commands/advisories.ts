@@ -85,9 +85,12 @@ written), 3 invalid configuration.`,
       timeoutMs,
       now,
       ecosystems,
-      onResult: text ? (r) => io.stdout(resultLine(r)) : undefined,
+      // -q: only the feeds that failed.
+      onResult: text
+        ? (r) => (opts.quiet && r.status !== 'failed' ? undefined : io.stdout(resultLine(r)))
+        : undefined,
     });
-    if (text && opts.verbose) for (const line of outcome.recovered) io.stderr(`${line}\n`);
+    if (text && opts.verbose && !opts.quiet) for (const line of outcome.recovered) io.stderr(`${line}\n`);
     const failed = outcome.results.filter((r) => r.status === 'failed');
     if (opts.format === 'json') {
       io.stdout(`${JSON.stringify({ advisories: outcome.advisories, feeds: outcome.results }, null, 2)}\n`);

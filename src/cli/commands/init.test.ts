@@ -77,6 +77,63 @@ describe('patchctl init', () => {
     expect(readFileSync(path.join(dir, 'patchctl.yaml'), 'utf8')).toBe('mine\n');
   });
 
+  it('--minimal writes only what plans one host, and it validates', async () => {
+    const target = path.join(dir, 'bare');
+    const io = captureIo();
+    expect(await main(['init', '--minimal', target], io)).toBe(0);
+    const files = listFiles(target).filter((f) => !f.startsWith('schemas/'));
+    expect(files).toEqual([
+      '.gitignore',
+      'inventory/hosts.yaml',
+      'known_hosts',
+      'patchctl.yaml',
+      'policies/security.yaml',
+      'rollouts/default.yaml',
+    ]);
+    expect(listFiles(target)).toContain('schemas/inventory.schema.json');
+    // Valid; the one warning is true until a host is added (and --strict says so).
+    const check = captureIo();
+    expect(await main(['validate', '-C', target, '--format', 'json'], check)).toBe(0);
+    expect((JSON.parse(check.text().stdout) as { code: string }[]).map((d) => d.code)).toEqual([
+      'policy-matches-no-host',
+    ]);
+  });
+
+  it('--minimal: the commented example host, uncommented, validates --strict clean and is planned', async () => {
+    const target = path.join(dir, 'one');
+    expect(await main(['init', '--minimal', target], captureIo())).toBe(0);
+    const file = path.join(target, 'inventory', 'hosts.yaml');
+    const text = readFileSync(file, 'utf8')
+      .replace(/^ {2}hosts: \[\]\n/m, '')
+      .replace(/^ {2}# hosts:/m, '  hosts:')
+      .replace(/^ {2}# {3}(- name| {2}address| {2}labels| {4}role)/gm, '    $1');
+    writeFileSync(file, text);
+    const strict = captureIo();
+    expect(await main(['validate', '--strict', '-C', target], strict)).toBe(0);
+    expect(strict.text()).toEqual({ stdout: 'valid: 1 host\n', stderr: '' });
+    const io = captureIo();
+    expect(await main(['plan', '-C', target, '--format', 'json'], io)).toBe(0);
+    const plan = JSON.parse(io.text().stdout) as { rings: { name: string; hosts: { host: string }[] }[] };
+    expect(plan.rings.map((r) => [r.name, r.hosts.map((h) => h.host)])).toEqual([['all', ['web-01']]]);
+  });
+
+  it('suggests git init when the folder is not inside a git repository, not when it is', async () => {
+    const outside = captureIo({ cwd: dir });
+    expect(await main(['init', 'ops'], outside)).toBe(0);
+    expect(outside.text().stdout).toBe(
+      `wrote ${listFiles(path.join(dir, 'ops')).length} files to ops\n` +
+        'ops is not inside a git repository; patchctl keeps its history in git:\n' +
+        '  git -C ops init && git -C ops add -A && git -C ops commit -m "patchctl repository"\n' +
+        'next: edit inventory/ for your hosts, then\n' +
+        '  patchctl validate -C ops\n',
+    );
+    mkdirSync(path.join(dir, 'checkout', '.git'), { recursive: true });
+    const inside = captureIo({ cwd: path.join(dir, 'checkout') });
+    expect(await main(['init', '--minimal', 'ops/patching'], inside)).toBe(0);
+    expect(inside.text().stdout).not.toContain('git');
+    expect(inside.text().stdout).toMatch(/^wrote \d+ files to ops\/patching\nnext: /);
+  });
+
   it('refuses a target that is a file', async () => {
     writeFileSync(path.join(dir, 'f'), '');
     const io = captureIo();

@@ -308,3 +308,50 @@ describe('patchctl plan: a host whose key changed (issue 12)', () => {
     expect(host?.note).toMatch(/^host key changed \(possible interception\)/);
   });
 });
+
+describe('patchctl plan: readable for people and quiet for scripts (issue 16)', () => {
+  it('shows window times in the window zone next to UTC', async () => {
+    const r = await run();
+    expect(r.stdout).toContain(
+      'window fra-servers-monthly 2026-12-11 22:00 → 2026-12-12 04:00 Europe/Berlin (21:00 → 2026-12-12 03:00 UTC)',
+    );
+    expect(r.stdout).toContain(
+      'window nyc-servers-monthly 2026-12-19 01:00 → 05:00 America/New_York (06:00 → 10:00 UTC)',
+    );
+    expect(r.stdout).toContain('earliest start 2026-12-02 12:00 Europe/Berlin (11:00 UTC)');
+    const md = await run('--format', 'markdown');
+    expect(md.stdout).toContain(
+      '2026-12-11 22:00 → 2026-12-12 04:00 Europe/Berlin (21:00 → 2026-12-12 03:00 UTC)',
+    );
+  });
+
+  it('--summary prints counts per ring and no host or skip lines; json is byte-identical with it', async () => {
+    const full = await run();
+    const r = await run('--summary');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('- skipped');
+    expect(r.stdout).not.toContain('fra-web-01');
+    expect(r.stdout).toMatch(/ring canary · [^\n]*\n {2}\d+ hosts? with work: \d+ updates?/);
+    expect(r.stdout).toMatch(/\n {2}\d+ skipped: \d+ [a-z]/);
+    expect(r.stdout).toContain('(3 KEV, 3 emergency)');
+    // The same closing line as the full plan.
+    expect(r.stdout.split('\n').at(-2)).toBe(full.stdout.split('\n').at(-2));
+    expect(r.stdout.split('\n').length).toBeLessThan(full.stdout.split('\n').length / 4);
+    const json = await run('--format', 'json');
+    const jsonSummary = await run('--format', 'json', '--summary');
+    expect(jsonSummary.stdout).toBe(json.stdout);
+    const detailed = await run('--summary', '--detailed-exitcode');
+    expect(detailed.code).toBe(2);
+    expect(detailed.stdout).toBe(r.stdout);
+  });
+
+  it('-q prints the plan and nothing else: no "Saved the plan" line, no --verbose warnings', async () => {
+    const plain = await run('--out', 'plan.json');
+    expect(plain.stdout).toContain('Saved the plan to plan.json');
+    const quiet = await run('-q', '-v', '--out', 'plan.json', '--detailed-exitcode');
+    expect(quiet.code).toBe(2);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(plain.stdout.replace(/\nSaved the plan to [^\n]*\n$/, ''));
+    expect(existsSync(path.join(dir, 'plan.json'))).toBe(true);
+  });
+});

@@ -8,6 +8,8 @@ import { UsageError } from '../../errors.js';
 import { readPlanFile, serialisePlan, writePlanFile } from '../../engine/plan-file.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { count, renderPlanText, unknownHostsPhrase } from '../../render/plan-text.js';
+import type { WindowZones } from '../../render/window-time.js';
+import { windowZonesOf } from '../../render/window-time.js';
 import type { RawCommon } from '../common-options.js';
 import {
   addAtOption,
@@ -33,6 +35,7 @@ interface RawPlan extends RawCommon {
   hosts?: string;
   compare?: string;
   shards?: string;
+  summary?: boolean;
 }
 
 export function planCommand(io: Io, setExit: (code: number) => void): Command {
@@ -45,6 +48,10 @@ export function planCommand(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--ring <ring>', 'only this ring')
     .option('--hosts <list>', HOSTS_OPTION_HELP)
+    .option(
+      '--summary',
+      'text: per ring only counts (hosts with work, updates, KEV and emergency updates, reboots, skips by reason), no host lines; for large fleets',
+    )
     .option('--shards <n>', 'split the hosts into N shards for `apply --shard i/N` (CI matrix jobs)')
     .option(
       '--compare <base-plan.json>',
@@ -60,11 +67,25 @@ Examples:
   $ patchctl plan --format markdown > plan.md          # a pull-request comment
   $ patchctl plan --out plan.json --detailed-exitcode  # CI: exit 2 when there is work
   $ patchctl plan --shards 4 --out plan.json           # then apply --shard 1/4 plan.json, …
+  $ patchctl plan --summary                            # a large fleet: counts per ring
+  $ patchctl plan -q --out plan.json --detailed-exitcode  # CI: the plan, nothing else
 
 ${HOSTS_SYNTAX_HELP}
 Ring order holds whatever is selected.
 --ring names a ring of a rollout (or unassigned); an unknown one, or a ring with none of the
 selected hosts, is an error.
+
+Window times are shown in each window's own zone next to UTC:
+\`window monthly 2026-12-08 02:00 → 06:00 Europe/Berlin (01:00 → 05:00 UTC)\`.
+
+--summary (text) prints per ring the count of hosts with work, updates (how many KEV or
+emergency), reboots, other hosts by state and skipped updates by reason, without host lines;
+--format json and markdown are unchanged by it.
+
+-q prints the plan (in the chosen format) and errors, nothing else: no "Saved the plan" line,
+no --verbose warnings. Warnings that change what is done (an expired exception) and a changed
+host key are still said on stderr. The exit status is the result for scripts
+(--detailed-exitcode).
 
 --shards N gives each host a shard (round-robin by name inside each ring: it depends only on
 ring membership, so every job computes the same split) and counts per shard.
@@ -93,7 +114,9 @@ said about hosts patchctl knows nothing about.`,
     const base = raw.compare !== undefined ? readPlanFile(path.resolve(io.cwd, raw.compare)) : undefined;
     const shards = raw.shards === undefined ? undefined : parseShardCount(raw.shards);
     // Names are checked against the repository the plan reads (common-options.ts).
+    let zones: WindowZones = new Map();
     const made = makePlan(opts.dir, at, (repository) => {
+      zones = windowZonesOf(repository);
       checkRingOption(raw.ring, repository);
       const hosts = resolveHostsOption(raw.hosts, repository);
       return { ...(raw.ring !== undefined ? { ring: raw.ring } : {}), ...(hosts ? { hosts } : {}) };
@@ -109,7 +132,8 @@ said about hosts patchctl knows nothing about.`,
     const plan = shards === undefined ? made.plan : withShards(made.plan, shards);
     const comparison = base ? comparePlans(base, plan) : undefined;
     let rendered: string | undefined;
-    const markdown = (): string => (rendered ??= renderPlanMarkdown(plan, comparison ? { comparison } : {}));
+    const markdown = (): string =>
+      (rendered ??= renderPlanMarkdown(plan, { zones, ...(comparison ? { comparison } : {}) }));
     if (raw.out) writePlanFile(path.resolve(io.cwd, raw.out), plan);
     switch (opts.format) {
       case 'json':
@@ -119,10 +143,17 @@ said about hosts patchctl knows nothing about.`,
         io.stdout(markdown());
         break;
       default:
-        if (opts.verbose)
+        if (opts.verbose && !opts.quiet)
           for (const w of warnings.filter((d) => !changesWhatIsDone(d)))
             io.stderr(`warning ${w.code}: ${w.message}\n`);
-        io.stdout(renderPlanText(plan, { color: opts.color, ...(comparison ? { comparison } : {}) }));
+        io.stdout(
+          renderPlanText(plan, {
+            color: opts.color,
+            zones,
+            ...(raw.summary === true ? { summary: true } : {}),
+            ...(comparison ? { comparison } : {}),
+          }),
+        );
         if (raw.out && !opts.quiet)
           io.stdout(`\nSaved the plan to ${raw.out}; apply it with: patchctl apply ${raw.out}\n`);
     }

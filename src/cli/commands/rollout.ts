@@ -57,7 +57,7 @@ configuration or state.`,
         io.stdout(
           `${terminalLine(
             `Released ring ${ring} of rollout ${result.rollout} (${r.haltedReason ? `halted: ${r.haltedReason}` : 'halted'}) at ${r.at} by ${r.by}: ${r.reason}.`,
-          )}\nIt is in progress again: the next apply runs its remaining work, and records it completed when nothing is left. Recorded in ${result.file}.\n`,
+          )}\n${opts.quiet ? '' : `It is in progress again: the next apply runs its remaining work, and records it completed when nothing is left. Recorded in ${result.file}.\n`}`,
         );
     setExit(EXIT_OK);
   });

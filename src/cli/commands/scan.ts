@@ -72,6 +72,7 @@ Exit status: 0 every host scanned, 1 some host could not be (or state/ could not
     const hosts = resolveHostsOption(raw.hosts, repository);
     const connect = await sshConnector(opts.dir, repository, io.env, {
       acceptNewHostKeys: raw.acceptNewHostKeys === true,
+      ...(opts.verbose && !opts.quiet ? { verbose: { say: (l: string) => io.stderr(l) } } : {}),
       onHostKeyPinned: (p) => {
         if (!opts.quiet && opts.format === 'text')
           io.stderr(

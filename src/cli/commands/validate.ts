@@ -40,9 +40,11 @@ Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
     const opts = commonOptions(raw, io);
     const at = parseAt(raw.at, io);
     const result = validateRepository(opts.dir, { at });
-    const diagnostics = opts.quiet
-      ? result.diagnostics.filter((d) => d.severity === 'error')
-      : result.diagnostics;
+    // -q: errors only; with --strict warnings fail the run, so they are shown too.
+    const diagnostics =
+      opts.quiet && raw.strict !== true
+        ? result.diagnostics.filter((d) => d.severity === 'error')
+        : result.diagnostics;
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.length - errors;
     const failed = errors > 0 || (raw.strict === true && warnings > 0);
@@ -58,7 +60,7 @@ Exit status: 0 valid (warnings allowed unless --strict), 3 invalid.`,
         break;
       }
       default: {
-        if (opts.verbose && result.repository)
+        if (opts.verbose && !opts.quiet && result.repository)
           io.stdout(`${inventoryLine(result.repository, at.toISO() ?? '')}\n`);
         io.stdout(renderDiagnosticsText(diagnostics, opts.color));
         if (!opts.quiet || failed)

@@ -238,3 +238,27 @@ describe('apply progress: a terminal that reports no width (issue 13)', () => {
     expect(t.drawn().slice(before)).toBe('\r\u001b[2K');
   });
 });
+
+describe('apply progress: window times (issue 16)', () => {
+  it("says when a closed window reopens in the window's zone next to UTC", () => {
+    let out = '';
+    const p = applyProgress({
+      write: (t) => (out += t),
+      color: false,
+      quiet: false,
+      clock: () => 0,
+      zones: new Map([['fra-monthly', 'Europe/Berlin']]),
+    });
+    p.ringStarted?.(ring, 1);
+    p.hostFinished?.(
+      result('web-1', 'skipped-window-closed', {
+        actions: [],
+        error: 'window fra-monthly is closed (or past its cutoff) until 2026-12-11T21:00:00Z',
+      }),
+    );
+    p.stop();
+    expect(out).toContain(
+      'web-1: skipped-window-closed: window fra-monthly is closed (or past its cutoff) until 2026-12-11 22:00 Europe/Berlin (21:00 UTC)',
+    );
+  });
+});

@@ -10,6 +10,8 @@ import { isFailure } from '../../engine/apply/apply.js';
 import type { PlanRing } from '../../core/plan/types.js';
 import { mapStrings } from '../../core/text/map-strings.js';
 import { terminalLine } from '../../core/text/terminal-text.js';
+import type { WindowZones } from '../../render/window-time.js';
+import { windowTextInZone } from '../../render/window-time.js';
 import type { StatusStream } from './status-line.js';
 import { StatusLine, statusWidth } from './status-line.js';
 
@@ -22,6 +24,8 @@ export interface ProgressOptions {
    * plain lines when undefined or when it reports none.
    */
   spinnerStream?: StatusStream;
+  /** Window name → zone: a closed window's reopening is said in it, next to UTC (render/window-time.ts). */
+  zones?: WindowZones;
   /** Milliseconds since some origin, for durations. */
   clock?: () => number;
 }
@@ -90,7 +94,8 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
       ring.done++;
       if (isFailure(r.status)) ring.failed++;
       const seconds = ((clock() - (started.get(r.host) ?? clock())) / 1000).toFixed(1);
-      if (!options.quiet || isFailure(r.status)) line(hostLine(r, seconds, c) + stateNote(r, c));
+      if (!options.quiet || isFailure(r.status))
+        line(hostLine(r, seconds, c, options.zones ?? new Map()) + stateNote(r, c));
       refresh();
     },
     ringFinished(outcome: RingOutcome) {
@@ -105,7 +110,7 @@ export function applyProgress(options: ProgressOptions): ApplyProgress {
   };
 }
 
-function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>): string {
+function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>, zones: WindowZones): string {
   const changes = r.actions.map((a) => `${a.package} ${a.from} → ${a.to}`).join(', ');
   const reboot = r.rebooted ? '; rebooted' : '';
   switch (r.status) {
@@ -114,7 +119,7 @@ function hostLine(r: HostResult, seconds: string, c: InstanceType<typeof Chalk>)
     case 'patched-pending-reboot':
       return `  ${c.yellow('✓')} ${r.host}: patched, reboot pending${changes ? `: ${changes}` : ''}${r.error ? `; ${r.error}` : ''} (${seconds} s)`;
     case 'skipped-window-closed':
-      return `  ${c.dim('-')} ${r.host}: skipped-window-closed: ${r.error ?? ''}`;
+      return `  ${c.dim('-')} ${r.host}: skipped-window-closed: ${windowTextInZone(r.error ?? '', zones)}`;
     default:
       return `  ${c.red('✗')} ${r.host}: ${r.status}: ${r.error ?? ''} (${seconds} s)`;
   }
