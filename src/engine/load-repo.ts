@@ -6,6 +6,7 @@ import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSyn
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
+import { ansibleInventoryHint, isAnsibleVarsPath, looksLikeAnsibleYaml } from '../core/ansible/detect.js';
 import type { CheckedFeed } from '../core/model/advisories.js';
 import type { CheckResult, SourceFile } from '../core/model/check.js';
 import { CONFIG_FILE, checkRepository } from '../core/model/check.js';
@@ -155,14 +156,30 @@ function readSources(root: string): Sources {
     const normal = folderPath(rel);
     if (!dirs.has(normal)) dirs.set(normal, key);
   }
-  for (const rel of dirs.keys()) {
+  for (const [rel, key] of dirs) {
     // `.yaml` and `.yml` in any case: `freeze.YAML` saved by an editor on another system is a
     // document like any other, never skipped without a word (docs/security.md).
     const listed = reader.listFiles(rel, isDocumentFileName);
     diagnostics.push(...listed.diagnostics);
     for (const file of listed.files) {
       const text = readText(file);
-      if (text !== undefined) files.push({ path: file, text });
+      // An Ansible YAML inventory: say so and how to import it (docs/import-ansible.md).
+      const ansible =
+        text === undefined || key !== 'inventory'
+          ? undefined
+          : isAnsibleVarsPath(file)
+            ? 'vars'
+            : looksLikeAnsibleYaml(text)
+              ? 'yaml'
+              : undefined;
+      if (ansible) diagnostics.push(inventoryHint(file, 'error', ansibleInventoryHint(file, ansible)));
+      else if (text !== undefined) files.push({ path: file, text });
+    }
+    // Other files under inventory/ (an INI inventory...) are not read: never without a word.
+    if (key === 'inventory') {
+      const others = reader.listFiles(rel, (n) => !isDocumentFileName(n) && !/^readme(\.|$)/i.test(n));
+      for (const file of others.files)
+        diagnostics.push(inventoryHint(file, 'warning', ansibleInventoryHint(file, 'other')));
     }
   }
   const advisories =
@@ -182,6 +199,10 @@ function readSources(root: string): Sources {
     }
   }
   return { files, advisoryFiles, advisories: feedFiles, inputs, unreadable, diagnostics };
+}
+
+function inventoryHint(file: string, severity: 'error' | 'warning', message: string): Diagnostic {
+  return { severity, code: 'ansible-inventory-file', message, at: AT_START(file) };
 }
 
 /** Whether a file under advisories/ may be a feed patchctl reads: `.json` or `.csv`, in any case. */

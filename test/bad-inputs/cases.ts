@@ -2466,25 +2466,19 @@ const realInventoryCases: BadInputCase[] = [
     name: 'real-ansible-yaml-invalid-sample',
     description: "ansible-core's invalid sample (a float as a variable key) as inventory/ansible.yaml",
     edits: [put('inventory/ansible.yaml', real('ansible-inventory_files_invalid_sample.yml'))],
-    expect: [
-      at('missing-api-version', 'inventory/ansible.yaml', 1, 1),
-      at('missing-kind', 'inventory/ansible.yaml', 1, 1),
-    ],
+    expect: [at('ansible-inventory-file', 'inventory/ansible.yaml', 1, 1)],
   },
   {
     name: 'real-ansible-yaml-int-hostname',
     description: "ansible-core's inventory with an integer host name as inventory/kids.yaml",
     edits: [put('inventory/kids.yaml', real('inventory_yaml_test_int_hostname.yml'))],
-    expect: [
-      at('missing-api-version', 'inventory/kids.yaml', 1, 1),
-      at('missing-kind', 'inventory/kids.yaml', 1, 1),
-    ],
+    expect: [at('ansible-inventory-file', 'inventory/kids.yaml', 1, 1)],
   },
   {
     name: 'real-ansible-yaml-unicode-host',
     description: "ansible-core's inventory with a non-ASCII host as inventory/unicode.yaml",
     edits: [put('inventory/unicode.yaml', real('ansible-inventory_files_unicode.yml'))],
-    expect: [at('missing-api-version', 'inventory/unicode.yaml', 1, 1)],
+    expect: [at('ansible-inventory-file', 'inventory/unicode.yaml', 1, 1)],
   },
   {
     name: 'real-ansible-ini-as-yaml',

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { closest } from '../../core/model/suggest.js';
 import type { Repository } from '../../core/model/repository.js';
 import { terminalLine } from '../../core/text/terminal-text.js';
+import { importAnsible } from '../../engine/import-ansible.js';
 import type { HostImport } from '../../engine/import-findings.js';
 import { importFindings } from '../../engine/import-findings.js';
 import { loadRepository } from '../../engine/load-repo.js';
@@ -20,7 +21,7 @@ interface RawFindings extends RawCommon {
 /** `patchctl import …`: bring what other tools know into the repository (docs/vulnerabilities.md). */
 export function importCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('import').description(
-    "bring other tools' data into the repository: scanner findings",
+    "bring other tools' data into the repository: scanner findings, Ansible inventories",
   );
   const findings = new Command('findings')
     .description(
@@ -65,7 +66,102 @@ configuration.`,
   });
   findings.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   cmd.addCommand(findings);
+  cmd.addCommand(ansibleCommand(io, setExit));
   return cmd;
+}
+
+interface RawAnsible extends RawCommon {
+  inventory: string;
+  output?: string;
+  name?: string;
+  groupPrefix?: string;
+}
+
+/** `patchctl import ansible -i INVENTORY [-o DIR] [--name NAME]` (docs/import-ansible.md). */
+function ansibleCommand(io: Io, setExit: (code: number) => void): Command {
+  const ansible = new Command('ansible')
+    .description('read an Ansible inventory (INI, YAML, a directory) into Inventory and Group documents')
+    .requiredOption(
+      '-i, --inventory <path>',
+      'the Ansible inventory: a file or a directory, as `ansible-inventory -i`',
+    )
+    .option(
+      '-o, --output <dir>',
+      'write inventory/NAME.yaml and groups/NAME.yaml under this directory instead of the repository',
+    )
+    .option(
+      '--name <name>',
+      "the Inventory's name and the files' base name (default: the inventory file's name)",
+    )
+    .option(
+      '--group-prefix <prefix>',
+      "put this before every imported group's name (e.g. prod-), to keep two imports apart",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ patchctl import ansible -i hosts.ini              # writes inventory/hosts.yaml and groups/hosts.yaml
+  $ patchctl import ansible -i ~/ansible/inventory/ --name prod
+  $ patchctl import ansible -i site.yml -o /tmp/review  # look before adding them to the repository
+  $ patchctl import ansible -i staging.ini --group-prefix staging-   # groups staging-web, staging-db...
+
+The inventory is read as ansible-inventory (ansible-core 2.14) reads it: INI or YAML, host ranges,
+children, group and host variables, group_vars/ and host_vars/ next to it. ansible_host,
+ansible_port, ansible_user, ansible_connection (winrm, local), a ProxyJump in
+ansible_ssh_common_args or ansible_ssh_extra_args and ansible_ssh_private_key_file become host
+fields; each group becomes a label ansible/<group>: "true" and a Group document. Every other
+variable is reported on stderr (and in the written file's header), with its hosts and where it
+is set. Nothing is written when a file exists already or a host or group name is in the
+repository already. TOML inventories and inventory plugin configurations are refused: convert
+them with \`ansible-inventory -i FILE --list -y > inventory.yml\` first.
+Exit status: 0 imported, 1 refused (existing file or name) or unreadable, 3 an inventory Ansible
+would reject (file:line:col).`,
+    );
+  addCommonOptions(ansible, ['text', 'json']);
+  ansible.action((raw: RawAnsible) => {
+    const opts = commonOptions(raw, io);
+    const result = importAnsible({
+      input: path.resolve(io.cwd, raw.inventory),
+      inputLabel: raw.inventory,
+      repoDir: opts.dir,
+      ...(raw.output === undefined ? {} : { outDir: path.resolve(io.cwd, raw.output) }),
+      ...(raw.name === undefined ? {} : { name: raw.name }),
+      ...(raw.groupPrefix === undefined ? {} : { groupPrefix: raw.groupPrefix }),
+    });
+    if (opts.format === 'json') {
+      io.stdout(
+        `${JSON.stringify(
+          {
+            name: result.name,
+            hosts: result.hosts,
+            groups: result.groups,
+            written: result.written,
+            renamed: result.mapping.renamed,
+            mapped: result.mapping.mapped,
+            unmapped: result.mapping.unmapped,
+            emptyGroups: result.mapping.emptyGroups,
+            warnings: result.warnings,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      if (!opts.quiet) {
+        for (const w of result.warnings) io.stderr(`${terminalLine(w)}\n`);
+        for (const line of result.report) io.stderr(`${terminalLine(line)}\n`);
+      }
+      io.stdout(
+        `${terminalLine(
+          `imported ${result.hosts} host${result.hosts === 1 ? '' : 's'} and ${result.groups} group${result.groups === 1 ? '' : 's'} from ${raw.inventory}: wrote ${result.written.join(' and ')}`,
+        )}\n`,
+      );
+    }
+    setExit(EXIT_OK);
+  });
+  ansible.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  return ansible;
 }
 
 /** `--host NAME` must be an inventory host: a usage error naming the closest one (as `--hosts`). */
