@@ -3,6 +3,9 @@
 // exactly those files.
 import type { DateTime } from 'luxon';
 import type { ComplianceReport } from '../core/report/types.js';
+import type { Repository } from '../core/model/repository.js';
+import type { PreviousReport } from '../core/notify/report-events.js';
+import { readPreviousReport } from './notify/previous-report.js';
 import type { CommitOutcome, PreparedCommit } from './git-commit.js';
 import { commitFiles } from './git-commit.js';
 import { loadRepository } from './load-repo.js';
@@ -20,6 +23,16 @@ export interface ReportRunOptions {
   commit?: { push: boolean };
   /** Shard checkouts (or their state folders) whose state is merged in first (`--merge`). */
   mergeFrom?: readonly string[];
+  /**
+   * Gets the report once written, with what the report it replaced showed (docs/notifications.md:
+   * the CLI passes the webhooks' sink, engine/notify/run-notifications.ts). It only queues.
+   */
+  notify?: (
+    report: ComplianceReport,
+    previous: PreviousReport | undefined,
+    at: DateTime,
+    repository: Repository,
+  ) => void;
 }
 
 export interface ReportRun {
@@ -58,7 +71,9 @@ export function runReport(options: ReportRunOptions): ReportRun {
   }
   // The report already reads the shards' progress merged; folding writes it where people look.
   const fold = foldShardProgress(dir, repository);
+  const previous = options.notify ? readPreviousReport(reportsDir) : undefined;
   const files = writeReportFiles(renderReportFiles(report, reportsDir, options.formats));
+  options.notify?.(report, previous, options.at, repository);
   // A shard's progress file merged in and then folded is gone: only its removal remains.
   const gone = new Set(fold.removed);
   const stateFiles = [...new Set([...(merged?.written ?? []), ...fold.written])]

@@ -157,6 +157,9 @@ export function configSecretEnvNames(repo: Pick<Repository, 'config'>): SecretEn
   const out: SecretEnvName[] = [];
   if (spec.ssh?.passphraseEnv) out.push({ name: spec.ssh.passphraseEnv, namedBy: 'ssh.passphraseEnv' });
   if (spec.winrm?.passwordEnv) out.push({ name: spec.winrm.passwordEnv, namedBy: 'winrm.passwordEnv' });
+  // Webhook URLs carry their token in the path or query (docs/notifications.md).
+  for (const w of spec.notifications?.webhooks ?? [])
+    if (w.urlEnv) out.push({ name: w.urlEnv, namedBy: `notifications.webhooks[${w.name}].urlEnv` });
   return out;
 }
 

@@ -26,6 +26,8 @@ import { loadRepository } from '../../engine/load-repo.js';
 import { warnWhatChanges } from '../acting-warnings.js';
 import { gitAuthorOf, prepareRepositoryCommit, repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
+import type { RunNotifications } from '../../engine/notify/run-notifications.js';
+import { runNotifications } from '../../engine/notify/run-notifications.js';
 import { REPORT_FORMATS } from '../../engine/write-report.js';
 import type { SavedPlanOptions } from '../../engine/make-plan.js';
 import { checkRunPlan, checkSavedPlan, makePlan } from '../../engine/make-plan.js';
@@ -37,6 +39,7 @@ import { stateDirOf } from '../../engine/repo-lock.js';
 import { isInside } from '../../platform/safe-fs.js';
 import { InputFileError, UsageError } from '../../errors.js';
 import { renderPlanText } from '../../render/plan-text.js';
+import { windowZonesOf } from '../../render/window-time.js';
 import { applyProgress } from '../render/apply-progress.js';
 import { appendJobSummary } from './report.js';
 import { sshConnector } from '../ssh-connector.js';
@@ -143,13 +146,25 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
 3 invalid configuration.`,
     );
   addCommonOptions(cmd, ['text', 'json']);
+  // Webhooks (docs/notifications.md): deliveries run beside the run; the command waits for the
+  // outstanding ones a bounded time at its end, and a failure is a warning, never the exit code.
+  const notices: { current?: RunNotifications } = {};
+  const warnNotice = (line: string): void => io.stderr(`patchctl: warning: ${line}\n`);
   cmd.action(async (planArg: string | undefined, raw: RawApply) => {
+    try {
+      await applyAction(planArg, raw);
+    } finally {
+      for (const w of (await notices.current?.close()) ?? []) warnNotice(w);
+    }
+  });
+  const applyAction = async (planArg: string | undefined, raw: RawApply): Promise<void> => {
     const opts = commonOptions(raw, io);
     const concurrency = parseConcurrency(raw.concurrency);
     const rebootTimeoutMs = parseDurationFlag('--reboot-timeout', raw.rebootTimeout ?? '10m');
     const lockWaitMs = parseDurationFlag('--lock-timeout', raw.lockTimeout ?? '2m');
     const { repository, warnings: loaded } = loadRepository(opts.dir, { at: io.now() });
     warnWhatChanges(io, loaded, opts.color); // expired exceptions: always said (acting-warnings.ts)
+    notices.current = runNotifications(repository, io.env, warnNotice); // unusable webhooks: said now
     // Names on the command line are checked before anything else happens (common-options.ts).
     if (raw.hosts !== undefined && (planArg !== undefined || raw.resume === true))
       throw new UsageError(
@@ -208,7 +223,9 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
       for (const line of alarms.lines) io.stderr(`patchctl: ${line}\n`);
     };
     if (planArg === undefined && raw.resume !== true) {
-      if (text) io.stdout(renderPlanText(plan, { color: opts.color }));
+      // -q with --auto-approve: the run's outcome is the result, not the plan (asked, it is shown).
+      if (text && !(opts.quiet && raw.autoApprove === true))
+        io.stdout(renderPlanText(plan, { color: opts.color, zones: windowZonesOf(repository) }));
       if (split && shard) say(`\n${shardLine(shard, chosen, split)}`);
       // A shard with nothing to do still runs: its ring progress tells the others it is done. So
       // does a run whose only job is to record a ring with no work left completed.
@@ -243,7 +260,11 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
       ? prepareRepositoryCommit(opts.dir, repository, inputFiles, raw.push === true)
       : undefined;
 
-    const connect = await sshConnector(opts.dir, repository, io.env, { acceptNewHostKeys: false });
+    const connect = await sshConnector(opts.dir, repository, io.env, {
+      acceptNewHostKeys: false,
+      // -v: each remote command on stderr (verbose-transport.ts).
+      ...(opts.verbose && !opts.quiet ? { verbose: { say: (l: string) => io.stderr(l) } } : {}),
+    });
     const graceful = new AbortController();
     const hard = new AbortController();
     let interrupts = 0;
@@ -264,6 +285,7 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
         if (text) io.stdout(t);
       },
       color: opts.color,
+      zones: windowZonesOf(repository),
       quiet: opts.quiet || !text,
       ...(text && io.isTTY && io.progressStream ? { spinnerStream: io.progressStream } : {}),
     });
@@ -286,6 +308,7 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
         rebootTimeoutMs,
         lockWaitMs,
         connect,
+        ...(notices.current ? { notify: notices.current.applySink(plan) } : {}),
       });
     } finally {
       progress.stop();
@@ -309,7 +332,13 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
     const report =
       shard || idle
         ? undefined
-        : runReport({ dir: opts.dir, at: io.now(), formats: REPORT_FORMATS, env: io.env });
+        : runReport({
+            dir: opts.dir,
+            at: io.now(),
+            formats: REPORT_FORMATS,
+            env: io.env,
+            ...(notices.current ? { notify: notices.current.reportWritten } : {}),
+          });
     if (report) {
       say(`Report: ${report.files.map((f) => repoPath(opts.dir, f)).join(', ')}`);
       appendJobSummary(io, report.report);
@@ -342,7 +371,7 @@ patchctl knows nothing current about (unreachable, never scanned) beyond its fai
           : 'Nothing to commit: no file changed.',
       );
     }
-  });
+  };
   return cmd;
 }
 

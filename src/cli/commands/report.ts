@@ -5,13 +5,22 @@ import type { ReportRun } from '../../engine/report-run.js';
 import { redactOutput } from '../../platform/redact.js';
 import { repoPath } from '../../engine/repo-commit.js';
 import { runReport } from '../../engine/report-run.js';
+import type { RunNotifications } from '../../engine/notify/run-notifications.js';
+import { runNotifications } from '../../engine/notify/run-notifications.js';
 import type { ReportFormat } from '../../engine/write-report.js';
 import { parseReportFormats, REPORT_FILES, REPORT_FORMATS } from '../../engine/write-report.js';
 import type { ComplianceReport } from '../../core/report/types.js';
 import { renderComplianceMarkdown } from '../../render/compliance-markdown.js';
 import { loadRepository } from '../../engine/load-repo.js';
 import { renderSelectedHostsText } from '../../render/selected-hosts-text.js';
-import { addAtOption, HOSTS_SYNTAX_HELP, parseAt, resolveHostsOption } from '../common-options.js';
+import {
+  addAtOption,
+  HOSTS_SYNTAX_HELP,
+  parseAt,
+  REPOSITORY_OPTION_HELP,
+  repositoryDir,
+  resolveHostsOption,
+} from '../common-options.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
@@ -33,7 +42,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
     .description(
       'write the compliance report into reports/: per-host state, SLA breaches, evidence, exceptions, rollout progress',
     )
-    .option('-C, --directory <dir>', 'the patchctl repository to work in', '.')
+    .option('-C, --directory <dir>', REPOSITORY_OPTION_HELP)
     .option(
       '--format <list>',
       `report files to write, comma-separated: ${REPORT_FORMATS.map((f) => `${f} (${REPORT_FILES[f]})`).join(', ')}`,
@@ -82,8 +91,19 @@ is folded into state/rollouts/<rollout>.json. --commit also commits those state 
 
 Exit status: 0 report written, 1 the commit or push failed, 3 invalid configuration or state.`,
   );
-  cmd.action((raw: RawReport) => {
-    const dir = path.resolve(io.cwd, raw.directory ?? '.');
+  // Webhooks (docs/notifications.md): SLA breaches and expiring exceptions that the report on file
+  // did not show yet. Delivery failures are warnings, never the exit code.
+  const notices: { current?: RunNotifications } = {};
+  const warnNotice = (line: string): void => io.stderr(`patchctl: warning: ${line}\n`);
+  cmd.action(async (raw: RawReport) => {
+    try {
+      reportAction(raw);
+    } finally {
+      for (const w of (await notices.current?.close()) ?? []) warnNotice(w);
+    }
+  });
+  const reportAction = (raw: RawReport): void => {
+    const dir = repositoryDir(raw.directory, io, raw.quiet === true);
     const formats: ReportFormat[] = parseReportFormats(raw.format ?? REPORT_FORMATS.join(','));
     const at = parseAt(raw.at, io);
     const commit = raw.commit === true || raw.push === true;
@@ -105,14 +125,18 @@ Exit status: 0 report written, 1 the commit or push failed, 3 invalid configurat
         ? { mergeFrom: raw.merge.map((d) => path.resolve(io.cwd, d)) }
         : {}),
       ...(commit ? { commit: { push: raw.push === true } } : {}),
+      notify: (report, previous, when, repository) => {
+        notices.current = runNotifications(repository, io.env, warnNotice);
+        notices.current?.reportWritten(report, previous, when);
+      },
     });
-    if (raw.verbose) for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
+    if (raw.verbose && !raw.quiet) for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
     if (!raw.quiet) io.stdout(reportSummaryText(run, dir));
     if (!raw.quiet && selected !== undefined)
       io.stdout(renderSelectedHostsText(run.report, selected, `--hosts ${JSON.stringify(raw.hosts)}`));
     appendJobSummary(io, run.report);
     setExit(EXIT_OK);
-  });
+  };
   return cmd;
 }
 

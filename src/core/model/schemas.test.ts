@@ -279,6 +279,20 @@ const config: ConfigDocument = {
     },
     git: { authorName: 'patchctl', authorEmail: 'patchctl@example.com' },
   },
+    notifications: {
+      webhooks: [
+        {
+          name: 'ops-slack',
+          urlEnv: 'PATCHCTL_SLACK_WEBHOOK_URL',
+          format: 'slack',
+          events: ['ring-halted', 'host-failed'],
+          minSeverity: 'high',
+        },
+      ],
+      timeout: '10s',
+      retries: 3,
+      exceptionExpiryNotice: '14d',
+    },
 };
 
 const inventory: InventoryDocument = {
@@ -480,6 +494,7 @@ describe('schema files', () => {
     expect([...schemas.keys()]).toEqual(expected);
     expect(Object.keys(FILE_OF_KIND).sort()).toEqual([...KINDS].sort());
   });
+      'notification.schema.json',
 
   it.each([...schemas.keys()])('%s declares draft 2020-12, its $id, a title and a description', (file) => {
     const s = schemas.get(file)!;

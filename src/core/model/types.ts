@@ -104,6 +104,34 @@ export interface ConfigSpec {
   git?: { authorName?: string; authorEmail?: string };
 }
 
+  /** Webhooks on apply and report events (docs/notifications.md). */
+  notifications?: NotificationSettings;
+}
+
+/** The events a webhook can get (docs/notifications.md, "Events"). */
+export type NotificationEventKind =
+  'ring-halted' | 'host-failed' | 'reboot-timeout' | 'sla-breach' | 'exception-expiring';
+
+export type WebhookFormat = 'json' | 'slack' | 'teams';
+
+export interface WebhookSettings {
+  name: string;
+  /** NAME of the environment variable holding the URL (it carries a token: never in the repository). */
+  urlEnv: string;
+  format: WebhookFormat;
+  /** Default: every event. */
+  events?: NotificationEventKind[];
+  minSeverity?: Severity;
+}
+
+export interface NotificationSettings {
+  webhooks?: WebhookSettings[];
+  /** One delivery attempt (default 10s). */
+  timeout?: DurationText;
+  /** Attempts after the first (default 3). */
+  retries?: number;
+  /** How long before an exception expires its notice is sent (default 14d). */
+  exceptionExpiryNotice?: DurationText;
 export type FeedKind = 'kev' | 'epss' | 'osv';
 
 /** One feed `patchctl advisories sync` downloads (docs/vulnerabilities.md). */

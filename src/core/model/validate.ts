@@ -298,6 +298,10 @@ function toDiagnostic(
     case 'pattern': {
       const explain =
         typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : e.message;
+      // A `*Env` field holds the NAME of a variable: a value that is not one may be the secret
+      // itself (a password, a webhook URL with its token), never echoed (docs/notifications.md).
+      if (/Env$/.test(String(path[path.length - 1] ?? '')))
+        return d('invalid-value', `${where} (value not shown: it may be a secret) ${explain}`);
       return d('invalid-value', `${where} ${JSON.stringify(e.data)} ${explain}`);
     }
     case 'enum': {

@@ -68,6 +68,11 @@ export interface ApplyRunOptions {
    * run passes the one of the run it resumes, so that every run of a plan keeps the same.
    */
   runPlan?: RunPlan;
+  /**
+   * Sees every journal event as it happens (docs/notifications.md: the CLI passes the webhooks'
+   * sink, engine/notify/apply-notifications.ts). It only queues; whatever it does, the run goes on.
+   */
+  notify?: (event: JournalEvent) => void;
 }
 
 export interface ApplyRun {
@@ -265,6 +270,11 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyRun> {
                 : { ignoreRingOrder: { by: who, reason: options.ignoreRingOrder } }),
             });
           } else append(event);
+          try {
+            options.notify?.(event);
+          } catch {
+            // Notifications never block or fail an apply (docs/notifications.md).
+          }
         },
         connect: (name) => {
           const h = hostsByName.get(name);
