@@ -36,19 +36,27 @@ const ssh: TransportPlugin = {
   id: 'ssh',
   async prepare(setup) {
     // Loaded on first use: the registry is read by commands that never connect (validate, plan).
-    const { KnownHostsStore, SshKeyring, SshTransport, knownHostsSources, sshTransportOptions } =
-      await import('./ssh/index.js');
+    const {
+      KnownHostsStore,
+      SshConfigCache,
+      SshKeyring,
+      SshTransport,
+      knownHostsSources,
+      sshTransportOptions,
+    } = await import('./ssh/index.js');
     const spec = configSpec(setup.repository);
     const knownHosts = await KnownHostsStore.load(
       knownHostsSources(spec.ssh, setup.dir, spec.paths?.knownHosts ?? CONFIG_DEFAULTS.paths.knownHosts),
     );
     const keyring = new SshKeyring(setup.env);
+    const sshConfigs = new SshConfigCache(); // ~/.ssh/config and the like, read once (docs/ssh.md)
     return (h) =>
       new SshTransport(
         sshTransportOptions(spec.ssh, h, {
           repoDir: setup.dir,
           knownHosts,
           keyring,
+          sshConfigs,
           acceptNewHostKeys: setup.acceptNewHostKeys,
           ...(setup.onHostKeyPinned ? { onHostKeyPinned: setup.onHostKeyPinned } : {}),
         }),

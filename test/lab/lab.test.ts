@@ -13,6 +13,7 @@ import { simVsLabScenarios } from './sim-vs-lab.lab.js';
 import { mixScenarios } from './mix.lab.js';
 import { mixApplyScenarios } from './mix-apply.lab.js';
 import { realDebianScenarios } from './real-debian.lab.js';
+import { sshConfigScenarios } from './ssh-config.lab.js';
 import type { LabStatus } from './lab-helpers.js';
 import { LAB_KNOWN_HOSTS, LAB_REPO, lab, labStatus, labUnavailable, patchctl, ssh } from './lab-helpers.js';
 
@@ -360,4 +361,5 @@ if (!unavailable || inCI) {
   mixScenarios(labIsUsable);
   mixApplyScenarios(labIsUsable);
   realDebianScenarios(labIsUsable);
+  sshConfigScenarios(labIsUsable);
 }

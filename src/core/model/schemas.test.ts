@@ -238,6 +238,7 @@ const config: ConfigDocument = {
       keepaliveInterval: '15s',
       jumpHost: 'jump@bastion.example.com:2222',
       useUserKnownHosts: false,
+      configFile: '~/.ssh/config',
     },
     winrm: {
       scheme: 'https',
@@ -278,7 +279,6 @@ const config: ConfigDocument = {
       knownHosts: 'known_hosts',
     },
     git: { authorName: 'patchctl', authorEmail: 'patchctl@example.com' },
-  },
     notifications: {
       webhooks: [
         {
@@ -293,6 +293,7 @@ const config: ConfigDocument = {
       retries: 3,
       exceptionExpiryNotice: '14d',
     },
+  },
 };
 
 const inventory: InventoryDocument = {
@@ -307,6 +308,8 @@ const inventory: InventoryDocument = {
       user: 'patchctl',
       timezone: 'Europe/Berlin',
       jumpHost: 'bastion.example.com',
+      sshConfig: 'ssh/config',
+      identityFile: '~/.ssh/id_ed25519',
       labels: { site: 'fra1', env: 'prod' },
     },
     hosts: [
@@ -318,7 +321,9 @@ const inventory: InventoryDocument = {
         os: 'ubuntu',
         user: 'admin',
         timezone: 'America/New_York',
-        jumpHost: 'jump@10.0.0.1:22',
+        jumpHost: 'jump@10.0.0.1:22,bastion-b',
+        sshConfig: 'none',
+        identityFile: 'keys/web',
         labels: { role: 'web' },
       },
       { name: 'win-01', address: 'fd00::21', transport: 'winrm', os: 'windows' },
@@ -489,12 +494,12 @@ describe('schema files', () => {
       'journal-event.schema.json',
       'findings.schema.json',
       'advisories-sync.schema.json',
+      'notification.schema.json',
     ];
     const expected = [...files, ...Object.values(FILE_OF_KIND)].sort();
     expect([...schemas.keys()]).toEqual(expected);
     expect(Object.keys(FILE_OF_KIND).sort()).toEqual([...KINDS].sort());
   });
-      'notification.schema.json',
 
   it.each([...schemas.keys()])('%s declares draft 2020-12, its $id, a title and a description', (file) => {
     const s = schemas.get(file)!;

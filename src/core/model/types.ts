@@ -60,6 +60,8 @@ export interface SshSettings {
   jumpHost?: string;
   /** Also trust keys in the user's ~/.ssh/known_hosts (the repository file is always used). */
   useUserKnownHosts?: boolean;
+  /** OpenSSH client config to read (docs/ssh.md); `none` for none. Default ~/.ssh/config if it exists. */
+  configFile?: string;
 }
 
 export interface WinrmSettings {
@@ -102,8 +104,6 @@ export interface ConfigSpec {
   exceptions?: { maxDuration?: DurationText };
   paths?: RepositoryPaths;
   git?: { authorName?: string; authorEmail?: string };
-}
-
   /** Webhooks on apply and report events (docs/notifications.md). */
   notifications?: NotificationSettings;
 }
@@ -132,6 +132,8 @@ export interface NotificationSettings {
   retries?: number;
   /** How long before an exception expires its notice is sent (default 14d). */
   exceptionExpiryNotice?: DurationText;
+}
+
 export type FeedKind = 'kev' | 'epss' | 'osv';
 
 /** One feed `patchctl advisories sync` downloads (docs/vulnerabilities.md). */
@@ -179,7 +181,12 @@ export interface HostSettings {
   os?: OsHint;
   user?: string;
   timezone?: string;
+  /** `[user@]host[:port]`, or a ProxyJump chain `a,b` of them (docs/ssh.md). */
   jumpHost?: string;
+  /** OpenSSH client config for these hosts, over the Config's `ssh.configFile`; `none` for none. */
+  sshConfig?: string;
+  /** Private key tried first for these hosts (a path; docs/ssh.md). */
+  identityFile?: string;
   labels?: Record<string, string>;
 }
 

@@ -21,7 +21,7 @@ describe('loadCredentials: the identity file', () => {
     symlinkSync(key, join(dir, 'id_link'));
     for (const file of [key, join(dir, 'id_link')]) {
       const c = await loadCredentials({ identityFile: file }, {});
-      expect(c.privateKey?.isPrivateKey()).toBe(true);
+      expect(c.privateKeys[0]?.isPrivateKey()).toBe(true);
       expect(c.description).toBe(`key ${file}`);
     }
   });

@@ -18,13 +18,23 @@ export interface CredentialOptions {
   identityFile?: string | undefined;
   /** The name of the environment variable that holds the key's passphrase. */
   passphraseEnv?: string | undefined;
-  /** Offer the keys of the ssh-agent at SSH_AUTH_SOCK. Default: when no identityFile is set. */
+  /**
+   * More keys, tried after `identityFile`, in order (docs/ssh.md). An `optional` one (from the ssh
+   * config) that does not exist, or is encrypted without a passphrase, is skipped, as ssh does.
+   */
+  moreIdentityFiles?: readonly IdentityFileOption[] | undefined;
+  /** Offer the keys of the ssh-agent at SSH_AUTH_SOCK. Default: when no required key is set. */
   useAgent?: boolean | undefined;
 }
 
+export interface IdentityFileOption {
+  file: string;
+  optional: boolean;
+}
+
 export interface Credentials {
-  /** Tried first. */
-  privateKey?: ParsedKey;
+  /** Tried first, in order. */
+  privateKeys: ParsedKey[];
   /** The agent socket. */
   agent?: string;
   /** What is tried, for messages: `key ~/.ssh/id_ed25519, ssh-agent`. */
@@ -49,7 +59,12 @@ export class SshKeyring {
   constructor(private readonly env: Environment = process.env) {}
 
   load(options: CredentialOptions): Promise<Credentials> {
-    const cacheKey = JSON.stringify([options.identityFile, options.passphraseEnv, options.useAgent]);
+    const cacheKey = JSON.stringify([
+      options.identityFile,
+      options.moreIdentityFiles ?? [],
+      options.passphraseEnv,
+      options.useAgent,
+    ]);
     let loaded = this.cache.get(cacheKey);
     if (loaded === undefined) {
       loaded = loadCredentials(options, this.env);
@@ -61,19 +76,33 @@ export class SshKeyring {
 
 export async function loadCredentials(options: CredentialOptions, env: Environment): Promise<Credentials> {
   const described: string[] = [];
-  const credentials: Credentials = { description: '' };
+  const credentials: Credentials = { privateKeys: [], description: '' };
   const { identityFile, passphraseEnv } = options;
   if (identityFile !== undefined) {
-    credentials.privateKey = await loadPrivateKey(identityFile, passphraseEnv, env);
+    credentials.privateKeys.push(await loadPrivateKey(identityFile, passphraseEnv, env));
     described.push(`key ${identityFile}`);
   }
-  const useAgent = options.useAgent ?? identityFile === undefined;
+  const skipped: string[] = [];
+  const tried = new Set(identityFile === undefined ? [] : [identityFile]);
+  for (const { file, optional } of options.moreIdentityFiles ?? []) {
+    if (tried.has(file)) continue;
+    tried.add(file);
+    try {
+      credentials.privateKeys.push(await loadPrivateKey(file, passphraseEnv, env));
+      described.push(`key ${file}`);
+    } catch (error) {
+      if (!(error instanceof CredentialsError) || !optional) throw error;
+      skipped.push(error.message);
+    }
+  }
+  const required = identityFile !== undefined || (options.moreIdentityFiles ?? []).some((f) => !f.optional);
+  const useAgent = options.useAgent ?? !required;
   if (useAgent) {
     const socket = env.SSH_AUTH_SOCK;
     if (socket !== undefined && socket !== '') {
       credentials.agent = socket;
       described.push('ssh-agent');
-    } else if (identityFile === undefined) {
+    } else if (credentials.privateKeys.length === 0) {
       throw new CredentialsError(
         'ssh.useAgent is set, but SSH_AUTH_SOCK is not: start an ssh-agent or set ssh.identityFile',
       );
@@ -81,7 +110,8 @@ export async function loadCredentials(options: CredentialOptions, env: Environme
   }
   if (described.length === 0) {
     throw new CredentialsError(
-      'no way to authenticate: set ssh.identityFile, or ssh.useAgent with a running ssh-agent',
+      'no way to authenticate: set ssh.identityFile, or ssh.useAgent with a running ssh-agent' +
+        (skipped.length > 0 ? ` (skipped from the ssh config: ${skipped.join('; ')})` : ''),
     );
   }
   credentials.description = described.join(', ');

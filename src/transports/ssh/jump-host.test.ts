@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { parseJumpHost } from './jump-host.js';
+import { parseJumpChain, parseJumpHost } from './jump-host.js';
 
 describe('parseJumpHost', () => {
   it('reads [user@]host[:port], bare IPv6 and [v6]:port', () => {
@@ -15,8 +15,29 @@ describe('parseJumpHost', () => {
   });
 
   it('refuses what validate refuses', () => {
-    for (const bad of ['', '-oProxyCommand=x', 'host:0', 'host:99999', 'host:22a', 'Bad User@host', 'a b']) {
+    for (const bad of [
+      '',
+      '-oProxyCommand=x',
+      'host:0',
+      'host:99999',
+      'host:22a',
+      'Bad User@host',
+      'a b',
+      '[web1]:22',
+      '[10.0.0.1]',
+    ]) {
       expect(() => parseJumpHost(bad, 'ops')).toThrow(TypeError);
     }
+  });
+
+  it('reads a ProxyJump chain, keeping what each hop leaves out, and none', () => {
+    expect(parseJumpChain('bastion-a, ops@bastion-b:2222,ssh://j@[fd00::1]:2200')).toEqual([
+      { host: 'bastion-a' },
+      { user: 'ops', host: 'bastion-b', port: 2222 },
+      { user: 'j', host: 'fd00::1', port: 2200 },
+    ]);
+    expect(parseJumpChain('none')).toEqual([]);
+    expect(() => parseJumpChain('a,,b')).toThrow(TypeError);
+    expect(() => parseJumpChain('a,b,c,d,e,f,g,h,i')).toThrow(/more than 8/);
   });
 });

@@ -1,7 +1,18 @@
-import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+import { TransportError } from '../errors.js';
 import { KnownHostsStore } from './known-hosts-store.js';
-import { expandPath, knownHostsSources, sshTransportOptions } from './settings.js';
+import { expandPath, knownHostsSources, SshConfigCache, sshTransportOptions } from './settings.js';
+
+let scratch = '';
+afterEach(() => {
+  if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
+  scratch = '';
+});
 
 describe('ssh settings', () => {
   const knownHosts = KnownHostsStore.fromText({ repoFile: '/repo/known_hosts' }, '');
@@ -28,10 +39,13 @@ describe('ssh settings', () => {
       address: '10.0.4.21',
       port: 2200,
       user: 'ops',
-      jumpHost: 'other:2222',
+      jumpHosts: [
+        { spec: 'other', address: 'other', port: 2222, user: 'ops', identityFiles: [], names: ['other'] },
+      ],
       sudo: true,
       useAgent: false,
-      identityFile: '/home/me/.ssh/id_ed25519',
+      identityFile: undefined,
+      moreIdentityFiles: [{ file: '/home/me/.ssh/id_ed25519', optional: false }],
       passphraseEnv: 'PATCHCTL_SSH_PASSPHRASE',
       connectTimeoutMs: 10_000,
       commandTimeoutMs: 3_600_000,
@@ -59,5 +73,85 @@ describe('ssh settings', () => {
       repoFile: '/repo/keys/known_hosts',
       userFile: '/home/me/.ssh/known_hosts',
     });
+  });
+});
+
+describe('ssh settings with an ssh config', () => {
+  const knownHosts = KnownHostsStore.fromText({ repoFile: '/repo/known_hosts' }, '');
+
+  /** A home with ~/.ssh/config and a repository with ssh/config. */
+  function setup(): { home: string; repo: string } {
+    scratch = mkdtempSync(join(tmpdir(), 'patchctl-sshset-'));
+    const home = join(scratch, 'home');
+    const repo = join(scratch, 'repo');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    mkdirSync(join(repo, 'ssh'), { recursive: true });
+    writeFileSync(
+      join(home, '.ssh', 'config'),
+      'Host web1\n  HostName 10.0.4.21\n  User deploy\n  IdentityFile ~/.ssh/id_web\n  ProxyJump bastion\n' +
+        'Host bastion\n  HostName 10.0.0.1\n  User jump\n',
+    );
+    writeFileSync(join(repo, 'ssh', 'config'), 'Host web1\n  HostName 192.0.2.7\n  Port 2022\n');
+    return { home, repo };
+  }
+
+  it('looks the address up in ~/.ssh/config by default: aliases no longer fail with ENOTFOUND', () => {
+    const { home } = setup();
+    const options = sshTransportOptions(
+      { user: 'cfg', port: 2200, identityFile: 'keys/id' },
+      { name: 'web-01', address: 'web1', identityFile: '~/.ssh/id_inv' },
+      { repoDir: '/repo', knownHosts, homeDir: home, localUser: 'me', sshConfigs: new SshConfigCache() },
+    );
+    expect(options).toMatchObject({ host: 'web-01', address: '10.0.4.21', user: 'deploy', port: 2200 });
+    expect(options.jumpHosts).toMatchObject([
+      { spec: 'bastion', address: '10.0.0.1', user: 'jump', port: 22 },
+    ]);
+    // Inventory key first, then the ssh config's (skipped if missing), then the Config's.
+    expect(options.identityFile).toBe(join(home, '.ssh/id_inv'));
+    expect(options.moreIdentityFiles).toEqual([
+      { file: join(home, '.ssh/id_web'), optional: true },
+      { file: '/repo/keys/id', optional: false },
+    ]);
+  });
+
+  it('takes the inventory sshConfig over the Config configFile; none is none; a named file must exist', () => {
+    const { home, repo } = setup();
+    const context = { repoDir: repo, knownHosts, homeDir: home, localUser: 'me' };
+    const fromInventory = sshTransportOptions(
+      { configFile: '~/.ssh/config' },
+      { name: 'web-01', address: 'web1', sshConfig: 'ssh/config' },
+      context,
+    );
+    expect(fromInventory).toMatchObject({ address: '192.0.2.7', port: 2022, user: 'me', jumpHosts: [] });
+    const fromConfig = sshTransportOptions(
+      { configFile: 'ssh/config' },
+      { name: 'web-01', address: 'web1' },
+      context,
+    );
+    expect(fromConfig).toMatchObject({ address: '192.0.2.7' });
+    const none = sshTransportOptions({ configFile: 'none' }, { name: 'web-01', address: 'web1' }, context);
+    expect(none).toMatchObject({ address: 'web1', port: 22, jumpHosts: [] });
+    let error: unknown;
+    try {
+      sshTransportOptions({ configFile: 'ssh/missing' }, { name: 'web-01', address: 'web1' }, context);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).message).toBe(
+      `web-01: ssh config ${join(repo, 'ssh/missing')} (ssh.configFile in the Config) does not exist`,
+    );
+  });
+
+  it('fails the host with the file and line when the config needs what is not supported', () => {
+    const { home } = setup();
+    writeFileSync(join(home, '.ssh', 'config'), '# proxies\nHost *\n  ProxyCommand nc %h %p\n');
+    expect(() =>
+      sshTransportOptions(
+        undefined,
+        { name: 'web-01', address: 'web1' },
+        { repoDir: '/r', knownHosts, homeDir: home },
+      ),
+    ).toThrow(`web-01: ssh config ${join(home, '.ssh', 'config')}:3: ProxyCommand is not supported`);
   });
 });

@@ -595,6 +595,71 @@ describe('SshTransport connections', () => {
     expect(error.message).toContain(`jump host 127.0.0.1:${jump.port}`);
   });
 
+  it("runs commands through a chain of two jump hosts, each checking the next one's key, and closes them all", async () => {
+    const target = await server();
+    const hopA = await server({ allowForwarding: true, users: { jumper: [clientKey.public] } });
+    const hopB = await server({ allowForwarding: true, users: { second: [clientKey.public] } });
+    const chain = `jumper@127.0.0.1:${hopA.port},second@127.0.0.1:${hopB.port}`;
+    const { t } = await transportTo(target, {
+      knownHosts: known(target) + known(hopA) + known(hopB),
+      options: { jumpHost: chain },
+    });
+    expect((await t.run({ argv: ['echo', 'two hops'] })).stdout).toBe('two hops\n');
+    expect((await t.run({ argv: ['true'] })).exitCode).toBe(0);
+    expect(hopA.forwards).toEqual([{ destIP: '127.0.0.1', destPort: hopB.port }]);
+    expect(hopB.forwards).toEqual([{ destIP: '127.0.0.1', destPort: target.port }]);
+    expect(hopA.auth).toContainEqual({ username: 'jumper', method: 'publickey', ok: true });
+    expect(hopB.auth).toContainEqual({ username: 'second', method: 'publickey', ok: true });
+    expect([hopA.connections, hopB.connections, target.connections]).toEqual([1, 1, 1]);
+    expect([hopA.commands, hopB.commands]).toEqual([[], []]);
+    await t.close();
+    await waitFor(() => hopA.open() + hopB.open() + target.open() === 0);
+  });
+
+  it('names the hop whose key changed, and contacts nothing behind it', async () => {
+    const target = await server();
+    const hopA = await server({ allowForwarding: true, users: { jumper: [clientKey.public] } });
+    const hopB = await server({ allowForwarding: true, users: { jumper: [clientKey.public] } });
+    const otherKey = publicBlob(generateKey('ed25519').public);
+    const { t } = await transportTo(target, {
+      knownHosts: known(target) + known(hopA) + line(`[127.0.0.1]:${hopB.port}`, otherKey),
+      options: { jumpHost: `jumper@127.0.0.1:${hopA.port},jumper@127.0.0.1:${hopB.port}` },
+    });
+    const error = await transportError(t.run({ argv: ['true'] }));
+    expect(error.kind).toBe('host-key-mismatch');
+    expect(error.message).toContain(`jump host 2 of 2 127.0.0.1:${hopB.port}`);
+    expect(hopB.auth).toEqual([]);
+    expect(hopB.forwards).toEqual([]);
+    expect(target.connections).toBe(0);
+    // The first hop's connection is closed again.
+    await waitFor(() => hopA.open() === 0);
+  });
+
+  it('pins the keys of new hops with acceptNewHostKeys, and names a hop that cannot forward', async () => {
+    const target = await server();
+    const hopA = await server({ allowForwarding: true, users: { jumper: [clientKey.public] } });
+    const hopB = await server({ allowForwarding: true, users: { jumper: [clientKey.public] } });
+    const chain = `jumper@127.0.0.1:${hopA.port},jumper@127.0.0.1:${hopB.port}`;
+    const { t, repoFile } = await transportTo(target, {
+      knownHosts: known(hopA),
+      options: { jumpHost: chain, acceptNewHostKeys: true },
+    });
+    await t.run({ argv: ['true'] });
+    expect(t.pinnedKeys).toHaveLength(2);
+    const pinned = readFileSync(repoFile, 'utf8');
+    expect(pinned).toContain(`[127.0.0.1]:${hopB.port} `);
+    expect(pinned).toContain(`[127.0.0.1]:${target.port} `);
+
+    const port = target.port;
+    await target.close();
+    const lost = await transportTo({ ...target, port }, { knownHosts: pinned, options: { jumpHost: chain } });
+    const error = await transportError(lost.t.run({ argv: ['true'] }));
+    expect(error.kind).toBe('unreachable');
+    expect(error.message).toContain(
+      `jump host 2 of 2 127.0.0.1:${hopB.port} could not open a connection to 127.0.0.1:${port}`,
+    );
+  });
+
   it('sends keep-alives at the configured interval', async () => {
     const s = await server();
     const { t } = await transportTo(s, { knownHosts: known(s), options: { keepaliveIntervalMs: 50 } });

@@ -20,7 +20,7 @@ import type {
 } from '../types.js';
 import type { Credentials, CredentialOptions, Environment } from './credentials.js';
 import { CredentialsError, SshKeyring } from './credentials.js';
-import { parseJumpHost } from './jump-host.js';
+import { parseJumpChain } from './jump-host.js';
 import type { HostKeyDecision, KnownHostsStore, PinnedHostKey } from './known-hosts-store.js';
 import { hostKeyNames } from './known-hosts.js';
 import { LineWatcher } from '../line-watcher.js';
@@ -52,8 +52,13 @@ export interface SshTransportOptions extends CredentialOptions {
   knownHosts: KnownHostsStore;
   /** Pin a first-seen key into the repository's known_hosts (`--accept-new-host-keys`). */
   acceptNewHostKeys?: boolean | undefined;
-  /** `[user@]host[:port]` of a bastion; its user defaults to `user`. */
+  /**
+   * `[user@]host[:port]` of a bastion, or a chain of them `a,b` (first hop first); each hop's user
+   * defaults to `user`. Ignored when `jumpHosts` is given.
+   */
   jumpHost?: string | undefined;
+  /** The hops, resolved (settings.ts, through the ssh config): first hop first. */
+  jumpHosts?: readonly JumpHopOptions[] | undefined;
   /** Commands marked `sudo` run through `sudo -n --` (Config `ssh.sudo`); else as the login user. */
   sudo?: boolean | undefined;
   /** TCP connect plus SSH handshake plus authentication (ssh2 `readyTimeout`). */
@@ -77,18 +82,36 @@ export interface SshTransportOptions extends CredentialOptions {
   onHostKeyPinned?: ((pinned: PinnedHostKey) => void) | undefined;
 }
 
+/** One jump host, as resolved from the inventory, the ssh config and the Config. */
+export interface JumpHopOptions {
+  /** As written in the chain (`bastion-a`), for messages. */
+  spec: string;
+  address: string;
+  port: number;
+  user: string;
+  /** Its own keys from the ssh config, tried before the host's credentials. */
+  identityFiles?: readonly string[] | undefined;
+  /** known_hosts names besides `[address]:port`; default the address. */
+  names?: readonly string[] | undefined;
+}
+
 interface Endpoint {
-  /** For messages (after the host name): `10.0.4.21:22` or `jump host bastion:22`. */
+  /**
+   * For messages (after the host name): `10.0.4.21:22`, `jump host bastion:22`, or in a chain
+   * `jump host 2 of 2 bastion-b:22`.
+   */
   label: string;
   address: string;
   port: number;
   user: string;
   names: string[];
+  credentials: CredentialOptions;
 }
 
 interface Connection {
   client: Client;
-  jump: Client | undefined;
+  /** The jump hosts' connections, first hop first. */
+  jumps: Client[];
   lost: boolean;
   lastError: Error | undefined;
 }
@@ -120,7 +143,7 @@ export class SshTransport implements Transport {
   readonly pinnedKeys: PinnedHostKey[] = [];
 
   private readonly target: Endpoint;
-  private readonly jump: Endpoint | undefined;
+  private readonly hops: Endpoint[];
   private readonly keyring: SshKeyring;
   private readonly sessions: Semaphore;
   private connection: Connection | undefined;
@@ -137,17 +160,39 @@ export class SshTransport implements Transport {
       port,
       user: options.user,
       names: hostKeyNames([options.host, address], port),
+      credentials: options,
     };
-    if (options.jumpHost !== undefined) {
-      const jump = parseJumpHost(options.jumpHost, options.user);
-      this.jump = {
-        label: `jump host ${jump.host}:${jump.port}`,
-        address: jump.host,
-        port: jump.port,
-        user: jump.user,
-        names: hostKeyNames([jump.host], jump.port),
-      };
-    }
+    const hops: JumpHopOptions[] =
+      options.jumpHosts !== undefined
+        ? [...options.jumpHosts]
+        : options.jumpHost === undefined
+          ? []
+          : parseJumpChain(options.jumpHost).map((hop) => ({
+              spec: hop.host,
+              address: hop.host,
+              port: hop.port ?? SSH_DEFAULTS.port,
+              user: hop.user ?? options.user,
+            }));
+    this.hops = hops.map((hop, i) => ({
+      label:
+        hops.length === 1
+          ? `jump host ${hop.spec}:${hop.port}`
+          : `jump host ${i + 1} of ${hops.length} ${hop.spec}:${hop.port}`,
+      address: hop.address,
+      port: hop.port,
+      user: hop.user,
+      names: hostKeyNames([...(hop.names ?? []), hop.address], hop.port),
+      // The hop's own keys from the ssh config first, then the host's (docs/ssh.md, "Keys").
+      credentials: {
+        ...options,
+        identityFile: undefined,
+        moreIdentityFiles: [
+          ...(hop.identityFiles ?? []).map((file) => ({ file, optional: true })),
+          ...(options.identityFile === undefined ? [] : [{ file: options.identityFile, optional: false }]),
+          ...(options.moreIdentityFiles ?? []),
+        ],
+      },
+    }));
     this.keyring = options.keyring ?? new SshKeyring(options.env ?? process.env);
     this.sessions = new Semaphore(options.maxSessions ?? SSH_DEFAULTS.maxSessions);
   }
@@ -211,12 +256,7 @@ export class SshTransport implements Transport {
     const pending = this.connecting;
     const connection = this.connection ?? (await pending?.catch(() => undefined));
     this.connection = undefined;
-    if (connection) {
-      await Promise.all([
-        endClient(connection.client),
-        connection.jump ? endClient(connection.jump) : undefined,
-      ]);
-    }
+    if (connection) await endClients(connection);
   }
 
   /** The command line, the connection and a session (of `maxSessions`) for one command. */
@@ -245,51 +285,63 @@ export class SshTransport implements Transport {
     return abortable(this.connecting, signal, this.host);
   }
 
-  private async open(): Promise<Connection> {
-    let credentials: Credentials;
+  /** Credentials for one endpoint; a hop that cannot authenticate is named. */
+  private async credentialsFor(endpoint: Endpoint): Promise<Credentials> {
     try {
-      credentials = await this.keyring.load(this.options);
+      return await this.keyring.load(endpoint.credentials);
     } catch (error) {
-      if (error instanceof CredentialsError)
-        throw new TransportError('auth-failed', this.host, error.message);
+      if (error instanceof CredentialsError) {
+        const at = endpoint === this.target ? '' : `${endpoint.label}: `;
+        throw new TransportError('auth-failed', this.host, `${at}${error.message}`);
+      }
       throw error;
     }
-    let jump: Client | undefined;
+  }
+
+  /**
+   * Each jump host in turn (its key checked before anything is sent), each one forwarding to the
+   * next, then the target through the last. When one step fails, what was opened is closed.
+   */
+  private async open(): Promise<Connection> {
+    const jumps: Client[] = [];
     let sock: Duplex | undefined;
-    if (this.jump) {
-      jump = await this.handshake(this.jump, credentials, undefined);
-      try {
-        sock = await forwardOut(jump, this.target.address, this.target.port);
-      } catch (error) {
-        await endClient(jump);
-        throw new TransportError(
-          'unreachable',
-          this.host,
-          `${this.jump.label} could not open a connection to ${this.target.address}:${this.target.port}: ${messageOf(error)}`,
-          { cause: error },
-        );
-      }
-    }
     let client: Client;
     try {
-      client = await this.handshake(this.target, credentials, sock);
+      for (const [i, hop] of this.hops.entries()) {
+        const jump = await this.handshake(hop, await this.credentialsFor(hop), sock);
+        jumps.push(jump);
+        const next = this.hops[i + 1] ?? this.target;
+        try {
+          sock = await forwardOut(jump, next.address, next.port);
+        } catch (error) {
+          throw new TransportError(
+            'unreachable',
+            this.host,
+            `${hop.label} could not open a connection to ${next.address}:${next.port}: ${messageOf(error)}`,
+            { cause: error },
+          );
+        }
+      }
+      client = await this.handshake(this.target, await this.credentialsFor(this.target), sock);
     } catch (error) {
-      if (jump) await endClient(jump);
+      await endJumps(jumps);
       throw error;
     }
-    const connection: Connection = { client, jump, lost: false, lastError: undefined };
+    const connection: Connection = { client, jumps, lost: false, lastError: undefined };
     client.on('error', (error: Error) => {
       connection.lastError = error;
     });
     client.on('close', () => {
       connection.lost = true;
-      if (jump) void endClient(jump);
+      void endJumps(jumps);
     });
-    jump?.on('close', () => {
-      connection.lost = true;
-    });
+    for (const jump of jumps) {
+      jump.on('close', () => {
+        connection.lost = true;
+      });
+    }
     if (this.closed) {
-      await Promise.all([endClient(client), jump ? endClient(jump) : undefined]);
+      await endClients(connection);
       throw new InternalError(`ssh transport for ${this.host} closed while connecting`);
     }
     this.connection = connection;
@@ -573,10 +625,10 @@ export class SshTransport implements Transport {
   }
 }
 
-/** The attempts ssh2 makes, in order: the identity file's key, then the agent's keys. */
+/** The attempts ssh2 makes, in order: the identity files' keys, then the agent's keys. */
 function authMethods(credentials: Credentials, username: string): AnyAuthMethod[] {
   const methods: AnyAuthMethod[] = [];
-  if (credentials.privateKey) methods.push({ type: 'publickey', username, key: credentials.privateKey });
+  for (const key of credentials.privateKeys) methods.push({ type: 'publickey', username, key });
   if (credentials.agent !== undefined) methods.push({ type: 'agent', username, agent: credentials.agent });
   return methods;
 }
@@ -620,6 +672,17 @@ function forwardOut(jump: Client, address: string, port: number): Promise<Duplex
       reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
+}
+
+/** Ends the target's connection, then the jump hosts' from the last to the first. */
+async function endClients(connection: Connection): Promise<void> {
+  await endClient(connection.client);
+  await endJumps(connection.jumps);
+}
+
+/** Ends jump host connections, from the last hop (nearest the target) to the first. */
+async function endJumps(jumps: readonly Client[]): Promise<void> {
+  for (const jump of [...jumps].reverse()) await endClient(jump);
 }
 
 /** Ends a client and waits (briefly) for its socket to close. */

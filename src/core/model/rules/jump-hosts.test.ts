@@ -45,6 +45,19 @@ describe('jump hosts', () => {
     ]);
   });
 
+  it('checks each hop of a ProxyJump chain (docs/ssh.md)', () => {
+    const d = runRule(jumpHosts, {
+      'inventory/a.yaml': doc(
+        'Inventory',
+        'a',
+        'hosts:\n  - name: a\n    jumpHost: bastion-a,ops@bastion-b:2222\n  - name: b\n    jumpHost: bastion-a,999.1.1.1',
+      ),
+    });
+    expect(d.map((x) => x.message)).toEqual([
+      'jumpHost "bastion-a,999.1.1.1" has a host that is not a valid IPv4 address',
+    ]);
+  });
+
   it('accepts what the starter repository writes', () => {
     const d = runRule(jumpHosts, {
       'inventory/a.yaml': doc(

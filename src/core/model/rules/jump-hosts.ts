@@ -12,7 +12,11 @@ import { diagnostic } from './rule.js';
 export const jumpHosts: Rule = (repo) => {
   const out: Diagnostic[] = [];
   const check = (value: string | undefined, where: Located<unknown>, path: Path): void => {
-    const problem = value === undefined ? undefined : jumpHostProblem(value);
+    // A ProxyJump chain `a,b` (docs/ssh.md): each hop is checked.
+    const problem = value
+      ?.split(',')
+      .map(jumpHostProblem)
+      .find((p) => p !== undefined);
     if (problem)
       out.push(diagnostic('error', 'invalid-address', `jumpHost "${value}" ${problem}`, where, path));
   };

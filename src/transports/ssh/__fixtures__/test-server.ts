@@ -81,6 +81,8 @@ export interface TestServer {
   /** ssh2 debug lines (global requests, e.g. keep-alives, show up here). */
   debug: string[];
   connections: number;
+  /** Connections not closed yet. */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export function startTestServer(options: TestServerOptions = {}): Promise<TestSe
     auth: [],
     debug: [],
     connections: 0,
+    open: () => clients.size,
     close: async () => undefined,
   };
   const server = new ssh2.Server(
