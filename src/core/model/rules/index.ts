@@ -4,6 +4,7 @@ import { exceptionValidity } from './exceptions.js';
 import { groupCycles } from './group-cycles.js';
 import { hostAddresses } from './host-addresses.js';
 import { jumpHosts } from './jump-hosts.js';
+import { localHostSettings } from './local-host-settings.js';
 import { pinConstraints } from './pins.js';
 import { policiesThatMatchNothing } from './policies.js';
 import { unresolvedReferences } from './references.js';
@@ -52,4 +53,5 @@ export const RULES: readonly Rule[] = [
   emergencyFeeds,
   feedAge,
   undrivenHosts,
+  localHostSettings,
 ];
