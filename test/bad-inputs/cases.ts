@@ -2695,6 +2695,16 @@ const trapCases: BadInputCase[] = [
     strict: true,
     expect: [warn('undriven-hosts', FRA, 'windows')],
   },
+  {
+    name: 'trap-local-host-with-address',
+    description: 'a host made local keeps its address and port, which are never read (a warning each)',
+    edits: [sub(NYC, '      transport: ssh', '      transport: local')],
+    strict: true,
+    expect: [
+      warn('local-host-setting-ignored', NYC, 'address: nyc-app-01.example.net', 'address'),
+      warn('local-host-setting-ignored', NYC, 'port: 2200', 'port'),
+    ],
+  },
 ];
 
 export const CASES: readonly BadInputCase[] = [
