@@ -70,6 +70,9 @@ spec:
     commandTimeout: 10m
     keepaliveInterval: 15s
     useUserKnownHosts: false
+    # The fleet is self-contained: a Host * in your ~/.ssh/config (a User, a Port, a ProxyJump)
+    # must not send patchctl somewhere else (docs/ssh.md).
+    configFile: none
 `,
   );
 

@@ -2,9 +2,11 @@
 // over the simulated fleet (real ssh transport), `address: web1` with `Host web1` in the ssh
 // config the inventory points at reaches the host; a config patchctl cannot follow fails the host
 // naming file:line, and nothing else is tried.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from '@jest/globals';
 
@@ -67,4 +69,60 @@ describe('patchctl scan with an ssh config (issue 16)', () => {
     expect(two.connections()).toBe(0);
     expect(() => readFileSync(path.join(dir, 'exec-ran'))).toThrow();
   });
+
+  // The real command in a child process: os.homedir() reads the process's own HOME, which a
+  // test cannot change in jest's sandbox.
+  it('reads ~/.ssh/config by default, and not when the Config says configFile: none', async () => {
+    fleet = await startSimFleet({ hosts: 1, latencyMs: 1 });
+    dir = mkdtempSync(path.join(tmpdir(), 'patchctl-sshcfg-home-'));
+    const repo = path.join(dir, 'repo');
+    fleet.writeRepository(repo);
+    const [one] = fleet.hosts;
+    if (!one) throw new Error('one host expected');
+    const home = path.join(dir, 'home');
+    mkdirSync(path.join(home, '.ssh'), { recursive: true });
+    const scan = () => patchctlIn(home, ['scan', '-C', repo, '--no-refresh', '--no-color']);
+
+    // The fleet's own Config says `configFile: none`: a Host * sending every host to port 1 in the
+    // user's config must not reach it.
+    const configPath = path.join(repo, 'patchctl.yaml');
+    expect(readFileSync(configPath, 'utf8')).toContain('    configFile: none\n');
+    writeFileSync(path.join(home, '.ssh', 'config'), 'Host *\n    Port 1\n');
+    const isolated = await scan();
+    expect(isolated.stdout.split('\n')).toContain('✓ lab-01: 6 pending updates, 2 security');
+    expect(isolated.code).toBe(0);
+
+    // Without that line, ~/.ssh/config is read as ssh reads it: an alias only it knows works.
+    writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('    configFile: none\n', ''));
+    const inventory = path.join(repo, 'inventory', 'lab.yaml');
+    writeFileSync(
+      inventory,
+      readFileSync(inventory, 'utf8').replace(
+        `      address: ${one.address}\n      port: ${one.port}\n`,
+        '      address: web1\n',
+      ),
+    );
+    writeFileSync(
+      path.join(home, '.ssh', 'config'),
+      `Host web1\n    HostName ${one.address}\n    Port ${one.port}\n`,
+    );
+    const viaHome = await scan();
+    expect(viaHome.stdout.split('\n')).toContain('✓ lab-01: 6 pending updates, 2 security');
+    expect(viaHome.code).toBe(0);
+  });
 });
+
+/** bin/patchctl (built) with HOME set, not blocking: the simulated hosts answer from this process. */
+function patchctlIn(home: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const bin = fileURLToPath(new URL('../../../bin/patchctl', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
