@@ -1,7 +1,13 @@
 // Tests run as native ESM (chalk, ora and p-limit ship ESM only); @swc/jest strips types fast,
 // `npm run typecheck` does the type checking.
+import { availableParallelism } from 'node:os';
+
 export default {
   testEnvironment: 'node',
+  // Jest's default (cores - 1) is one worker on a 2-core CI machine: the lab suite, which mostly
+  // waits on its hosts, then ran alone for a quarter of an hour before the unit suites. Two
+  // workers at least let them overlap.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   roots: ['<rootDir>/src', '<rootDir>/test'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
